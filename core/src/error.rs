@@ -1,0 +1,184 @@
+//! The two kinds of failure (see DESIGN.md, "sans-IO contract").
+//!
+//! * [`LocalError`]: the caller asked for something the machine cannot do
+//!   now (wrong state, an extension the server did not offer, CR/LF inside an
+//!   argument...). It is returned from the method, and the machine is left
+//!   exactly as it was: validate first, then mutate.
+//! * [`RemoteError`]: the peer broke the protocol in a way the session
+//!   cannot recover from. It is sticky: the machine reports it as an event,
+//!   may still hand out its last bytes (a 421, say), and accepts no further
+//!   input.
+//!
+//! A recoverable syntax error from the peer is neither: SMTP carries on after
+//! a 500/501, so it is an ordinary event.
+
+use alloc::string::String;
+use core::fmt;
+
+/// Caller misuse. Returned; the machine's state is unchanged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LocalError {
+    /// The call is not valid in the machine's current state. `expected`
+    /// says what the machine is waiting for.
+    InvalidState {
+        /// The method that was called.
+        call: &'static str,
+        /// What the machine is doing instead.
+        expected: &'static str,
+    },
+    /// A second command while one is in flight, and the server did not offer
+    /// PIPELINING (RFC 2920 §3) or the command in flight ends a group.
+    PipeliningNotOffered,
+    /// An argument contained CR, LF or NUL: sending it would inject commands.
+    CommandInjection {
+        /// Which argument.
+        field: &'static str,
+    },
+    /// The request needs an extension the server did not advertise.
+    ExtensionNotOffered {
+        /// The EHLO keyword, e.g. `"SMTPUTF8"`.
+        extension: &'static str,
+    },
+    /// The message is larger than the server's SIZE (RFC 1870 §6).
+    MessageTooLarge {
+        /// The declared or actual size.
+        size: u64,
+        /// The server's limit.
+        limit: u64,
+    },
+    /// An address is not valid SMTP syntax.
+    InvalidAddress {
+        /// The address as given.
+        address: String,
+        /// The grammar rule that failed.
+        rule: &'static str,
+    },
+    /// A body chunk held a bare CR or LF and the configuration refuses them
+    /// (RFC 5321 §2.3.8).
+    BareLineEnding {
+        /// Offset of the offending byte in the chunk.
+        offset: usize,
+    },
+    /// A body sent with DATA was longer than a declared BDAT size, or a
+    /// similar count mismatch.
+    LengthMismatch,
+    /// No AUTH mechanism acceptable to both sides.
+    NoCommonMechanism,
+    /// The connection already ended (QUIT done, EOF, or a fatal error).
+    Closed,
+}
+
+/// A peer's protocol violation. Sticky: the session is over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RemoteError {
+    /// A reply line longer than the limit (RFC 5321 §4.5.3.1.5).
+    ReplyLineTooLong {
+        /// The configured limit in octets, CRLF included.
+        limit: usize,
+    },
+    /// A multi-line reply with more lines or octets than allowed.
+    ReplyTooLong {
+        /// The configured limit.
+        limit: usize,
+    },
+    /// A line that is not `NNN`, `NNN-text` or `NNN text`, or a multi-line
+    /// reply whose lines disagree on the code (RFC 5321 §4.2.1).
+    MalformedReply {
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// A reply arrived when no command was waiting for one.
+    UnexpectedReply,
+    /// Bytes arrived after the STARTTLS reply/command and before the TLS
+    /// handshake (RFC 3207 §5, CVE-2011-0411 class).
+    DataAfterStartTls {
+        /// How many octets were discarded.
+        discarded: usize,
+    },
+    /// The first bytes look like a TLS record: this port expects TLS from the
+    /// first byte (implicit TLS, RFC 8314 §3.3), not plain SMTP.
+    ImplicitTlsDetected,
+    /// The peer sent more than the configured input bound allows while the
+    /// machine waited (e.g. pipelined input while paused).
+    InputLimitExceeded {
+        /// The configured limit in octets.
+        limit: usize,
+    },
+    /// The peer closed the connection when it should not have.
+    UnexpectedEof,
+    /// A SASL exchange broke its mechanism's rules or exceeded the allowed
+    /// number of challenges.
+    Auth {
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// Too many bad commands (server side, RFC 5321 §4.3.2 leaves the number
+    /// to the server).
+    TooManyErrors,
+}
+
+impl fmt::Display for LocalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LocalError::InvalidState { call, expected } => {
+                write!(f, "{call} is not valid now: the connection is {expected}")
+            }
+            LocalError::PipeliningNotOffered => f.write_str(
+                "a command is already in flight and the server did not offer PIPELINING",
+            ),
+            LocalError::CommandInjection { field } => {
+                write!(f, "{field} contains CR, LF or NUL")
+            }
+            LocalError::ExtensionNotOffered { extension } => {
+                write!(f, "the server did not advertise {extension}")
+            }
+            LocalError::MessageTooLarge { size, limit } => write!(
+                f,
+                "message of {size} octets exceeds the server's SIZE limit of {limit}"
+            ),
+            LocalError::InvalidAddress { address, rule } => {
+                write!(f, "invalid address {address:?}: bad {rule}")
+            }
+            LocalError::BareLineEnding { offset } => write!(
+                f,
+                "bare CR or LF at offset {offset} in the message body (RFC 5321 §2.3.8)"
+            ),
+            LocalError::LengthMismatch => f.write_str("body length does not match what was declared"),
+            LocalError::NoCommonMechanism => {
+                f.write_str("no AUTH mechanism supported by both client and server")
+            }
+            LocalError::Closed => f.write_str("the connection is closed"),
+        }
+    }
+}
+
+impl fmt::Display for RemoteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RemoteError::ReplyLineTooLong { limit } => {
+                write!(f, "reply line longer than {limit} octets")
+            }
+            RemoteError::ReplyTooLong { limit } => write!(f, "reply longer than {limit}"),
+            RemoteError::MalformedReply { reason } => write!(f, "malformed reply: {reason}"),
+            RemoteError::UnexpectedReply => f.write_str("reply received with no command pending"),
+            RemoteError::DataAfterStartTls { discarded } => write!(
+                f,
+                "peer sent {discarded} octets after STARTTLS before the TLS handshake (injection attempt)"
+            ),
+            RemoteError::ImplicitTlsDetected => f.write_str(
+                "the server sent a TLS record: this port expects TLS from the first byte (implicit TLS); use SMTP_SSL / a TLS connection",
+            ),
+            RemoteError::InputLimitExceeded { limit } => {
+                write!(f, "peer sent more than {limit} octets of unprocessed input")
+            }
+            RemoteError::UnexpectedEof => f.write_str("connection closed by peer"),
+            RemoteError::Auth { reason } => write!(f, "SASL exchange failed: {reason}"),
+            RemoteError::TooManyErrors => f.write_str("too many bad commands"),
+        }
+    }
+}
+
+impl core::error::Error for LocalError {}
+impl core::error::Error for RemoteError {}
