@@ -1,0 +1,1341 @@
+//! Every transition of the client machine: which reply means what, when to
+//! RSET, which commands may share a pipelined group. `mod.rs` only wraps
+//! this in the documented public API.
+
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::auth::{
+    decode_challenge, encode_continuation, encode_response, AuthError, Credentials, Mechanism,
+    SaslClient,
+};
+use crate::body::DotStuffer;
+use crate::command::Command;
+use crate::ehlo::{Capabilities, Extensions};
+use crate::error::{LocalError, RemoteError};
+use crate::reply::Reply;
+use crate::timer::Timestamp;
+
+use super::auth_flow::AuthFlow;
+use super::config::ClientConfig;
+use super::envelope::{prepare, Envelope};
+use super::events::{CommandId, Event, Phase, Stage};
+use super::transaction::{Transaction, TxBody};
+use super::wire::{self, ReplyReader};
+
+/// The longest AUTH line that may carry an initial response: a command
+/// line is at most 512 octets with its CRLF (RFC 5321 §4.5.3.1.4,
+/// RFC 4954 §4).
+const MAX_AUTH_LINE: usize = crate::framing::MAX_COMMAND_LINE;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Waiting for the server's greeting.
+    Greeting,
+    /// Greeted: commands may be sent.
+    Open,
+    /// The server said 220 to STARTTLS: nothing moves until the handshake.
+    AwaitingTls,
+    /// The greeting was not 220: only QUIT.
+    Refused,
+    /// QUIT queued or sent.
+    Quitting,
+    /// 421 received: waiting for EOF.
+    Closing,
+    /// A final event was emitted.
+    Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HelloVerb {
+    Ehlo,
+    Helo,
+    Lhlo,
+}
+
+/// Side effects of a low-level command's reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Effect {
+    None,
+    Hello(HelloVerb),
+    StartTls,
+    Data,
+    DataEnd,
+    Quit,
+}
+
+/// A command in the outbox or in flight, and what its reply means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Hello {
+        verb: HelloVerb,
+        fallback: bool,
+    },
+    StartTls,
+    Auth,
+    Mail,
+    Rcpt(usize),
+    Data,
+    DataEnd,
+    Bdat {
+        last: bool,
+    },
+    AutoRset,
+    Low {
+        id: CommandId,
+        effect: Effect,
+        ender: bool,
+    },
+}
+
+impl Kind {
+    fn phase(self) -> Phase {
+        match self {
+            Kind::Hello { .. }
+            | Kind::Low {
+                effect: Effect::Hello(_),
+                ..
+            } => Phase::Hello,
+            Kind::StartTls
+            | Kind::Low {
+                effect: Effect::StartTls,
+                ..
+            } => Phase::StartTls,
+            Kind::Auth => Phase::Auth,
+            Kind::Mail => Phase::Mail,
+            Kind::Rcpt(_) => Phase::Rcpt,
+            Kind::Data
+            | Kind::Low {
+                effect: Effect::Data,
+                ..
+            } => Phase::Data,
+            Kind::DataEnd | Kind::Bdat { last: true } => Phase::DataEnd,
+            Kind::Low {
+                effect: Effect::DataEnd,
+                ..
+            } => Phase::DataEnd,
+            Kind::Bdat { last: false } => Phase::Bdat,
+            Kind::AutoRset => Phase::Rset,
+            Kind::Low {
+                effect: Effect::Quit,
+                ..
+            } => Phase::Quit,
+            Kind::Low { .. } => Phase::Command,
+        }
+    }
+
+    /// RFC 2920 §3.1 (and RFC 3207 §4.2, RFC 4954 §4): after these, nothing
+    /// more may be pipelined until their reply is in.
+    fn ends_group(self) -> bool {
+        match self {
+            Kind::Hello { .. } | Kind::StartTls | Kind::Auth | Kind::Data => true,
+            Kind::Low { ender, .. } => ender,
+            _ => false,
+        }
+    }
+
+    fn is_tx(self) -> bool {
+        matches!(
+            self,
+            Kind::Mail | Kind::Rcpt(_) | Kind::Data | Kind::DataEnd | Kind::Bdat { .. }
+        )
+    }
+}
+
+/// Whether a verb ends a pipelined group (RFC 2920 §3.1, RFC 3207 §4.2,
+/// RFC 4954 §4). Unknown verbs do too: their effect cannot be known.
+fn verb_ends_group(verb: &[u8]) -> bool {
+    const FREE: [&[u8]; 4] = [b"MAIL", b"RCPT", b"RSET", b"HELP"];
+    !FREE.iter().any(|v| v.eq_ignore_ascii_case(verb))
+}
+
+fn verb_effect(verb: &[u8]) -> Effect {
+    let is = |v: &[u8]| v.eq_ignore_ascii_case(verb);
+    if is(b"EHLO") {
+        Effect::Hello(HelloVerb::Ehlo)
+    } else if is(b"HELO") {
+        Effect::Hello(HelloVerb::Helo)
+    } else if is(b"LHLO") {
+        Effect::Hello(HelloVerb::Lhlo)
+    } else if is(b"STARTTLS") {
+        Effect::StartTls
+    } else if is(b"DATA") {
+        Effect::Data
+    } else if is(b"QUIT") {
+        Effect::Quit
+    } else {
+        Effect::None
+    }
+}
+
+fn command_effect(cmd: &Command) -> (Effect, bool) {
+    match cmd {
+        Command::Ehlo { .. } => (Effect::Hello(HelloVerb::Ehlo), true),
+        Command::Helo { .. } => (Effect::Hello(HelloVerb::Helo), true),
+        Command::Lhlo { .. } => (Effect::Hello(HelloVerb::Lhlo), true),
+        Command::StartTls => (Effect::StartTls, true),
+        Command::Data => (Effect::Data, true),
+        Command::Quit => (Effect::Quit, true),
+        Command::Mail { .. } | Command::Rcpt { .. } | Command::Rset | Command::Help { .. } => {
+            (Effect::None, false)
+        }
+        _ => (Effect::None, true),
+    }
+}
+
+pub(crate) struct Machine {
+    cfg: ClientConfig,
+    now: Timestamp,
+    mode: Mode,
+    reader: ReplyReader,
+    /// The first octets, held until they show whether the server speaks
+    /// TLS (implicit TLS, RFC 8314 §3.3) instead of SMTP.
+    first: Vec<u8>,
+    started: bool,
+    transmit: Vec<u8>,
+    sent: usize,
+    inflight: VecDeque<Kind>,
+    outbox: VecDeque<(Kind, Vec<u8>)>,
+    /// When the current wait began.
+    since: Timestamp,
+    /// The caller took bytes from the transmit buffer since `since`.
+    progress: bool,
+    events: VecDeque<Event>,
+    greeting: Option<Reply>,
+    hello: Option<Reply>,
+    caps: Option<Capabilities>,
+    tls: bool,
+    authenticated: bool,
+    quit_acked: bool,
+    tx: Option<Transaction>,
+    auth: Option<AuthFlow>,
+    low_body: Option<(CommandId, DotStuffer)>,
+    next_id: u64,
+}
+
+impl Machine {
+    pub(crate) fn new(cfg: ClientConfig, now: Timestamp) -> Result<Self, LocalError> {
+        Command::Ehlo {
+            domain: cfg.hello_domain.clone(),
+        }
+        .validate()?;
+        Ok(Machine {
+            reader: ReplyReader::new(cfg.reply_limits),
+            cfg,
+            now,
+            mode: Mode::Greeting,
+            first: Vec::new(),
+            started: false,
+            transmit: Vec::new(),
+            sent: 0,
+            inflight: VecDeque::new(),
+            outbox: VecDeque::new(),
+            since: now,
+            progress: false,
+            events: VecDeque::new(),
+            greeting: None,
+            hello: None,
+            caps: None,
+            tls: false,
+            authenticated: false,
+            quit_acked: false,
+            tx: None,
+            auth: None,
+            low_body: None,
+            next_id: 0,
+        })
+    }
+
+    // ----- getters -------------------------------------------------------
+
+    pub(crate) fn config(&self) -> &ClientConfig {
+        &self.cfg
+    }
+    pub(crate) fn greeting(&self) -> Option<&Reply> {
+        self.greeting.as_ref()
+    }
+    pub(crate) fn hello_reply(&self) -> Option<&Reply> {
+        self.hello.as_ref()
+    }
+    pub(crate) fn capabilities(&self) -> Option<&Capabilities> {
+        self.caps.as_ref()
+    }
+    pub(crate) fn is_tls(&self) -> bool {
+        self.tls
+    }
+    pub(crate) fn is_authenticated(&self) -> bool {
+        self.authenticated
+    }
+    pub(crate) fn is_closed(&self) -> bool {
+        matches!(self.mode, Mode::Done)
+    }
+    pub(crate) fn in_flight(&self) -> usize {
+        self.inflight.len()
+    }
+
+    pub(crate) fn phase(&self) -> Phase {
+        match self.mode {
+            Mode::Greeting => return Phase::Greeting,
+            Mode::AwaitingTls => return Phase::TlsHandshake,
+            _ => {}
+        }
+        if let Some(k) = self.inflight.front() {
+            return k.phase();
+        }
+        if self.in_body() {
+            return Phase::Body;
+        }
+        if self.auth.is_some() {
+            return Phase::Auth;
+        }
+        if self.mode == Mode::Quitting && !self.quit_acked {
+            return Phase::Quit;
+        }
+        Phase::Idle
+    }
+
+    fn in_body(&self) -> bool {
+        self.low_body.is_some() || self.tx.as_ref().is_some_and(|t| t.in_body)
+    }
+
+    pub(crate) fn body_ready(&self) -> bool {
+        if self.mode != Mode::Open || self.pending().len() > self.cfg.transmit_high_water {
+            return false;
+        }
+        if self.low_body.is_some() {
+            return true;
+        }
+        match &self.tx {
+            Some(t) if t.in_body && !t.finished && t.doomed.is_none() => match &t.body {
+                TxBody::Bdat { chunk, buf, .. } => buf.len() < *chunk,
+                TxBody::Data(_) => true,
+            },
+            _ => false,
+        }
+    }
+
+    fn pipelining(&self) -> bool {
+        self.caps
+            .as_ref()
+            .is_some_and(|c| c.extensions.contains(Extensions::PIPELINING))
+    }
+
+    // ----- outputs -------------------------------------------------------
+
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    pub(crate) fn pending(&self) -> &[u8] {
+        self.transmit.get(self.sent..).unwrap_or(&[])
+    }
+
+    pub(crate) fn consume(&mut self, n: usize) {
+        let n = n.min(self.pending().len());
+        if n > 0 {
+            self.progress = true;
+        }
+        self.sent += n;
+        if self.sent >= self.transmit.len() {
+            self.transmit.clear();
+            self.sent = 0;
+        }
+    }
+
+    fn timeout_for(&self, phase: Phase) -> Option<u64> {
+        let t = &self.cfg.timeouts;
+        match phase {
+            Phase::Greeting => t.greeting,
+            Phase::Mail => t.mail,
+            Phase::Rcpt => t.rcpt,
+            Phase::Data => t.data_initiation,
+            Phase::Body | Phase::Bdat => t.data_block,
+            Phase::DataEnd => t.data_termination,
+            _ => t.other,
+        }
+    }
+
+    pub(crate) fn poll_timeout(&self) -> Option<Timestamp> {
+        let phase = match self.mode {
+            Mode::Done | Mode::Closing | Mode::AwaitingTls | Mode::Refused => return None,
+            Mode::Greeting => Phase::Greeting,
+            _ => match self.inflight.front() {
+                Some(k) => k.phase(),
+                // RFC 5321 §4.5.3.2.5: the data-block timer runs while body
+                // octets wait to be taken by the network.
+                None if self.in_body() && !self.pending().is_empty() => Phase::Body,
+                None => return None,
+            },
+        };
+        self.timeout_for(phase).map(|ms| self.since.plus_millis(ms))
+    }
+
+    // ----- inputs --------------------------------------------------------
+
+    fn tick(&mut self, now: Timestamp) {
+        self.now = self.now.max(now);
+    }
+
+    pub(crate) fn handle_timeout(&mut self, now: Timestamp) {
+        self.tick(now);
+        let Some(deadline) = self.poll_timeout() else {
+            // Nothing is timed: the wait (if any) starts from here.
+            self.since = self.now;
+            self.progress = false;
+            return;
+        };
+        if self.now < deadline {
+            return;
+        }
+        let phase = self.phase();
+        if self.progress && matches!(phase, Phase::Body) {
+            // The network took body bytes since the timer started: the
+            // server is reading, restart the data-block timer.
+            self.since = self.now;
+            self.progress = false;
+            return;
+        }
+        self.finish(Event::TimedOut { phase });
+    }
+
+    pub(crate) fn receive_eof(&mut self, now: Timestamp) {
+        self.tick(now);
+        if self.mode == Mode::Done {
+            return;
+        }
+        let clean = self.mode == Mode::Quitting && self.quit_acked && self.inflight.is_empty();
+        let in_flight = if clean { Phase::Idle } else { self.phase() };
+        self.finish(Event::Closed { clean, in_flight });
+    }
+
+    pub(crate) fn receive_data(&mut self, bytes: &[u8], now: Timestamp) {
+        self.tick(now);
+        match self.mode {
+            Mode::Done | Mode::Closing => return,
+            Mode::AwaitingTls => {
+                if !bytes.is_empty() {
+                    self.fail(RemoteError::DataAfterStartTls {
+                        discarded: bytes.len(),
+                    });
+                }
+                return;
+            }
+            _ => {}
+        }
+        let mut input = bytes;
+        if !self.started {
+            // RFC 8314 §3.3 confusion: a TLS handshake record starts with
+            // 0x16 0x03. Hold the first octets until that is decided.
+            let take = 2usize.saturating_sub(self.first.len()).min(input.len());
+            let (head, rest) = input.split_at_checked(take).unwrap_or((input, &[]));
+            self.first.extend_from_slice(head);
+            input = rest;
+            if self.first == [0x16] {
+                return;
+            }
+            if self.first.starts_with(&[0x16, 0x03]) {
+                self.fail(RemoteError::ImplicitTlsDetected);
+                return;
+            }
+            if self.first.is_empty() {
+                return;
+            }
+            self.started = true;
+            let first = core::mem::take(&mut self.first);
+            let mut head: &[u8] = &first;
+            if !self.feed(&mut head) {
+                return;
+            }
+        }
+        self.feed(&mut input);
+    }
+
+    /// Parses replies out of `input`. Returns false when the machine stopped
+    /// taking input (failure, 421, STARTTLS).
+    fn feed(&mut self, input: &mut &[u8]) -> bool {
+        loop {
+            match self.reader.next(input) {
+                None => return true,
+                Some(Err(e)) => {
+                    self.fail(e);
+                    return false;
+                }
+                Some(Ok(reply)) => {
+                    self.on_reply(reply);
+                    match self.mode {
+                        Mode::Done | Mode::Closing => return false,
+                        Mode::AwaitingTls => {
+                            // RFC 3207 §4.2 / CVE-2011-0411: nothing the
+                            // server sent before the handshake may survive.
+                            if !input.is_empty() || self.reader.has_partial() {
+                                self.fail(RemoteError::DataAfterStartTls {
+                                    discarded: input.len(),
+                                });
+                            }
+                            return false;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn tls_established(&mut self) -> Result<(), LocalError> {
+        if self.mode != Mode::AwaitingTls {
+            return Err(self.state_error("tls_established"));
+        }
+        // RFC 3207 §4.2: forget everything learnt before the handshake.
+        self.caps = None;
+        self.hello = None;
+        self.authenticated = false;
+        self.tls = true;
+        self.reader = ReplyReader::new(self.cfg.reply_limits);
+        self.mode = Mode::Open;
+        self.since = self.now;
+        if self.cfg.auto_hello {
+            self.queue_hello(true);
+        }
+        Ok(())
+    }
+
+    // ----- terminal transitions -------------------------------------------
+
+    fn finish(&mut self, event: Event) {
+        self.events.push_back(event);
+        self.mode = Mode::Done;
+        self.inflight.clear();
+        self.outbox.clear();
+        self.tx = None;
+        self.auth = None;
+        self.low_body = None;
+    }
+
+    fn fail(&mut self, e: RemoteError) {
+        self.finish(Event::Failed(e));
+    }
+
+    fn state_error(&self, call: &'static str) -> LocalError {
+        let expected = match self.mode {
+            Mode::Done | Mode::Closing | Mode::Quitting => return LocalError::Closed,
+            Mode::Greeting => "waiting for the greeting",
+            Mode::AwaitingTls => "waiting for the TLS handshake",
+            Mode::Refused => "refused at the greeting (only QUIT is possible)",
+            Mode::Open => {
+                if self.in_body() {
+                    "sending a message body"
+                } else if self.auth.is_some() {
+                    "in an AUTH exchange"
+                } else if self.tx.is_some() {
+                    "in a mail transaction"
+                } else if self.hello.is_none() {
+                    "not introduced yet (send EHLO or HELO first)"
+                } else {
+                    "not in that state"
+                }
+            }
+        };
+        LocalError::InvalidState { call, expected }
+    }
+
+    /// Open, no transaction, no AUTH exchange, no body.
+    fn check_idle(&self, call: &'static str) -> Result<(), LocalError> {
+        if self.mode != Mode::Open || self.tx.is_some() || self.auth.is_some() || self.in_body() {
+            return Err(self.state_error(call));
+        }
+        Ok(())
+    }
+
+    // ----- sending ---------------------------------------------------------
+
+    fn send_now(&mut self, kind: Kind, line: &[u8]) {
+        if self.inflight.is_empty() {
+            self.since = self.now;
+            self.progress = false;
+        }
+        self.transmit.extend_from_slice(line);
+        self.inflight.push_back(kind);
+    }
+
+    /// Whether a command may be written now (RFC 2920 §3.1).
+    fn may_send(&self) -> bool {
+        match self.inflight.back() {
+            None => true,
+            Some(last) => self.pipelining() && !last.ends_group(),
+        }
+    }
+
+    /// Moves queued commands to the wire as far as pipelining allows.
+    fn pump(&mut self) {
+        if !matches!(self.mode, Mode::Open | Mode::Quitting | Mode::Refused) || self.in_body() {
+            return;
+        }
+        while self.may_send() {
+            let Some((kind, line)) = self.outbox.pop_front() else {
+                break;
+            };
+            self.send_now(kind, &line);
+        }
+    }
+
+    fn queue(&mut self, kind: Kind, line: Vec<u8>) {
+        self.outbox.push_back((kind, line));
+        self.pump();
+    }
+
+    fn hello_command(&self, verb: HelloVerb) -> Command {
+        let domain = self.cfg.hello_domain.clone();
+        match verb {
+            HelloVerb::Ehlo => Command::Ehlo { domain },
+            HelloVerb::Helo => Command::Helo { domain },
+            HelloVerb::Lhlo => Command::Lhlo { domain },
+        }
+    }
+
+    fn queue_hello(&mut self, fallback: bool) {
+        let verb = if self.cfg.lmtp {
+            HelloVerb::Lhlo
+        } else {
+            HelloVerb::Ehlo
+        };
+        self.queue_verb(verb, fallback && verb == HelloVerb::Ehlo);
+    }
+
+    fn queue_verb(&mut self, verb: HelloVerb, fallback: bool) {
+        let line = wire::encode(&self.hello_command(verb));
+        self.queue(Kind::Hello { verb, fallback }, line);
+    }
+
+    fn next_id(&mut self) -> CommandId {
+        let id = CommandId(self.next_id);
+        self.next_id += 1;
+        id
+    }
+
+    // ----- app commands ---------------------------------------------------
+
+    pub(crate) fn ehlo(&mut self, fallback: bool) -> Result<(), LocalError> {
+        self.check_idle(if fallback { "hello" } else { "ehlo" })?;
+        self.queue_hello(fallback);
+        Ok(())
+    }
+
+    pub(crate) fn helo(&mut self) -> Result<(), LocalError> {
+        self.check_idle("helo")?;
+        self.queue_verb(HelloVerb::Helo, false);
+        Ok(())
+    }
+
+    pub(crate) fn starttls(&mut self) -> Result<(), LocalError> {
+        self.check_idle("starttls")?;
+        if self.tls {
+            return Err(LocalError::InvalidState {
+                call: "starttls",
+                expected: "already using TLS",
+            });
+        }
+        if !self
+            .caps
+            .as_ref()
+            .is_some_and(|c| c.extensions.contains(Extensions::STARTTLS))
+        {
+            return Err(LocalError::ExtensionNotOffered {
+                extension: "STARTTLS",
+            });
+        }
+        self.queue(Kind::StartTls, wire::encode(&Command::StartTls));
+        Ok(())
+    }
+
+    fn check_auth_offered(&self, call: &'static str) -> Result<&Capabilities, LocalError> {
+        self.check_idle(call)?;
+        match &self.caps {
+            Some(c) if c.extensions.contains(Extensions::AUTH) => Ok(c),
+            _ => Err(LocalError::ExtensionNotOffered { extension: "AUTH" }),
+        }
+    }
+
+    pub(crate) fn authenticate(
+        &mut self,
+        mechanism: Option<Mechanism>,
+        creds: Credentials,
+        nonce: Option<&str>,
+    ) -> Result<(), LocalError> {
+        let caps = self.check_auth_offered("authenticate")?;
+        let mech = match mechanism {
+            Some(m) => m,
+            None => crate::auth::choose(&caps.auth_mechanisms, &self.cfg.auth_preference, &creds)
+                .ok_or(LocalError::NoCommonMechanism)?,
+        };
+        let mut sasl = SaslClient::new(mech.clone(), creds, nonce).map_err(|e| match e {
+            AuthError::UnsupportedMechanism => LocalError::NoCommonMechanism,
+            other => LocalError::InvalidCredentials {
+                reason: other.reason(),
+            },
+        })?;
+        if self.cfg.login_initial_username {
+            sasl = sasl.with_initial_username();
+        }
+        let initial = sasl.initial_response();
+        self.start_auth(String::from(mech.name()), Some(sasl), initial);
+        Ok(())
+    }
+
+    pub(crate) fn auth_custom(
+        &mut self,
+        mechanism: &str,
+        initial: Option<&[u8]>,
+    ) -> Result<(), LocalError> {
+        self.check_auth_offered("auth_custom")?;
+        let Some(mech) = Mechanism::parse(mechanism) else {
+            return Err(LocalError::CommandInjection { field: "mechanism" });
+        };
+        self.start_auth(String::from(mech.name()), None, initial.map(<[u8]>::to_vec));
+        Ok(())
+    }
+
+    fn start_auth(
+        &mut self,
+        mechanism: String,
+        sasl: Option<SaslClient>,
+        initial: Option<Vec<u8>>,
+    ) {
+        let mut line = Vec::with_capacity(64);
+        line.extend_from_slice(b"AUTH ");
+        line.extend_from_slice(mechanism.as_bytes());
+        let mut deferred = None;
+        if let Some(ir) = initial {
+            // RFC 4954 §4: "=" is an empty initial response; one that would
+            // make the line too long waits for the first 334.
+            let enc = encode_response(&ir);
+            if self.cfg.auth_initial_response && line.len() + 1 + enc.len() + 2 <= MAX_AUTH_LINE {
+                line.push(b' ');
+                line.extend_from_slice(enc.as_bytes());
+            } else {
+                deferred = Some(ir);
+            }
+        }
+        line.extend_from_slice(b"\r\n");
+        self.auth = Some(AuthFlow {
+            mechanism,
+            sasl,
+            challenges: 0,
+            deferred,
+            awaiting_caller: false,
+            cancelled: false,
+            error: None,
+        });
+        self.queue(Kind::Auth, line);
+    }
+
+    fn take_caller_turn(&mut self, call: &'static str) -> Result<(), LocalError> {
+        match &mut self.auth {
+            Some(a) if a.awaiting_caller && self.mode == Mode::Open => {
+                a.awaiting_caller = false;
+                Ok(())
+            }
+            _ => Err(LocalError::InvalidState {
+                call,
+                expected: "not waiting for an AUTH response",
+            }),
+        }
+    }
+
+    pub(crate) fn auth_respond(&mut self, response: &[u8]) -> Result<(), LocalError> {
+        self.take_caller_turn("auth_respond")?;
+        self.send_now(Kind::Auth, &wire::line(&encode_continuation(response)));
+        Ok(())
+    }
+
+    pub(crate) fn auth_cancel(&mut self) -> Result<(), LocalError> {
+        self.take_caller_turn("auth_cancel")?;
+        self.cancel_auth(None);
+        Ok(())
+    }
+
+    /// RFC 4954 §4: "*" cancels; the server answers 501.
+    fn cancel_auth(&mut self, error: Option<AuthError>) {
+        if let Some(a) = &mut self.auth {
+            a.cancelled = true;
+            a.error = error;
+        }
+        self.send_now(Kind::Auth, b"*\r\n");
+    }
+
+    pub(crate) fn send_mail(&mut self, env: &Envelope) -> Result<(), LocalError> {
+        self.check_idle("send_mail")?;
+        if self.hello.is_none() {
+            return Err(self.state_error("send_mail"));
+        }
+        let p = prepare(env, self.caps.as_ref(), self.cfg.bdat_chunk_size)?;
+        let body = match p.bdat {
+            Some(chunk) => TxBody::Bdat {
+                chunk,
+                buf: Vec::new(),
+                last_sent: false,
+            },
+            None => TxBody::Data(DotStuffer::new(self.cfg.line_endings)),
+        };
+        let paths = env.recipients.iter().map(|r| r.path.clone()).collect();
+        self.tx = Some(Transaction::new(paths, body, p.max_size));
+        // RFC 2920 §3.1: with PIPELINING, MAIL, every RCPT and DATA leave in
+        // one group; without it `pump` sends them one reply at a time.
+        self.outbox.push_back((Kind::Mail, wire::encode(&p.mail)));
+        for (i, r) in p.rcpts.iter().enumerate() {
+            self.outbox.push_back((Kind::Rcpt(i), wire::encode(r)));
+        }
+        if p.bdat.is_none() {
+            self.outbox
+                .push_back((Kind::Data, wire::encode(&Command::Data)));
+        }
+        self.pump();
+        Ok(())
+    }
+
+    pub(crate) fn send_body(&mut self, chunk: &[u8]) -> Result<(), LocalError> {
+        let pending = self.pending().len();
+        let limit = self.cfg.transmit_high_water;
+        if self.mode == Mode::Open {
+            if let Some((_, st)) = &mut self.low_body {
+                if pending > limit {
+                    return Err(LocalError::BufferFull { pending, limit });
+                }
+                return st.push(chunk, &mut self.transmit);
+            }
+        }
+        let open = self.mode == Mode::Open;
+        let Some(tx) = self
+            .tx
+            .as_mut()
+            .filter(|t| open && t.in_body && !t.finished && t.doomed.is_none())
+        else {
+            return Err(self.state_error("send_body"));
+        };
+        if pending > limit {
+            return Err(LocalError::BufferFull { pending, limit });
+        }
+        let size = tx.body_octets.saturating_add(chunk.len() as u64);
+        if let Some(limit) = tx.max_size {
+            // RFC 1870 §6: never send more than the server said it takes.
+            if size > limit {
+                return Err(LocalError::MessageTooLarge { size, limit });
+            }
+        }
+        match &mut tx.body {
+            TxBody::Data(st) => st.push(chunk, &mut self.transmit)?,
+            TxBody::Bdat { chunk: n, buf, .. } => {
+                if buf.len() >= *n {
+                    return Err(LocalError::BufferFull {
+                        pending: buf.len(),
+                        limit: *n,
+                    });
+                }
+                buf.extend_from_slice(chunk);
+            }
+        }
+        tx.body_octets = size;
+        if self.inflight.is_empty() {
+            self.since = self.now;
+        }
+        self.flush_bdat();
+        Ok(())
+    }
+
+    pub(crate) fn finish_body(&mut self) -> Result<(), LocalError> {
+        if self.mode == Mode::Open {
+            if let Some((id, st)) = &mut self.low_body {
+                let id = *id;
+                st.finish(&mut self.transmit)?;
+                self.low_body = None;
+                self.send_now(
+                    Kind::Low {
+                        id,
+                        effect: Effect::DataEnd,
+                        ender: false,
+                    },
+                    &[],
+                );
+                return Ok(());
+            }
+        }
+        let open = self.mode == Mode::Open;
+        let Some(tx) = self
+            .tx
+            .as_mut()
+            .filter(|t| open && t.in_body && !t.finished && t.doomed.is_none())
+        else {
+            return Err(self.state_error("finish_body"));
+        };
+        if let TxBody::Data(st) = &mut tx.body {
+            st.finish(&mut self.transmit)?;
+            tx.finished = true;
+            tx.in_body = false;
+            self.send_now(Kind::DataEnd, &[]);
+        } else {
+            tx.finished = true;
+            self.flush_bdat();
+        }
+        Ok(())
+    }
+
+    /// Sends the BDAT chunks that are ready, one at a time without
+    /// PIPELINING (RFC 3030 §4.2).
+    fn flush_bdat(&mut self) {
+        let pipelining = self.pipelining();
+        loop {
+            if !(self.inflight.is_empty() || pipelining) {
+                return;
+            }
+            let Some(tx) = &mut self.tx else { return };
+            let finished = tx.finished;
+            let TxBody::Bdat {
+                chunk,
+                buf,
+                last_sent,
+            } = &mut tx.body
+            else {
+                return;
+            };
+            if *last_sent {
+                return;
+            }
+            let last = finished && buf.len() <= *chunk;
+            if !last && buf.len() < *chunk {
+                return;
+            }
+            let take = if last { buf.len() } else { *chunk };
+            let data: Vec<u8> = buf.drain(..take).collect();
+            if last {
+                *last_sent = true;
+                tx.in_body = false;
+            }
+            let line = wire::encode(&Command::Bdat {
+                size: take as u64,
+                last,
+            });
+            self.send_now(Kind::Bdat { last }, &line);
+            self.transmit.extend_from_slice(&data);
+        }
+    }
+
+    pub(crate) fn send_command(&mut self, cmd: Command) -> Result<CommandId, LocalError> {
+        self.check_low("send_command")?;
+        if matches!(cmd, Command::Bdat { .. }) {
+            return Err(LocalError::InvalidState {
+                call: "send_command",
+                expected: "BDAT carries data: use send_mail",
+            });
+        }
+        cmd.validate()?;
+        let (effect, ender) = command_effect(&cmd);
+        Ok(self.send_low(effect, ender, &wire::encode(&cmd)))
+    }
+
+    pub(crate) fn send_raw(&mut self, line: &str) -> Result<CommandId, LocalError> {
+        self.check_low("send_raw")?;
+        wire::check_line("line", line.as_bytes())?;
+        let verb = line.split(' ').next().unwrap_or("").as_bytes();
+        let (effect, ender) = (verb_effect(verb), verb_ends_group(verb));
+        let mut bytes = Vec::with_capacity(line.len() + 2);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+        Ok(self.send_low(effect, ender, &bytes))
+    }
+
+    fn check_low(&self, call: &'static str) -> Result<(), LocalError> {
+        let refused_quit = self.mode == Mode::Refused;
+        if !refused_quit {
+            self.check_idle(call)?;
+        }
+        if !self.outbox.is_empty() || !self.may_send() {
+            return Err(LocalError::PipeliningNotOffered);
+        }
+        Ok(())
+    }
+
+    fn send_low(&mut self, effect: Effect, ender: bool, line: &[u8]) -> CommandId {
+        let id = self.next_id();
+        if effect == Effect::Quit {
+            self.mode = Mode::Quitting;
+        }
+        self.send_now(Kind::Low { id, effect, ender }, line);
+        id
+    }
+
+    pub(crate) fn quit(&mut self) -> Result<CommandId, LocalError> {
+        if self.mode != Mode::Refused {
+            self.check_idle("quit")?;
+        }
+        let id = self.next_id();
+        self.mode = Mode::Quitting;
+        self.queue(
+            Kind::Low {
+                id,
+                effect: Effect::Quit,
+                ender: true,
+            },
+            wire::encode(&Command::Quit),
+        );
+        Ok(id)
+    }
+
+    // ----- replies ---------------------------------------------------------
+
+    fn on_reply(&mut self, reply: Reply) {
+        if self.mode == Mode::Greeting {
+            self.on_greeting(reply);
+            return;
+        }
+        let Some(kind) = self.inflight.pop_front() else {
+            if reply.code().get() == 421 {
+                // RFC 5321 §3.8: a server may announce shutdown unprompted.
+                self.closing(reply, Phase::Idle);
+            } else {
+                self.fail(RemoteError::UnexpectedReply);
+            }
+            return;
+        };
+        self.since = self.now;
+        self.progress = false;
+        let is_quit = matches!(
+            kind,
+            Kind::Low {
+                effect: Effect::Quit,
+                ..
+            }
+        );
+        if reply.code().get() == 421 && !is_quit {
+            self.on_421(kind, reply);
+            return;
+        }
+        self.dispatch(kind, reply);
+        self.pump();
+        self.flush_bdat();
+    }
+
+    fn on_greeting(&mut self, reply: Reply) {
+        self.since = self.now;
+        self.greeting = Some(reply.clone());
+        if reply.code().get() == 220 {
+            self.mode = Mode::Open;
+            self.events.push_back(Event::Greeting { reply });
+            if self.cfg.auto_hello {
+                self.queue_hello(true);
+            }
+        } else {
+            // RFC 5321 §3.1: a 554 (or 421) greeting; the client should QUIT.
+            self.mode = Mode::Refused;
+            self.events.push_back(Event::GreetingRefused { reply });
+        }
+    }
+
+    /// RFC 5321 §3.8: 421 ends the session. The command it answered gets
+    /// its own outcome first; the rest is dropped.
+    fn on_421(&mut self, kind: Kind, reply: Reply) {
+        let phase = kind.phase();
+        if let Some(tx) = self.tx.take() {
+            let stage = match kind {
+                Kind::Mail => Stage::Mail,
+                Kind::Rcpt(_) => Stage::Recipients,
+                Kind::Data => Stage::Data,
+                Kind::Bdat { last: false } => Stage::Body,
+                _ => Stage::DataEnd,
+            };
+            let mut result = tx.result();
+            if kind == Kind::Mail {
+                result.mail_reply = Some(reply.clone());
+            }
+            self.events.push_back(Event::TransactionFailed {
+                stage,
+                reply: reply.clone(),
+                result,
+            });
+        } else {
+            self.mode = Mode::Closing;
+            self.dispatch(kind, reply.clone());
+        }
+        self.closing(reply, phase);
+    }
+
+    fn closing(&mut self, reply: Reply, in_flight: Phase) {
+        self.events
+            .push_back(Event::ServiceClosing { reply, in_flight });
+        self.mode = Mode::Closing;
+        self.inflight.clear();
+        self.outbox.clear();
+        self.tx = None;
+        self.auth = None;
+        self.low_body = None;
+    }
+
+    fn dispatch(&mut self, kind: Kind, reply: Reply) {
+        match kind {
+            Kind::Hello { verb, fallback } => self.on_hello(verb, fallback, reply),
+            Kind::StartTls => {
+                if reply.code().get() == 220 {
+                    self.mode = Mode::AwaitingTls;
+                    self.events.push_back(Event::StartTlsReady { reply });
+                } else {
+                    self.events.push_back(Event::StartTlsRefused { reply });
+                }
+            }
+            Kind::Auth => self.on_auth(reply),
+            Kind::Mail => self.on_mail(reply),
+            Kind::Rcpt(i) => self.on_rcpt(i, reply),
+            Kind::Data => self.on_data(reply),
+            Kind::DataEnd | Kind::Bdat { last: true } => self.on_data_end(kind, reply),
+            Kind::Bdat { last: false } => self.on_bdat(reply),
+            Kind::AutoRset => {}
+            Kind::Low { id, effect, .. } => self.on_low(id, effect, reply),
+        }
+    }
+
+    fn on_hello(&mut self, verb: HelloVerb, fallback: bool, reply: Reply) {
+        let ok = reply.code().is_positive();
+        match (verb, ok) {
+            (HelloVerb::Ehlo | HelloVerb::Lhlo, true) => {
+                let capabilities = Capabilities::from_reply(&reply);
+                self.caps = Some(capabilities.clone());
+                self.hello = Some(reply.clone());
+                self.events.push_back(Event::Ehlo {
+                    reply,
+                    capabilities,
+                });
+            }
+            (HelloVerb::Ehlo | HelloVerb::Lhlo, false) => {
+                // RFC 5321 §4.1.4 / §3.2: a server that does not know EHLO
+                // answers 5yz; HELO is the fallback.
+                let falling_back = fallback && reply.code().is_permanent();
+                self.events.push_back(Event::EhloRefused {
+                    reply,
+                    falling_back,
+                });
+                if falling_back {
+                    self.queue_verb(HelloVerb::Helo, false);
+                }
+            }
+            (HelloVerb::Helo, true) => {
+                self.caps = None;
+                self.hello = Some(reply.clone());
+                self.events.push_back(Event::Helo { reply });
+            }
+            (HelloVerb::Helo, false) => self.events.push_back(Event::HeloRefused { reply }),
+        }
+    }
+
+    fn on_low(&mut self, id: CommandId, effect: Effect, reply: Reply) {
+        let code = reply.code();
+        match effect {
+            Effect::Hello(verb) if code.is_positive() => {
+                self.caps = match verb {
+                    HelloVerb::Helo => None,
+                    _ => Some(Capabilities::from_reply(&reply)),
+                };
+                self.hello = Some(reply.clone());
+            }
+            Effect::StartTls if code.get() == 220 => self.mode = Mode::AwaitingTls,
+            Effect::Data if code.get() == 354 => {
+                self.low_body = Some((id, DotStuffer::new(self.cfg.line_endings)));
+            }
+            Effect::Quit => self.quit_acked = code.get() == 221,
+            _ => {}
+        }
+        self.events.push_back(Event::Reply { id, reply });
+    }
+
+    fn on_auth(&mut self, reply: Reply) {
+        let Some(mut flow) = self.auth.take() else {
+            return;
+        };
+        if reply.code().get() != 334 {
+            self.end_auth(flow, reply);
+            return;
+        }
+        flow.challenges += 1;
+        if flow.cancelled {
+            // RFC 4954 §4: after "*" the server must end the exchange.
+            self.fail(RemoteError::Auth {
+                reason: "server kept challenging after the client cancelled",
+            });
+            return;
+        }
+        let over = flow.challenges > self.cfg.max_auth_challenges;
+        let challenge = decode_challenge(reply.lines().first().map_or(&[], Vec::as_slice));
+        let deferred = flow.deferred.take();
+        let answer = match (over, challenge) {
+            (true, _) => Err(AuthError::TooManyChallenges),
+            // RFC 4954 §4: a challenge that does not decode is cancelled.
+            (false, Err(e)) => Err(e),
+            (false, Ok(ch)) => match (deferred, &mut flow.sasl) {
+                (Some(ir), _) => Ok(ir),
+                (None, Some(sasl)) => sasl.respond(&ch),
+                (None, None) => {
+                    flow.awaiting_caller = true;
+                    self.auth = Some(flow);
+                    self.events
+                        .push_back(Event::AuthChallenge { challenge: ch });
+                    return;
+                }
+            },
+        };
+        self.auth = Some(flow);
+        match answer {
+            Ok(resp) => self.send_now(Kind::Auth, &wire::line(&encode_continuation(&resp))),
+            Err(e) => self.cancel_auth(Some(e)),
+        }
+    }
+
+    fn end_auth(&mut self, flow: AuthFlow, reply: Reply) {
+        let mechanism = flow.mechanism;
+        if reply.code().is_positive() {
+            // RFC 5802 §5: a SCRAM server that never proved it knows the
+            // password is not trusted, whatever it says.
+            if let Some(Err(e)) = flow.sasl.as_ref().map(SaslClient::finish) {
+                self.fail(RemoteError::Auth { reason: e.reason() });
+                return;
+            }
+            self.authenticated = true;
+            self.events
+                .push_back(Event::AuthSucceeded { mechanism, reply });
+        } else if let Some(e @ AuthError::ServerSignatureMismatch) = flow.error {
+            self.fail(RemoteError::Auth { reason: e.reason() });
+        } else {
+            self.events
+                .push_back(Event::AuthFailed { mechanism, reply });
+        }
+    }
+
+    // ----- transaction replies ---------------------------------------------
+
+    /// Records the negative outcome; the event waits for the replies still
+    /// in flight so a pipelined and an unpipelined run report the same.
+    fn doom(&mut self, stage: Stage, reply: Reply) {
+        if let Some(tx) = &mut self.tx {
+            if tx.doomed.is_none() {
+                tx.doomed = Some((stage, reply));
+            }
+            tx.in_body = false;
+        }
+        self.outbox.retain(|(k, _)| !k.is_tx());
+        self.settle();
+    }
+
+    /// Emits the failure once no reply of the transaction is outstanding,
+    /// then RSET (RFC 5321 §4.1.1.5).
+    fn settle(&mut self) {
+        let pending = self.inflight.iter().any(|k| k.is_tx());
+        let Some(tx) = self.tx.as_mut().filter(|t| t.doomed.is_some() && !pending) else {
+            return;
+        };
+        let result = tx.result();
+        let Some((stage, reply)) = tx.doomed.take() else {
+            return;
+        };
+        self.tx = None;
+        self.events.push_back(Event::TransactionFailed {
+            stage,
+            reply,
+            result,
+        });
+        self.outbox
+            .push_front((Kind::AutoRset, wire::encode(&Command::Rset)));
+    }
+
+    fn doomed(&self) -> bool {
+        self.tx.as_ref().is_some_and(|t| t.doomed.is_some())
+    }
+
+    fn on_mail(&mut self, reply: Reply) {
+        let Some(tx) = &mut self.tx else { return };
+        tx.mail_reply = Some(reply.clone());
+        if !reply.code().is_positive() {
+            self.doom(Stage::Mail, reply);
+        }
+    }
+
+    fn on_rcpt(&mut self, index: usize, reply: Reply) {
+        if self.doomed() {
+            // MAIL was refused: pipelined RCPTs are not recipients' results.
+            self.settle();
+            return;
+        }
+        let Some(tx) = &mut self.tx else { return };
+        let last = tx.record_rcpt(index, reply.clone());
+        self.events.push_back(Event::RecipientReply {
+            index,
+            reply: reply.clone(),
+        });
+        if !last {
+            return;
+        }
+        if tx.accepted_rcpts() == 0 {
+            // No body byte goes out when nobody takes it (RFC 2920 §3.1).
+            self.doom(Stage::Recipients, reply);
+        } else if tx.is_bdat() {
+            tx.in_body = true;
+            self.since = self.now;
+            self.events.push_back(Event::ReadyForBody);
+        }
+    }
+
+    fn on_data(&mut self, reply: Reply) {
+        let code = reply.code().get();
+        if self.doomed() {
+            if code == 354 {
+                // RFC 2920 §3.1: DATA accepted although no recipient was:
+                // send an empty message, then RSET.
+                self.send_now(Kind::DataEnd, b".\r\n");
+            } else {
+                self.settle();
+            }
+            return;
+        }
+        let Some(tx) = &mut self.tx else { return };
+        if code == 354 {
+            tx.in_body = true;
+            self.since = self.now;
+            self.events.push_back(Event::ReadyForBody);
+        } else {
+            self.doom(Stage::Data, reply);
+        }
+    }
+
+    fn on_bdat(&mut self, reply: Reply) {
+        if self.doomed() {
+            self.settle();
+        } else if !reply.code().is_positive() {
+            // RFC 3030 §2: the server discards the rest; RSET follows.
+            self.doom(Stage::Body, reply);
+        }
+    }
+
+    fn on_data_end(&mut self, kind: Kind, reply: Reply) {
+        if self.doomed() {
+            self.settle();
+            return;
+        }
+        let lmtp = self.cfg.lmtp;
+        let Some(tx) = &mut self.tx else { return };
+        if lmtp {
+            // RFC 2033 §4.2: one reply per accepted recipient, in order.
+            let Some((index, more)) = tx.record_delivery(reply.clone()) else {
+                return;
+            };
+            self.events.push_back(Event::DeliveryReply { index, reply });
+            if more {
+                self.inflight.push_front(kind);
+                return;
+            }
+        } else {
+            tx.data_reply = Some(reply.clone());
+            if !reply.code().is_positive() {
+                self.doom(Stage::DataEnd, reply);
+                return;
+            }
+        }
+        let result = tx.result();
+        self.tx = None;
+        self.events.push_back(Event::TransactionFinished { result });
+    }
+}
