@@ -22,6 +22,7 @@ pub mod server;
 pub mod timer;
 
 pub use address::{Domain, ForwardPath, Mailbox, ReversePath};
+pub use client::{ClientConfig, ClientConnection};
 pub use command::{Command, CommandError, MailParameters, RcptParameters};
 pub use ehlo::{Capabilities, Extensions};
 pub use error::{LocalError, RemoteError};
