@@ -87,7 +87,7 @@ fn run(mut client: SaslClient, mut server: SaslServer, user: &str, secret: &str)
             }
             done => return done,
         }
-        .unwrap_or_else(|_| ServerStep::Failure(AuthFailure::Rejected));
+        .unwrap_or(ServerStep::Failure(AuthFailure::Rejected));
     }
     ServerStep::Failure(AuthFailure::Rejected)
 }
