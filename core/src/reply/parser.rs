@@ -137,6 +137,7 @@ impl ReplyParser {
 
     /// Consumes complete lines of `input` until one reply ends or input
     /// runs out. See the type's docs for the contract.
+    #[must_use]
     pub fn parse(&mut self, input: &[u8]) -> (usize, Option<Result<Reply, RemoteError>>) {
         let max_line = self.config.max_line.max(MIN_LINE_LIMIT);
         let mut pos = 0;
