@@ -20,6 +20,7 @@ use super::transaction::{Transaction, TxBody};
 use super::wire::{self, ReplyReader};
 
 mod calls;
+mod mail;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -830,137 +831,82 @@ impl Machine {
                 .push_back(Event::AuthFailed { mechanism, reply });
         }
     }
+}
 
-    // ----- transaction replies ---------------------------------------------
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// Records the negative outcome; the event waits for the replies still
-    /// in flight so a pipelined and an unpipelined run report the same.
-    fn doom(&mut self, stage: Stage, reply: Reply) {
-        if let Some(tx) = &mut self.tx {
-            if tx.doomed.is_none() {
-                tx.doomed = Some((stage, reply));
-            }
-            tx.in_body = false;
+    #[test]
+    fn rfc2920_group_enders() {
+        // RFC 2920 §3.1, RFC 3207 §4.2, RFC 4954 §4; unknown verbs too.
+        for v in [
+            &b"EHLO"[..],
+            b"data",
+            b"VRFY",
+            b"EXPN",
+            b"TURN",
+            b"QUIT",
+            b"NOOP",
+            b"STARTTLS",
+            b"AUTH",
+            b"XFOO",
+            b"",
+        ] {
+            assert!(verb_ends_group(v), "{v:?}");
         }
-        self.outbox.retain(|(k, _)| !k.is_tx());
-        self.settle();
+        for v in [&b"MAIL"[..], b"rcpt", b"RSET", b"HELP"] {
+            assert!(!verb_ends_group(v), "{v:?}");
+        }
+        assert!(Kind::Data.ends_group());
+        assert!(!Kind::Mail.ends_group());
+        assert!(!Kind::Rcpt(0).ends_group());
+        assert!(!Kind::Bdat { last: false }.ends_group());
+        assert!(!Kind::AutoRset.ends_group());
     }
 
-    /// Emits the failure once no reply of the transaction is outstanding,
-    /// then RSET (RFC 5321 §4.1.1.5).
-    fn settle(&mut self) {
-        let pending = self.inflight.iter().any(|k| k.is_tx());
-        let Some(tx) = self.tx.as_mut().filter(|t| t.doomed.is_some() && !pending) else {
-            return;
-        };
-        let result = tx.result();
-        let Some((stage, reply)) = tx.doomed.take() else {
-            return;
-        };
-        self.tx = None;
-        self.events.push_back(Event::TransactionFailed {
-            stage,
-            reply,
-            result,
-        });
-        self.outbox
-            .push_front((Kind::AutoRset, wire::encode(&Command::Rset)));
+    #[test]
+    fn raw_verbs_map_to_effects() {
+        assert_eq!(verb_effect(b"ehlo"), Effect::Hello(HelloVerb::Ehlo));
+        assert_eq!(verb_effect(b"LHLO"), Effect::Hello(HelloVerb::Lhlo));
+        assert_eq!(verb_effect(b"StartTLS"), Effect::StartTls);
+        assert_eq!(verb_effect(b"DATA"), Effect::Data);
+        assert_eq!(verb_effect(b"QUIT"), Effect::Quit);
+        assert_eq!(verb_effect(b"DATAX"), Effect::None);
+        assert_eq!(command_effect(&Command::Rset), (Effect::None, false));
+        assert_eq!(command_effect(&Command::Quit), (Effect::Quit, true));
     }
 
-    fn doomed(&self) -> bool {
-        self.tx.as_ref().is_some_and(|t| t.doomed.is_some())
-    }
-
-    fn on_mail(&mut self, reply: Reply) {
-        let Some(tx) = &mut self.tx else { return };
-        tx.mail_reply = Some(reply.clone());
-        if !reply.code().is_positive() {
-            self.doom(Stage::Mail, reply);
+    #[test]
+    fn phases_name_each_wait() {
+        let id = CommandId(0);
+        let table = [
+            (Kind::Mail, Phase::Mail),
+            (Kind::Rcpt(3), Phase::Rcpt),
+            (Kind::Data, Phase::Data),
+            (Kind::DataEnd, Phase::DataEnd),
+            (Kind::Bdat { last: true }, Phase::DataEnd),
+            (Kind::Bdat { last: false }, Phase::Bdat),
+            (Kind::AutoRset, Phase::Rset),
+            (
+                Kind::Low {
+                    id,
+                    effect: Effect::Quit,
+                    ender: true,
+                },
+                Phase::Quit,
+            ),
+            (
+                Kind::Low {
+                    id,
+                    effect: Effect::None,
+                    ender: true,
+                },
+                Phase::Command,
+            ),
+        ];
+        for (k, p) in table {
+            assert_eq!(k.phase(), p, "{k:?}");
         }
-    }
-
-    fn on_rcpt(&mut self, index: usize, reply: Reply) {
-        if self.doomed() {
-            // MAIL was refused: pipelined RCPTs are not recipients' results.
-            self.settle();
-            return;
-        }
-        let Some(tx) = &mut self.tx else { return };
-        let last = tx.record_rcpt(index, reply.clone());
-        self.events.push_back(Event::RecipientReply {
-            index,
-            reply: reply.clone(),
-        });
-        if !last {
-            return;
-        }
-        if tx.accepted_rcpts() == 0 {
-            // No body byte goes out when nobody takes it (RFC 2920 §3.1).
-            self.doom(Stage::Recipients, reply);
-        } else if tx.is_bdat() {
-            tx.in_body = true;
-            self.since = self.now;
-            self.events.push_back(Event::ReadyForBody);
-        }
-    }
-
-    fn on_data(&mut self, reply: Reply) {
-        let code = reply.code().get();
-        if self.doomed() {
-            if code == 354 {
-                // RFC 2920 §3.1: DATA accepted although no recipient was:
-                // send an empty message, then RSET.
-                self.send_now(Kind::DataEnd, b".\r\n");
-            } else {
-                self.settle();
-            }
-            return;
-        }
-        let Some(tx) = &mut self.tx else { return };
-        if code == 354 {
-            tx.in_body = true;
-            self.since = self.now;
-            self.events.push_back(Event::ReadyForBody);
-        } else {
-            self.doom(Stage::Data, reply);
-        }
-    }
-
-    fn on_bdat(&mut self, reply: Reply) {
-        if self.doomed() {
-            self.settle();
-        } else if !reply.code().is_positive() {
-            // RFC 3030 §2: the server discards the rest; RSET follows.
-            self.doom(Stage::Body, reply);
-        }
-    }
-
-    fn on_data_end(&mut self, kind: Kind, reply: Reply) {
-        if self.doomed() {
-            self.settle();
-            return;
-        }
-        let lmtp = self.cfg.lmtp;
-        let Some(tx) = &mut self.tx else { return };
-        if lmtp {
-            // RFC 2033 §4.2: one reply per accepted recipient, in order.
-            let Some((index, more)) = tx.record_delivery(reply.clone()) else {
-                return;
-            };
-            self.events.push_back(Event::DeliveryReply { index, reply });
-            if more {
-                self.inflight.push_front(kind);
-                return;
-            }
-        } else {
-            tx.data_reply = Some(reply.clone());
-            if !reply.code().is_positive() {
-                self.doom(Stage::DataEnd, reply);
-                return;
-            }
-        }
-        let result = tx.result();
-        self.tx = None;
-        self.events.push_back(Event::TransactionFinished { result });
     }
 }
