@@ -107,6 +107,29 @@ fn refused_bdat_chunk_fails_the_transaction() {
 }
 
 #[test]
+fn refused_bdat_chunk_stops_the_body_without_pipelining() {
+    let script = [
+        ("", "220 x\r\n"),
+        ("EHLO client.example\r\n", "250-x\r\n250 CHUNKING\r\n"),
+        ("MAIL FROM:<a@a.example>\r\n", "250 ok\r\n"),
+        ("RCPT TO:<b@b.example>\r\n", "250 ok\r\n"),
+        ("BDAT 4\r\nhell", "552 5.3.4 no room\r\n"),
+        ("RSET\r\n", "250 ok\r\n"),
+        ("QUIT\r\n", "221 bye\r\n"),
+    ];
+    let run = run_all(config, &script, true, || {
+        send_one(bdat_env(), b"hello world")
+    });
+    assert!(run.events.iter().any(|e| matches!(
+        e,
+        Event::TransactionFailed {
+            stage: Stage::Body,
+            ..
+        }
+    )));
+}
+
+#[test]
 fn empty_bdat_body_is_bdat_0_last() {
     let script = [
         ("", "220 x\r\n"),

@@ -148,6 +148,11 @@ fn refused_greeting_allows_only_quit() {
                     Err(LocalError::InvalidState { .. })
                 ));
                 assert!(matches!(c.ehlo(), Err(LocalError::InvalidState { .. })));
+                assert!(matches!(c.noop(), Err(LocalError::InvalidState { .. })));
+                assert!(matches!(
+                    c.send_raw("HELP"),
+                    Err(LocalError::InvalidState { .. })
+                ));
                 c.quit().expect("quit after a refused greeting");
             }
         })

@@ -602,7 +602,7 @@ impl Machine {
 
     fn next_id(&mut self) -> CommandId {
         let id = CommandId(self.next_id);
-        self.next_id += 1;
+        self.next_id = self.next_id.wrapping_add(1);
         id
     }
 
@@ -778,7 +778,7 @@ impl Machine {
             self.end_auth(flow, reply);
             return;
         }
-        flow.challenges += 1;
+        flow.challenges = flow.challenges.saturating_add(1);
         if flow.cancelled {
             // RFC 4954 §4: after "*" the server must end the exchange.
             self.fail(RemoteError::Auth {

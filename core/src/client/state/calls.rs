@@ -300,7 +300,9 @@ impl Machine {
             if !(self.inflight.is_empty() || pipelining) {
                 return;
             }
-            let Some(tx) = &mut self.tx else { return };
+            let Some(tx) = self.tx.as_mut().filter(|t| t.doomed.is_none()) else {
+                return;
+            };
             let finished = tx.finished;
             let TxBody::Bdat {
                 chunk,
@@ -333,7 +335,8 @@ impl Machine {
     }
 
     pub(crate) fn send_command(&mut self, cmd: Command) -> Result<CommandId, LocalError> {
-        self.check_low("send_command")?;
+        let (effect, ender) = command_effect(&cmd);
+        self.check_low("send_command", effect)?;
         if matches!(cmd, Command::Bdat { .. }) {
             return Err(LocalError::InvalidState {
                 call: "send_command",
@@ -341,24 +344,23 @@ impl Machine {
             });
         }
         cmd.validate()?;
-        let (effect, ender) = command_effect(&cmd);
         Ok(self.send_low(effect, ender, &wire::encode(&cmd)))
     }
 
     pub(crate) fn send_raw(&mut self, line: &str) -> Result<CommandId, LocalError> {
-        self.check_low("send_raw")?;
-        wire::check_line("line", line.as_bytes())?;
         let verb = line.split(' ').next().unwrap_or("").as_bytes();
         let (effect, ender) = (verb_effect(verb), verb_ends_group(verb));
+        self.check_low("send_raw", effect)?;
+        wire::check_line("line", line.as_bytes())?;
         let mut bytes = Vec::with_capacity(line.len() + 2);
         bytes.extend_from_slice(line.as_bytes());
         bytes.extend_from_slice(b"\r\n");
         Ok(self.send_low(effect, ender, &bytes))
     }
 
-    fn check_low(&self, call: &'static str) -> Result<(), LocalError> {
-        let refused_quit = self.mode == Mode::Refused;
-        if !refused_quit {
+    fn check_low(&self, call: &'static str, effect: Effect) -> Result<(), LocalError> {
+        // RFC 5321 §3.1: after a refused greeting only QUIT makes sense.
+        if !(self.mode == Mode::Refused && effect == Effect::Quit) {
             self.check_idle(call)?;
         }
         if !self.outbox.is_empty() || !self.may_send() {
