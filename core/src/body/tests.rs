@@ -191,5 +191,13 @@ proptest! {
         prop_assert_eq!(&whole.2[..], &wire[consumed..]);
         let region = &wire[..consumed];
         prop_assert_eq!((stats.bare_cr, stats.bare_lf), (bare_cr(region), bare_lf(region)));
+        // Normalising: the same data, each bare CR or LF written as CRLF.
+        let cfg = UnstufferConfig { normalize_bare: true, ..UnstufferConfig::default() };
+        let mut u = DotUnstuffer::with_config(cfg);
+        let (out, finished, left) = feed(&mut u, &split(&wire, &cuts));
+        prop_assert!(finished);
+        prop_assert_eq!(out, normalized(&want));
+        prop_assert_eq!(&left, &whole.2);
+        prop_assert_eq!((u.stats().bare_cr, u.stats().bare_lf), (stats.bare_cr, stats.bare_lf));
     }
 }
