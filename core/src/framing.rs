@@ -210,6 +210,7 @@ impl LineFramer {
     /// Classifies the front of `input`, the caller's unconsumed bytes.
     /// Call again after dropping [`Frame::consumed`] octets until it returns
     /// [`Frame::Incomplete`]; then read more input.
+    #[must_use]
     pub fn next_line(&mut self, input: &[u8]) -> Frame {
         if self.skipping {
             return match memchr(b'\n', input) {

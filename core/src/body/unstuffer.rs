@@ -128,8 +128,14 @@ impl DotUnstuffer {
         }
     }
 
-    /// Appends the message bytes in `input` to `out`. Once finished,
-    /// consumes nothing more.
+    /// Appends the message bytes in `input` to `out`. Call with each read
+    /// after the 354 reply; until `finished`, all input is consumed (a
+    /// trailing `CR`, `CRLF .` or `CRLF . CR` is kept as state, not
+    /// output). Once finished, `input[consumed..]` is the next command's and
+    /// later calls consume nothing. Never fails: what RFC 5321 forbids but a
+    /// server must decide about (bare CR/LF, long lines) is in
+    /// [`DotUnstuffer::stats`].
+    #[must_use]
     pub fn decode(&mut self, input: &[u8], out: &mut Vec<u8>) -> Decoded {
         let before = out.len();
         let mut rest = input;

@@ -161,18 +161,18 @@ fn line_lengths() {
     let (_, _, _, stats) = check_all_splits(UnstufferConfig::default(), &long);
     assert_eq!(stats.longest_line, 1000);
     let mut u = DotUnstuffer::new();
-    u.decode(&long, &mut Vec::new());
+    let _ = u.decode(&long, &mut Vec::new());
     assert!(!u.line_too_long());
     let cfg = UnstufferConfig {
         text_line_limit: 999,
         ..UnstufferConfig::default()
     };
     let mut u = DotUnstuffer::with_config(cfg);
-    u.decode(&long, &mut Vec::new());
+    let _ = u.decode(&long, &mut Vec::new());
     assert!(u.line_too_long());
     // A line in progress counts too.
     let mut u = DotUnstuffer::new();
-    u.decode(&[b'x'; 1200], &mut Vec::new());
+    let _ = u.decode(&[b'x'; 1200], &mut Vec::new());
     assert!(u.line_too_long());
     assert_eq!(u.stats().longest_line, 1200);
 }
