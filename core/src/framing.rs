@@ -17,7 +17,7 @@
 //!
 //! In strict mode a bare LF therefore ends no line: nothing before it is
 //! ever handed out as a command, it is reported at once (so a server can
-//! answer, e.g. with 500 or Postfix's 521 "bare <LF> received", and usually
+//! answer, e.g. with 500 or Postfix's 521 `bare <LF> received`, and usually
 //! close), and framing resumes after it.
 //!
 //! ```
