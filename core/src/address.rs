@@ -85,10 +85,7 @@ impl Domain {
     /// Parses `Domain / address-literal` (RFC 5321 §4.1.2, §4.1.3), as sent
     /// after EHLO or `@`. A U-label needs `smtputf8`.
     pub fn parse(s: &str, smtputf8: bool) -> Result<Domain, CommandError> {
-        let d = finish(
-            rule("Domain", grammar::domain).parse(s.as_bytes()),
-            "Domain",
-        )?;
+        let d = finish(rule("Domain", grammar::domain).parse(s), "Domain")?;
         utf8_allowed(d.is_ascii(), smtputf8)?;
         Ok(d)
     }
@@ -125,7 +122,7 @@ impl Mailbox {
     /// an application hands it over. The local part may be a quoted string.
     /// Non-ASCII is allowed only when `smtputf8` is true.
     pub fn parse(s: &str, smtputf8: bool) -> Result<Mailbox, CommandError> {
-        let m = finish(grammar::mailbox(s.as_bytes()), "Mailbox")?;
+        let m = finish(grammar::mailbox(s), "Mailbox")?;
         utf8_allowed(m.is_ascii(), smtputf8)?;
         Ok(m)
     }
@@ -156,11 +153,10 @@ impl ReversePath {
     /// `<...>` (source route allowed and dropped); the empty string and `<>`
     /// are the null path.
     pub fn parse(s: &str, smtputf8: bool) -> Result<ReversePath, CommandError> {
-        let b = s.as_bytes();
-        let p = if b.is_empty() {
+        let p = if s.is_empty() {
             ReversePath::Null
-        } else if b.first() == Some(&b'<') {
-            finish(grammar::reverse_path(b), "Reverse-path")?
+        } else if s.starts_with('<') {
+            finish(grammar::reverse_path(s), "Reverse-path")?
         } else {
             ReversePath::Mailbox(Mailbox::parse(s, smtputf8)?)
         };
@@ -193,9 +189,8 @@ impl ForwardPath {
     /// Parses a forward path given either bare or as `<...>`; `Postmaster`
     /// and `<Postmaster>` (any case) are [`ForwardPath::Postmaster`].
     pub fn parse(s: &str, smtputf8: bool) -> Result<ForwardPath, CommandError> {
-        let b = s.as_bytes();
-        let p = if b.first() == Some(&b'<') {
-            finish(grammar::forward_path(b), "Forward-path")?
+        let p = if s.starts_with('<') {
+            finish(grammar::forward_path(s), "Forward-path")?
         } else if s.eq_ignore_ascii_case("Postmaster") {
             ForwardPath::Postmaster
         } else {

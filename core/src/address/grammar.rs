@@ -9,7 +9,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
-use nom::bytes::complete::{tag, take_while1};
+use nom::bytes::complete::tag;
 use nom::error::{ErrorKind, ParseError};
 use nom::{IResult, Parser};
 
@@ -33,7 +33,7 @@ impl<I> ParseError<I> for PErr {
     }
 }
 
-pub(crate) type Res<'a, T> = IResult<&'a [u8], T, PErr>;
+pub(crate) type Res<'a, T> = IResult<&'a str, T, PErr>;
 
 /// A syntax error for `name`, as a recoverable nom error.
 pub(crate) fn fail<T>(name: &'static str) -> Result<T, nom::Err<PErr>> {
@@ -43,8 +43,8 @@ pub(crate) fn fail<T>(name: &'static str) -> Result<T, nom::Err<PErr>> {
 /// Names the ABNF rule `p` implements, unless an inner rule already did.
 pub(crate) fn rule<'a, O>(
     name: &'static str,
-    mut p: impl Parser<&'a [u8], Output = O, Error = PErr>,
-) -> impl FnMut(&'a [u8]) -> Res<'a, O> {
+    mut p: impl Parser<&'a str, Output = O, Error = PErr>,
+) -> impl FnMut(&'a str) -> Res<'a, O> {
     move |i| {
         p.parse(i).map_err(|e| {
             e.map(|PErr(err)| match err {
@@ -58,7 +58,7 @@ pub(crate) fn rule<'a, O>(
 /// Turns the outcome of a whole-input parse into the public error.
 pub(crate) fn finish<T>(r: Res<'_, T>, top: &'static str) -> Result<T, CommandError> {
     match r {
-        Ok(([], v)) => Ok(v),
+        Ok(("", v)) => Ok(v),
         Ok(_) => Err(CommandError::Syntax { rule: top }),
         Err(nom::Err::Error(PErr(e)) | nom::Err::Failure(PErr(e))) => Err(match e {
             CommandError::Syntax { rule: UNNAMED } => CommandError::Syntax { rule: top },
@@ -72,7 +72,7 @@ pub(crate) fn finish<T>(r: Res<'_, T>, top: &'static str) -> Result<T, CommandEr
 pub(crate) fn partial<'a, T>(
     r: Res<'a, T>,
     top: &'static str,
-) -> Result<(&'a [u8], T), CommandError> {
+) -> Result<(&'a str, T), CommandError> {
     r.map_err(|e| match e {
         nom::Err::Error(PErr(CommandError::Syntax { rule: UNNAMED }))
         | nom::Err::Failure(PErr(CommandError::Syntax { rule: UNNAMED }))
@@ -81,9 +81,32 @@ pub(crate) fn partial<'a, T>(
     })
 }
 
+/// A set of ASCII octets as a bit mask, so that a class test is a shift.
+const fn mask(mut chars: &[u8]) -> u128 {
+    let mut m = 0u128;
+    while let [c, rest @ ..] = chars {
+        m |= 1u128 << *c;
+        chars = rest;
+    }
+    m
+}
+
+const DIGIT: &[u8] = b"0123456789";
+const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const ATEXT: u128 = mask(ALPHA) | mask(DIGIT) | mask(b"!#$%&'*+-/=?^_`{|}~");
+/// Domain-name octets. RFC 5321 §4.1.2 allows letters, digits and `-`; the
+/// underscore is accepted too because many real hosts carry one in their
+/// name (e.g. Windows machine names), and it cannot be confused with
+/// anything else in a command line.
+const DOMAIN: u128 = mask(ALPHA) | mask(DIGIT) | mask(b"-_");
+
+fn in_mask(m: u128, b: u8) -> bool {
+    b < 128 && (m >> b) & 1 != 0
+}
+
 /// RFC 5322 §3.2.3 `atext`, plus UTF-8 octets (RFC 6531 §3.3).
 pub(crate) fn is_atext(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b) || b >= 0x80
+    in_mask(ATEXT, b) || b >= 0x80
 }
 
 /// RFC 5321 §4.1.2 `qtextSMTP`, plus UTF-8 octets (RFC 6531 §3.3).
@@ -96,65 +119,83 @@ pub(crate) fn is_quotable(b: u8) -> bool {
     (32..=126).contains(&b)
 }
 
-/// Whether `s` is a `Dot-string` (RFC 5321 §4.1.2): non-empty atoms
-/// separated by single dots.
-pub(crate) fn is_dot_string(s: &[u8]) -> bool {
-    !s.is_empty()
-        && s.split(|&b| b == b'.')
-            .all(|atom| !atom.is_empty() && atom.iter().all(|&b| is_atext(b)))
-}
-
-/// A domain-name octet. RFC 5321 §4.1.2 allows letters, digits and `-`; the
-/// underscore is accepted too because many real hosts carry one in their
-/// name (e.g. Windows machine names), and it cannot be confused with
-/// anything else in a command line.
-fn is_domain_octet(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b >= 0x80
-}
-
-/// Whether `s` is `sub-domain *("." sub-domain)` (RFC 5321 §4.1.2), with the
-/// underscore tolerance above and U-labels (RFC 6531 §3.3) as octets.
-pub(crate) fn is_domain_name(s: &[u8]) -> bool {
-    !s.is_empty()
-        && s.split(|&b| b == b'.').all(|label| {
-            // Ldh-str ends with a Let-dig; sub-domain starts with one.
-            matches!((label.first(), label.last()), (Some(&f), Some(&l)) if f != b'-' && l != b'-')
-                && label.iter().all(|&b| is_domain_octet(b))
-        })
-}
-
-fn utf8(bytes: &[u8], name: &'static str) -> Result<String, nom::Err<PErr>> {
-    match core::str::from_utf8(bytes) {
-        Ok(s) => Ok(String::from(s)),
-        Err(_) => fail(name),
+/// Length of the longest prefix of `s` that is a `Dot-string`
+/// (RFC 5321 §4.1.2: non-empty atoms separated by single dots), or `None`
+/// if that prefix is empty or breaks the dot rules.
+fn dot_string_len(s: &[u8]) -> Option<usize> {
+    let mut atom = 0usize;
+    let mut n = 0usize;
+    for &b in s {
+        if b == b'.' {
+            if atom == 0 {
+                return None;
+            }
+            atom = 0;
+        } else if is_atext(b) {
+            atom += 1;
+        } else {
+            break;
+        }
+        n += 1;
     }
+    (atom > 0).then_some(n)
+}
+
+/// Whether `s` is exactly a `Dot-string`.
+pub(crate) fn is_dot_string(s: &[u8]) -> bool {
+    dot_string_len(s) == Some(s.len())
+}
+
+/// Length of the longest prefix of `s` made of domain octets and dots, and
+/// whether that prefix is `sub-domain *("." sub-domain)` (RFC 5321 §4.1.2,
+/// with the underscore tolerance above and U-labels as octets).
+fn domain_name_len(s: &[u8]) -> (usize, bool) {
+    let mut n = 0usize;
+    let mut ok = true;
+    // The previous octet: a label may not start or end with '-' (sub-domain
+    // starts with Let-dig, Ldh-str ends with one) and may not be empty.
+    let mut prev = b'.';
+    for &b in s {
+        if b == b'.' {
+            ok &= prev != b'.' && prev != b'-';
+        } else if in_mask(DOMAIN, b) || b >= 0x80 {
+            ok &= !(prev == b'.' && b == b'-');
+        } else {
+            break;
+        }
+        prev = b;
+        n += 1;
+    }
+    (n, ok && n > 0 && prev != b'.' && prev != b'-')
 }
 
 /// `Dot-string` (RFC 5321 §4.1.2).
-fn dot_string(i: &[u8]) -> Res<'_, &[u8]> {
-    let (rest, s) = rule("Dot-string", take_while1(|b| is_atext(b) || b == b'.')).parse(i)?;
-    if is_dot_string(s) {
-        Ok((rest, s))
-    } else {
-        fail("Dot-string")
+fn dot_string(i: &str) -> Res<'_, &str> {
+    match dot_string_len(i.as_bytes()).and_then(|n| i.split_at_checked(n)) {
+        Some((s, rest)) => Ok((rest, s)),
+        None => fail("Dot-string"),
     }
 }
 
 /// `Quoted-string` (RFC 5321 §4.1.2), decoded.
-fn quoted_string(i: &[u8]) -> Res<'_, String> {
-    let Some(body) = i.strip_prefix(b"\"") else {
+fn quoted_string(i: &str) -> Res<'_, String> {
+    let Some(body) = i.strip_prefix('"') else {
         return fail("Quoted-string");
     };
     let mut out = Vec::new();
-    let mut it = body.iter().enumerate();
-    while let Some((n, &b)) = it.next() {
+    let mut it = body.bytes().enumerate();
+    while let Some((n, b)) = it.next() {
         match b {
             b'"' => {
                 let rest = body.get(n + 1..).unwrap_or_default();
-                return Ok((rest, utf8(&out, "Quoted-string")?));
+                // Only ASCII backslashes were removed from valid UTF-8.
+                return match String::from_utf8(out) {
+                    Ok(s) => Ok((rest, s)),
+                    Err(_) => fail("Quoted-string"),
+                };
             }
             b'\\' => match it.next() {
-                Some((_, &q)) if is_quotable(q) => out.push(q),
+                Some((_, q)) if is_quotable(q) => out.push(q),
                 _ => return fail("quoted-pairSMTP"),
             },
             b if is_qtext(b) => out.push(b),
@@ -165,22 +206,24 @@ fn quoted_string(i: &[u8]) -> Res<'_, String> {
 }
 
 /// `Local-part` (RFC 5321 §4.1.2), decoded.
-fn local_part(i: &[u8]) -> Res<'_, String> {
-    if i.first() == Some(&b'"') {
+fn local_part(i: &str) -> Res<'_, String> {
+    if i.starts_with('"') {
         quoted_string(i)
     } else {
         let (rest, s) = dot_string(i)?;
-        Ok((rest, utf8(s, "Local-part")?))
+        Ok((rest, String::from(s)))
     }
 }
 
 /// `Domain` (RFC 5321 §4.1.2) as a name.
-fn domain_name(i: &[u8]) -> Res<'_, Domain> {
-    let (rest, s) = rule("Domain", take_while1(|b| is_domain_octet(b) || b == b'.')).parse(i)?;
-    if !is_domain_name(s) {
-        return fail("Domain");
+fn domain_name(i: &str) -> Res<'_, Domain> {
+    match domain_name_len(i.as_bytes()) {
+        (n, true) => match i.split_at_checked(n) {
+            Some((s, rest)) => Ok((rest, Domain::Name(String::from(s)))),
+            None => fail("Domain"),
+        },
+        _ => fail("Domain"),
     }
-    Ok((rest, Domain::Name(utf8(s, "Domain")?)))
 }
 
 /// `Standardized-tag` is an `Ldh-str` (RFC 5321 §4.1.3).
@@ -195,16 +238,8 @@ pub(crate) fn is_dcontent(b: u8) -> bool {
 }
 
 /// `address-literal` (RFC 5321 §4.1.3).
-fn address_literal(i: &[u8]) -> Res<'_, Domain> {
-    let Some(body) = i.strip_prefix(b"[") else {
-        return fail("address-literal");
-    };
-    let Some(end) = memchr::memchr(b']', body) else {
-        return fail("address-literal");
-    };
-    let (inner, rest) = body.split_at_checked(end).unwrap_or_default();
-    let rest = rest.get(1..).unwrap_or_default();
-    let Ok(text) = core::str::from_utf8(inner) else {
+fn address_literal(i: &str) -> Res<'_, Domain> {
+    let Some((text, rest)) = i.strip_prefix('[').and_then(|b| b.split_once(']')) else {
         return fail("address-literal");
     };
     let domain = match text.split_once(':') {
@@ -232,8 +267,8 @@ fn address_literal(i: &[u8]) -> Res<'_, Domain> {
 }
 
 /// `Domain / address-literal`.
-pub(crate) fn domain(i: &[u8]) -> Res<'_, Domain> {
-    if i.first() == Some(&b'[') {
+pub(crate) fn domain(i: &str) -> Res<'_, Domain> {
+    if i.starts_with('[') {
         address_literal(i)
     } else {
         domain_name(i)
@@ -241,47 +276,49 @@ pub(crate) fn domain(i: &[u8]) -> Res<'_, Domain> {
 }
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )`.
-pub(crate) fn mailbox(i: &[u8]) -> Res<'_, Mailbox> {
+pub(crate) fn mailbox(i: &str) -> Res<'_, Mailbox> {
     let (i, local_part) = local_part(i)?;
-    let (i, _) = rule("Mailbox", tag(&b"@"[..])).parse(i)?;
+    let (i, _) = rule("Mailbox", tag("@")).parse(i)?;
     let (i, domain) = domain(i)?;
     Ok((i, Mailbox { local_part, domain }))
 }
 
 /// `A-d-l ":"`, a source route, parsed and dropped (RFC 5321 §4.1.2 and
 /// Appendix C: servers MUST accept and SHOULD ignore it).
-fn source_route(mut i: &[u8]) -> Res<'_, ()> {
+fn source_route(mut i: &str) -> Res<'_, ()> {
     loop {
-        let Some(after_at) = i.strip_prefix(b"@") else {
+        let Some(after_at) = i.strip_prefix('@') else {
             return fail("A-d-l");
         };
         let (rest, _) = rule("A-d-l", domain).parse(after_at)?;
-        match rest.split_first() {
-            Some((b',', r)) => i = r,
-            Some((b':', r)) => return Ok((r, ())),
-            _ => return fail("A-d-l"),
+        if let Some(r) = rest.strip_prefix(',') {
+            i = r;
+        } else if let Some(r) = rest.strip_prefix(':') {
+            return Ok((r, ()));
+        } else {
+            return fail("A-d-l");
         }
     }
 }
 
 /// `Path = "<" [ A-d-l ":" ] Mailbox ">"`.
-pub(crate) fn path(i: &[u8]) -> Res<'_, Mailbox> {
-    let Some(mut i) = i.strip_prefix(b"<") else {
+pub(crate) fn path(i: &str) -> Res<'_, Mailbox> {
+    let Some(mut i) = i.strip_prefix('<') else {
         return fail("Path");
     };
-    if i.first() == Some(&b'@') {
+    if i.starts_with('@') {
         i = source_route(i)?.0;
     }
     let (i, m) = mailbox(i)?;
-    match i.strip_prefix(b">") {
+    match i.strip_prefix('>') {
         Some(rest) => Ok((rest, m)),
         None => fail("Path"),
     }
 }
 
 /// `Reverse-path = Path / "<>"`.
-pub(crate) fn reverse_path(i: &[u8]) -> Res<'_, ReversePath> {
-    if let Some(rest) = i.strip_prefix(b"<>") {
+pub(crate) fn reverse_path(i: &str) -> Res<'_, ReversePath> {
+    if let Some(rest) = i.strip_prefix("<>") {
         return Ok((rest, ReversePath::Null));
     }
     let (rest, m) = rule("Reverse-path", path).parse(i)?;
@@ -289,13 +326,13 @@ pub(crate) fn reverse_path(i: &[u8]) -> Res<'_, ReversePath> {
 }
 
 /// `Forward-path = Path`, or `"<Postmaster>"` (RFC 5321 §4.1.1.3).
-pub(crate) fn forward_path(i: &[u8]) -> Res<'_, ForwardPath> {
+pub(crate) fn forward_path(i: &str) -> Res<'_, ForwardPath> {
     if let Some((head, rest)) = i.split_at_checked(POSTMASTER_PATH.len()) {
         if head.eq_ignore_ascii_case(POSTMASTER_PATH) {
             return Ok((rest, ForwardPath::Postmaster));
         }
     }
-    if i.starts_with(b"<>") {
+    if i.starts_with("<>") {
         // The null path is only a reverse path.
         return fail("Forward-path");
     }
@@ -305,4 +342,4 @@ pub(crate) fn forward_path(i: &[u8]) -> Res<'_, ForwardPath> {
 
 /// The domain-less postmaster path every server must accept (RFC 5321
 /// §4.1.1.3), matched case-insensitively.
-const POSTMASTER_PATH: &[u8] = b"<Postmaster>";
+const POSTMASTER_PATH: &str = "<Postmaster>";

@@ -52,26 +52,23 @@ const HELP: u32 = key(b"help");
 const NOOP: u32 = key(b"noop");
 const QUIT: u32 = key(b"quit");
 const AUTH: u32 = key(b"auth");
+const KNOWN: [u32; 14] = [
+    MAIL, RCPT, EHLO, HELO, LHLO, DATA, BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT, AUTH,
+];
 
-fn trim_spaces(mut s: &[u8]) -> &[u8] {
-    while let Some(r) = s.strip_prefix(b" ") {
-        s = r;
-    }
-    while let Some(r) = s.strip_suffix(b" ") {
-        s = r;
-    }
-    s
+fn trim_spaces(s: &str) -> &str {
+    s.trim_matches(' ')
 }
 
 /// Strips `prefix` ignoring ASCII case.
-fn strip_prefix_ci<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let (head, rest) = s.split_at_checked(prefix.len())?;
     head.eq_ignore_ascii_case(prefix).then_some(rest)
 }
 
 /// `Domain / address-literal` after EHLO/HELO/LHLO, ASCII only: SMTPUTF8
 /// is not yet negotiated when the greeting is sent.
-fn hello_domain(arg: &[u8]) -> Result<Domain, CommandError> {
+fn hello_domain(arg: &str) -> Result<Domain, CommandError> {
     let d = finish(rule("Domain", grammar::domain).parse(arg), "Domain")?;
     if d.is_ascii() {
         Ok(d)
@@ -82,26 +79,24 @@ fn hello_domain(arg: &[u8]) -> Result<Domain, CommandError> {
 
 /// A free-text argument (VRFY/EXPN `String`, HELP/NOOP text): UTF-8 without
 /// control characters.
-fn text(arg: &[u8]) -> Result<String, CommandError> {
-    if arg.iter().any(|&b| b < 0x20 || b == 0x7f) {
+fn text(arg: &str) -> Result<String, CommandError> {
+    if arg.bytes().any(|b| b < 0x20 || b == 0x7f) {
         return Err(syntax("String"));
     }
-    core::str::from_utf8(arg)
-        .map(String::from)
-        .map_err(|_| syntax("String"))
+    Ok(String::from(arg))
 }
 
 /// RFC 4422 §3.1 `sasl-mech = 1*20mech-char`.
 const MAX_MECHANISM_LEN: usize = 20;
 
-fn auth(arg: &[u8]) -> Result<Command, CommandError> {
-    let mut words = arg.split(|&b| b == b' ').filter(|w| !w.is_empty());
+fn auth(arg: &str) -> Result<Command, CommandError> {
+    let mut words = arg.split(' ').filter(|w| !w.is_empty());
     let mech = words.next().unwrap_or_default();
     if mech.is_empty()
         || mech.len() > MAX_MECHANISM_LEN
         || !mech
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
         return Err(syntax("sasl-mech"));
     }
@@ -109,10 +104,10 @@ fn auth(arg: &[u8]) -> Result<Command, CommandError> {
         None => None,
         // RFC 4954 §4: base64 text, or "=" for an empty response.
         Some(r)
-            if r.iter()
-                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b)) =>
+            if r.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)) =>
         {
-            Some(String::from_utf8_lossy(r).into_owned())
+            Some(String::from(r))
         }
         Some(_) => return Err(syntax("initial-response")),
     };
@@ -120,24 +115,21 @@ fn auth(arg: &[u8]) -> Result<Command, CommandError> {
         return Err(syntax("auth-command"));
     }
     Ok(Command::Auth {
-        mechanism: String::from_utf8_lossy(mech).to_ascii_uppercase(),
+        mechanism: mech.to_ascii_uppercase(),
         initial_response,
     })
 }
 
-fn bdat(arg: &[u8]) -> Result<Command, CommandError> {
-    let mut words = arg.split(|&b| b == b' ').filter(|w| !w.is_empty());
+fn bdat(arg: &str) -> Result<Command, CommandError> {
+    let mut words = arg.split(' ').filter(|w| !w.is_empty());
     let size = words.next().unwrap_or_default();
-    if size.is_empty() || !size.iter().all(u8::is_ascii_digit) {
+    if size.is_empty() || !size.bytes().all(|b| b.is_ascii_digit()) {
         return Err(syntax("chunk-size"));
     }
-    let size = core::str::from_utf8(size)
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .ok_or(syntax("chunk-size"))?;
+    let size = size.parse::<u64>().map_err(|_| syntax("chunk-size"))?;
     let last = match words.next() {
         None => false,
-        Some(w) if w.eq_ignore_ascii_case(b"LAST") => true,
+        Some(w) if w.eq_ignore_ascii_case("LAST") => true,
         Some(_) => return Err(syntax("end-marker")),
     };
     if words.next().is_some() {
@@ -146,8 +138,8 @@ fn bdat(arg: &[u8]) -> Result<Command, CommandError> {
     Ok(Command::Bdat { size, last })
 }
 
-fn mail(arg: &[u8], smtputf8: bool) -> Result<Command, CommandError> {
-    let rest = strip_prefix_ci(arg, b"FROM:").ok_or(syntax("mail"))?;
+fn mail(arg: &str, smtputf8: bool) -> Result<Command, CommandError> {
+    let rest = strip_prefix_ci(arg, "FROM:").ok_or(syntax("mail"))?;
     let rest = trim_spaces(rest);
     let (rest, from) = partial(grammar::reverse_path(rest), "Reverse-path")?;
     let params = params::mail(rest)?;
@@ -162,8 +154,8 @@ fn mail(arg: &[u8], smtputf8: bool) -> Result<Command, CommandError> {
     Ok(Command::Mail { from, params })
 }
 
-fn rcpt(arg: &[u8], smtputf8: bool) -> Result<Command, CommandError> {
-    let rest = strip_prefix_ci(arg, b"TO:").ok_or(syntax("rcpt"))?;
+fn rcpt(arg: &str, smtputf8: bool) -> Result<Command, CommandError> {
+    let rest = strip_prefix_ci(arg, "TO:").ok_or(syntax("rcpt"))?;
     let rest = trim_spaces(rest);
     let (rest, to) = partial(grammar::forward_path(rest), "Forward-path")?;
     let params = params::rcpt(rest)?;
@@ -177,7 +169,7 @@ fn rcpt(arg: &[u8], smtputf8: bool) -> Result<Command, CommandError> {
 }
 
 /// A verb that takes no argument.
-fn bare(arg: &[u8], cmd: Command, rule: &'static str) -> Result<Command, CommandError> {
+fn bare(arg: &str, cmd: Command, rule: &'static str) -> Result<Command, CommandError> {
     if arg.is_empty() {
         Ok(cmd)
     } else {
@@ -185,7 +177,7 @@ fn bare(arg: &[u8], cmd: Command, rule: &'static str) -> Result<Command, Command
     }
 }
 
-fn optional_text(arg: &[u8]) -> Result<Option<String>, CommandError> {
+fn optional_text(arg: &str) -> Result<Option<String>, CommandError> {
     if arg.is_empty() {
         Ok(None)
     } else {
@@ -193,7 +185,7 @@ fn optional_text(arg: &[u8]) -> Result<Option<String>, CommandError> {
     }
 }
 
-fn required<'a>(arg: &'a [u8], rule: &'static str) -> Result<&'a [u8], CommandError> {
+fn required<'a>(arg: &'a str, rule: &'static str) -> Result<&'a str, CommandError> {
     if arg.is_empty() {
         Err(syntax(rule))
     } else {
@@ -216,19 +208,27 @@ impl Command {
             return Err(syntax("CRLF"));
         }
         let (verb, arg) = match memchr::memchr(b' ', line) {
-            Some(n) => {
-                let (v, a) = line.split_at_checked(n).unwrap_or_default();
-                (v, trim_spaces(a))
-            }
+            Some(n) => line.split_at_checked(n).unwrap_or_default(),
             None => (line, &[][..]),
+        };
+        // Every argument ends up in a `String` or is ASCII syntax, so one
+        // UTF-8 check over the whole argument text serves all the fields.
+        let arg = || match core::str::from_utf8(arg) {
+            Ok(a) => Ok(trim_spaces(a)),
+            Err(_) => Err(syntax("UTF8-non-ascii")),
         };
         let Ok(four) = <[u8; 4]>::try_from(verb) else {
             if verb.eq_ignore_ascii_case(b"STARTTLS") {
-                return bare(arg, Command::StartTls, "starttls");
+                return bare(arg()?, Command::StartTls, "starttls");
             }
             return Err(CommandError::UnknownCommand);
         };
-        match key(&four) {
+        let k = key(&four);
+        if !KNOWN.contains(&k) {
+            return Err(CommandError::UnknownCommand);
+        }
+        let arg = arg()?;
+        match k {
             MAIL => mail(arg, smtputf8),
             RCPT => rcpt(arg, smtputf8),
             EHLO => Ok(Command::Ehlo {
@@ -239,10 +239,10 @@ impl Command {
                 let domain = match hello_domain(arg) {
                     Ok(d) => d,
                     Err(e) => {
-                        if !arg.iter().all(|b| b.is_ascii_graphic()) {
+                        if !arg.bytes().all(|b| b.is_ascii_graphic()) {
                             return Err(e);
                         }
-                        Domain::Name(String::from_utf8_lossy(arg).into_owned())
+                        Domain::Name(String::from(arg))
                     }
                 };
                 Ok(Command::Helo { domain })

@@ -26,23 +26,23 @@ fn invalid(keyword: &str) -> CommandError {
 }
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`.
-pub(crate) fn is_esmtp_keyword(k: &[u8]) -> bool {
-    matches!(k.first(), Some(f) if f.is_ascii_alphanumeric())
-        && k.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+pub(crate) fn is_esmtp_keyword(k: &str) -> bool {
+    matches!(k.as_bytes().first(), Some(f) if f.is_ascii_alphanumeric())
+        && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// `esmtp-value = 1*(%d33-60 / %d62-126)`, plus UTF-8 (RFC 6531 §3.3; the
 /// caller checks that SMTPUTF8 is in force).
-pub(crate) fn is_esmtp_value(v: &[u8]) -> bool {
+pub(crate) fn is_esmtp_value(v: &str) -> bool {
     !v.is_empty()
-        && v.iter()
-            .all(|&b| matches!(b, 33..=60 | 62..=126) || b >= 0x80)
+        && v.bytes()
+            .all(|b| matches!(b, 33..=60 | 62..=126) || b >= 0x80)
 }
 
 /// A raw `keyword[=value]`, syntax checked.
 struct Param<'a> {
     keyword: &'a str,
-    value: Option<&'a [u8]>,
+    value: Option<&'a str>,
 }
 
 /// Splits `rest` (what follows the path) into parameters. `rest` is empty
@@ -50,34 +50,27 @@ struct Param<'a> {
 /// (RFC 5321 §4.1.1: be liberal in what is accepted), and trailing spaces
 /// were trimmed by the caller.
 fn for_each_param<'a>(
-    rest: &'a [u8],
+    rest: &'a str,
     list_rule: &'static str,
     mut f: impl FnMut(Param<'a>) -> Result<(), CommandError>,
 ) -> Result<(), CommandError> {
     if rest.is_empty() {
         return Ok(());
     }
-    if rest.first() != Some(&b' ') {
+    if !rest.starts_with(' ') {
         return Err(syntax(list_rule));
     }
-    for token in rest.split(|&b| b == b' ').filter(|t| !t.is_empty()) {
-        let (k, value) = match memchr::memchr(b'=', token) {
-            Some(n) => {
-                let (k, v) = token.split_at_checked(n).unwrap_or_default();
-                (k, Some(v.get(1..).unwrap_or_default()))
-            }
+    for token in rest.split(' ').filter(|t| !t.is_empty()) {
+        let (keyword, value) = match token.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
             None => (token, None),
         };
-        if !is_esmtp_keyword(k) {
+        if !is_esmtp_keyword(keyword) {
             return Err(syntax("esmtp-keyword"));
         }
-        if let Some(v) = value {
-            if !is_esmtp_value(v) || core::str::from_utf8(v).is_err() {
-                return Err(syntax("esmtp-value"));
-            }
+        if value.is_some_and(|v| !is_esmtp_value(v)) {
+            return Err(syntax("esmtp-value"));
         }
-        // The keyword is ASCII, checked above.
-        let keyword = core::str::from_utf8(k).map_err(|_| syntax("esmtp-keyword"))?;
         f(Param { keyword, value })?;
     }
     Ok(())
@@ -86,7 +79,7 @@ fn for_each_param<'a>(
 fn other(p: &Param<'_>) -> OtherParameter {
     OtherParameter {
         keyword: p.keyword.to_owned(),
-        value: p.value.map(|v| String::from_utf8_lossy(v).into_owned()),
+        value: p.value.map(String::from),
     }
 }
 
@@ -115,19 +108,18 @@ fn has_ctl(s: &str) -> bool {
 
 fn xtext_value(p: &Param<'_>) -> Result<String, CommandError> {
     let v = p.value.ok_or_else(|| invalid(p.keyword))?;
-    match xtext_decode_bytes(v) {
+    match xtext_decode_bytes(v.as_bytes()) {
         Some(s) if !has_ctl(&s) => Ok(s),
         _ => Err(invalid(p.keyword)),
     }
 }
 
 fn value_is(p: &Param<'_>, s: &str) -> bool {
-    p.value
-        .is_some_and(|v| v.eq_ignore_ascii_case(s.as_bytes()))
+    p.value.is_some_and(|v| v.eq_ignore_ascii_case(s))
 }
 
 /// Parses MAIL parameters.
-pub(crate) fn mail(rest: &[u8]) -> Result<MailParameters, CommandError> {
+pub(crate) fn mail(rest: &str) -> Result<MailParameters, CommandError> {
     let mut m = MailParameters::default();
     for_each_param(rest, "Mail-parameters", |p| {
         let k = p.keyword;
@@ -135,9 +127,8 @@ pub(crate) fn mail(rest: &[u8]) -> Result<MailParameters, CommandError> {
             // RFC 1870 §6: size-value ::= 1*20DIGIT.
             let v = p
                 .value
-                .filter(|v| v.len() <= MAX_SIZE_DIGITS && v.iter().all(u8::is_ascii_digit));
+                .filter(|v| v.len() <= MAX_SIZE_DIGITS && v.bytes().all(|b| b.is_ascii_digit()));
             let n = v
-                .and_then(|v| core::str::from_utf8(v).ok())
                 .and_then(|v| v.parse::<u64>().ok())
                 .ok_or_else(|| invalid(k))?;
             set_once(&mut m.size, n, k)
@@ -181,14 +172,14 @@ pub(crate) fn mail(rest: &[u8]) -> Result<MailParameters, CommandError> {
 }
 
 /// RFC 3461 §4.2 `addr-type = atom`, ASCII only.
-pub(crate) fn is_addr_type(s: &[u8]) -> bool {
+pub(crate) fn is_addr_type(s: &str) -> bool {
     !s.is_empty()
-        && s.iter()
-            .all(|&b| b.is_ascii() && crate::address::grammar::is_atext(b))
+        && s.bytes()
+            .all(|b| b.is_ascii() && crate::address::grammar::is_atext(b))
 }
 
 /// Parses RCPT parameters.
-pub(crate) fn rcpt(rest: &[u8]) -> Result<RcptParameters, CommandError> {
+pub(crate) fn rcpt(rest: &str) -> Result<RcptParameters, CommandError> {
     let mut r = RcptParameters::default();
     for_each_param(rest, "Rcpt-parameters", |p| {
         let k = p.keyword;
@@ -197,17 +188,15 @@ pub(crate) fn rcpt(rest: &[u8]) -> Result<RcptParameters, CommandError> {
             set_once(&mut r.notify, notify(v).ok_or_else(|| invalid(k))?, k)
         } else if k.eq_ignore_ascii_case("ORCPT") {
             let v = p.value.ok_or_else(|| invalid(k))?;
-            let n = memchr::memchr(b';', v).ok_or_else(|| invalid(k))?;
-            let (t, a) = v.split_at_checked(n).ok_or_else(|| invalid(k))?;
-            let a = a.get(1..).unwrap_or_default();
+            let (t, a) = v.split_once(';').ok_or_else(|| invalid(k))?;
             if !is_addr_type(t) {
                 return Err(invalid(k));
             }
-            let address = match xtext_decode_bytes(a) {
+            let address = match xtext_decode_bytes(a.as_bytes()) {
                 Some(s) if !has_ctl(&s) => s,
                 _ => return Err(invalid(k)),
             };
-            let addr_type = String::from_utf8_lossy(t).into_owned();
+            let addr_type = String::from(t);
             set_once(&mut r.orcpt, OriginalRecipient { addr_type, address }, k)
         } else {
             r.other.push(other(&p));
@@ -218,17 +207,17 @@ pub(crate) fn rcpt(rest: &[u8]) -> Result<RcptParameters, CommandError> {
 }
 
 /// RFC 3461 §4.1: `NEVER`, or a comma list of SUCCESS, FAILURE, DELAY.
-fn notify(v: &[u8]) -> Option<Notify> {
-    if v.eq_ignore_ascii_case(b"NEVER") {
+fn notify(v: &str) -> Option<Notify> {
+    if v.eq_ignore_ascii_case("NEVER") {
         return Some(Notify::Never);
     }
     let (mut success, mut failure, mut delay) = (false, false, false);
-    for item in v.split(|&b| b == b',') {
-        let slot = if item.eq_ignore_ascii_case(b"SUCCESS") {
+    for item in v.split(',') {
+        let slot = if item.eq_ignore_ascii_case("SUCCESS") {
             &mut success
-        } else if item.eq_ignore_ascii_case(b"FAILURE") {
+        } else if item.eq_ignore_ascii_case("FAILURE") {
             &mut failure
-        } else if item.eq_ignore_ascii_case(b"DELAY") {
+        } else if item.eq_ignore_ascii_case("DELAY") {
             &mut delay
         } else {
             return None;

@@ -36,7 +36,9 @@ fn mailbox(m: &Mailbox, field: &'static str) -> Result<(), LocalError> {
     domain_injection(&m.domain, field)?;
     let mut buf = Vec::new();
     m.encode(&mut buf);
-    match grammar::finish(grammar::mailbox(&buf), "Mailbox") {
+    // The encoder copies UTF-8 strings and ASCII only.
+    let text = core::str::from_utf8(&buf).map_err(|_| invalid_address(m, "Mailbox"))?;
+    match grammar::finish(grammar::mailbox(text), "Mailbox") {
         Ok(back) if back == *m => Ok(()),
         Ok(_) => Err(invalid_address(m, "Mailbox")),
         Err(CommandError::Syntax { rule }) => Err(invalid_address(m, rule)),
