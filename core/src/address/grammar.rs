@@ -9,7 +9,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
-use nom::bytes::complete::tag;
 use nom::error::{ErrorKind, ParseError};
 use nom::{IResult, Parser};
 
@@ -55,6 +54,14 @@ pub(crate) fn rule<'a, O>(
     }
 }
 
+/// Names an unnamed error (what [`rule`] does, for the hot path).
+fn name(e: nom::Err<PErr>, rule: &'static str) -> nom::Err<PErr> {
+    e.map(|PErr(err)| match err {
+        CommandError::Syntax { rule: UNNAMED } => PErr(CommandError::Syntax { rule }),
+        other => PErr(other),
+    })
+}
+
 /// Turns the outcome of a whole-input parse into the public error.
 pub(crate) fn finish<T>(r: Res<'_, T>, top: &'static str) -> Result<T, CommandError> {
     match r {
@@ -81,32 +88,79 @@ pub(crate) fn partial<'a, T>(
     })
 }
 
-/// A set of ASCII octets as a bit mask, so that a class test is a shift.
-const fn mask(mut chars: &[u8]) -> u128 {
-    let mut m = 0u128;
-    while let [c, rest @ ..] = chars {
-        m |= 1u128 << *c;
-        chars = rest;
-    }
-    m
-}
-
-const DIGIT: &[u8] = b"0123456789";
-const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const ATEXT: u128 = mask(ALPHA) | mask(DIGIT) | mask(b"!#$%&'*+-/=?^_`{|}~");
+/// Character classes, one bit each, looked up in [`CLASS`].
+pub(crate) const ATEXT: u8 = 1;
 /// Domain-name octets. RFC 5321 §4.1.2 allows letters, digits and `-`; the
 /// underscore is accepted too because many real hosts carry one in their
 /// name (e.g. Windows machine names), and it cannot be confused with
-/// anything else in a command line.
-const DOMAIN: u128 = mask(ALPHA) | mask(DIGIT) | mask(b"-_");
+/// anything else in a command line. UTF-8 octets stand for U-labels.
+pub(crate) const DOMAIN: u8 = 2;
+/// `esmtp-value` octets (RFC 5321 §4.1.2), plus UTF-8 (RFC 6531 §3.3).
+pub(crate) const ESMTP_VALUE: u8 = 4;
+/// `esmtp-keyword` octets after the first (RFC 5321 §4.1.2).
+pub(crate) const KEYWORD: u8 = 8;
+/// `.`, so that one lookup tests "class or dot".
+pub(crate) const DOT: u8 = 16;
 
-fn in_mask(m: u128, b: u8) -> bool {
-    b < 128 && (m >> b) & 1 != 0
+const fn class_of(b: u8) -> u8 {
+    let alnum = b.is_ascii_alphanumeric();
+    let utf8 = b >= 0x80;
+    let mut c = 0;
+    if alnum
+        || utf8
+        || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'/' | b'=' | b'?' | b'^'..=b'`' | b'{'..=b'~')
+    {
+        c |= ATEXT;
+    }
+    if alnum || utf8 || b == b'-' || b == b'_' {
+        c |= DOMAIN;
+    }
+    if matches!(b, 33..=60 | 62..=126) || utf8 {
+        c |= ESMTP_VALUE;
+    }
+    if alnum || b == b'-' {
+        c |= KEYWORD;
+    }
+    if b == b'.' {
+        c |= DOT;
+    }
+    c
+}
+
+/// The class bits of every octet.
+// Evaluated at compile time, where an out-of-range index is a build error,
+// and `b` (a u8) cannot exceed 255 anyway.
+#[allow(clippy::indexing_slicing)]
+pub(crate) static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0u8;
+    loop {
+        t[b as usize] = class_of(b);
+        if b == 255 {
+            break;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Whether `b` has any of the class bits in `mask`.
+#[inline]
+pub(crate) fn is(b: u8, mask: u8) -> bool {
+    // A u8 index into a 256-entry table: `get` never fails and the bounds
+    // check compiles away.
+    CLASS.get(usize::from(b)).is_some_and(|c| c & mask != 0)
+}
+
+/// Length of the prefix of `s` whose octets are all in `mask`.
+#[inline]
+pub(crate) fn span(s: &[u8], mask: u8) -> usize {
+    s.iter().position(|&b| !is(b, mask)).unwrap_or(s.len())
 }
 
 /// RFC 5322 §3.2.3 `atext`, plus UTF-8 octets (RFC 6531 §3.3).
 pub(crate) fn is_atext(b: u8) -> bool {
-    in_mask(ATEXT, b) || b >= 0x80
+    is(b, ATEXT)
 }
 
 /// RFC 5321 §4.1.2 `qtextSMTP`, plus UTF-8 octets (RFC 6531 §3.3).
@@ -119,26 +173,15 @@ pub(crate) fn is_quotable(b: u8) -> bool {
     (32..=126).contains(&b)
 }
 
-/// Length of the longest prefix of `s` that is a `Dot-string`
-/// (RFC 5321 §4.1.2: non-empty atoms separated by single dots), or `None`
-/// if that prefix is empty or breaks the dot rules.
+/// Length of the longest prefix of `s` made of atext and dots, if that
+/// prefix is a `Dot-string` (RFC 5321 §4.1.2: non-empty atoms separated by
+/// single dots).
 fn dot_string_len(s: &[u8]) -> Option<usize> {
-    let mut atom = 0usize;
-    let mut n = 0usize;
-    for &b in s {
-        if b == b'.' {
-            if atom == 0 {
-                return None;
-            }
-            atom = 0;
-        } else if is_atext(b) {
-            atom += 1;
-        } else {
-            break;
-        }
-        n += 1;
-    }
-    (atom > 0).then_some(n)
+    let n = span(s, ATEXT | DOT);
+    let run = s.get(..n)?;
+    let ok = matches!((run.first(), run.last()), (Some(&f), Some(&l)) if f != b'.' && l != b'.')
+        && !run.windows(2).any(|w| matches!(w, [b'.', b'.']));
+    ok.then_some(n)
 }
 
 /// Whether `s` is exactly a `Dot-string`.
@@ -146,27 +189,18 @@ pub(crate) fn is_dot_string(s: &[u8]) -> bool {
     dot_string_len(s) == Some(s.len())
 }
 
-/// Length of the longest prefix of `s` made of domain octets and dots, and
-/// whether that prefix is `sub-domain *("." sub-domain)` (RFC 5321 §4.1.2,
-/// with the underscore tolerance above and U-labels as octets).
-fn domain_name_len(s: &[u8]) -> (usize, bool) {
-    let mut n = 0usize;
-    let mut ok = true;
-    // The previous octet: a label may not start or end with '-' (sub-domain
-    // starts with Let-dig, Ldh-str ends with one) and may not be empty.
-    let mut prev = b'.';
-    for &b in s {
-        if b == b'.' {
-            ok &= prev != b'.' && prev != b'-';
-        } else if in_mask(DOMAIN, b) || b >= 0x80 {
-            ok &= !(prev == b'.' && b == b'-');
-        } else {
-            break;
-        }
-        prev = b;
-        n += 1;
-    }
-    (n, ok && n > 0 && prev != b'.' && prev != b'-')
+/// Length of the longest prefix of `s` made of domain octets and dots, if
+/// that prefix is `sub-domain *("." sub-domain)` (RFC 5321 §4.1.2: labels
+/// are non-empty and neither start nor end with `-`).
+fn domain_name_len(s: &[u8]) -> Option<usize> {
+    let n = span(s, DOMAIN | DOT);
+    let run = s.get(..n)?;
+    let edge = |b: &u8| *b == b'.' || *b == b'-';
+    let ok = matches!((run.first(), run.last()), (Some(f), Some(l)) if !edge(f) && !edge(l))
+        && !run
+            .windows(2)
+            .any(|w| matches!(w, [b'.', b'.' | b'-'] | [b'-', b'.']));
+    ok.then_some(n)
 }
 
 /// `Dot-string` (RFC 5321 §4.1.2).
@@ -217,12 +251,9 @@ fn local_part(i: &str) -> Res<'_, String> {
 
 /// `Domain` (RFC 5321 §4.1.2) as a name.
 fn domain_name(i: &str) -> Res<'_, Domain> {
-    match domain_name_len(i.as_bytes()) {
-        (n, true) => match i.split_at_checked(n) {
-            Some((s, rest)) => Ok((rest, Domain::Name(String::from(s)))),
-            None => fail("Domain"),
-        },
-        _ => fail("Domain"),
+    match domain_name_len(i.as_bytes()).and_then(|n| i.split_at_checked(n)) {
+        Some((s, rest)) => Ok((rest, Domain::Name(String::from(s)))),
+        None => fail("Domain"),
     }
 }
 
@@ -278,7 +309,9 @@ pub(crate) fn domain(i: &str) -> Res<'_, Domain> {
 /// `Mailbox = Local-part "@" ( Domain / address-literal )`.
 pub(crate) fn mailbox(i: &str) -> Res<'_, Mailbox> {
     let (i, local_part) = local_part(i)?;
-    let (i, _) = rule("Mailbox", tag("@")).parse(i)?;
+    let Some(i) = i.strip_prefix('@') else {
+        return fail("Mailbox");
+    };
     let (i, domain) = domain(i)?;
     Ok((i, Mailbox { local_part, domain }))
 }
@@ -316,27 +349,39 @@ pub(crate) fn path(i: &str) -> Res<'_, Mailbox> {
     }
 }
 
+/// What follows a leading `<>`, if any (byte test: `str::strip_prefix`
+/// calls memcmp, which shows in profiles).
+fn null_path(i: &str) -> Option<&str> {
+    match i.as_bytes() {
+        [b'<', b'>', ..] => i.get(2..),
+        _ => None,
+    }
+}
+
 /// `Reverse-path = Path / "<>"`.
 pub(crate) fn reverse_path(i: &str) -> Res<'_, ReversePath> {
-    if let Some(rest) = i.strip_prefix("<>") {
+    if let Some(rest) = null_path(i) {
         return Ok((rest, ReversePath::Null));
     }
-    let (rest, m) = rule("Reverse-path", path).parse(i)?;
+    let (rest, m) = path(i).map_err(|e| name(e, "Reverse-path"))?;
     Ok((rest, ReversePath::Mailbox(m)))
 }
 
 /// `Forward-path = Path`, or `"<Postmaster>"` (RFC 5321 §4.1.1.3).
 pub(crate) fn forward_path(i: &str) -> Res<'_, ForwardPath> {
-    if let Some((head, rest)) = i.split_at_checked(POSTMASTER_PATH.len()) {
-        if head.eq_ignore_ascii_case(POSTMASTER_PATH) {
-            return Ok((rest, ForwardPath::Postmaster));
+    // Cheap first-letter test before the 12-octet comparison.
+    if matches!(i.as_bytes().get(1), Some(b'P' | b'p')) {
+        if let Some((head, rest)) = i.split_at_checked(POSTMASTER_PATH.len()) {
+            if head.eq_ignore_ascii_case(POSTMASTER_PATH) {
+                return Ok((rest, ForwardPath::Postmaster));
+            }
         }
     }
-    if i.starts_with("<>") {
+    if null_path(i).is_some() {
         // The null path is only a reverse path.
         return fail("Forward-path");
     }
-    let (rest, m) = rule("Forward-path", path).parse(i)?;
+    let (rest, m) = path(i).map_err(|e| name(e, "Forward-path"))?;
     Ok((rest, ForwardPath::Mailbox(m)))
 }
 

@@ -10,6 +10,7 @@ use super::{
     BodyType, CommandError, MailParameters, Notify, OriginalRecipient, OtherParameter,
     RcptParameters, Ret,
 };
+use crate::address::grammar::{span, ESMTP_VALUE, KEYWORD};
 use crate::address::VecWriter;
 
 /// Longest SIZE value: RFC 1870 §6 `size-value ::= 1*20DIGIT`.
@@ -28,15 +29,7 @@ fn invalid(keyword: &str) -> CommandError {
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`.
 pub(crate) fn is_esmtp_keyword(k: &str) -> bool {
     matches!(k.as_bytes().first(), Some(f) if f.is_ascii_alphanumeric())
-        && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
-
-/// `esmtp-value = 1*(%d33-60 / %d62-126)`, plus UTF-8 (RFC 6531 §3.3; the
-/// caller checks that SMTPUTF8 is in force).
-pub(crate) fn is_esmtp_value(v: &str) -> bool {
-    !v.is_empty()
-        && v.bytes()
-            .all(|b| matches!(b, 33..=60 | 62..=126) || b >= 0x80)
+        && span(k.as_bytes(), KEYWORD) == k.len()
 }
 
 /// A raw `keyword[=value]`, syntax checked.
@@ -54,26 +47,46 @@ fn for_each_param<'a>(
     list_rule: &'static str,
     mut f: impl FnMut(Param<'a>) -> Result<(), CommandError>,
 ) -> Result<(), CommandError> {
-    if rest.is_empty() {
+    let b = rest.as_bytes();
+    if b.is_empty() {
         return Ok(());
     }
-    if !rest.starts_with(' ') {
+    if b.first() != Some(&b' ') {
         return Err(syntax(list_rule));
     }
-    for token in rest.split(' ').filter(|t| !t.is_empty()) {
-        let (keyword, value) = match token.split_once('=') {
-            Some((k, v)) => (k, Some(v)),
-            None => (token, None),
-        };
+    let mut pos = 0;
+    loop {
+        pos += b
+            .get(pos..)
+            .map_or(0, |r| r.iter().take_while(|&&c| c == b' ').count());
+        if pos >= b.len() {
+            return Ok(());
+        }
+        // Byte scans, then `str::get` at ASCII positions (always char
+        // boundaries): this loop is the hot path of RCPT.
+        let start = pos;
+        let klen = b.get(pos..).map_or(0, |r| span(r, KEYWORD));
+        pos += klen;
+        let keyword = rest.get(start..pos).unwrap_or_default();
         if !is_esmtp_keyword(keyword) {
             return Err(syntax("esmtp-keyword"));
         }
-        if value.is_some_and(|v| !is_esmtp_value(v)) {
-            return Err(syntax("esmtp-value"));
-        }
+        let value = match b.get(pos) {
+            None | Some(b' ') => None,
+            Some(b'=') => {
+                pos += 1;
+                let vstart = pos;
+                pos += b.get(pos..).map_or(0, |r| span(r, ESMTP_VALUE));
+                let v = rest.get(vstart..pos).unwrap_or_default();
+                if v.is_empty() || !matches!(b.get(pos), None | Some(b' ')) {
+                    return Err(syntax("esmtp-value"));
+                }
+                Some(v)
+            }
+            Some(_) => return Err(syntax("esmtp-keyword")),
+        };
         f(Param { keyword, value })?;
     }
-    Ok(())
 }
 
 fn other(p: &Param<'_>) -> OtherParameter {
@@ -212,12 +225,12 @@ fn notify(v: &str) -> Option<Notify> {
         return Some(Notify::Never);
     }
     let (mut success, mut failure, mut delay) = (false, false, false);
-    for item in v.split(',') {
-        let slot = if item.eq_ignore_ascii_case("SUCCESS") {
+    for item in v.as_bytes().split(|&b| b == b',') {
+        let slot = if item.eq_ignore_ascii_case(b"SUCCESS") {
             &mut success
-        } else if item.eq_ignore_ascii_case("FAILURE") {
+        } else if item.eq_ignore_ascii_case(b"FAILURE") {
             &mut failure
-        } else if item.eq_ignore_ascii_case("DELAY") {
+        } else if item.eq_ignore_ascii_case(b"DELAY") {
             &mut delay
         } else {
             return None;
