@@ -2,6 +2,13 @@
 //! realistic pipelined command stream (~1 MiB).
 //!
 //! Run: `cargo bench -p smtp-core --bench commands -- --warm-up-time 1 --measurement-time 3`
+//!
+//! The comparison is not like for like: smtp-proto returns `Cow<str>`
+//! borrowed from the input, smtp-core's agreed API returns owned `String`s
+//! (two allocations per MAIL/RCPT mailbox, freed when the command drops),
+//! and smtp-core also checks every octet's grammar and UTF-8. Measured on
+//! the shared 2-core machine (load 5-9): smtp-core ~0.55-0.6x smtp-proto
+//! (e.g. 399 vs 722 MiB/s best-of-60, 236 vs 392 MiB/s criterion mean).
 
 use std::hint::black_box;
 
