@@ -4,6 +4,10 @@
 //! domain labels, and (in the public `parse` helpers) addresses without
 //! angle brackets. Encoding is canonical: a local part is quoted only when
 //! it is not a Dot-string, and address literals use `[IPv6:...]`.
+//!
+//! No length limit is applied here: RFC 5321 §4.5.3.1 gives minimums an
+//! implementation must accept and asks for no limits where possible; the
+//! line framer's 512-octet bound (§4.5.3.1.4) caps everything.
 
 use alloc::string::String;
 use alloc::vec::Vec;
