@@ -82,6 +82,13 @@ fn in_body() -> ClientConnection {
     c
 }
 
+fn body_finished() -> ClientConnection {
+    let mut c = in_body();
+    c.finish_body().unwrap();
+    settle(&mut c);
+    c
+}
+
 fn in_custom_auth() -> ClientConnection {
     let mut c = ready();
     c.auth_custom("X-TEST", None).unwrap();
@@ -211,6 +218,12 @@ fn inside_a_transaction() {
 #[test]
 fn sending_the_body() {
     check("body", in_body, &["send_body", "finish_body"]);
+}
+
+#[test]
+fn waiting_for_the_end_of_data_reply() {
+    // RFC 2920 §4: QUIT may follow the final dot.
+    check("finished", body_finished, &["quit"]);
 }
 
 #[test]

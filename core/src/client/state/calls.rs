@@ -382,8 +382,12 @@ impl Machine {
     }
 
     pub(crate) fn quit(&mut self) -> Result<CommandId, LocalError> {
-        if self.mode != Mode::Refused {
-            self.check_idle("quit")?;
+        // RFC 2920 §4: QUIT may follow the final dot at once; the end of
+        // data is still reported.
+        let body_sent = self.tx.as_ref().is_some_and(|t| t.finished && !t.in_body);
+        let open = self.mode == Mode::Open && self.auth.is_none() && !self.in_body();
+        if !(self.mode == Mode::Refused || open && (self.tx.is_none() || body_sent)) {
+            return Err(self.state_error("quit"));
         }
         let id = self.next_id();
         self.mode = Mode::Quitting;
