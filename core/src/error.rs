@@ -67,6 +67,12 @@ pub enum LocalError {
     NoCommonMechanism,
     /// The connection already ended (QUIT done, EOF, or a fatal error).
     Closed,
+    /// The reply code cannot answer what the server machine awaits (e.g.
+    /// 354 to anything but DATA).
+    UnsuitableReply {
+        /// The codes that would fit.
+        expected: &'static str,
+    },
 }
 
 /// A peer's protocol violation. Sticky: the session is over.
@@ -150,6 +156,9 @@ impl fmt::Display for LocalError {
                 f.write_str("no AUTH mechanism supported by both client and server")
             }
             LocalError::Closed => f.write_str("the connection is closed"),
+            LocalError::UnsuitableReply { expected } => {
+                write!(f, "this reply code does not fit here: expected {expected}")
+            }
         }
     }
 }

@@ -1,0 +1,550 @@
+//! Every transition of the server machine. The public face is in `mod.rs`;
+//! command checks are in `commands.rs`, the message body in `data.rs`, the
+//! SASL exchange in `auth_flow.rs`.
+
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::address::ForwardPath;
+use crate::command::BodyType;
+use crate::error::{LocalError, RemoteError};
+use crate::framing::{LineEndings, LineFramer};
+use crate::reply::{Reply, ReplyCode};
+use crate::timer::Timestamp;
+
+use super::auth_flow::SaslState;
+use super::config::{Greeting, ServerConfig};
+use super::data::{ChunkState, DataState};
+use super::defaults::{display, Defaults};
+use super::events::{Event, Lost, MessageProblem, Refusal};
+
+/// Which greeting command opened the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Hello {
+    Ehlo,
+    Helo,
+    Lhlo,
+}
+
+/// What the machine is reading.
+#[derive(Debug)]
+pub(super) enum Mode {
+    /// Command lines.
+    Command,
+    /// DATA body, after 354.
+    Data(DataState),
+    /// A BDAT chunk's octets.
+    Chunk(ChunkState),
+    /// A SASL response line, after a 334.
+    Sasl(SaslState),
+    /// After 220 to STARTTLS, until `tls_established`: input is discarded.
+    TlsPending,
+    /// The session is over.
+    Closed,
+}
+
+/// The open mail transaction (RFC 5321 §3.3).
+#[derive(Debug)]
+pub(super) struct Transaction {
+    /// MAIL carried SMTPUTF8: UTF-8 is allowed in RCPT (RFC 6531 §3.4).
+    pub(super) smtputf8: bool,
+    /// MAIL's BODY= value.
+    pub(super) body: Option<BodyType>,
+    /// Accepted recipients, in order.
+    pub(super) rcpts: Vec<ForwardPath>,
+    /// A BDAT chunk was received: DATA is then a 503 (RFC 3030 §2).
+    pub(super) bdat_used: bool,
+    /// Message octets handed over so far.
+    pub(super) octets: u64,
+    /// The message passed the SIZE limit: the rest is drained.
+    pub(super) oversize: bool,
+}
+
+/// The command or message end the application must answer.
+#[derive(Debug)]
+pub(super) enum Awaiting {
+    Hello { kind: Hello, client: String },
+    Mail { smtputf8: bool, body: Option<BodyType> },
+    Rcpt(ForwardPath),
+    Data,
+    Chunk { size: u64 },
+    /// `next` of `total` answers given (LMTP: one per recipient).
+    MessageEnd { next: usize, total: usize },
+    Rset,
+    Noop,
+    Vrfy,
+    Expn,
+    Help,
+    Quit,
+    StartTls,
+    Auth,
+}
+
+/// The server machine.
+#[derive(Debug)]
+pub(super) struct Machine {
+    pub(super) cfg: ServerConfig,
+    pub(super) out: Vec<u8>,
+    pub(super) events: VecDeque<Event>,
+    pub(super) input: Vec<u8>,
+    pub(super) framer: LineFramer,
+    pub(super) mode: Mode,
+    pub(super) hello: Option<Hello>,
+    pub(super) tls: bool,
+    pub(super) authenticated: bool,
+    pub(super) txn: Option<Transaction>,
+    pub(super) awaiting: Option<Awaiting>,
+    bad_commands: u32,
+    eof: bool,
+    deadline: Option<Timestamp>,
+    /// The application answered since the timer was last armed: the
+    /// deadline may be stale, so an expiry re-arms instead of firing.
+    answered: bool,
+}
+
+impl Machine {
+    pub(super) fn new(cfg: ServerConfig, now: Timestamp) -> Machine {
+        let endings = if cfg.lenient_command_lines {
+            LineEndings::Lenient
+        } else {
+            LineEndings::Strict
+        };
+        let mut m = Machine {
+            framer: LineFramer::new(cfg.max_command_line, endings),
+            tls: cfg.implicit_tls,
+            cfg,
+            out: Vec::new(),
+            events: VecDeque::new(),
+            input: Vec::new(),
+            mode: Mode::Command,
+            hello: None,
+            authenticated: false,
+            txn: None,
+            awaiting: None,
+            bad_commands: 0,
+            eof: false,
+            deadline: None,
+            answered: false,
+        };
+        let greeting = m.defaults().greeting();
+        m.send(&greeting);
+        m.arm(now);
+        m
+    }
+
+    pub(super) fn defaults(&self) -> Defaults<'_> {
+        Defaults::new(&self.cfg)
+    }
+
+    pub(super) fn is_closed(&self) -> bool {
+        matches!(self.mode, Mode::Closed)
+    }
+
+    pub(super) fn no_service(&self) -> bool {
+        matches!(self.cfg.greeting, Greeting::NoService(_))
+    }
+
+    pub(super) fn send(&mut self, reply: &Reply) {
+        reply.encode(&mut self.out);
+    }
+
+    /// Drops `n` octets from the front of the input, never more than held.
+    pub(super) fn drop_input(&mut self, n: usize) {
+        let n = n.min(self.input.len());
+        self.input.drain(..n);
+    }
+
+    // ---- timer (RFC 5321 §4.5.3.2.7) ----
+
+    fn arm(&mut self, now: Timestamp) {
+        self.deadline = self.cfg.timeout_ms.map(|ms| now.plus_millis(ms));
+        self.answered = false;
+    }
+
+    pub(super) fn poll_timeout(&self) -> Option<Timestamp> {
+        if self.is_closed() || self.awaiting.is_some() {
+            // The client is not at fault while the application thinks.
+            return None;
+        }
+        self.deadline
+    }
+
+    pub(super) fn handle_timeout(&mut self, now: Timestamp) {
+        let Some(deadline) = self.poll_timeout() else {
+            return;
+        };
+        if now < deadline {
+            return;
+        }
+        if self.answered {
+            // The deadline was armed before the application's answer; count
+            // the idle time from now instead (never early, at worst late).
+            self.arm(now);
+            return;
+        }
+        let reply = self.defaults().timeout();
+        self.send(&reply);
+        self.events.push_back(Event::Timeout);
+        self.close();
+    }
+
+    // ---- inputs ----
+
+    pub(super) fn receive_data(&mut self, bytes: &[u8], now: Timestamp) {
+        if self.is_closed() || self.eof || bytes.is_empty() {
+            return;
+        }
+        self.arm(now);
+        if matches!(self.mode, Mode::TlsPending) {
+            // RFC 3207 §5: nothing read before the handshake may be used.
+            self.events
+                .push_back(Event::InjectionDiscarded { bytes: bytes.len() });
+            return;
+        }
+        self.input.extend_from_slice(bytes);
+        self.advance();
+        if !self.is_closed() && self.input.len() > self.cfg.max_buffered_input {
+            let limit = self.cfg.max_buffered_input;
+            let reply = self.defaults().input_overflow();
+            self.fail(RemoteError::InputLimitExceeded { limit }, &reply);
+        }
+    }
+
+    pub(super) fn receive_eof(&mut self) {
+        if self.is_closed() || self.eof {
+            return;
+        }
+        self.eof = true;
+        // Commands already received are still answered (the client may
+        // have half-closed after QUIT); `advance` ends the session once the
+        // input is used up.
+        self.advance();
+    }
+
+    pub(super) fn tls_established(&mut self, now: Timestamp) -> Result<(), LocalError> {
+        if !matches!(self.mode, Mode::TlsPending) {
+            return Err(LocalError::InvalidState {
+                call: "tls_established",
+                expected: self.doing(),
+            });
+        }
+        // RFC 3207 §4.2: forget everything learnt before the handshake.
+        self.tls = true;
+        self.hello = None;
+        self.txn = None;
+        self.authenticated = false;
+        self.input.clear();
+        self.framer = LineFramer::new(self.cfg.max_command_line, self.framer.endings());
+        self.mode = Mode::Command;
+        self.arm(now);
+        self.advance();
+        Ok(())
+    }
+
+    /// What the machine is doing, for `LocalError::InvalidState`.
+    pub(super) fn doing(&self) -> &'static str {
+        match (&self.mode, &self.awaiting) {
+            (Mode::Closed, _) => "closed",
+            (_, Some(Awaiting::MessageEnd { .. })) => "waiting for the answer to a message",
+            (_, Some(Awaiting::Auth)) => "waiting for an AUTH decision",
+            (_, Some(_)) => "waiting for the answer to a command",
+            (Mode::TlsPending, None) => "waiting for the TLS handshake",
+            (Mode::Data(_) | Mode::Chunk(_), None) => "reading message data",
+            (Mode::Sasl(_), None) => "waiting for a SASL response from the client",
+            (Mode::Command, None) => "reading commands (nothing to answer)",
+        }
+    }
+
+    // ---- the loop ----
+
+    /// Reads input until something needs the application or input runs out.
+    pub(super) fn advance(&mut self) {
+        loop {
+            if self.is_closed() || self.awaiting.is_some() {
+                return;
+            }
+            let progressed = match self.mode {
+                Mode::Command => self.step_command(),
+                Mode::Sasl(_) => self.step_sasl(),
+                Mode::Data(_) => self.step_data(),
+                Mode::Chunk(_) => self.step_chunk(),
+                Mode::TlsPending | Mode::Closed => false,
+            };
+            if !progressed {
+                break;
+            }
+        }
+        if self.eof && !self.is_closed() && self.awaiting.is_none() {
+            self.on_eof();
+        }
+    }
+
+    fn on_eof(&mut self) {
+        let recipients = self.txn.as_ref().map_or(0, |t| t.rcpts.len());
+        let lost = match &self.mode {
+            Mode::Data(d) => Some(Lost::Message {
+                recipients,
+                octets: d.octets(),
+            }),
+            Mode::Chunk(c) if !c.is_drain() => Some(Lost::Message {
+                recipients,
+                octets: self.txn.as_ref().map_or(0, |t| t.octets),
+            }),
+            _ => self.txn.as_ref().map(|_| Lost::Transaction { recipients }),
+        };
+        self.events.push_back(Event::Eof { lost });
+        self.close();
+    }
+
+    pub(super) fn close(&mut self) {
+        self.mode = Mode::Closed;
+        self.awaiting = None;
+        self.input = Vec::new();
+        self.deadline = None;
+        self.events.push_back(Event::Closed);
+    }
+
+    /// A fatal peer error: last words, then close.
+    pub(super) fn fail(&mut self, error: RemoteError, reply: &Reply) {
+        self.send(reply);
+        self.events.push_back(Event::Failed(error));
+        self.close();
+    }
+
+    /// Emits a command event and waits for the application.
+    pub(super) fn ask(&mut self, event: Event, awaiting: Awaiting) {
+        self.events.push_back(event);
+        self.awaiting = Some(awaiting);
+    }
+
+    /// Answers a command by itself. Bad commands count toward the limit;
+    /// past it the session ends with 421 instead (RFC 5321 §4.3.2 leaves
+    /// the number to the server).
+    pub(super) fn refuse(&mut self, reason: Refusal, reply: Reply, bad: bool) {
+        if bad {
+            self.bad_commands = self.bad_commands.saturating_add(1);
+            if self.bad_commands > self.cfg.max_bad_commands {
+                let last = self.defaults().too_many_errors();
+                self.fail(RemoteError::TooManyErrors, &last);
+                return;
+            }
+        }
+        self.send(&reply);
+        self.events
+            .push_back(Event::CommandRefused { reason, reply });
+    }
+
+    /// The message is complete: hand it to the application, or refuse it.
+    pub(super) fn finish_message(&mut self, problem: Option<MessageProblem>) {
+        self.mode = Mode::Command;
+        let Some(txn) = self.txn.as_ref() else {
+            return;
+        };
+        let total = if self.cfg.lmtp { txn.rcpts.len().max(1) } else { 1 };
+        match problem {
+            Some(reason) => {
+                let d = self.defaults();
+                let reply = match reason {
+                    MessageProblem::TooLarge { .. } => d.size_exceeded(),
+                    MessageProblem::BareLineEnding => d.bad_message(
+                        "Message contains a bare CR or LF (RFC 5321 section 2.3.8)",
+                    ),
+                    MessageProblem::LineTooLong => d.bad_message(&alloc::format!(
+                        "Message contains a line longer than {} octets",
+                        self.cfg.max_text_line
+                    )),
+                    MessageProblem::BadSequence => d.bad_sequence("Bad sequence of commands"),
+                    MessageProblem::NotImplemented => d.not_implemented(),
+                };
+                for _ in 0..total {
+                    self.send(&reply);
+                }
+                self.txn = None;
+                self.events
+                    .push_back(Event::MessageRefused { reason, reply });
+            }
+            None => {
+                let event = Event::MessageEnd {
+                    size: txn.octets,
+                    recipients: txn.rcpts.clone(),
+                };
+                self.ask(event, Awaiting::MessageEnd { next: 0, total });
+            }
+        }
+    }
+
+    // ---- the application's answers ----
+
+    /// `accept()` (`custom` is `None`) or `reply(custom)`.
+    pub(super) fn answer(
+        &mut self,
+        custom: Option<Reply>,
+        call: &'static str,
+    ) -> Result<(), LocalError> {
+        if self.is_closed() {
+            return Err(LocalError::Closed);
+        }
+        let Some(awaiting) = self.awaiting.as_ref() else {
+            return Err(LocalError::InvalidState {
+                call,
+                expected: self.doing(),
+            });
+        };
+        if let Some(r) = &custom {
+            check_reply(awaiting, r.code())?;
+        }
+        let Some(awaiting) = self.awaiting.take() else {
+            return Ok(());
+        };
+        let reply = match custom {
+            Some(r) => r,
+            None => self.default_reply(&awaiting),
+        };
+        self.send(&reply);
+        self.answered = true;
+        let code = reply.code();
+        self.apply(awaiting, code);
+        if code == ReplyCode::SERVICE_UNAVAILABLE && !self.is_closed() {
+            // RFC 5321 §3.8: 421 announces the end of the session.
+            self.close();
+        }
+        self.advance();
+        Ok(())
+    }
+
+    fn default_reply(&self, awaiting: &Awaiting) -> Reply {
+        let d = self.defaults();
+        match awaiting {
+            Awaiting::Hello {
+                kind: Hello::Helo,
+                client,
+            } => d.helo(client),
+            Awaiting::Hello { client, .. } => d.ehlo(client, self.tls),
+            Awaiting::Mail { .. } => d.sender_ok(),
+            Awaiting::Rcpt(_) => d.recipient_ok(),
+            Awaiting::Data => d.start_data(),
+            Awaiting::Chunk { size } => d.chunk_ok(*size),
+            Awaiting::MessageEnd { next, .. } => {
+                let rcpt = self.txn.as_ref().and_then(|t| t.rcpts.get(*next));
+                match rcpt {
+                    Some(r) if self.cfg.lmtp => d.delivered(&display(r)),
+                    _ => d.message_accepted(),
+                }
+            }
+            Awaiting::Rset | Awaiting::Noop => d.ok(),
+            Awaiting::Vrfy => d.vrfy(),
+            Awaiting::Expn => d.expn(),
+            Awaiting::Help => d.help(),
+            Awaiting::Quit => d.bye(),
+            Awaiting::StartTls => d.start_tls(),
+            Awaiting::Auth => d.auth_ok(),
+        }
+    }
+
+    /// The effect of an answer: a command takes effect only when its reply
+    /// is positive (RFC 5321 §4.2.1).
+    fn apply(&mut self, awaiting: Awaiting, code: ReplyCode) {
+        let positive = code.is_positive() || code.is_intermediate();
+        match awaiting {
+            Awaiting::Hello { kind, .. } => {
+                if positive {
+                    // RFC 5321 §4.1.4: EHLO/HELO reset the transaction.
+                    self.hello = Some(kind);
+                    self.txn = None;
+                }
+            }
+            Awaiting::Mail { smtputf8, body } => {
+                if positive {
+                    self.txn = Some(Transaction {
+                        smtputf8,
+                        body,
+                        rcpts: Vec::new(),
+                        bdat_used: false,
+                        octets: 0,
+                        oversize: false,
+                    });
+                }
+            }
+            Awaiting::Rcpt(to) => {
+                if let (true, Some(txn)) = (positive, self.txn.as_mut()) {
+                    txn.rcpts.push(to);
+                }
+            }
+            Awaiting::Data => {
+                if positive {
+                    self.mode = Mode::Data(DataState::new(&self.cfg));
+                }
+            }
+            Awaiting::Chunk { .. } => {
+                if !positive {
+                    // RFC 3030 §2: a failed chunk fails the transaction.
+                    self.txn = None;
+                }
+            }
+            Awaiting::MessageEnd { next, total } => {
+                if next + 1 < total {
+                    self.awaiting = Some(Awaiting::MessageEnd {
+                        next: next + 1,
+                        total,
+                    });
+                } else {
+                    self.txn = None;
+                }
+            }
+            Awaiting::Rset => {
+                if positive {
+                    self.txn = None;
+                }
+            }
+            Awaiting::Quit => self.close(),
+            Awaiting::StartTls => {
+                if positive {
+                    self.mode = Mode::TlsPending;
+                    let discarded = self.input.len();
+                    self.input.clear();
+                    if discarded > 0 {
+                        // RFC 3207 §5 / CVE-2011-0411: bytes pipelined
+                        // behind STARTTLS are never parsed.
+                        self.events
+                            .push_back(Event::InjectionDiscarded { bytes: discarded });
+                    }
+                    self.events.push_back(Event::TlsHandshake);
+                }
+            }
+            Awaiting::Auth => {
+                if positive {
+                    self.authenticated = true;
+                }
+                self.mode = Mode::Command;
+            }
+            Awaiting::Noop | Awaiting::Vrfy | Awaiting::Expn | Awaiting::Help => {}
+        }
+    }
+}
+
+/// Which reply codes make sense for what is awaited.
+fn check_reply(awaiting: &Awaiting, code: ReplyCode) -> Result<(), LocalError> {
+    let negative = code.is_transient() || code.is_permanent();
+    let (ok, expected) = match awaiting {
+        Awaiting::Data => (
+            code == ReplyCode::START_MAIL_INPUT || negative,
+            "354, 4xx or 5xx",
+        ),
+        Awaiting::StartTls => (
+            code == ReplyCode::SERVICE_READY || negative,
+            "220, 4xx or 5xx",
+        ),
+        Awaiting::Quit => (code == ReplyCode::CLOSING, "221"),
+        Awaiting::Auth => (
+            code == ReplyCode::AUTH_SUCCESSFUL || negative,
+            "235, 4xx or 5xx",
+        ),
+        _ => (code.is_positive() || negative, "2xx, 4xx or 5xx"),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(LocalError::UnsuitableReply { expected })
+    }
+}
