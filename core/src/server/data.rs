@@ -21,9 +21,10 @@ pub(crate) struct DataState {
 
 impl DataState {
     pub(super) fn new(cfg: &ServerConfig) -> Self {
-        let mut config = UnstufferConfig::default();
-        config.normalize_bare = cfg.bare_line_endings == BareLineEndings::Normalize;
-        config.text_line_limit = cfg.max_text_line;
+        let config = UnstufferConfig {
+            normalize_bare: cfg.bare_line_endings == BareLineEndings::Normalize,
+            text_line_limit: cfg.max_text_line,
+        };
         DataState {
             unstuffer: DotUnstuffer::with_config(config),
             limit: cfg.max_message_size,
@@ -118,8 +119,7 @@ impl Machine {
             if self.input.is_empty() {
                 return false;
             }
-            let drain =
-                chunk.problem.is_some() || self.txn.as_ref().is_none_or(|t| t.oversize);
+            let drain = chunk.problem.is_some() || self.txn.as_ref().is_none_or(|t| t.oversize);
             if drain {
                 let (n, _) = chunk.reader.take(self.input.len());
                 self.drop_input(n);

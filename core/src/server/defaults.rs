@@ -169,7 +169,11 @@ impl<'a> Defaults<'a> {
     }
 
     pub(crate) fn bye(&self) -> Reply {
-        self.make(221, "2.0.0", &format!("{} closing connection", self.cfg.hostname))
+        self.make(
+            221,
+            "2.0.0",
+            &format!("{} closing connection", self.cfg.hostname),
+        )
     }
 
     pub(crate) fn start_tls(&self) -> Reply {
@@ -191,12 +195,20 @@ impl<'a> Defaults<'a> {
 
     pub(crate) fn too_many_errors(&self) -> Reply {
         let host = &self.cfg.hostname;
-        self.make(421, "4.7.0", &format!("{host} Too many errors, closing connection"))
+        self.make(
+            421,
+            "4.7.0",
+            &format!("{host} Too many errors, closing connection"),
+        )
     }
 
     pub(crate) fn input_overflow(&self) -> Reply {
         let host = &self.cfg.hostname;
-        self.make(421, "4.5.0", &format!("{host} Too much pipelined input, closing connection"))
+        self.make(
+            421,
+            "4.5.0",
+            &format!("{host} Too much pipelined input, closing connection"),
+        )
     }
 
     pub(crate) fn bad_sequence(&self, text: &str) -> Reply {
@@ -236,12 +248,20 @@ impl<'a> Defaults<'a> {
 
     pub(crate) fn param_not_implemented(&self) -> Reply {
         // RFC 5321 §4.1.1.11.
-        self.make(555, "5.5.4", "MAIL FROM/RCPT TO parameters not recognized or not implemented")
+        self.make(
+            555,
+            "5.5.4",
+            "MAIL FROM/RCPT TO parameters not recognized or not implemented",
+        )
     }
 
     pub(crate) fn size_exceeded(&self) -> Reply {
         // RFC 1870 §6, RFC 3463 X.3.4.
-        self.make(552, "5.3.4", "Message size exceeds fixed maximum message size")
+        self.make(
+            552,
+            "5.3.4",
+            "Message size exceeds fixed maximum message size",
+        )
     }
 
     pub(crate) fn too_many_recipients(&self) -> Reply {

@@ -54,7 +54,9 @@ use state::Machine;
 ///   [`tls_established`](Self::tls_established),
 ///   [`consume_transmit`](Self::consume_transmit);
 /// * the application's answers: [`accept`](Self::accept),
-///   [`reply`](Self::reply);
+///   [`reply`](Self::reply),
+///   [`provide_scram_credentials`](Self::provide_scram_credentials);
+/// * setup: [`set_nonce`](Self::set_nonce) (for CRAM-MD5 and SCRAM);
 /// * outputs: [`poll_event`](Self::poll_event).
 ///
 /// ```
@@ -220,6 +222,32 @@ impl ServerConnection {
     /// unchanged.
     pub fn reply(&mut self, reply: Reply) -> Result<(), LocalError> {
         self.m.answer(Some(reply), "reply")
+    }
+
+    /// Answers [`Event::Auth`] carrying
+    /// [`Verification::NeedCredentials`](crate::auth::Verification::NeedCredentials)
+    /// (SCRAM-SHA-256) with the user's stored credentials; the machine then
+    /// checks the client's proof itself. For an unknown user, `reply` a
+    /// 535 instead (or provide made-up credentials to hide which users
+    /// exist, RFC 5802 §9). Then drain [`poll_event`](Self::poll_event).
+    ///
+    /// # Errors
+    /// [`LocalError::InvalidState`] when no credentials are asked for; the
+    /// state is unchanged.
+    pub fn provide_scram_credentials(
+        &mut self,
+        credentials: crate::auth::ScramCredentials,
+    ) -> Result<(), LocalError> {
+        self.m.scram_credentials(credentials)
+    }
+
+    /// Supplies this connection's random nonce, needed before AUTH
+    /// CRAM-MD5 (its challenge) or SCRAM-SHA-256 (the server nonce) can
+    /// run; without it those get 454. The machine draws no randomness
+    /// (DESIGN.md): give at least 16 random printable ASCII characters
+    /// without `,` (RFC 5802 §7); a counter makes it unique per exchange.
+    pub fn set_nonce(&mut self, nonce: &str) {
+        self.m.nonce = Some(alloc::string::String::from(nonce));
     }
 
     // ---- outputs ----

@@ -64,13 +64,24 @@ pub(super) struct Transaction {
 /// The command or message end the application must answer.
 #[derive(Debug)]
 pub(super) enum Awaiting {
-    Hello { kind: Hello, client: String },
-    Mail { smtputf8: bool, body: Option<BodyType> },
+    Hello {
+        kind: Hello,
+        client: String,
+    },
+    Mail {
+        smtputf8: bool,
+        body: Option<BodyType>,
+    },
     Rcpt(ForwardPath),
     Data,
-    Chunk { size: u64 },
+    Chunk {
+        size: u64,
+    },
     /// `next` of `total` answers given (LMTP: one per recipient).
-    MessageEnd { next: usize, total: usize },
+    MessageEnd {
+        next: usize,
+        total: usize,
+    },
     Rset,
     Noop,
     Vrfy,
@@ -95,12 +106,16 @@ pub(super) struct Machine {
     pub(super) authenticated: bool,
     pub(super) txn: Option<Transaction>,
     pub(super) awaiting: Option<Awaiting>,
+    /// The caller's per-connection nonce for CRAM-MD5 and SCRAM.
+    pub(super) nonce: Option<String>,
+    /// AUTH exchanges started, to make each nonce unique.
+    pub(super) auth_count: u32,
     bad_commands: u32,
     eof: bool,
     deadline: Option<Timestamp>,
     /// The application answered since the timer was last armed: the
     /// deadline may be stale, so an expiry re-arms instead of firing.
-    answered: bool,
+    pub(super) answered: bool,
 }
 
 impl Machine {
@@ -122,6 +137,8 @@ impl Machine {
             authenticated: false,
             txn: None,
             awaiting: None,
+            nonce: None,
+            auth_count: 0,
             bad_commands: 0,
             eof: false,
             deadline: None,
@@ -341,15 +358,19 @@ impl Machine {
         let Some(txn) = self.txn.as_ref() else {
             return;
         };
-        let total = if self.cfg.lmtp { txn.rcpts.len().max(1) } else { 1 };
+        let total = if self.cfg.lmtp {
+            txn.rcpts.len().max(1)
+        } else {
+            1
+        };
         match problem {
             Some(reason) => {
                 let d = self.defaults();
                 let reply = match reason {
                     MessageProblem::TooLarge { .. } => d.size_exceeded(),
-                    MessageProblem::BareLineEnding => d.bad_message(
-                        "Message contains a bare CR or LF (RFC 5321 section 2.3.8)",
-                    ),
+                    MessageProblem::BareLineEnding => {
+                        d.bad_message("Message contains a bare CR or LF (RFC 5321 section 2.3.8)")
+                    }
                     MessageProblem::LineTooLong => d.bad_message(&alloc::format!(
                         "Message contains a line longer than {} octets",
                         self.cfg.max_text_line
@@ -393,16 +414,26 @@ impl Machine {
         };
         if let Some(r) = &custom {
             check_reply(awaiting, r.code())?;
+        } else if matches!(awaiting, Awaiting::Auth) && !self.auth_accept_allowed() {
+            return Err(LocalError::InvalidState {
+                call,
+                expected: "waiting for SCRAM credentials (provide_scram_credentials)",
+            });
         }
         let Some(awaiting) = self.awaiting.take() else {
             return Ok(());
         };
+        self.answered = true;
+        if let Awaiting::Auth = awaiting {
+            self.answer_auth(custom);
+            self.advance();
+            return Ok(());
+        }
         let reply = match custom {
             Some(r) => r,
             None => self.default_reply(&awaiting),
         };
         self.send(&reply);
-        self.answered = true;
         let code = reply.code();
         self.apply(awaiting, code);
         if code == ReplyCode::SERVICE_UNAVAILABLE && !self.is_closed() {
@@ -512,13 +543,7 @@ impl Machine {
                     self.events.push_back(Event::TlsHandshake);
                 }
             }
-            Awaiting::Auth => {
-                if positive {
-                    self.authenticated = true;
-                }
-                self.mode = Mode::Command;
-            }
-            Awaiting::Noop | Awaiting::Vrfy | Awaiting::Expn | Awaiting::Help => {}
+            Awaiting::Noop | Awaiting::Auth | Awaiting::Vrfy | Awaiting::Expn | Awaiting::Help => {}
         }
     }
 }
