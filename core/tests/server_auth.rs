@@ -92,7 +92,7 @@ fn authenticate(h: &mut Harness, mech: &str, creds: Credentials, server_secret: 
         if code != 334 {
             return code;
         }
-        let challenge = decode_challenge(last[4..].as_bytes()).unwrap();
+        let challenge = decode_challenge(&last.as_bytes()[4..]).unwrap();
         let response = match client.respond(&challenge) {
             Ok(r) => r,
             Err(_) => {
