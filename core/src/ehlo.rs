@@ -3,6 +3,7 @@
 //! OWNER: helper "reply". The types below are the agreed public API; keep
 //! their shape, add methods freely.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -107,38 +108,51 @@ pub struct Capabilities {
     pub keywords: Vec<Keyword>,
 }
 
-/// Known keywords, matched case-insensitively (RFC 5321 §2.4: keywords are
-/// case-insensitive).
-const KNOWN: &[(&str, Extensions)] = &[
-    ("SIZE", Extensions::SIZE),
-    ("8BITMIME", Extensions::EIGHT_BIT_MIME),
-    ("PIPELINING", Extensions::PIPELINING),
-    ("CHUNKING", Extensions::CHUNKING),
-    ("BINARYMIME", Extensions::BINARY_MIME),
-    ("SMTPUTF8", Extensions::SMTPUTF8),
-    ("DSN", Extensions::DSN),
-    ("ENHANCEDSTATUSCODES", Extensions::ENHANCED_STATUS_CODES),
-    ("STARTTLS", Extensions::STARTTLS),
-    ("AUTH", Extensions::AUTH),
-    ("REQUIRETLS", Extensions::REQUIRETLS),
-    ("VRFY", Extensions::VRFY),
-    ("EXPN", Extensions::EXPN),
-    ("HELP", Extensions::HELP),
-    ("DELIVERBY", Extensions::DELIVERBY),
-    ("MT-PRIORITY", Extensions::MT_PRIORITY),
-    ("FUTURERELEASE", Extensions::FUTURERELEASE),
-];
+/// Longest keyword this crate knows (`ENHANCEDSTATUSCODES`).
+const LONGEST_KNOWN: usize = 19;
 
 impl Extensions {
-    /// The extension a keyword names (case-insensitive), if this crate
-    /// knows it.
+    /// The extension a keyword names, if this crate knows it. Keywords are
+    /// case-insensitive (RFC 5321 §2.4).
     pub fn from_keyword(name: &str) -> Option<Extensions> {
-        KNOWN
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|&(_, e)| e)
+        let mut upper = [0u8; LONGEST_KNOWN];
+        let buf = upper.get_mut(..name.len())?;
+        buf.copy_from_slice(name.as_bytes());
+        buf.make_ascii_uppercase();
+        Some(match &*buf {
+            b"SIZE" => Extensions::SIZE,
+            b"8BITMIME" => Extensions::EIGHT_BIT_MIME,
+            b"PIPELINING" => Extensions::PIPELINING,
+            b"CHUNKING" => Extensions::CHUNKING,
+            b"BINARYMIME" => Extensions::BINARY_MIME,
+            b"SMTPUTF8" => Extensions::SMTPUTF8,
+            b"DSN" => Extensions::DSN,
+            b"ENHANCEDSTATUSCODES" => Extensions::ENHANCED_STATUS_CODES,
+            b"STARTTLS" => Extensions::STARTTLS,
+            b"AUTH" => Extensions::AUTH,
+            b"REQUIRETLS" => Extensions::REQUIRETLS,
+            b"VRFY" => Extensions::VRFY,
+            b"EXPN" => Extensions::EXPN,
+            b"HELP" => Extensions::HELP,
+            b"DELIVERBY" => Extensions::DELIVERBY,
+            b"MT-PRIORITY" => Extensions::MT_PRIORITY,
+            b"FUTURERELEASE" => Extensions::FUTURERELEASE,
+            _ => return None,
+        })
     }
 }
+
+/// Text of a line; invalid UTF-8 becomes U+FFFD. Checks validity first
+/// because nearly every line is ASCII.
+fn line_str(line: &[u8]) -> Cow<'_, str> {
+    match core::str::from_utf8(line) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(line),
+    }
+}
+
+/// Room for AUTH mechanisms before the vector regrows (servers list 2-8).
+const INITIAL_MECHANISMS: usize = 8;
 
 impl Capabilities {
     /// Empty capabilities with a greeting line (server side: then
@@ -157,7 +171,7 @@ impl Capabilities {
         let mut lines = reply.lines().iter();
         let greeting = lines
             .next()
-            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .map(|l| line_str(l).into_owned())
             .unwrap_or_default();
         let mut caps = Capabilities {
             greeting,
@@ -165,7 +179,7 @@ impl Capabilities {
             ..Capabilities::default()
         };
         for line in lines {
-            let line = String::from_utf8_lossy(line);
+            let line = line_str(line);
             let (name, params) = line.split_once(' ').unwrap_or((&line, ""));
             caps.add_keyword(name, params);
         }
@@ -197,6 +211,9 @@ impl Capabilities {
 
     fn add_mechanisms(&mut self, list: &str) {
         for mech in list.split_ascii_whitespace() {
+            if self.auth_mechanisms.is_empty() {
+                self.auth_mechanisms.reserve(INITIAL_MECHANISMS);
+            }
             if !self
                 .auth_mechanisms
                 .iter()

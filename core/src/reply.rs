@@ -168,7 +168,8 @@ fn split_clean(text: &[u8], out: &mut Vec<Vec<u8>>) {
 impl Reply {
     /// A reply whose `text` is split on `\n` into lines (CR dropped). The
     /// enhanced status is taken from the first line when it starts with one
-    /// (`"2.1.0 Ok"`). An empty text gives one empty line (`250\r\n`).
+    /// (`"2.1.0 Ok"`). An empty text gives one empty line (`250\r\n`); a
+    /// trailing `\n` gives a trailing empty line, as splitting says.
     pub fn new(code: ReplyCode, text: &str) -> Reply {
         let mut lines = Vec::new();
         split_clean(text.as_bytes(), &mut lines);
@@ -272,7 +273,7 @@ impl Reply {
         for (i, line) in self.lines.iter().enumerate() {
             let last_line = i + 1 == count;
             if line.len() <= max_text && !line.iter().any(|&b| b == b'\r' || b == b'\n') {
-                emit(out, digits, line, &[], last_line);
+                emit(out, digits, &[], line, last_line);
                 continue;
             }
             let clean: Vec<u8> = line
@@ -317,7 +318,7 @@ fn emit(out: &mut Vec<u8>, digits: [u8; 3], prefix: &[u8], text: &[u8], last: bo
 /// of text each.
 fn wrap_line(out: &mut Vec<u8>, digits: [u8; 3], line: &[u8], max_text: usize, last_line: bool) {
     if line.len() <= max_text {
-        emit(out, digits, line, &[], last_line);
+        emit(out, digits, &[], line, last_line);
         return;
     }
     // Continuations repeat the enhanced status and its space (RFC 2034 §3);

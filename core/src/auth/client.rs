@@ -20,8 +20,11 @@ enum Kind {
         sent: bool,
         error_ack: Option<Vec<u8>>,
     },
+    /// `step` counts the messages sent; `username_first` sends the
+    /// username as the initial response (what Python's smtplib does).
     Login {
         step: u8,
+        username_first: bool,
     },
     CramMd5 {
         answered: bool,
@@ -83,7 +86,10 @@ impl SaslClient {
             },
             Mechanism::Login => {
                 need_password()?;
-                Kind::Login { step: 0 }
+                Kind::Login {
+                    step: 0,
+                    username_first: false,
+                }
             }
             Mechanism::CramMd5 => {
                 need_password()?;
@@ -131,6 +137,19 @@ impl SaslClient {
         &self.mechanism
     }
 
+    /// LOGIN only: send the username as the initial response (`AUTH LOGIN
+    /// <b64 username>`, then the password answers the one `334`), which is
+    /// what Python's smtplib `login()` puts on the wire. The draft defines
+    /// no initial response, but servers commonly accept it (and
+    /// [`super::SaslServer`] does). No effect for other mechanisms.
+    #[must_use]
+    pub fn with_initial_username(mut self) -> Self {
+        if let Kind::Login { username_first, .. } = &mut self.kind {
+            *username_first = true;
+        }
+        self
+    }
+
     /// The initial response to put on the `AUTH` line (RFC 4954 §4), once;
     /// `None` for LOGIN and CRAM-MD5, which start with a server challenge,
     /// and on any later call. Encode it with [`super::encode_response`] (an
@@ -147,12 +166,20 @@ impl SaslClient {
                 Some(message.clone())
             }
             Kind::Scram(s) if !s.started() => Some(s.client_first()),
+            Kind::Login {
+                step: step @ 0,
+                username_first: true,
+            } => {
+                *step = 1;
+                Some(self.creds.username.clone().into_bytes())
+            }
             _ => None,
         }
     }
 
-    /// Answers one decoded `334` challenge. The response to send is
-    /// base64 (an empty one is the empty line, not `=`).
+    /// Answers one decoded `334` challenge. Send the response with
+    /// [`super::encode_continuation`] (an empty one is the empty line, not
+    /// `=`).
     ///
     /// * LOGIN: the first challenge gets the username, the second the
     ///   password, whatever their text (as Python's smtplib).
@@ -185,7 +212,7 @@ impl SaslClient {
                 }
                 error_ack.take().ok_or(AuthError::UnexpectedChallenge)
             }
-            Kind::Login { step } => {
+            Kind::Login { step, .. } => {
                 *step = step.saturating_add(1);
                 match (*step, self.creds.password_str()) {
                     (1, _) => Ok(self.creds.username.clone().into_bytes()),

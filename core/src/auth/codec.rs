@@ -29,13 +29,12 @@ const ENGINE: GeneralPurpose = GeneralPurpose::new(
         .with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// Encodes a client response for the wire.
+/// Encodes the *initial* response for the `AUTH` line.
 ///
-/// An empty response becomes `=`: RFC 4954 §4 requires that form for an
-/// empty *initial* response on the `AUTH` line, where nothing would mean "no
-/// initial response". For a response to a `334` challenge, an empty
-/// response is the empty line instead; use `String::new()` there (this
-/// function is for the `AUTH` argument and for non-empty later responses).
+/// An empty response becomes `=`: RFC 4954 §4 requires that form on the
+/// `AUTH` line, where nothing would mean "no initial response". A response
+/// to a `334` is different: there an empty response is the empty line; use
+/// [`encode_continuation`] for those.
 #[must_use]
 pub fn encode_response(response: &[u8]) -> String {
     if response.is_empty() {
@@ -43,6 +42,15 @@ pub fn encode_response(response: &[u8]) -> String {
     } else {
         ENGINE.encode(response)
     }
+}
+
+/// Encodes a client response to a `334` challenge: plain base64, and an
+/// empty response is the empty line (RFC 4954 §4 reserves `=` for the
+/// initial response). SCRAM's last response and XOAUTH2's answer to an
+/// error are empty.
+#[must_use]
+pub fn encode_continuation(response: &[u8]) -> String {
+    ENGINE.encode(response)
 }
 
 /// Encodes a server challenge for the text of a `334` reply. An empty
@@ -96,6 +104,8 @@ mod tests {
             assert_eq!(encode_response(raw), *wire);
         }
         assert_eq!(encode_challenge(b""), "");
+        assert_eq!(encode_continuation(b""), "");
+        assert_eq!(encode_continuation(b"\x01"), "AQ==");
     }
 
     #[test]

@@ -50,6 +50,12 @@ impl ScramClient {
         if !is_valid_nonce(nonce) {
             return Err(AuthError::InvalidNonce);
         }
+        if username.is_empty() {
+            // RFC 5802 §7: saslname is 1 or more characters.
+            return Err(AuthError::CredentialsMismatch {
+                reason: "SCRAM needs a non-empty username",
+            });
+        }
         // RFC 5802 §5.1: gs2 header "n," [a=authzid] ","; "n" because this
         // client does not support channel binding.
         let gs2_header = match authzid {

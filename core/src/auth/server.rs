@@ -266,7 +266,8 @@ impl SaslServer {
         }
     }
 
-    /// The application's answer to `Verify`. For OAuth a rejection first
+    /// The application's answer to `Verify`; after `NeedCredentials` only
+    /// `false` (unknown user) is valid. For OAuth a rejection first
     /// sends the JSON error as a challenge (RFC 7628 §3.2.2) and fails after
     /// the client's dummy response.
     pub fn verdict(&mut self, ok: bool) -> Result<ServerStep, LocalError> {

@@ -136,3 +136,51 @@ proptest! {
         prop_assert_eq!(caps(&wire), c);
     }
 }
+
+#[test]
+fn known_keywords_case_insensitive() {
+    let table = [
+        ("size", Extensions::SIZE),
+        ("8bitmime", Extensions::EIGHT_BIT_MIME),
+        ("Pipelining", Extensions::PIPELINING),
+        ("CHUNKING", Extensions::CHUNKING),
+        ("BinaryMime", Extensions::BINARY_MIME),
+        ("smtputf8", Extensions::SMTPUTF8),
+        ("dsn", Extensions::DSN),
+        ("EnhancedStatusCodes", Extensions::ENHANCED_STATUS_CODES),
+        ("starttls", Extensions::STARTTLS),
+        ("auth", Extensions::AUTH),
+        ("RequireTLS", Extensions::REQUIRETLS),
+        ("vrfy", Extensions::VRFY),
+        ("expn", Extensions::EXPN),
+        ("help", Extensions::HELP),
+        ("deliverby", Extensions::DELIVERBY),
+        ("mt-priority", Extensions::MT_PRIORITY),
+        ("FutureRelease", Extensions::FUTURERELEASE),
+    ];
+    let mut all = Extensions::NONE;
+    for (name, ext) in table {
+        assert_eq!(Extensions::from_keyword(name), Some(ext), "{name}");
+        all |= ext;
+    }
+    // Every bit distinct: 17 extensions, 17 bits.
+    assert_eq!(all.bits().count_ones(), 17);
+    for name in [
+        "",
+        "SIZ",
+        "SIZES",
+        "ENHANCEDSTATUSCODESX",
+        "X-AUTH",
+        "AUTH=PLAIN",
+    ] {
+        assert_eq!(Extensions::from_keyword(name), None, "{name}");
+    }
+}
+
+#[test]
+fn non_utf8_is_replaced() {
+    let c = caps(b"250-mx\xff\r\n250 X-K\xfe v\r\n");
+    assert_eq!(c.greeting, "mx\u{fffd}");
+    assert_eq!(c.keywords[0].name, "X-K\u{fffd}");
+    assert_eq!(c.keywords[0].params, "v");
+}

@@ -55,6 +55,9 @@ impl Default for ReplyParserConfig {
     }
 }
 
+/// Room for the lines of a multi-line reply before the vector regrows.
+const INITIAL_MULTILINE_CAPACITY: usize = 16;
+
 /// Shortest possible reply line, `NNN\r\n` (`NNN\n` when lenient).
 const MIN_LINE_LIMIT: usize = 5;
 
@@ -134,6 +137,7 @@ impl ReplyParser {
 
     /// Consumes complete lines of `input` until one reply ends or input
     /// runs out. See the type's docs for the contract.
+    #[must_use]
     pub fn parse(&mut self, input: &[u8]) -> (usize, Option<Result<Reply, RemoteError>>) {
         let max_line = self.config.max_line.max(MIN_LINE_LIMIT);
         let mut pos = 0;
@@ -184,13 +188,24 @@ impl ReplyParser {
                 let limit = self.config.max_lines;
                 return self.fail(pos, RemoteError::ReplyTooLong { limit });
             }
-            self.code = Some(code);
-            self.lines.push(text.to_vec());
             if let Sep::Last = sep {
-                let lines = core::mem::take(&mut self.lines);
+                let lines = if self.lines.is_empty() {
+                    // Most replies are one line: one exact-size outer vector.
+                    alloc::vec![text.to_vec()]
+                } else {
+                    let mut lines = core::mem::take(&mut self.lines);
+                    lines.push(text.to_vec());
+                    lines
+                };
                 self.reset();
                 return (pos, Some(Ok(Reply::from_parts(code, lines))));
             }
+            self.code = Some(code);
+            if self.lines.is_empty() {
+                // EHLO replies run to 10-30 lines; skip the first regrowths.
+                self.lines.reserve(INITIAL_MULTILINE_CAPACITY);
+            }
+            self.lines.push(text.to_vec());
         }
     }
 }

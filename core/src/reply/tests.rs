@@ -341,3 +341,32 @@ fn roundtrip_byte_by_byte() {
         assert!(rest.is_empty());
     }
 }
+
+proptest! {
+    #[test]
+    fn wrapping_keeps_lines_within_limit(
+        text in "[ -~]{0,3000}",
+        status in proptest::option::of((prop_oneof![Just(2u8), Just(4), Just(5)], 0u16..1000, 0u16..1000)),
+    ) {
+        let r = match status {
+            Some((c, s, d)) => Reply::with_enhanced(ReplyCode::OK, EnhancedStatus::new(c, s, d).unwrap(), &text),
+            None => Reply::new(ReplyCode::OK, &text),
+        };
+        let wire = r.to_bytes();
+        for l in wire.split_inclusive(|&b| b == b'\n') {
+            prop_assert!(l.len() <= MAX_REPLY_LINE);
+        }
+        let (n, got) = ReplyParser::new().parse(&wire);
+        prop_assert_eq!(n, wire.len());
+        let got = got.unwrap().unwrap();
+        prop_assert_eq!(got.enhanced(), r.enhanced());
+        let squash = |ls: &[Vec<u8>]| -> Vec<u8> { ls.iter().flatten().copied().filter(|&b| b != b' ').collect() };
+        let prefix_free = |ls: &[Vec<u8>]| -> Vec<Vec<u8>> {
+            ls.iter().map(|l| match EnhancedStatus::prefix_len(l) {
+                Some(n) if r.enhanced().is_some() => l.get(n..).unwrap_or_default().to_vec(),
+                _ => l.clone(),
+            }).collect()
+        };
+        prop_assert_eq!(squash(&prefix_free(got.lines())), squash(&prefix_free(r.lines())));
+    }
+}
