@@ -186,8 +186,8 @@ fn starttls_discards_pipelined_bytes_and_resets_the_session() {
         h.events,
         vec![
             Event::StartTls,
-            Event::InjectionDiscarded { bytes: 28 },
-            Event::TlsHandshake
+            Event::TlsHandshake,
+            Event::InjectionDiscarded { bytes: 28 }
         ]
     );
     assert!(!h.s.wants_input());

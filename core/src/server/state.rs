@@ -180,8 +180,9 @@ impl Machine {
     }
 
     pub(super) fn poll_timeout(&self) -> Option<Timestamp> {
-        if self.is_closed() || self.awaiting.is_some() {
-            // The client is not at fault while the application thinks.
+        if self.awaiting.is_some() || matches!(self.mode, Mode::Closed | Mode::TlsPending) {
+            // The client is not at fault while the application thinks, and
+            // the handshake is timed by the caller's TLS layer.
             return None;
         }
         self.deadline
@@ -532,15 +533,16 @@ impl Machine {
             Awaiting::StartTls => {
                 if positive {
                     self.mode = Mode::TlsPending;
+                    self.events.push_back(Event::TlsHandshake);
                     let discarded = self.input.len();
                     self.input.clear();
                     if discarded > 0 {
                         // RFC 3207 §5 / CVE-2011-0411: bytes pipelined
-                        // behind STARTTLS are never parsed.
+                        // behind STARTTLS are never parsed. Reported after
+                        // TlsHandshake, as bytes arriving later would be.
                         self.events
                             .push_back(Event::InjectionDiscarded { bytes: discarded });
                     }
-                    self.events.push_back(Event::TlsHandshake);
                 }
             }
             Awaiting::Noop | Awaiting::Auth | Awaiting::Vrfy | Awaiting::Expn | Awaiting::Help => {}

@@ -137,7 +137,8 @@ impl Harness {
         out
     }
 
-    /// Events with consecutive `MessageData` merged (chunking-independent).
+    /// Events with consecutive `MessageData` (and `InjectionDiscarded`) merged:
+    /// what must not depend on how the input was split.
     pub fn normalized_events(&self) -> Vec<Event> {
         normalize(&self.events)
     }
@@ -146,9 +147,19 @@ impl Harness {
 pub fn normalize(events: &[Event]) -> Vec<Event> {
     let mut out: Vec<Event> = Vec::new();
     for e in events {
-        if let (Event::MessageData(d), Some(Event::MessageData(prev))) = (e, out.last_mut()) {
-            prev.extend_from_slice(d);
-            continue;
+        match (e, out.last_mut()) {
+            (Event::MessageData(d), Some(Event::MessageData(prev))) => {
+                prev.extend_from_slice(d);
+                continue;
+            }
+            (
+                Event::InjectionDiscarded { bytes },
+                Some(Event::InjectionDiscarded { bytes: prev }),
+            ) => {
+                *prev += bytes;
+                continue;
+            }
+            _ => {}
         }
         out.push(e.clone());
     }
