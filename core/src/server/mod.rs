@@ -4,6 +4,7 @@
 //! application's answers into reply bytes. See its documentation for the
 //! run loop.
 
+mod answers;
 mod auth_flow;
 mod commands;
 mod config;
