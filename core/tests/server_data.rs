@@ -279,3 +279,19 @@ fn lmtp_refused_message_gets_one_reply_per_recipient() {
     h.feed(b"LHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@y.example>\r\nRCPT TO:<z@y.example>\r\nDATA\r\nbare\nlf\r\n.\r\n");
     assert!(h.wire_text().ends_with("354 Start mail input; end with <CRLF>.<CRLF>\r\n550 5.6.0 Message contains a bare CR or LF (RFC 5321 section 2.3.8)\r\n550 5.6.0 Message contains a bare CR or LF (RFC 5321 section 2.3.8)\r\n"));
 }
+
+#[test]
+fn lmtp_oversized_chunk_before_last_gets_one_reply() {
+    let mut c = cfg().lmtp();
+    c.max_message_size = Some(4);
+    let mut h = Harness::new(c);
+    h.feed(
+        b"LHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@y.example>\r\nRCPT TO:<z@y.example>\r\n",
+    );
+    h.wire.clear();
+    h.feed(b"BDAT 6\r\n123456BDAT 1 LAST\r\nx");
+    assert_eq!(
+        h.wire_text(),
+        "552 5.3.4 Message size exceeds fixed maximum message size\r\n503 5.5.1 Bad sequence of commands\r\n"
+    );
+}

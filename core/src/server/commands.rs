@@ -7,9 +7,9 @@ use crate::ehlo::Extensions;
 use crate::framing::Frame;
 
 use super::auth_flow::MAX_AUTH_LINE;
-use super::data::ChunkState;
+use super::data::{ChunkState, Drain};
 use super::defaults::{auth_usable, display};
-use super::events::{Event, MessageProblem, Refusal};
+use super::events::{Event, Refusal};
 use super::state::{Awaiting, Hello, Machine, Mode};
 
 impl Machine {
@@ -277,14 +277,14 @@ impl Machine {
     /// its data is never taken for commands (RFC 3030 §2).
     fn on_bdat(&mut self, size: u64, last: bool) {
         let problem = if !self.ext_on(Extensions::CHUNKING) {
-            Some(MessageProblem::NotImplemented)
+            Some(Drain::NotImplemented)
         } else {
             match self.txn.as_mut() {
                 Some(txn) if !txn.rcpts.is_empty() => {
                     txn.bdat_used = true;
                     None
                 }
-                _ => Some(MessageProblem::BadSequence),
+                _ => Some(Drain::BadSequence),
             }
         };
         if problem.is_none() {

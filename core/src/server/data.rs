@@ -56,6 +56,16 @@ impl DataState {
     }
 }
 
+/// Why a BDAT chunk is read only to be thrown away (RFC 3030 §2: the
+/// data of a refused BDAT is still read off the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Drain {
+    /// CHUNKING not offered: 502 after the data.
+    NotImplemented,
+    /// No transaction with a recipient (or it failed): 503 after the data.
+    BadSequence,
+}
+
 /// A BDAT chunk in progress.
 #[derive(Debug)]
 pub(crate) struct ChunkState {
@@ -63,11 +73,11 @@ pub(crate) struct ChunkState {
     size: u64,
     last: bool,
     /// Set when the chunk is only drained, then refused.
-    problem: Option<MessageProblem>,
+    problem: Option<Drain>,
 }
 
 impl ChunkState {
-    pub(super) fn new(size: u64, last: bool, problem: Option<MessageProblem>) -> Self {
+    pub(super) fn new(size: u64, last: bool, problem: Option<Drain>) -> Self {
         ChunkState {
             reader: BdatReader::new(size),
             size,
@@ -105,7 +115,7 @@ impl Machine {
             if let Some(txn) = self.txn.as_mut() {
                 txn.octets = octets;
             }
-            self.finish_message(problem);
+            self.finish_message(problem, true);
         }
         decoded.consumed > 0 || decoded.finished
     }
@@ -153,11 +163,11 @@ impl Machine {
         let (size, last, problem) = (chunk.size, chunk.last, chunk.problem);
         self.mode = Mode::Command;
         match problem {
-            Some(MessageProblem::NotImplemented) => {
+            Some(Drain::NotImplemented) => {
                 let reply = self.defaults().not_implemented();
                 self.refuse(Refusal::NotImplemented, reply, true);
             }
-            Some(_) => {
+            Some(Drain::BadSequence) => {
                 let reply = self.defaults().bad_sequence("Bad sequence of commands");
                 self.refuse(Refusal::BadSequence, reply, true);
             }
@@ -165,9 +175,9 @@ impl Machine {
                 let oversize = self.txn.as_ref().is_some_and(|t| t.oversize);
                 if oversize {
                     let limit = self.cfg.max_message_size.unwrap_or_default();
-                    self.finish_message(Some(MessageProblem::TooLarge { limit }));
+                    self.finish_message(Some(MessageProblem::TooLarge { limit }), last);
                 } else if last {
-                    self.finish_message(None);
+                    self.finish_message(None, true);
                 } else {
                     self.ask(
                         Event::ChunkEnd { size },

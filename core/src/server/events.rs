@@ -216,11 +216,6 @@ pub enum MessageProblem {
     BareLineEnding,
     /// A text line over the limit (RFC 5321 §4.5.3.1.6): 550.
     LineTooLong,
-    /// The transaction had already failed (a refused BDAT chunk, RFC 3030
-    /// §2) or had no MAIL/RCPT: the chunk was drained, 503.
-    BadSequence,
-    /// BDAT without CHUNKING offered: the chunk was drained, 502.
-    NotImplemented,
 }
 
 /// What an EOF interrupted.

@@ -355,12 +355,15 @@ impl Machine {
     }
 
     /// The message is complete: hand it to the application, or refuse it.
-    pub(super) fn finish_message(&mut self, problem: Option<MessageProblem>) {
+    /// `at_end` is false for a BDAT chunk before LAST, which gets a single
+    /// reply even in LMTP (RFC 2033 §4.3: one reply per recipient only
+    /// after the end of the data).
+    pub(super) fn finish_message(&mut self, problem: Option<MessageProblem>, at_end: bool) {
         self.mode = Mode::Command;
         let Some(txn) = self.txn.as_ref() else {
             return;
         };
-        let total = if self.cfg.lmtp {
+        let total = if self.cfg.lmtp && at_end {
             txn.rcpts.len().max(1)
         } else {
             1
@@ -377,8 +380,6 @@ impl Machine {
                         "Message contains a line longer than {} octets",
                         self.cfg.max_text_line
                     )),
-                    MessageProblem::BadSequence => d.bad_sequence("Bad sequence of commands"),
-                    MessageProblem::NotImplemented => d.not_implemented(),
                 };
                 for _ in 0..total {
                     self.send(&reply);
