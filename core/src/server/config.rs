@@ -27,6 +27,9 @@ pub const DEFAULT_MAX_BAD_COMMANDS: u32 = 10;
 /// [`ServerConnection::wants_input`]: super::ServerConnection::wants_input
 pub const DEFAULT_MAX_BUFFERED_INPUT: usize = 64 * 1024;
 
+/// The text after the host name in the default greeting.
+const DEFAULT_GREETING: &str = "ESMTP ready";
+
 /// The first reply of the session (RFC 5321 §3.1, §4.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -127,7 +130,7 @@ impl ServerConfig {
     pub fn new(hostname: &str) -> Self {
         ServerConfig {
             hostname: String::from(hostname),
-            greeting: Greeting::Ready(String::from("ESMTP ready")),
+            greeting: Greeting::Ready(String::from(DEFAULT_GREETING)),
             lmtp: false,
             extensions: Extensions::PIPELINING
                 | Extensions::EIGHT_BIT_MIME
@@ -152,9 +155,13 @@ impl ServerConfig {
         }
     }
 
-    /// The same configuration in LMTP mode (RFC 2033).
+    /// The same configuration in LMTP mode (RFC 2033); the default
+    /// greeting then says LMTP.
     pub fn lmtp(mut self) -> Self {
         self.lmtp = true;
+        if self.greeting == Greeting::Ready(String::from(DEFAULT_GREETING)) {
+            self.greeting = Greeting::Ready(String::from("LMTP ready"));
+        }
         self
     }
 
