@@ -27,4 +27,5 @@ pub use command::{Command, CommandError, MailParameters, RcptParameters};
 pub use ehlo::{Capabilities, Extensions};
 pub use error::{LocalError, RemoteError};
 pub use reply::{EnhancedStatus, Reply, ReplyCode};
+pub use server::{Event as ServerEvent, ServerConfig, ServerConnection};
 pub use timer::{ClientTimeouts, Timestamp};
