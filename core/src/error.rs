@@ -95,6 +95,12 @@ pub enum LocalError {
     },
     /// The connection already ended (QUIT done, EOF, or a fatal error).
     Closed,
+    /// The reply code cannot answer what the server machine awaits (e.g.
+    /// 354 to anything but DATA).
+    UnsuitableReply {
+        /// The codes that would fit.
+        expected: &'static str,
+    },
 }
 
 /// A peer's protocol violation. Sticky: the session is over.
@@ -191,6 +197,9 @@ impl fmt::Display for LocalError {
                 write!(f, "credentials do not fit the mechanism: {reason}")
             }
             LocalError::Closed => f.write_str("the connection is closed"),
+            LocalError::UnsuitableReply { expected } => {
+                write!(f, "this reply code does not fit here: expected {expected}")
+            }
         }
     }
 }

@@ -78,11 +78,12 @@ impl Machine {
         let caps = self.check_auth_offered("authenticate")?;
         let mech = match mechanism {
             Some(m) => m,
-            None => {
-                let offered: Vec<String> = caps.auth_mechanisms().map(String::from).collect();
-                crate::auth::choose(&offered, &self.cfg.auth_preference, &creds)
-                    .ok_or(LocalError::NoCommonMechanism)?
-            }
+            None => crate::auth::choose(
+                &caps.auth_mechanisms().collect::<Vec<_>>(),
+                &self.cfg.auth_preference,
+                &creds,
+            )
+            .ok_or(LocalError::NoCommonMechanism)?,
         };
         let mut sasl = SaslClient::new(mech.clone(), creds, nonce).map_err(|e| match e {
             AuthError::UnsupportedMechanism => LocalError::NoCommonMechanism,
