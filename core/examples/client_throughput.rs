@@ -37,16 +37,23 @@ fn session(env: &Envelope, body: &[u8]) -> usize {
         c.consume_transmit(usize::MAX);
     }
     c.receive_eof(Timestamp(2));
-    assert!(matches!(c.poll_event(), Some(Event::Closed { clean: true, .. })));
+    assert!(matches!(
+        c.poll_event(),
+        Some(Event::Closed { clean: true, .. })
+    ));
     wrote
 }
 
 fn main() {
     let from = ReversePath::parse("<alice@example.com>", false).expect("from");
-    let to = ["<bob@example.org>", "<carol@example.org>", "<nobody@example.org>"]
-        .iter()
-        .map(|t| ForwardPath::parse(t, false).expect("to"))
-        .collect::<Vec<_>>();
+    let to = [
+        "<bob@example.org>",
+        "<carol@example.org>",
+        "<nobody@example.org>",
+    ]
+    .iter()
+    .map(|t| ForwardPath::parse(t, false).expect("to"))
+    .collect::<Vec<_>>();
     let body: Vec<u8> = b"A line of text that is sixty-four octets long, more or less.\r\n"
         .iter()
         .copied()

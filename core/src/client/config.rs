@@ -29,6 +29,10 @@ pub struct ClientConfig {
     /// The argument of EHLO/HELO/LHLO: this host's name or address literal
     /// (RFC 5321 §4.1.1.1).
     pub hello_domain: Domain,
+    /// The connection is TLS from its first byte (RFC 8314 §3, smtplib's
+    /// `SMTP_SSL`): [`is_tls`](crate::ClientConnection::is_tls) is true at
+    /// once and STARTTLS is refused.
+    pub implicit_tls: bool,
     /// Speak LMTP (RFC 2033): LHLO instead of EHLO, one reply per accepted
     /// recipient after the body.
     pub lmtp: bool,
@@ -67,6 +71,7 @@ impl ClientConfig {
     pub fn new(hello_domain: Domain) -> Self {
         ClientConfig {
             hello_domain,
+            implicit_tls: false,
             lmtp: false,
             auto_hello: true,
             timeouts: ClientTimeouts::default(),

@@ -109,6 +109,7 @@ pub(crate) fn prepare(
     env: &Envelope,
     caps: Option<&Capabilities>,
     default_chunk: usize,
+    tls: bool,
 ) -> Result<Prepared, LocalError> {
     if env.recipients.is_empty() {
         return Err(LocalError::InvalidEnvelope {
@@ -146,6 +147,12 @@ pub(crate) fn prepare(
     }
     if params.requiretls {
         offered(caps, Extensions::REQUIRETLS, "REQUIRETLS")?;
+        // RFC 8689 §2: "The session itself MUST employ TLS transmission."
+        if !tls {
+            return Err(LocalError::InvalidEnvelope {
+                reason: "REQUIRETLS needs a TLS session (RFC 8689 §2)",
+            });
+        }
     }
     if params.auth.is_some() {
         offered(caps, Extensions::AUTH, "AUTH")?;

@@ -213,6 +213,7 @@ impl Machine {
             domain: cfg.hello_domain.clone(),
         }
         .validate()?;
+        let tls = cfg.implicit_tls;
         Ok(Machine {
             reader: ReplyReader::new(cfg.reply_limits),
             cfg,
@@ -230,7 +231,7 @@ impl Machine {
             greeting: None,
             hello: None,
             caps: None,
-            tls: false,
+            tls,
             authenticated: false,
             quit_acked: false,
             tx: None,

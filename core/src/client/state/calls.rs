@@ -185,7 +185,7 @@ impl Machine {
         if self.hello.is_none() {
             return Err(self.state_error("send_mail"));
         }
-        let p = prepare(env, self.caps.as_ref(), self.cfg.bdat_chunk_size)?;
+        let p = prepare(env, self.caps.as_ref(), self.cfg.bdat_chunk_size, self.tls)?;
         let body = match p.bdat {
             Some(chunk) => TxBody::Bdat {
                 chunk,
