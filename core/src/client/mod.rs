@@ -151,6 +151,27 @@ impl ClientConnection {
         })
     }
 
+    /// A connection whose greeting and EHLO/LHLO (`esmtp`) or HELO were
+    /// done by someone else, e.g. smtplib's own session code: the machine
+    /// starts idle, with the capabilities read from `hello_reply` (none
+    /// after HELO). `tls` says the session runs over TLS (after STARTTLS).
+    /// No event is produced.
+    ///
+    /// # Errors
+    /// [`LocalError::InvalidState`] when `hello_reply` is not 2yz; as
+    /// [`new`](Self::new) for the hello domain.
+    pub fn resume(
+        config: ClientConfig,
+        hello_reply: Reply,
+        esmtp: bool,
+        tls: bool,
+        now: Timestamp,
+    ) -> Result<Self, LocalError> {
+        Ok(ClientConnection {
+            m: state::Machine::resume(config, hello_reply, esmtp, tls, now)?,
+        })
+    }
+
     // ----- getters ---------------------------------------------------------
 
     /// The configuration in use.
@@ -408,7 +429,7 @@ impl ClientConnection {
     ///
     /// # Errors
     /// [`LocalError::InvalidEnvelope`] (no recipient, BINARYMIME without
-    /// BDAT), [`LocalError::ExtensionNotOffered`] (a parameter or a
+    /// BDAT, REQUIRETLS outside TLS), [`LocalError::ExtensionNotOffered`] (a parameter or a
     /// non-ASCII address needing SIZE, 8BITMIME, BINARYMIME, CHUNKING,
     /// SMTPUTF8, DSN, REQUIRETLS or AUTH the server did not advertise),
     /// [`LocalError::MessageTooLarge`] (declared size over the server's

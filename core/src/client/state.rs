@@ -241,6 +241,28 @@ impl Machine {
         })
     }
 
+    pub(crate) fn resume(
+        cfg: ClientConfig,
+        hello: Reply,
+        esmtp: bool,
+        tls: bool,
+        now: Timestamp,
+    ) -> Result<Self, LocalError> {
+        if !hello.code().is_positive() {
+            return Err(LocalError::InvalidState {
+                call: "resume",
+                expected: "given a refused EHLO/HELO reply",
+            });
+        }
+        let mut m = Machine::new(cfg, now)?;
+        m.mode = Mode::Open;
+        m.started = true;
+        m.tls = m.tls || tls;
+        m.caps = esmtp.then(|| Capabilities::from_reply(&hello));
+        m.hello = Some(hello);
+        Ok(m)
+    }
+
     // ----- getters -------------------------------------------------------
 
     pub(crate) fn config(&self) -> &ClientConfig {
