@@ -684,21 +684,35 @@ impl Machine {
     /// its own outcome first; the rest is dropped.
     fn on_421(&mut self, kind: Kind, reply: Reply) {
         let phase = kind.phase();
-        if let Some(tx) = self.tx.take() {
-            let stage = match kind {
-                Kind::Mail => Stage::Mail,
-                Kind::Rcpt(_) => Stage::Recipients,
-                Kind::Data => Stage::Data,
-                Kind::Bdat { last: false } => Stage::Body,
-                _ => Stage::DataEnd,
-            };
-            let mut result = tx.result();
-            if kind == Kind::Mail {
-                result.mail_reply = Some(reply.clone());
+        if let Some(mut tx) = self.tx.take() {
+            if let Kind::Rcpt(index) = kind {
+                if tx.doomed.is_none() {
+                    tx.record_rcpt(index, reply.clone());
+                    self.events.push_back(Event::RecipientReply {
+                        index,
+                        reply: reply.clone(),
+                    });
+                }
             }
+            if kind == Kind::Mail {
+                tx.mail_reply = Some(reply.clone());
+            }
+            let result = tx.result();
+            // A failure already decided (a refused MAIL before a pipelined
+            // RCPT got the 421) is the one to report.
+            let (stage, failed) = tx.doomed.take().unwrap_or_else(|| {
+                let stage = match kind {
+                    Kind::Mail => Stage::Mail,
+                    Kind::Rcpt(_) => Stage::Recipients,
+                    Kind::Data => Stage::Data,
+                    Kind::Bdat { last: false } => Stage::Body,
+                    _ => Stage::DataEnd,
+                };
+                (stage, reply.clone())
+            });
             self.events.push_back(Event::TransactionFailed {
                 stage,
-                reply: reply.clone(),
+                reply: failed,
                 result,
             });
         } else {
