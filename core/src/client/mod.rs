@@ -52,6 +52,28 @@
 //! # }
 //! ```
 
+//!
+//! # From smtplib's calls to the machine
+//!
+//! | smtplib | machine | outcome |
+//! |---|---|---|
+//! | `SMTP(host)` / `connect()` | [`ClientConnection::new`] (`auto_hello: false`) | [`Event::Greeting`], or [`Event::GreetingRefused`] (`SMTPConnectError`) |
+//! | `ehlo()` / `helo()` | [`ehlo`](ClientConnection::ehlo) / [`helo`](ClientConnection::helo) | [`Event::Ehlo`] / [`Event::EhloRefused`], [`Event::Helo`] / [`Event::HeloRefused`] |
+//! | `ehlo_or_helo_if_needed()` | [`hello`](ClientConnection::hello) | EHLO, HELO on 5yz |
+//! | `starttls()` | [`starttls`](ClientConnection::starttls), then [`tls_established`](ClientConnection::tls_established) | [`Event::StartTlsReady`] / [`Event::StartTlsRefused`]; `ExtensionNotOffered` is `SMTPNotSupportedError` |
+//! | `login()` | [`authenticate_with`](ClientConnection::authenticate_with) per mechanism | [`Event::AuthSucceeded`] / [`Event::AuthFailed`] (`SMTPAuthenticationError`) |
+//! | `auth(mech, authobject)` | [`auth_custom`](ClientConnection::auth_custom) + [`auth_respond`](ClientConnection::auth_respond) | [`Event::AuthChallenge`] per 334 |
+//! | `sendmail()` | [`send_mail`](ClientConnection::send_mail), [`send_body`](ClientConnection::send_body), [`finish_body`](ClientConnection::finish_body) | [`Event::TransactionFinished`] ([`MailResult::refused`] is the returned dict); [`Event::TransactionFailed`] with [`Stage::Mail`] `SMTPSenderRefused`, [`Stage::Recipients`] `SMTPRecipientsRefused`, [`Stage::Data`] / [`Stage::DataEnd`] `SMTPDataError` |
+//! | `mail()`, `rcpt()`, `data()`, `docmd()`, `putcmd()` + `getreply()` | [`send_command`](ClientConnection::send_command) / [`send_raw`](ClientConnection::send_raw) (+ body calls after a 354) | [`Event::Reply`] with the id |
+//! | `verify()`, `expn()`, `help()`, `noop()`, `rset()` | [`vrfy`](ClientConnection::vrfy), [`expn`](ClientConnection::expn), [`help`](ClientConnection::help), [`noop`](ClientConnection::noop), [`rset`](ClientConnection::rset) | [`Event::Reply`] |
+//! | `quit()` | [`quit`](ClientConnection::quit) | [`Event::Reply`], then [`Event::Closed`] |
+//! | `SMTPServerDisconnected` | EOF, 421 | [`Event::Closed`] `{ clean: false }`, [`Event::ServiceClosing`] |
+//! | `SMTP_SSL` | [`ClientConfig::implicit_tls`] | |
+//! | `LMTP` | [`ClientConfig::lmtp`] | [`Event::DeliveryReply`] per recipient |
+//!
+//! A session that smtplib's own code greeted can be handed over with
+//! [`ClientConnection::resume`].
+
 mod auth_flow;
 mod config;
 mod envelope;
