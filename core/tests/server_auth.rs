@@ -281,6 +281,10 @@ fn scram_needs_credentials_not_accept() {
     h.feed(format!("AUTH SCRAM-SHA-256 {}\r\n", encode_response(&ir)).as_bytes());
     assert!(h.s.awaiting_answer());
     assert!(matches!(h.s.accept(), Err(LocalError::InvalidState { .. })));
+    assert!(matches!(
+        h.s.reply(reply(235, "2.7.0 fine")),
+        Err(LocalError::InvalidState { .. })
+    ));
     h.s.reply(reply(535, "5.7.8 No such user")).unwrap();
     h.drain();
     assert!(h.wire_text().ends_with("535 5.7.8 No such user\r\n"));
