@@ -334,7 +334,7 @@ fn a_second_exchange_gets_a_counted_challenge() {
     h.feed(b"*\r\n");
     let second = h.exchange(b"AUTH CRAM-MD5\r\n");
     let decode = |s: &str| {
-        String::from_utf8(decode_challenge(s.trim_end()[4..].as_bytes()).unwrap()).unwrap()
+        String::from_utf8(decode_challenge(&s.trim_end().as_bytes()[4..]).unwrap()).unwrap()
     };
     assert_eq!(decode(&first), "<1896.697170952@mx.example>");
     assert_eq!(decode(&second), "<1896.697170952.2@mx.example>");
