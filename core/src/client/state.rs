@@ -441,18 +441,22 @@ impl Machine {
         }
         let mut input = bytes;
         if !self.started {
-            // RFC 8314 §3.3 confusion: a TLS handshake record starts with
-            // 0x16 0x03. Hold the first octets until that is decided.
+            // RFC 8314 §3.3 confusion: a TLS record (RFC 8446 §5.1) starts
+            // with its content type (20 to 23: change_cipher_spec, alert,
+            // handshake, application_data) and version major 3; no reply
+            // starts so. Hold the first octets until that is decided.
             let take = 2usize.saturating_sub(self.first.len()).min(input.len());
             let (head, rest) = input.split_at_checked(take).unwrap_or((input, &[]));
             self.first.extend_from_slice(head);
             input = rest;
-            if self.first == [0x16] {
-                return;
-            }
-            if self.first.starts_with(&[0x16, 0x03]) {
-                self.fail(RemoteError::ImplicitTlsDetected);
-                return;
+            let tls_type = |b: &u8| (0x14..=0x17).contains(b);
+            match self.first.as_slice() {
+                [t] if tls_type(t) => return,
+                [t, 0x03] if tls_type(t) => {
+                    self.fail(RemoteError::ImplicitTlsDetected);
+                    return;
+                }
+                _ => {}
             }
             if self.first.is_empty() {
                 return;
