@@ -5,7 +5,6 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use crate::auth::{decode_challenge, encode_continuation, AuthError, SaslClient};
 use crate::body::DotStuffer;
 use crate::command::Command;
 use crate::ehlo::{Capabilities, Extensions};
@@ -19,8 +18,11 @@ use super::events::{CommandId, Event, Phase, Stage};
 use super::transaction::{Transaction, TxBody};
 use super::wire::{self, ReplyReader};
 
+mod auth;
 mod calls;
 mod mail;
+#[cfg(test)]
+mod tests;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -810,145 +812,5 @@ impl Machine {
             _ => {}
         }
         self.events.push_back(Event::Reply { id, reply });
-    }
-
-    fn on_auth(&mut self, reply: Reply) {
-        let Some(mut flow) = self.auth.take() else {
-            return;
-        };
-        if reply.code().get() != 334 {
-            self.end_auth(flow, reply);
-            return;
-        }
-        flow.challenges = flow.challenges.saturating_add(1);
-        if flow.cancelled {
-            // RFC 4954 §4: after "*" the server must end the exchange.
-            self.fail(RemoteError::Auth {
-                reason: "server kept challenging after the client cancelled",
-            });
-            return;
-        }
-        let over = flow.challenges > self.cfg.max_auth_challenges;
-        let challenge = decode_challenge(reply.lines().next().unwrap_or_default());
-        let deferred = flow.deferred.take();
-        let answer = match (over, challenge) {
-            (true, _) => Err(AuthError::TooManyChallenges),
-            // RFC 4954 §4: a challenge that does not decode is cancelled.
-            (false, Err(e)) => Err(e),
-            (false, Ok(ch)) => match (deferred, &mut flow.sasl) {
-                (Some(ir), _) => Ok(ir),
-                (None, Some(sasl)) => sasl.respond(&ch),
-                (None, None) => {
-                    flow.awaiting_caller = true;
-                    self.auth = Some(flow);
-                    self.events
-                        .push_back(Event::AuthChallenge { challenge: ch });
-                    return;
-                }
-            },
-        };
-        self.auth = Some(flow);
-        match answer {
-            Ok(resp) => self.send_now(Kind::Auth, &wire::line(&encode_continuation(&resp))),
-            Err(e) => self.cancel_auth(Some(e)),
-        }
-    }
-
-    fn end_auth(&mut self, flow: AuthFlow, reply: Reply) {
-        let mechanism = flow.mechanism;
-        if reply.code().is_positive() {
-            // RFC 5802 §5: a SCRAM server that never proved it knows the
-            // password is not trusted, whatever it says.
-            if let Some(Err(e)) = flow.sasl.as_ref().map(SaslClient::finish) {
-                self.fail(RemoteError::Auth { reason: e.reason() });
-                return;
-            }
-            self.authenticated = true;
-            self.events
-                .push_back(Event::AuthSucceeded { mechanism, reply });
-        } else if let Some(e @ AuthError::ServerSignatureMismatch) = flow.error {
-            self.fail(RemoteError::Auth { reason: e.reason() });
-        } else {
-            self.events
-                .push_back(Event::AuthFailed { mechanism, reply });
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rfc2920_group_enders() {
-        // RFC 2920 §3.1, RFC 3207 §4.2, RFC 4954 §4; unknown verbs too.
-        for v in [
-            &b"EHLO"[..],
-            b"data",
-            b"VRFY",
-            b"EXPN",
-            b"TURN",
-            b"QUIT",
-            b"NOOP",
-            b"STARTTLS",
-            b"AUTH",
-            b"XFOO",
-            b"",
-        ] {
-            assert!(verb_ends_group(v), "{v:?}");
-        }
-        for v in [&b"MAIL"[..], b"rcpt", b"RSET", b"HELP"] {
-            assert!(!verb_ends_group(v), "{v:?}");
-        }
-        assert!(Kind::Data.ends_group());
-        assert!(!Kind::Mail.ends_group());
-        assert!(!Kind::Rcpt(0).ends_group());
-        assert!(!Kind::Bdat { last: false }.ends_group());
-        assert!(!Kind::AutoRset.ends_group());
-    }
-
-    #[test]
-    fn raw_verbs_map_to_effects() {
-        assert_eq!(verb_effect(b"ehlo"), Effect::Hello(HelloVerb::Ehlo));
-        assert_eq!(verb_effect(b"LHLO"), Effect::Hello(HelloVerb::Lhlo));
-        assert_eq!(verb_effect(b"StartTLS"), Effect::StartTls);
-        assert_eq!(verb_effect(b"DATA"), Effect::Data);
-        assert_eq!(verb_effect(b"QUIT"), Effect::Quit);
-        assert_eq!(verb_effect(b"DATAX"), Effect::None);
-        assert_eq!(command_effect(&Command::Rset), (Effect::None, false));
-        assert_eq!(command_effect(&Command::Quit), (Effect::Quit, true));
-    }
-
-    #[test]
-    fn phases_name_each_wait() {
-        let id = CommandId(0);
-        let table = [
-            (Kind::Mail, Phase::Mail),
-            (Kind::Rcpt(3), Phase::Rcpt),
-            (Kind::Data, Phase::Data),
-            (Kind::DataEnd, Phase::DataEnd),
-            (Kind::Bdat { last: true }, Phase::DataEnd),
-            (Kind::Bdat { last: false }, Phase::Bdat),
-            (Kind::AutoRset, Phase::Rset),
-            (
-                Kind::Low {
-                    id,
-                    effect: Effect::Quit,
-                    ender: true,
-                },
-                Phase::Quit,
-            ),
-            (
-                Kind::Low {
-                    id,
-                    effect: Effect::None,
-                    ender: true,
-                },
-                Phase::Command,
-            ),
-        ];
-        for (k, p) in table {
-            assert_eq!(k.phase(), p, "{k:?}");
-        }
     }
 }
