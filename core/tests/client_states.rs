@@ -276,3 +276,11 @@ fn resumed_sessions_start_idle() {
     let bad = smtp_core::Reply::new(smtp_core::ReplyCode::new(502).unwrap(), "no");
     assert!(ClientConnection::resume(config(), bad, true, false, Timestamp(5)).is_err());
 }
+
+#[test]
+fn machine_moves_between_threads() {
+    // Bindings keep one machine per connection and may hand it to a thread.
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<ClientConnection>();
+    send_sync::<Event>();
+}
