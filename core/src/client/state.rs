@@ -358,6 +358,12 @@ impl Machine {
         if self.sent >= self.transmit.len() {
             self.transmit.clear();
             self.sent = 0;
+        } else if self.sent >= self.transmit.len() - self.sent {
+            // Drop the written prefix once it outweighs the rest, so a caller
+            // that never empties the buffer does not grow it forever; each
+            // byte moves at most once per halving (amortised O(1)).
+            self.transmit.drain(..self.sent);
+            self.sent = 0;
         }
     }
 

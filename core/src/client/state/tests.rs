@@ -1,6 +1,7 @@
 //! Unit tests of the classification tables.
 
 use super::*;
+use crate::client::envelope::Envelope;
 
 #[test]
 fn rfc2920_group_enders() {
@@ -72,5 +73,25 @@ fn phases_name_each_wait() {
     ];
     for (k, p) in table {
         assert_eq!(k.phase(), p, "{k:?}");
+    }
+}
+
+#[test]
+fn transmit_buffer_stays_bounded_under_partial_writes() {
+    let cfg = ClientConfig::new(crate::address::Domain::Name("c.example".into()));
+    let mut m = Machine::new(cfg, Timestamp(0)).unwrap();
+    m.receive_data(b"220 x\r\n250 x\r\n", Timestamp(0));
+    let env = Envelope::new(
+        crate::address::ReversePath::Null,
+        [crate::address::ForwardPath::Postmaster],
+    );
+    m.send_mail(&env).unwrap();
+    m.receive_data(b"250 ok\r\n250 ok\r\n354 go\r\n", Timestamp(0));
+    // A socket that always leaves a few bytes behind.
+    for _ in 0..10_000 {
+        m.send_body(&[b'a'; 1000]).unwrap();
+        let n = m.pending().len().saturating_sub(10);
+        m.consume(n);
+        assert!(m.transmit.len() <= 2 * 1010, "{}", m.transmit.len());
     }
 }
