@@ -83,7 +83,8 @@ mod transaction;
 mod wire;
 
 pub use config::{
-    ClientConfig, DEFAULT_BDAT_CHUNK_SIZE, DEFAULT_MAX_AUTH_CHALLENGES, DEFAULT_TRANSMIT_HIGH_WATER,
+    ClientConfig, ResetPolicy, DEFAULT_BDAT_CHUNK_SIZE, DEFAULT_MAX_AUTH_CHALLENGES,
+    DEFAULT_TRANSMIT_HIGH_WATER,
 };
 pub use envelope::{BodyMode, Envelope, Recipient};
 pub use events::{CommandId, Event, MailResult, Phase, RecipientStatus, Stage};
@@ -423,10 +424,11 @@ impl ClientConnection {
     /// Send QUIT (queued behind commands in flight). Its reply comes as
     /// [`Event::Reply`] with the returned id; the server's EOF then gives
     /// [`Event::Closed`] `{ clean: true }` when the reply was 221. Allowed
-    /// after a refused greeting, and right after
-    /// [`finish_body`](Self::finish_body) (RFC 2920 §4: QUIT may follow the
-    /// final dot; the transaction's outcome is still reported, and no RSET
-    /// is sent after a failure).
+    /// after a refused greeting, right after
+    /// [`finish_body`](Self::finish_body), and once a transaction is known
+    /// to fail (RFC 2920 §4: QUIT may follow the final dot or a refused
+    /// group); the transaction's outcome is still reported, and no RSET is
+    /// sent for it.
     ///
     /// # Errors
     /// [`LocalError::InvalidState`] during a transaction before the end of

@@ -203,6 +203,8 @@ pub(crate) struct Machine {
     tls: bool,
     authenticated: bool,
     quit_acked: bool,
+    /// An RSET to send before the next command (deferred reset policy).
+    rset_owed: bool,
     tx: Option<Transaction>,
     auth: Option<AuthFlow>,
     low_body: Option<(CommandId, DotStuffer)>,
@@ -236,6 +238,7 @@ impl Machine {
             tls,
             authenticated: false,
             quit_acked: false,
+            rset_owed: false,
             tx: None,
             auth: None,
             low_body: None,
@@ -608,8 +611,26 @@ impl Machine {
     }
 
     fn queue(&mut self, kind: Kind, line: Vec<u8>) {
+        let quit = matches!(
+            kind,
+            Kind::Low {
+                effect: Effect::Quit,
+                ..
+            }
+        );
+        self.pay_rset(quit);
         self.outbox.push_back((kind, line));
         self.pump();
+    }
+
+    /// [`ResetPolicy::Deferred`](super::config::ResetPolicy::Deferred): the
+    /// RSET owed after a failed transaction goes in front of the next
+    /// command, unless that command makes it pointless.
+    fn pay_rset(&mut self, skip: bool) {
+        if core::mem::take(&mut self.rset_owed) && !skip {
+            self.outbox
+                .push_back((Kind::AutoRset, wire::encode(&Command::Rset)));
+        }
     }
 
     fn hello_command(&self, verb: HelloVerb) -> Command {

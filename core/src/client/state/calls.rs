@@ -198,6 +198,7 @@ impl Machine {
         self.tx = Some(Transaction::new(paths, body, p.max_size));
         // RFC 2920 §3.1: with PIPELINING, MAIL, every RCPT and DATA leave in
         // one group; without it `pump` sends them one reply at a time.
+        self.pay_rset(false);
         self.outbox.push_back((Kind::Mail, wire::encode(&p.mail)));
         for (i, r) in p.rcpts.iter().enumerate() {
             self.outbox.push_back((Kind::Rcpt(i), wire::encode(r)));
@@ -348,7 +349,8 @@ impl Machine {
             });
         }
         cmd.validate()?;
-        Ok(self.send_low(effect, ender, &wire::encode(&cmd)))
+        let is_rset = cmd == Command::Rset;
+        Ok(self.send_low(effect, ender, is_rset, &wire::encode(&cmd)))
     }
 
     pub(crate) fn send_raw(&mut self, line: &str) -> Result<CommandId, LocalError> {
@@ -359,7 +361,8 @@ impl Machine {
         let mut bytes = Vec::with_capacity(line.len() + 2);
         bytes.extend_from_slice(line.as_bytes());
         bytes.extend_from_slice(b"\r\n");
-        Ok(self.send_low(effect, ender, &bytes))
+        let is_rset = line.eq_ignore_ascii_case("RSET");
+        Ok(self.send_low(effect, ender, is_rset, &bytes))
     }
 
     fn check_low(&self, call: &'static str, effect: Effect) -> Result<(), LocalError> {
@@ -373,19 +376,31 @@ impl Machine {
         Ok(())
     }
 
-    fn send_low(&mut self, effect: Effect, ender: bool, line: &[u8]) -> CommandId {
+    fn send_low(&mut self, effect: Effect, ender: bool, is_rset: bool, line: &[u8]) -> CommandId {
         let id = self.next_id();
         if effect == Effect::Quit {
             self.mode = Mode::Quitting;
         }
-        self.send_now(Kind::Low { id, effect, ender }, line);
+        let kind = Kind::Low { id, effect, ender };
+        if self.rset_owed {
+            // The owed RSET goes first; the command follows it as
+            // pipelining allows. The caller's own RSET pays the debt.
+            self.pay_rset(effect == Effect::Quit || is_rset);
+            self.queue(kind, line.to_vec());
+        } else {
+            self.send_now(kind, line);
+        }
         id
     }
 
     pub(crate) fn quit(&mut self) -> Result<CommandId, LocalError> {
-        // RFC 2920 §4: QUIT may follow the final dot at once; the end of
-        // data is still reported.
-        let body_sent = self.tx.as_ref().is_some_and(|t| t.finished && !t.in_body);
+        // RFC 2920 §4: QUIT may follow the final dot at once, or a
+        // transaction whose failure is already decided; its outcome is
+        // still reported.
+        let body_sent = self
+            .tx
+            .as_ref()
+            .is_some_and(|t| t.doomed.is_some() || t.finished && !t.in_body);
         let open = self.mode == Mode::Open && self.auth.is_none() && !self.in_body();
         if !(self.mode == Mode::Refused || open && (self.tx.is_none() || body_sent)) {
             return Err(self.state_error("quit"));
