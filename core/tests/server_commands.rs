@@ -293,3 +293,32 @@ fn eof_after_pipelined_quit_still_answers() {
     assert_eq!(h.events.last(), Some(&Event::Closed));
     assert!(!h.events.iter().any(|e| matches!(e, Event::Eof { .. })));
 }
+
+#[test]
+fn needs_answer_matches_the_machine() {
+    // After each answerable event the machine waits; after the others it
+    // does not (fed one event at a time by holding every answer).
+    let mut h = Harness::with_policy(cfg(), |_| Answer::Hold);
+    let script: &[&[u8]] = &[
+        b"EHLO c\r\n",
+        b"MAIL FROM:<a@b.example>\r\n",
+        b"RCPT TO:<x@y.example>\r\n",
+        b"BDAT 2\r\nab",
+        b"FOO\r\n",
+        b"RSET\r\n",
+        b"NOOP\r\n",
+        b"QUIT\r\n",
+    ];
+    for line in script {
+        let before = h.events.len();
+        h.feed(line);
+        let new = &h.events[before..];
+        let waiting = new.iter().any(Event::needs_answer);
+        assert_eq!(h.s.awaiting_answer(), waiting, "{new:?}");
+        if waiting {
+            h.s.accept().unwrap();
+            h.drain();
+        }
+    }
+    assert!(h.s.is_closed());
+}

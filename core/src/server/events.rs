@@ -164,6 +164,37 @@ pub enum Event {
     Closed,
 }
 
+impl Event {
+    /// Whether this event leaves the machine waiting for
+    /// [`accept`](super::ServerConnection::accept) or
+    /// [`reply`](super::ServerConnection::reply) (the **answer** events;
+    /// [`Event::MessageEnd`] in LMTP wants one answer per recipient).
+    /// Decide on the event itself, not on
+    /// [`awaiting_answer`](super::ServerConnection::awaiting_answer), which
+    /// already reflects the last queued event.
+    pub fn needs_answer(&self) -> bool {
+        matches!(
+            self,
+            Event::Ehlo { .. }
+                | Event::Helo { .. }
+                | Event::Lhlo { .. }
+                | Event::MailFrom { .. }
+                | Event::RcptTo { .. }
+                | Event::Data
+                | Event::ChunkEnd { .. }
+                | Event::MessageEnd { .. }
+                | Event::Rset
+                | Event::Noop
+                | Event::Vrfy { .. }
+                | Event::Expn { .. }
+                | Event::Help { .. }
+                | Event::Quit
+                | Event::StartTls
+                | Event::Auth(_)
+        )
+    }
+}
+
 /// Why the machine answered a command by itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
