@@ -20,7 +20,7 @@ const TABLE: &[(&str, &str, &[&str])] = &[
     ("mail before ehlo", "MAIL FROM:<a@b.example>\r\n", &["503 5.5.1 Send EHLO or HELO first"]),
     ("rcpt before mail", "EHLO c\r\nRCPT TO:<a@b.example>\r\n", &["250 ENHANCEDSTATUSCODES", "503 5.5.1 Need MAIL before RCPT"]),
     ("data before mail", "EHLO c\r\nDATA\r\n", &["250 ENHANCEDSTATUSCODES", "503 5.5.1 Need MAIL command"]),
-    ("data without rcpt", "EHLO c\r\nMAIL FROM:<a@b.example>\r\nDATA\r\n", &["250 ENHANCEDSTATUSCODES", "250 2.1.0 Sender OK", "503 5.5.1 Need RCPT command"]),
+    ("data without rcpt", "EHLO c\r\nMAIL FROM:<a@b.example>\r\nDATA\r\n", &["250 ENHANCEDSTATUSCODES", "250 2.1.0 Sender OK", "554 5.5.1 no valid recipients given"]),
     ("nested mail", "EHLO c\r\nMAIL FROM:<a@b.example>\r\nMAIL FROM:<a@b.example>\r\n", &["250 ENHANCEDSTATUSCODES", "250 2.1.0 Sender OK", "503 5.5.1 Nested MAIL command"]),
     ("rset clears", "EHLO c\r\nMAIL FROM:<a@b.example>\r\nRSET\r\nRCPT TO:<x@y.example>\r\n", &["250 ENHANCEDSTATUSCODES", "250 2.1.0 Sender OK", "250 2.0.0 OK", "503 5.5.1 Need MAIL before RCPT"]),
     ("ehlo clears", "EHLO c\r\nMAIL FROM:<a@b.example>\r\nEHLO c\r\nRCPT TO:<x@y.example>\r\n", &["250 ENHANCEDSTATUSCODES", "250 2.1.0 Sender OK", "250 ENHANCEDSTATUSCODES", "503 5.5.1 Need MAIL before RCPT"]),
@@ -163,7 +163,7 @@ fn custom_replies_and_their_effect() {
     });
     h.wire.clear();
     h.feed(b"EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@y.example>\r\nDATA\r\nRCPT TO:<z@y.example>\r\nDATA\r\n");
-    assert_eq!(h.codes(), vec![250, 250, 550, 503, 250, 354]);
+    assert_eq!(h.codes(), vec![250, 250, 550, 554, 250, 354]);
 }
 
 #[test]

@@ -207,6 +207,9 @@ pub enum Refusal {
     BareLineEnding,
     /// Out of sequence (RFC 5321 §4.1.4): 503.
     BadSequence,
+    /// DATA in a transaction whose every RCPT was refused: 554
+    /// (RFC 5321 §3.3, RFC 2920 §4).
+    NoValidRecipients,
     /// A command this configuration does not offer: 502 (500 for
     /// HELO/EHLO in LMTP and LHLO in SMTP, RFC 2033 §4.1).
     NotImplemented,
