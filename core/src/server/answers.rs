@@ -183,7 +183,11 @@ fn check_reply(awaiting: &Awaiting, code: ReplyCode) -> Result<(), LocalError> {
             code == ReplyCode::SERVICE_READY || negative,
             "220, 4xx or 5xx",
         ),
-        Awaiting::Quit => (code == ReplyCode::CLOSING, "221"),
+        // RFC 5321 §3.8: 421 may answer any command.
+        Awaiting::Quit => (
+            code == ReplyCode::CLOSING || code == ReplyCode::SERVICE_UNAVAILABLE,
+            "221 or 421",
+        ),
         Awaiting::Auth => (
             code == ReplyCode::AUTH_SUCCESSFUL || negative,
             "235, 4xx or 5xx",

@@ -250,7 +250,7 @@ impl ServerConnection {
     /// # Errors
     /// As [`accept`](Self::accept), plus [`LocalError::UnsuitableReply`]
     /// when the code cannot answer what is awaited (354 only for DATA, 220
-    /// only for STARTTLS, 221 for QUIT, no other 3xx); the state is
+    /// only for STARTTLS, 221 or 421 for QUIT, no other 3xx); the state is
     /// unchanged.
     pub fn reply(&mut self, reply: Reply) -> Result<(), LocalError> {
         self.m.answer(Some(reply), "reply")
