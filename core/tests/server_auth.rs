@@ -367,3 +367,25 @@ fn oauth_refusal_sends_the_configured_error_then_the_apps_reply() {
     assert_eq!(h.exchange(b"AQ==\r\n"), "535 5.7.8 token refused\r\n");
     assert!(!h.s.is_authenticated());
 }
+
+#[test]
+fn long_initial_response_fits_rfc4954_line_limit() {
+    // RFC 4954 §4: AUTH lines up to 12288 octets; a 6000-octet bearer
+    // token encodes to over 8000 base64 characters, far over the 512 of
+    // RFC 5321 §4.5.3.1.4.
+    let token = "t".repeat(6000);
+    let mut h = Harness::with_policy(cfg(), move |e| match e {
+        Event::Auth(req) => match &req.verification {
+            Verification::OAuth { token: t, .. } if t.len() == 6000 => Answer::Accept,
+            _ => Answer::Reply(reply(535, "5.7.8 no")),
+        },
+        _ => Answer::Accept,
+    });
+    h.feed(b"EHLO c\r\n");
+    let mut client =
+        SaslClient::new(Mechanism::XOAuth2, Credentials::bearer("u", &token), None).unwrap();
+    let ir = encode_response(&client.initial_response().unwrap());
+    assert!(ir.len() > 8000);
+    let out = h.exchange(format!("AUTH XOAUTH2 {ir}\r\n").as_bytes());
+    assert_eq!(out, "235 2.7.0 Authentication successful\r\n");
+}
