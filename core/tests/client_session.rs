@@ -388,3 +388,52 @@ fn service_closing_after_a_refused_pipelined_mail_reports_the_refusal() {
         })
     ));
 }
+
+#[test]
+fn two_messages_on_one_connection() {
+    let script = [
+        ("", "220 x\r\n"),
+        ("EHLO client.example\r\n", "250-x\r\n250 PIPELINING\r\n"),
+        (
+            "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nDATA\r\n",
+            "250 ok\r\n250 ok\r\n354 go\r\n",
+        ),
+        ("one\r\n.\r\n", "250 first\r\n"),
+        (
+            "MAIL FROM:<a@a.example>\r\nRCPT TO:<c@b.example>\r\nDATA\r\n",
+            "250 ok\r\n250 ok\r\n354 go\r\n",
+        ),
+        ("two\r\n.\r\n", "250 second\r\n"),
+        ("QUIT\r\n", "221 bye\r\n"),
+    ];
+    let driver = || {
+        let mut n = 0;
+        Box::new(move |c: &mut ClientConnection, e: &Event| match e {
+            Event::Ehlo { .. } => c
+                .send_mail(&envelope("<a@a.example>", &["<b@b.example>"]))
+                .unwrap(),
+            Event::ReadyForBody => {
+                n += 1;
+                c.send_body(if n == 1 { b"one" } else { b"two" }).unwrap();
+                c.finish_body().unwrap();
+            }
+            Event::TransactionFinished { .. } if n == 1 => c
+                .send_mail(&envelope("<a@a.example>", &["<c@b.example>"]))
+                .unwrap(),
+            Event::TransactionFinished { .. } => {
+                c.quit().unwrap();
+            }
+            _ => {}
+        }) as Driver
+    };
+    let run = run_all(config, &script, true, driver);
+    let finished: Vec<String> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::TransactionFinished { result } => result.data_reply.as_ref().map(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished, ["first", "second"]);
+}
