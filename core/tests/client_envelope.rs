@@ -104,6 +104,22 @@ fn body_over_size_is_refused_while_streaming() {
     );
     assert_eq!(c.pending_transmit(), before);
     c.send_body(b"67890").unwrap();
+    // RFC 1870 counts CRLF line endings: 10 octets with bare LF are 15.
+    let mut c = after_ehlo(&["SIZE 10"]);
+    c.send_mail(&env()).unwrap();
+    c.receive_data(b"250 ok\r\n250 ok\r\n354 go\r\n", Timestamp(0));
+    while c.poll_event().is_some() {}
+    c.consume_transmit(usize::MAX);
+    assert_eq!(
+        c.send_body(b"a\nb\nc\nd\ne\n"),
+        Err(LocalError::MessageTooLarge {
+            size: 15,
+            limit: 10
+        })
+    );
+    assert!(c.pending_transmit().is_empty());
+    c.send_body(b"a\nb\nc\n").unwrap();
+    assert_eq!(c.pending_transmit(), b"a\r\nb\r\nc\r\n");
 }
 
 #[test]

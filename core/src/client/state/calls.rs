@@ -233,15 +233,25 @@ impl Machine {
         if pending > limit {
             return Err(LocalError::BufferFull { pending, limit });
         }
-        let size = tx.body_octets.saturating_add(chunk.len() as u64);
-        if let Some(limit) = tx.max_size {
-            // RFC 1870 §6: never send more than the server said it takes.
-            if size > limit {
-                return Err(LocalError::MessageTooLarge { size, limit });
+        // RFC 1870 §6: never send more than the server said it takes. The
+        // size counts CRLF line endings, so a DATA body is measured after
+        // normalisation (and the chunk taken back if it is too much).
+        let too_large = |size: u64| match tx.max_size {
+            Some(limit) if size > limit => Err(LocalError::MessageTooLarge { size, limit }),
+            _ => Ok(()),
+        };
+        let size = match &mut tx.body {
+            TxBody::Data(st) => {
+                let (saved, mark) = (st.clone(), self.transmit.len());
+                st.push(chunk, &mut self.transmit)?;
+                let size = st.message_octets();
+                if let Err(e) = too_large(size) {
+                    *st = saved;
+                    self.transmit.truncate(mark);
+                    return Err(e);
+                }
+                size
             }
-        }
-        match &mut tx.body {
-            TxBody::Data(st) => st.push(chunk, &mut self.transmit)?,
             TxBody::Bdat { chunk: n, buf, .. } => {
                 if buf.len() >= *n {
                     return Err(LocalError::BufferFull {
@@ -249,9 +259,12 @@ impl Machine {
                         limit: *n,
                     });
                 }
+                let size = tx.body_octets.saturating_add(chunk.len() as u64);
+                too_large(size)?;
                 buf.extend_from_slice(chunk);
+                size
             }
-        }
+        };
         tx.body_octets = size;
         if self.inflight.is_empty() {
             self.since = self.now;
