@@ -105,6 +105,8 @@ use crate::timer::Timestamp;
 ///
 /// # Methods by kind
 ///
+/// * Constructors: [`new`](Self::new) (a fresh connection, waiting for the
+///   greeting), [`resume`](Self::resume) (a session greeted elsewhere).
 /// * Getters (`&self`): [`capabilities`](Self::capabilities),
 ///   [`greeting`](Self::greeting), [`hello_reply`](Self::hello_reply),
 ///   [`phase`](Self::phase), [`in_flight`](Self::in_flight),
