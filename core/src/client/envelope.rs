@@ -92,6 +92,8 @@ pub(crate) struct Prepared {
     pub(crate) rcpts: Vec<Command>,
     /// `Some(chunk size)` for BDAT, `None` for DATA.
     pub(crate) bdat: Option<usize>,
+    /// BODY=BINARYMIME: the body's octets are sent untouched.
+    pub(crate) binary: bool,
     pub(crate) max_size: Option<u64>,
 }
 
@@ -220,6 +222,7 @@ pub(crate) fn prepare(
         mail,
         rcpts,
         bdat,
+        binary,
         max_size,
     })
 }

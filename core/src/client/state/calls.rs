@@ -16,7 +16,7 @@ use super::super::auth_flow::AuthFlow;
 use super::super::envelope::{prepare, Envelope};
 use super::super::events::CommandId;
 use super::super::transaction::{Transaction, TxBody};
-use super::super::wire;
+use super::super::wire::{self, LineFixer};
 use super::{command_effect, verb_effect, verb_ends_group, Effect, HelloVerb, Kind, Machine, Mode};
 use crate::body::DotStuffer;
 
@@ -191,6 +191,7 @@ impl Machine {
                 chunk,
                 buf: Vec::new(),
                 last_sent: false,
+                fixer: (!p.binary).then(|| LineFixer::new(self.cfg.line_endings)),
             },
             None => TxBody::Data(DotStuffer::new(self.cfg.line_endings)),
         };
@@ -252,17 +253,38 @@ impl Machine {
                 }
                 size
             }
-            TxBody::Bdat { chunk: n, buf, .. } => {
+            TxBody::Bdat {
+                chunk: n,
+                buf,
+                fixer,
+                ..
+            } => {
                 if buf.len() >= *n {
                     return Err(LocalError::BufferFull {
                         pending: buf.len(),
                         limit: *n,
                     });
                 }
-                let size = tx.body_octets.saturating_add(chunk.len() as u64);
-                too_large(size)?;
-                buf.extend_from_slice(chunk);
-                size
+                let mark = buf.len();
+                match fixer {
+                    Some(f) => {
+                        let saved = f.clone();
+                        f.push(chunk, buf)?;
+                        let size = tx.body_octets.saturating_add((buf.len() - mark) as u64);
+                        if let Err(e) = too_large(size) {
+                            *f = saved;
+                            buf.truncate(mark);
+                            return Err(e);
+                        }
+                        size
+                    }
+                    None => {
+                        let size = tx.body_octets.saturating_add(chunk.len() as u64);
+                        too_large(size)?;
+                        buf.extend_from_slice(chunk);
+                        size
+                    }
+                }
             }
         };
         tx.body_octets = size;
@@ -304,6 +326,14 @@ impl Machine {
             tx.in_body = false;
             self.send_now(Kind::DataEnd, &[]);
         } else {
+            if let TxBody::Bdat {
+                buf,
+                fixer: Some(f),
+                ..
+            } = &mut tx.body
+            {
+                f.finish(buf)?;
+            }
             tx.finished = true;
             self.flush_bdat();
         }
@@ -326,6 +356,7 @@ impl Machine {
                 chunk,
                 buf,
                 last_sent,
+                ..
             } = &mut tx.body
             else {
                 return;
