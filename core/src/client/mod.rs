@@ -468,7 +468,8 @@ impl ClientConnection {
     /// Append a piece of the body after [`Event::ReadyForBody`] (or after
     /// the 354 to a low-level DATA). With DATA it is dot-stuffed and its
     /// line endings fixed per [`ClientConfig::line_endings`]; with BDAT it
-    /// is staged and sent in chunks.
+    /// is staged and sent in chunks, line endings fixed the same way unless
+    /// the body is BINARYMIME (sent untouched).
     ///
     /// Memory stays bounded by the caller: write out
     /// [`pending_transmit`](Self::pending_transmit) between calls.
