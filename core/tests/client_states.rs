@@ -35,7 +35,7 @@ const CALLS: &[Call] = &[
         c.send_command(Command::Rset).map(|_| ())
     }),
     ("quit", |c| c.quit().map(|_| ())),
-    ("tls_established", |c| c.tls_established()),
+    ("tls_established", |c| c.tls_established(Timestamp(0))),
 ];
 
 const EHLO: &[u8] = b"250-mx\r\n250-STARTTLS\r\n250 AUTH PLAIN X-TEST\r\n";

@@ -295,8 +295,8 @@ impl ClientConnection {
     /// # Errors
     /// [`LocalError::InvalidState`] when no STARTTLS handshake is due
     /// (nothing changes).
-    pub fn tls_established(&mut self) -> Result<(), LocalError> {
-        self.m.tls_established()
+    pub fn tls_established(&mut self, now: Timestamp) -> Result<(), LocalError> {
+        self.m.tls_established(now)
     }
 
     // ----- session commands --------------------------------------------------

@@ -513,10 +513,12 @@ impl Machine {
         }
     }
 
-    pub(crate) fn tls_established(&mut self) -> Result<(), LocalError> {
+    pub(crate) fn tls_established(&mut self, now: Timestamp) -> Result<(), LocalError> {
         if self.mode != Mode::AwaitingTls {
             return Err(self.state_error("tls_established"));
         }
+        // The handshake took time: the EHLO timer starts after it.
+        self.tick(now);
         // RFC 3207 §4.2: forget everything learnt before the handshake.
         self.caps = None;
         self.hello = None;
