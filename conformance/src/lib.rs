@@ -436,6 +436,23 @@ pub fn reply_complete(bytes: &[u8]) -> bool {
     last.len() == 3 || last.get(3) == Some(&b' ')
 }
 
+/// Splits server output into replies (see [`reply_complete`]); bytes that
+/// do not finish a reply come last.
+pub fn split_replies(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut replies = Vec::new();
+    let mut current = Vec::new();
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        current.extend_from_slice(line);
+        if reply_complete(&current) {
+            replies.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        replies.push(current);
+    }
+    replies
+}
+
 /// The reply code and enhanced status code (`x.y.z` after the code on the
 /// first line, if present) of a reply, and its lines' texts.
 pub fn reply_parts(bytes: &[u8]) -> (Vec<u8>, Option<Vec<u8>>, Vec<Vec<u8>>) {
@@ -614,6 +631,13 @@ mod tests {
         );
         assert_eq!(reply_parts(b"250 2.1 x\r\n").1, None);
         assert_eq!(reply_parts(b"334 \r\n").2, vec![Vec::<u8>::new()]);
+    }
+
+    #[test]
+    fn split() {
+        let got = split_replies(b"220 hi\r\n250-a\r\n250 b\r\n334 \r\n250-x");
+        let want: Vec<&[u8]> = vec![b"220 hi\r\n", b"250-a\r\n250 b\r\n", b"334 \r\n", b"250-x"];
+        assert_eq!(got, want);
     }
 
     #[test]
