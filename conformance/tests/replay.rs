@@ -11,6 +11,8 @@ mod client_side;
 mod server_side;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use conformance::{Side, Transcript};
@@ -75,12 +77,50 @@ pub fn show(bytes: &[u8]) -> String {
 /// Where two byte strings first differ, for messages.
 pub fn diff(label: &str, expected: &[u8], got: &[u8]) -> String {
     let at = expected.iter().zip(got).take_while(|(a, b)| a == b).count();
-    let from = expected[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let from = expected[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
     format!(
         "{label}: differs at octet {at}\n    expected: {}\n    got:      {}",
         show(&expected[from..expected.len().min(at + 200)]),
         show(&got[from..got.len().min(at + 200)])
     )
+}
+
+/// Replays every split `1..len`, on all cores; returns the failure with
+/// the smallest offset, if any.
+fn every_split<F>(len: usize, replay: &F) -> Option<(Cut, String)>
+where
+    F: Fn(Cut) -> Result<(), String> + Sync,
+{
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let next = AtomicUsize::new(1);
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= len {
+                    return;
+                }
+                if let Err(e) = replay(Cut::At(k)) {
+                    failures
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((k, e));
+                    // Stop handing out offsets past this one.
+                    next.fetch_max(len, Ordering::Relaxed);
+                    return;
+                }
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap_or_else(|p| p.into_inner());
+    failures.sort_by_key(|(k, _)| *k);
+    failures.into_iter().next().map(|(k, e)| (Cut::At(k), e))
 }
 
 fn main() {
@@ -90,7 +130,12 @@ fn main() {
         dirs.extend(std::env::split_paths(&dir));
     }
     // libtest-style flags (--nocapture, --quiet...) are ignored.
-    dirs.extend(std::env::args().skip(1).filter(|a| !a.starts_with('-')).map(PathBuf::from));
+    dirs.extend(
+        std::env::args()
+            .skip(1)
+            .filter(|a| !a.starts_with('-'))
+            .map(PathBuf::from),
+    );
     let filter = std::env::var("SMTP_CONFORMANCE_FILTER").unwrap_or_default();
 
     let mut files = Vec::new();
@@ -107,7 +152,10 @@ fn main() {
             }
         }
     }
-    files.retain(|f| f.file_name().is_some_and(|n| n.to_string_lossy().contains(&filter)));
+    files.retain(|f| {
+        f.file_name()
+            .is_some_and(|n| n.to_string_lossy().contains(&filter))
+    });
 
     let (mut runs, mut failures) = (0usize, Vec::new());
     let mut replayed = 0;
@@ -120,6 +168,7 @@ fn main() {
             }
         };
         replayed += 1;
+        let file_started = Instant::now();
         let mut file_failures = Vec::new();
         for side in [Side::Client, Side::Server] {
             if !t.applies_to(side) {
@@ -129,22 +178,29 @@ fn main() {
                 Side::Client => t.bytes_of(Side::Server).len(),
                 Side::Server => t.bytes_of(Side::Client).len(),
             };
-            let cuts = [Cut::Whole, Cut::Bytewise].into_iter().chain((1..input_len).map(Cut::At));
-            for cut in cuts {
-                runs += 1;
-                let result = match side {
-                    Side::Client => client_side::replay(&t, cut),
-                    Side::Server => server_side::replay(&t, cut),
-                };
-                if let Err(e) = result {
-                    file_failures.push(format!("{} [{side}, {cut}]: {e}", t.name));
-                    // One failure per side is enough: the others repeat it.
-                    break;
-                }
+            let replay = |cut: Cut| match side {
+                Side::Client => client_side::replay(&t, cut),
+                Side::Server => server_side::replay(&t, cut),
+            };
+            runs += 2 + input_len.saturating_sub(1);
+            let first = [Cut::Whole, Cut::Bytewise]
+                .into_iter()
+                .find_map(|cut| replay(cut).err().map(|e| (cut, e)));
+            let failure = first.or_else(|| every_split(input_len, &replay));
+            if let Some((cut, e)) = failure {
+                file_failures.push(format!("{} [{side}, {cut}]: {e}", t.name));
             }
         }
-        let mark = if file_failures.is_empty() { "ok  " } else { "FAIL" };
-        println!("{mark} {}", t.name);
+        let mark = if file_failures.is_empty() {
+            "ok  "
+        } else {
+            "FAIL"
+        };
+        println!(
+            "{mark} {:<50} {:>6} ms",
+            t.name,
+            file_started.elapsed().as_millis()
+        );
         failures.extend(file_failures);
     }
     let secs = started.elapsed().as_secs_f64();

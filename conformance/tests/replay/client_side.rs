@@ -44,10 +44,15 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
     let domain = actions()
         .find(|(v, _)| matches!(*v, "ehlo" | "helo" | "lhlo"))
         .map_or("client.example.com", |(_, a)| a);
-    let Ok(Command::Ehlo { domain }) = Command::parse(format!("EHLO {domain}").as_bytes(), true) else {
+    let Ok(Command::Ehlo { domain }) = Command::parse(format!("EHLO {domain}").as_bytes(), true)
+    else {
         return Err(format!("bad hello domain {domain:?}"));
     };
-    let mut cfg = if t.is_lmtp() { ClientConfig::lmtp(domain) } else { ClientConfig::new(domain) };
+    let mut cfg = if t.is_lmtp() {
+        ClientConfig::lmtp(domain)
+    } else {
+        ClientConfig::new(domain)
+    };
     cfg.auto_hello = false;
     if actions().any(|(v, a)| v == "auth" && a.split_whitespace().any(|w| w == "initial=no")) {
         cfg.auth_initial_response = false;
@@ -94,7 +99,9 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
             Step::Tls { line } => {
                 run.pump()?;
                 run.check_sent(*line)?;
-                run.c.tls_established().map_err(|e| format!("line {line}: tls_established: {e}"))?;
+                run.c
+                    .tls_established()
+                    .map_err(|e| format!("line {line}: tls_established: {e}"))?;
                 // RFC 3207 §4.2: the client greets again after the handshake.
                 match run.hello {
                     "helo" => run.c.helo(),
@@ -128,7 +135,10 @@ fn check_expectations(t: &Transcript, run: &Run) -> Result<(), String> {
                     (Some(name), Some(g)) => g.starts_with(name),
                 };
                 if !ok {
-                    return Err(format!("expected client error {e:?}, got {got:?}{}", run.context()));
+                    return Err(format!(
+                        "expected client error {e:?}, got {got:?}{}",
+                        run.context()
+                    ));
                 }
             }
             ["ok"] => {}
@@ -143,7 +153,14 @@ fn check_expectations(t: &Transcript, run: &Run) -> Result<(), String> {
 
 impl Run {
     fn context(&self) -> String {
-        let tail: Vec<&str> = self.log.iter().rev().take(6).rev().map(String::as_str).collect();
+        let tail: Vec<&str> = self
+            .log
+            .iter()
+            .rev()
+            .take(6)
+            .rev()
+            .map(String::as_str)
+            .collect();
         format!("\n    last events: {}", tail.join("\n                 "))
     }
 
@@ -156,7 +173,11 @@ impl Run {
         } else {
             format!("client output before line {line}")
         };
-        Err(format!("{}{}", diff(&label, &self.expected, &self.sent), self.context()))
+        Err(format!(
+            "{}{}",
+            diff(&label, &self.expected, &self.sent),
+            self.context()
+        ))
     }
 
     /// Drains events, hands over queued body pieces, collects output.
@@ -181,14 +202,19 @@ impl Run {
                 self.log.push(event_text(&ev));
             }
             while self.ready {
-                let Some(op) = self.queue.pop_front() else { break };
+                let Some(op) = self.queue.pop_front() else {
+                    break;
+                };
                 busy = true;
                 match op {
-                    BodyOp::Chunk(chunk) => {
-                        self.c.send_body(&chunk).map_err(|e| format!("send_body: {e}{}", self.context()))?
-                    }
+                    BodyOp::Chunk(chunk) => self
+                        .c
+                        .send_body(&chunk)
+                        .map_err(|e| format!("send_body: {e}{}", self.context()))?,
                     BodyOp::End => {
-                        self.c.finish_body().map_err(|e| format!("finish_body: {e}{}", self.context()))?;
+                        self.c
+                            .finish_body()
+                            .map_err(|e| format!("finish_body: {e}{}", self.context()))?;
                         self.ready = false;
                     }
                 }
@@ -210,10 +236,21 @@ impl Run {
 
     /// Sends the envelope collected from `@client mail`/`rcpt`, with the
     /// body mode the next body action asks for.
-    fn send_envelope(&mut self, rest: &[Step], bdat: &VecDeque<Vec<Vec<u8>>>) -> Result<(), String> {
-        let Some(mut env) = self.envelope.take() else { return Ok(()) };
+    fn send_envelope(
+        &mut self,
+        rest: &[Step],
+        bdat: &VecDeque<Vec<Vec<u8>>>,
+    ) -> Result<(), String> {
+        let Some(mut env) = self.envelope.take() else {
+            return Ok(());
+        };
         let next_body = rest.iter().find_map(|s| match s {
-            Step::Action { verb, .. } if matches!(verb.as_str(), "data" | "bdat" | "body" | "body-last" | "end") => {
+            Step::Action { verb, .. }
+                if matches!(
+                    verb.as_str(),
+                    "data" | "bdat" | "body" | "body-last" | "end"
+                ) =>
+            {
                 Some(verb.as_str())
             }
             _ => None,
@@ -222,13 +259,16 @@ impl Run {
             Some("bdat") => {
                 let group = bdat.front().cloned().unwrap_or_default();
                 // More than one chunk: the transcript's chunks are full ones.
-                let chunk_size = (group.len() > 1).then(|| group.first().map_or(1, Vec::len).max(1));
+                let chunk_size =
+                    (group.len() > 1).then(|| group.first().map_or(1, Vec::len).max(1));
                 BodyMode::Bdat { chunk_size }
             }
             _ => BodyMode::Data,
         };
         env.size = env.mail_params.size;
-        self.c.send_mail(&env).map_err(|e| format!("send_mail: {e}{}", self.context()))?;
+        self.c
+            .send_mail(&env)
+            .map_err(|e| format!("send_mail: {e}{}", self.context()))?;
         Ok(())
     }
 
@@ -243,7 +283,12 @@ impl Run {
         match verb {
             "ehlo" | "lhlo" => {
                 self.hello = "ehlo";
-                if self.fallback && verb == "ehlo" { self.c.hello() } else { self.c.ehlo() }.map_err(e)?
+                if self.fallback && verb == "ehlo" {
+                    self.c.hello()
+                } else {
+                    self.c.ehlo()
+                }
+                .map_err(e)?
             }
             "helo" => {
                 self.hello = "helo";
@@ -252,7 +297,8 @@ impl Run {
             "starttls" => self.c.starttls().map_err(e)?,
             "auth" => self.auth(args)?,
             "mail" => {
-                let Ok(Command::Mail { from, params }) = Command::parse(format!("MAIL FROM:{args}").as_bytes(), true)
+                let Ok(Command::Mail { from, params }) =
+                    Command::parse(format!("MAIL FROM:{args}").as_bytes(), true)
                 else {
                     return Err("does not parse as MAIL FROM:".into());
                 };
@@ -261,11 +307,15 @@ impl Run {
                 self.envelope = Some(env);
             }
             "rcpt" => {
-                let Ok(Command::Rcpt { to, params }) = Command::parse(format!("RCPT TO:{args}").as_bytes(), true)
+                let Ok(Command::Rcpt { to, params }) =
+                    Command::parse(format!("RCPT TO:{args}").as_bytes(), true)
                 else {
                     return Err("does not parse as RCPT TO:".into());
                 };
-                let env = self.envelope.as_mut().ok_or("@client rcpt without @client mail")?;
+                let env = self
+                    .envelope
+                    .as_mut()
+                    .ok_or("@client rcpt without @client mail")?;
                 env.recipients.push(Recipient { path: to, params });
             }
             "data" => {
@@ -273,8 +323,15 @@ impl Run {
                 self.queue.push_back(BodyOp::End);
             }
             "bdat" => {
-                let group = bdat_groups.pop_front().ok_or("no BDAT chunks in the transcript")?;
-                self.queue.extend(group.into_iter().filter(|c| !c.is_empty()).map(BodyOp::Chunk));
+                let group = bdat_groups
+                    .pop_front()
+                    .ok_or("no BDAT chunks in the transcript")?;
+                self.queue.extend(
+                    group
+                        .into_iter()
+                        .filter(|c| !c.is_empty())
+                        .map(BodyOp::Chunk),
+                );
                 self.queue.push_back(BodyOp::End);
             }
             "body" | "body-last" => {
@@ -301,7 +358,9 @@ impl Run {
     fn auth(&mut self, args: &str) -> Result<(), String> {
         let mut words = args.split_whitespace();
         let mech = words.next().ok_or("@client auth needs a mechanism")?;
-        let kv: Vec<(&str, &str)> = words.map(|w| w.split_once('=').unwrap_or((w, ""))).collect();
+        let kv: Vec<(&str, &str)> = words
+            .map(|w| w.split_once('=').unwrap_or((w, "")))
+            .collect();
         let get = |k: &str| kv.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
         let user = get("user").unwrap_or("");
         let mut creds = match get("token") {
@@ -339,7 +398,8 @@ fn data_body_after(steps: &[Step]) -> Vec<u8> {
                 return data_body(bytes).map_or_else(|| bytes.clone(), |(b, _)| b);
             }
             Step::Action { verb, args, .. }
-                if verb == "mail" || (verb == "send" && args.to_ascii_uppercase().starts_with("MAIL")) =>
+                if verb == "mail"
+                    || (verb == "send" && args.to_ascii_uppercase().starts_with("MAIL")) =>
             {
                 break
             }
@@ -356,7 +416,9 @@ fn bdat_groups(wire: &[u8]) -> VecDeque<Vec<Vec<u8>>> {
     let mut pos = 0;
     while pos < wire.len() {
         let rest = &wire[pos..];
-        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else { break };
+        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
         let line = String::from_utf8_lossy(&rest[..eol]).to_string();
         pos += eol + 2;
         let mut words = line.split(' ');
@@ -377,15 +439,25 @@ fn bdat_groups(wire: &[u8]) -> VecDeque<Vec<Vec<u8>>> {
 /// An event for failure messages: replies as text, not byte lists.
 fn event_text(ev: &Event) -> String {
     let reply = |r: &smtp_core::Reply| {
-        let lines: Vec<String> = r.lines().iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect();
+        let lines: Vec<String> = r
+            .lines()
+            .iter()
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect();
         format!("{} {}", r.code().get(), lines.join(" / "))
     };
     let text = match ev {
         Event::Greeting { reply: r } => format!("Greeting({})", reply(r)),
         Event::Ehlo { reply: r, .. } => format!("Ehlo({})", reply(r)),
-        Event::RecipientReply { index, reply: r } => format!("RecipientReply(#{index}: {})", reply(r)),
-        Event::DeliveryReply { index, reply: r } => format!("DeliveryReply(#{index}: {})", reply(r)),
-        Event::TransactionFailed { stage, reply: r, .. } => format!("TransactionFailed({stage:?}: {})", reply(r)),
+        Event::RecipientReply { index, reply: r } => {
+            format!("RecipientReply(#{index}: {})", reply(r))
+        }
+        Event::DeliveryReply { index, reply: r } => {
+            format!("DeliveryReply(#{index}: {})", reply(r))
+        }
+        Event::TransactionFailed {
+            stage, reply: r, ..
+        } => format!("TransactionFailed({stage:?}: {})", reply(r)),
         Event::TransactionFinished { .. } => "TransactionFinished".to_string(),
         Event::Reply { reply: r, .. } => format!("Reply({})", reply(r)),
         Event::AuthFailed { reply: r, .. } => format!("AuthFailed({})", reply(r)),

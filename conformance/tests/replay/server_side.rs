@@ -3,9 +3,13 @@
 //! reply (or `accept()` under `@accept`), and everything it transmits must
 //! match the `S:` replies, in order and at the right time.
 
+use base64::Engine;
 use conformance::{data_body, reply_parts, split_replies, ExpectedReply, Side, Step, Transcript};
+use smtp_core::auth::{ScramCredentials, Verification};
 use smtp_core::reply::ReplyParser;
-use smtp_core::server::{BareLineEndings, Event, Greeting, ServerConfig, ServerConnection};
+use smtp_core::server::{
+    AuthRequest, BareLineEndings, Event, Greeting, ServerConfig, ServerConnection,
+};
 use smtp_core::{Capabilities, Extensions, RemoteError, Reply, Timestamp};
 
 use crate::{diff, show, Cut};
@@ -15,7 +19,10 @@ const NOW: Timestamp = Timestamp(0);
 fn parse_reply(bytes: &[u8]) -> Result<Reply, String> {
     match ReplyParser::new().parse(bytes) {
         (_, Some(Ok(reply))) => Ok(reply),
-        (_, other) => Err(format!("transcript reply {:?} does not parse: {other:?}", show(bytes))),
+        (_, other) => Err(format!(
+            "transcript reply {:?} does not parse: {other:?}",
+            show(bytes)
+        )),
     }
 }
 
@@ -30,10 +37,16 @@ fn config(t: &Transcript, steps: &[Step]) -> Result<ServerConfig, String> {
         })
         .ok_or("no greeting in the transcript")?;
     let greeting = parse_reply(&greeting.bytes)?;
-    let mut lines = greeting.lines().iter().map(|l| String::from_utf8_lossy(l).into_owned());
+    let mut lines = greeting
+        .lines()
+        .iter()
+        .map(|l| String::from_utf8_lossy(l).into_owned());
     let first = lines.next().unwrap_or_default();
     let (host, text) = first.split_once(' ').unwrap_or((&first, ""));
-    let text = std::iter::once(text.to_string()).chain(lines).collect::<Vec<_>>().join("\n");
+    let text = std::iter::once(text.to_string())
+        .chain(lines)
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut cfg = ServerConfig::new(host);
     cfg.greeting = match greeting.code().get() {
         554 => Greeting::NoService(text),
@@ -51,7 +64,9 @@ fn config(t: &Transcript, steps: &[Step]) -> Result<ServerConfig, String> {
             }
             Step::Server { replies } if after_hello => {
                 after_hello = false;
-                let Some(reply) = replies.first() else { continue };
+                let Some(reply) = replies.first() else {
+                    continue;
+                };
                 let reply = parse_reply(&reply.bytes)?;
                 if !reply.code().is_positive() {
                     continue;
@@ -74,7 +89,9 @@ fn config(t: &Transcript, steps: &[Step]) -> Result<ServerConfig, String> {
         match (key.as_str(), value.as_str()) {
             ("max-errors", n) => cfg.max_bad_commands = n.parse().map_err(|_| "bad max-errors")?,
             ("auth-over-plaintext", v) => cfg.auth_requires_tls = v != "yes",
-            ("bare-line-endings", "normalize") => cfg.bare_line_endings = BareLineEndings::Normalize,
+            ("bare-line-endings", "normalize") => {
+                cfg.bare_line_endings = BareLineEndings::Normalize
+            }
             ("max-line", n) => cfg.max_command_line = n.parse().map_err(|_| "bad max-line")?,
             _ => {} // README: a runner ignores keys it does not know.
         }
@@ -82,8 +99,26 @@ fn config(t: &Transcript, steps: &[Step]) -> Result<ServerConfig, String> {
     Ok(cfg)
 }
 
+/// SCRAM credentials from `auth-user`/`auth-pass`/`scram-salt` (base64)/
+/// `scram-iterations`.
+fn scram_credentials(t: &Transcript) -> Result<Option<ScramCredentials>, String> {
+    let get = |k| t.config_value(Side::Server, k);
+    let (Some(pass), Some(salt)) = (get("auth-pass"), get("scram-salt")) else {
+        return Ok(None);
+    };
+    let salt = base64::engine::general_purpose::STANDARD
+        .decode(salt)
+        .map_err(|e| format!("scram-salt: {e}"))?;
+    let iterations = get("scram-iterations")
+        .map_or(Ok(4096), |i| i.parse())
+        .map_err(|_| "bad scram-iterations")?;
+    Ok(Some(ScramCredentials::derive(&pass, &salt, iterations)))
+}
+
 struct Run<'a> {
     s: ServerConnection,
+    scram: Option<ScramCredentials>,
+    log_last_auth: Option<Event>,
     out: Vec<u8>,
     expected: &'a [ExpectedReply],
     messages: Vec<Option<Vec<u8>>>,
@@ -103,8 +138,19 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
         })
         .collect();
     let cfg = config(t, &steps)?;
+    let mut s = ServerConnection::new(cfg, NOW);
+    // The nonce is an input (DESIGN.md): CRAM-MD5's challenge, SCRAM's
+    // server nonce, as the transcript gives them.
+    if let Some(nonce) = t.config_value(Side::Server, "scram-nonce") {
+        s.set_nonce(&nonce);
+    } else if let Some(challenge) = t.config_value(Side::Server, "cram-md5-challenge") {
+        s.set_nonce(challenge.trim_start_matches('<').trim_end_matches('>'));
+    }
+    let scram = scram_credentials(t)?;
     let mut run = Run {
-        s: ServerConnection::new(cfg, NOW),
+        s,
+        scram,
+        log_last_auth: None,
         out: Vec::new(),
         expected: &expected,
         messages: Vec::new(),
@@ -130,7 +176,9 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
             }
             Step::Tls { line } => {
                 run.pump()?;
-                run.s.tls_established(NOW).map_err(|e| format!("line {line}: tls_established: {e}{}", run.context()))?;
+                run.s
+                    .tls_established(NOW)
+                    .map_err(|e| format!("line {line}: tls_established: {e}{}", run.context()))?;
             }
             Step::Action { .. } | Step::Close { .. } => {}
         }
@@ -143,7 +191,14 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
 
 impl Run<'_> {
     fn context(&self) -> String {
-        let tail: Vec<&str> = self.log.iter().rev().take(6).rev().map(String::as_str).collect();
+        let tail: Vec<&str> = self
+            .log
+            .iter()
+            .rev()
+            .take(6)
+            .rev()
+            .map(String::as_str)
+            .collect();
         format!("\n    last events: {}", tail.join("\n                 "))
     }
 
@@ -161,7 +216,9 @@ impl Run<'_> {
                 busy = true;
                 match &ev {
                     Event::MessageData(d) => self.body.extend_from_slice(d),
-                    Event::MessageEnd { .. } => self.messages.push(Some(std::mem::take(&mut self.body))),
+                    Event::MessageEnd { .. } => {
+                        self.messages.push(Some(std::mem::take(&mut self.body)))
+                    }
                     Event::MessageRefused { .. } => {
                         self.body.clear();
                         self.messages.push(None);
@@ -169,15 +226,44 @@ impl Run<'_> {
                     Event::Failed(e) => {
                         self.failed.get_or_insert(e.clone());
                     }
+                    Event::Auth(_) => self.log_last_auth = Some(ev.clone()),
                     _ => {}
                 }
                 self.log.push(event_text(&ev));
                 self.take_output();
             }
+            if matches!(
+                &self.log_last_auth,
+                Some(Event::Auth(AuthRequest {
+                    verification: Verification::NeedCredentials { .. },
+                    ..
+                }))
+            ) {
+                self.log_last_auth = None;
+                let creds = self
+                    .scram
+                    .clone()
+                    .ok_or("SCRAM needs @server-config auth-user/auth-pass/scram-salt")?;
+                self.s
+                    .provide_scram_credentials(creds)
+                    .map_err(|e| format!("provide_scram_credentials: {e}"))?;
+                continue;
+            }
             if self.s.awaiting_answer() {
                 busy = true;
                 self.take_output();
-                let index = split_replies(&self.out).len();
+                let mut index = split_replies(&self.out).len();
+                // The machine sends SASL challenges (334) itself; the
+                // application's verdict is the reply after them.
+                if matches!(self.log_last_auth.take(), Some(Event::Auth(_))) {
+                    while self
+                        .expected
+                        .get(index)
+                        .is_some_and(|r| r.bytes.starts_with(b"334"))
+                    {
+                        index += 1;
+                    }
+                }
                 let Some(exp) = self.expected.get(index) else {
                     return Err(format!(
                         "the server awaits an answer but the transcript has no reply #{}{}",
@@ -185,8 +271,14 @@ impl Run<'_> {
                         self.context()
                     ));
                 };
-                let answer = if exp.accept { self.s.accept() } else { self.s.reply(parse_reply(&exp.bytes)?) };
-                answer.map_err(|e| format!("answering with line {}: {e}{}", exp.line, self.context()))?;
+                let answer = if exp.accept {
+                    self.s.accept()
+                } else {
+                    self.s.reply(parse_reply(&exp.bytes)?)
+                };
+                answer.map_err(|e| {
+                    format!("answering with line {}: {e}{}", exp.line, self.context())
+                })?;
             }
             if !busy {
                 return Ok(());
@@ -197,7 +289,11 @@ impl Run<'_> {
     /// The output must be exactly the first `upto` expected replies.
     fn check_out(&self, upto: usize, end: bool) -> Result<(), String> {
         let got = split_replies(&self.out);
-        let when = if end { "at the end".to_string() } else { format!("by reply #{upto}") };
+        let when = if end {
+            "at the end".to_string()
+        } else {
+            format!("by reply #{upto}")
+        };
         for (i, exp) in self.expected.iter().take(upto).enumerate() {
             let Some(g) = got.get(i) else {
                 return Err(format!(
@@ -214,12 +310,19 @@ impl Run<'_> {
                 *g == exp.bytes
             };
             if !same {
-                let label = format!("server reply for line {} (code/enhanced only: {})", exp.line, exp.free_text);
+                let label = format!(
+                    "server reply for line {} (code/enhanced only: {})",
+                    exp.line, exp.free_text
+                );
                 return Err(format!("{}{}", diff(&label, &exp.bytes, g), self.context()));
             }
         }
         if let Some(extra) = got.get(upto) {
-            return Err(format!("server output {when}: unexpected reply {}{}", show(extra), self.context()));
+            return Err(format!(
+                "server output {when}: unexpected reply {}{}",
+                show(extra),
+                self.context()
+            ));
         }
         Ok(())
     }
@@ -231,7 +334,9 @@ impl Run<'_> {
         let mut after_354 = false;
         for step in steps {
             match step {
-                Step::Server { replies } => after_354 = replies.last().is_some_and(|r| r.bytes.starts_with(b"354")),
+                Step::Server { replies } => {
+                    after_354 = replies.last().is_some_and(|r| r.bytes.starts_with(b"354"))
+                }
                 Step::Client { bytes, .. } if after_354 => {
                     want.extend(data_body(bytes).map(|(b, _)| b));
                     after_354 = false;
@@ -267,14 +372,20 @@ impl Run<'_> {
                         (Some(name), Some(g)) => g.starts_with(name),
                     };
                     if !ok {
-                        return Err(format!("expected server error {e:?}, got {got:?}{}", self.context()));
+                        return Err(format!(
+                            "expected server error {e:?}, got {got:?}{}",
+                            self.context()
+                        ));
                     }
                 }
                 ["messages", n] => {
                     let n: usize = n.parse().map_err(|_| format!("bad expectation {e:?}"))?;
                     let got = self.messages.iter().filter(|m| m.is_some()).count();
                     if got != n {
-                        return Err(format!("expected {n} messages delivered, got {got}{}", self.context()));
+                        return Err(format!(
+                            "expected {n} messages delivered, got {got}{}",
+                            self.context()
+                        ));
                     }
                 }
                 ["ok"] => {}
@@ -295,7 +406,9 @@ fn bdat_messages(wire: &[u8]) -> Vec<Vec<u8>> {
     let mut pos = 0;
     while pos < wire.len() {
         let rest = &wire[pos..];
-        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else { break };
+        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
         let line = String::from_utf8_lossy(&rest[..eol]).to_string();
         pos += eol + 2;
         let mut words = line.split(' ');
@@ -316,13 +429,21 @@ fn bdat_messages(wire: &[u8]) -> Vec<Vec<u8>> {
 /// An event for failure messages: replies as text, not byte lists.
 fn event_text(ev: &Event) -> String {
     let reply = |r: &Reply| {
-        let lines: Vec<String> = r.lines().iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect();
+        let lines: Vec<String> = r
+            .lines()
+            .iter()
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect();
         format!("{} {}", r.code().get(), lines.join(" / "))
     };
     let text = match ev {
         Event::MessageData(d) => format!("MessageData({} octets)", d.len()),
-        Event::CommandRefused { reason, reply: r } => format!("CommandRefused({reason:?}: {})", reply(r)),
-        Event::MessageRefused { reason, reply: r } => format!("MessageRefused({reason:?}: {})", reply(r)),
+        Event::CommandRefused { reason, reply: r } => {
+            format!("CommandRefused({reason:?}: {})", reply(r))
+        }
+        Event::MessageRefused { reason, reply: r } => {
+            format!("MessageRefused({reason:?}: {})", reply(r))
+        }
         other => format!("{other:?}"),
     };
     text.chars().take(160).collect()
