@@ -2,7 +2,7 @@
 
 read(text) -> list of (lineno, kind, value): kind "C"/"S" with value the wire
 bytes (CRLF added where implied), or "@name" with value the argument string.
-`@repeat N` is expanded. Usage: reader.py FILE... | reader.py --self-test
+`@repeat N` is expanded. Usage: reader.py FILE... | reader.py --self-test | reader.py --hex FILE...
 """
 import re
 import sys
@@ -84,8 +84,15 @@ def _self_test():
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--self-test"]:
+    args = sys.argv[1:]
+    if args == ["--self-test"]:
         _self_test()
-    for path in sys.argv[1:] if sys.argv[1:] != ["--self-test"] else []:
-        for n, kind, value in read(open(path, encoding="utf-8").read()):
-            print(n, kind, value)
+    elif args[:1] == ["--hex"]:  # "== FILE", then per item: number, kind, hex of the value
+        for path in args[1:]:
+            print("==", path)
+            for n, kind, value in read(open(path, encoding="utf-8").read()):
+                print(n, kind, (value if isinstance(value, bytes) else value.encode()).hex())
+    else:
+        for path in args:
+            for n, kind, value in read(open(path, encoding="utf-8").read()):
+                print(n, kind, value)

@@ -255,6 +255,7 @@ const HEADER_DIRECTIVES: &[&str] = &[
     "free-text",
     "server-config",
     "client-config",
+    "known-failure",
     "expect",
 ];
 
@@ -671,5 +672,52 @@ mod tests {
             assert!(t.header("title").is_some(), "{}: no @title", t.name);
             assert!(t.header("source").is_some(), "{}: no @source", t.name);
         }
+    }
+}
+
+/// `reader.py` (what the bindings use) and this parser read every shipped
+/// transcript the same way. Skipped when no `python3` is on the PATH.
+#[cfg(test)]
+mod python_reader {
+    use super::*;
+    use std::fmt::Write;
+    use std::process::Command;
+
+    #[test]
+    fn same_items_as_reader_py() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        if Command::new("python3").arg("--version").output().is_err() {
+            eprintln!("python3 not found: cross-check skipped");
+            return;
+        }
+        let files = transcript_files(&root.join("transcripts")).unwrap();
+        let out = Command::new("python3")
+            .arg(root.join("reader.py"))
+            .arg("--hex")
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut mine = String::new();
+        for file in &files {
+            writeln!(mine, "== {}", file.display()).unwrap();
+            let t = Transcript::from_file(file).unwrap();
+            for line in &t.lines {
+                let (kind, value) = match &line.item {
+                    Item::Wire(Side::Client, b) => ("C".to_string(), b.clone()),
+                    Item::Wire(Side::Server, b) => ("S".to_string(), b.clone()),
+                    Item::Directive { name, args } => {
+                        (format!("@{name}"), args.as_bytes().to_vec())
+                    }
+                };
+                let hex: String = value.iter().map(|b| format!("{b:02x}")).collect();
+                writeln!(mine, "{} {kind} {hex}", line.number).unwrap();
+            }
+        }
+        assert_eq!(String::from_utf8_lossy(&out.stdout), mine);
     }
 }

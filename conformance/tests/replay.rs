@@ -157,7 +157,7 @@ fn main() {
             .is_some_and(|n| n.to_string_lossy().contains(&filter))
     });
 
-    let (mut runs, mut failures) = (0usize, Vec::new());
+    let (mut runs, mut failures, mut known_failures) = (0usize, Vec::new(), Vec::new());
     let mut replayed = 0;
     for file in &files {
         let t = match Transcript::from_file(file) {
@@ -187,8 +187,20 @@ fn main() {
                 .into_iter()
                 .find_map(|cut| replay(cut).err().map(|e| (cut, e)));
             let failure = first.or_else(|| every_split(input_len, &replay));
-            if let Some((cut, e)) = failure {
-                file_failures.push(format!("{} [{side}, {cut}]: {e}", t.name));
+            // `@known-failure SIDE reason`: reported, not counted; a file
+            // that passes again must lose its marker.
+            let known = t
+                .directives("known-failure")
+                .find(|a| a.split_whitespace().next() == Some(&side.to_string()))
+                .map(str::to_string);
+            match (failure, known) {
+                (Some((cut, e)), None) => file_failures.push(format!("{} [{side}, {cut}]: {e}", t.name)),
+                (Some((cut, e)), Some(why)) => known_failures.push(format!("{} [{side}, {cut}] ({why}): {e}", t.name)),
+                (None, Some(why)) => file_failures.push(format!(
+                    "{} [{side}]: passes, but is marked \"@known-failure {why}\": remove the marker",
+                    t.name
+                )),
+                (None, None) => {}
             }
         }
         let mark = if file_failures.is_empty() {
@@ -205,12 +217,16 @@ fn main() {
     }
     let secs = started.elapsed().as_secs_f64();
     println!();
+    for f in &known_failures {
+        println!("KNOWN FAILURE {f}\n");
+    }
     for f in &failures {
         println!("FAILED {f}\n");
     }
     println!(
-        "conformance: {replayed} transcripts, {runs} replays, {} failures, {secs:.1} s",
-        failures.len()
+        "conformance: {replayed} transcripts, {runs} replays, {} failures, {} known failures, {secs:.1} s",
+        failures.len(),
+        known_failures.len()
     );
     if !failures.is_empty() || replayed == 0 {
         std::process::exit(1);
