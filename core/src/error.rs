@@ -54,6 +54,14 @@ pub enum LocalError {
         /// The grammar rule that failed.
         rule: &'static str,
     },
+    /// A command field that would not encode to a valid command line
+    /// (see `Command::validate`).
+    InvalidArgument {
+        /// The command verb, e.g. `"MAIL"`.
+        field: &'static str,
+        /// The grammar rule the encoded line broke.
+        rule: &'static str,
+    },
     /// A body chunk held a bare CR or LF and the configuration refuses them
     /// (RFC 5321 §2.3.8).
     BareLineEnding {
@@ -140,6 +148,9 @@ impl fmt::Display for LocalError {
             ),
             LocalError::InvalidAddress { address, rule } => {
                 write!(f, "invalid address {address:?}: bad {rule}")
+            }
+            LocalError::InvalidArgument { field, rule } => {
+                write!(f, "invalid {field} command: bad {rule}")
             }
             LocalError::BareLineEnding { offset } => write!(
                 f,
