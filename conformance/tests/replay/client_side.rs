@@ -441,7 +441,6 @@ fn event_text(ev: &Event) -> String {
     let reply = |r: &smtp_core::Reply| {
         let lines: Vec<String> = r
             .lines()
-            .iter()
             .map(|l| String::from_utf8_lossy(l).into_owned())
             .collect();
         format!("{} {}", r.code().get(), lines.join(" / "))

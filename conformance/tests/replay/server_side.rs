@@ -39,7 +39,6 @@ fn config(t: &Transcript, steps: &[Step]) -> Result<ServerConfig, String> {
     let greeting = parse_reply(&greeting.bytes)?;
     let mut lines = greeting
         .lines()
-        .iter()
         .map(|l| String::from_utf8_lossy(l).into_owned());
     let first = lines.next().unwrap_or_default();
     let (host, text) = first.split_once(' ').unwrap_or((&first, ""));
@@ -72,13 +71,13 @@ fn config(t: &Transcript, steps: &[Step]) -> Result<ServerConfig, String> {
                     continue;
                 }
                 let caps = Capabilities::from_reply(&reply);
-                cfg.extensions |= caps.extensions;
-                if caps.max_size.is_some_and(|n| n > 0) {
-                    cfg.max_message_size = caps.max_size;
+                cfg.extensions |= caps.extensions();
+                if caps.max_size().is_some_and(|n| n > 0) {
+                    cfg.max_message_size = caps.max_size();
                 }
-                for m in caps.auth_mechanisms {
-                    if !cfg.auth_mechanisms.contains(&m) {
-                        cfg.auth_mechanisms.push(m);
+                for m in caps.auth_mechanisms() {
+                    if !cfg.auth_mechanisms.iter().any(|x| x == m) {
+                        cfg.auth_mechanisms.push(m.to_string());
                     }
                 }
             }
@@ -431,7 +430,6 @@ fn event_text(ev: &Event) -> String {
     let reply = |r: &Reply| {
         let lines: Vec<String> = r
             .lines()
-            .iter()
             .map(|l| String::from_utf8_lossy(l).into_owned())
             .collect();
         format!("{} {}", r.code().get(), lines.join(" / "))
