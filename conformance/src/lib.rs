@@ -666,11 +666,17 @@ mod tests {
     fn shipped_transcripts_parse() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("transcripts");
         let files = transcript_files(&dir).unwrap();
+        let readme = std::fs::read_to_string(dir.join("../README.md")).unwrap();
         assert!(files.len() >= 40, "only {} transcripts", files.len());
         for file in files {
             let t = Transcript::from_file(&file).unwrap();
             assert!(t.header("title").is_some(), "{}: no @title", t.name);
             assert!(t.header("source").is_some(), "{}: no @source", t.name);
+            assert!(
+                readme.contains(&format!("`{}`", t.name)),
+                "{}: not listed in README.md",
+                t.name
+            );
         }
     }
 }

@@ -85,13 +85,17 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
             Step::Server { replies } => {
                 run.pump()?;
                 run.check_sent(replies.first().map_or(0, |r| r.line))?;
-                for reply in replies {
-                    for piece in cut.pieces(offset, &reply.bytes) {
-                        run.c.receive_data(piece, NOW);
-                        run.pump()?;
-                    }
-                    offset += reply.bytes.len();
+                // The whole flight in one call (pipelined replies arrive
+                // together), unless the cut falls inside it.
+                let flight: Vec<u8> = replies
+                    .iter()
+                    .flat_map(|r| r.bytes.iter().copied())
+                    .collect();
+                for piece in cut.pieces(offset, &flight) {
+                    run.c.receive_data(piece, NOW);
+                    run.pump()?;
                 }
+                offset += flight.len();
             }
             Step::Action { verb, args, line } => run
                 .action(verb, args, data_body_after(&steps[i..]), &mut bdat_groups)
