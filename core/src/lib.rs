@@ -22,8 +22,10 @@ pub mod server;
 pub mod timer;
 
 pub use address::{Domain, ForwardPath, Mailbox, ReversePath};
+pub use client::{ClientConfig, ClientConnection};
 pub use command::{Command, CommandError, MailParameters, RcptParameters};
 pub use ehlo::{Capabilities, Extensions};
 pub use error::{LocalError, RemoteError};
 pub use reply::{EnhancedStatus, Reply, ReplyCode};
+pub use server::{Event as ServerEvent, ServerConfig, ServerConnection};
 pub use timer::{ClientTimeouts, Timestamp};
