@@ -643,7 +643,8 @@ mod tests {
 
     #[test]
     fn data_bodies() {
-        let table: &[(&[u8], Option<(&[u8], usize)>)] = &[
+        type Case<'a> = (&'a [u8], Option<(&'a [u8], usize)>);
+        let table: &[Case] = &[
             (b".\r\n", Some((b"", 3))),
             (b"a\r\n.\r\nQUIT\r\n", Some((b"a\r\n", 6))),
             (b"..a\r\n..\r\n.\r\n", Some((b".a\r\n.\r\n", 12))),
