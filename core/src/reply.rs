@@ -151,11 +151,23 @@ pub struct EnhancedStatus {
 /// The lines live in one buffer, joined by `\n` (a line never holds LF):
 /// one allocation per reply however many lines it has, which is what makes
 /// reading a pipelined reply stream cheap.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Reply {
     code: ReplyCode,
     enhanced: Option<EnhancedStatus>,
     joined: Vec<u8>,
+}
+
+impl fmt::Debug for Reply {
+    /// `Reply(250 ["2.1.0 Sender OK"])`: the code and each line as text
+    /// (invalid UTF-8 shown as U+FFFD), readable in logs and test failures.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Reply({} ", self.code)?;
+        f.debug_list()
+            .entries(self.lines().map(alloc::string::String::from_utf8_lossy))
+            .finish()?;
+        f.write_str(")")
+    }
 }
 
 /// The lines of a [`Reply`], as returned by [`Reply::lines`].

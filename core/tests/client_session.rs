@@ -75,7 +75,7 @@ fn one_message_unpipelined() {
     assert!(run
         .conn
         .capabilities()
-        .is_some_and(|c| c.max_size == Some(1_000_000)));
+        .is_some_and(|c| c.max_size() == Some(1_000_000)));
 }
 
 #[test]

@@ -42,8 +42,8 @@ fn handshake_then_ehlo_again_with_old_capabilities_forgotten() {
     c.receive_data(b"250-mx.example\r\n250 AUTH PLAIN\r\n", Timestamp(0));
     assert!(matches!(c.poll_event(), Some(Event::Ehlo { .. })));
     let caps = c.capabilities().unwrap();
-    assert!(caps.extensions.contains(Extensions::AUTH));
-    assert!(!caps.extensions.contains(Extensions::STARTTLS));
+    assert!(caps.extensions().contains(Extensions::AUTH));
+    assert!(!caps.extensions().contains(Extensions::STARTTLS));
     // TLS cannot be started twice.
     assert!(matches!(c.starttls(), Err(LocalError::InvalidState { .. })));
 }

@@ -96,7 +96,7 @@ pub(crate) struct Prepared {
 }
 
 fn offered(caps: &Capabilities, ext: Extensions, name: &'static str) -> Result<(), LocalError> {
-    if caps.extensions.contains(ext) {
+    if caps.extensions().contains(ext) {
         Ok(())
     } else {
         Err(LocalError::ExtensionNotOffered { extension: name })
@@ -152,8 +152,8 @@ pub(crate) fn prepare(
     }
 
     // RFC 1870 §6: a size the server cannot take is refused before MAIL.
-    let max_size = if caps.extensions.contains(Extensions::SIZE) {
-        caps.max_size.filter(|&n| n > 0)
+    let max_size = if caps.extensions().contains(Extensions::SIZE) {
+        caps.max_size().filter(|&n| n > 0)
     } else {
         None
     };
@@ -166,12 +166,12 @@ pub(crate) fn prepare(
             return Err(LocalError::MessageTooLarge { size, limit });
         }
     }
-    if caps.extensions.contains(Extensions::SIZE) && params.size.is_none() {
+    if caps.extensions().contains(Extensions::SIZE) && params.size.is_none() {
         params.size = env.size;
     }
 
     let binary = params.body == Some(BodyType::BinaryMime);
-    let chunking = caps.extensions.contains(Extensions::CHUNKING);
+    let chunking = caps.extensions().contains(Extensions::CHUNKING);
     let bdat = match env.body_mode {
         BodyMode::Auto if chunking => Some(default_chunk),
         BodyMode::Auto => None,

@@ -311,7 +311,7 @@ impl Machine {
     fn pipelining(&self) -> bool {
         self.caps
             .as_ref()
-            .is_some_and(|c| c.extensions.contains(Extensions::PIPELINING))
+            .is_some_and(|c| c.extensions().contains(Extensions::PIPELINING))
     }
 
     // ----- outputs -------------------------------------------------------
@@ -787,7 +787,7 @@ impl Machine {
             return;
         }
         let over = flow.challenges > self.cfg.max_auth_challenges;
-        let challenge = decode_challenge(reply.lines().first().map_or(&[], Vec::as_slice));
+        let challenge = decode_challenge(reply.lines().next().unwrap_or_default());
         let deferred = flow.deferred.take();
         let answer = match (over, challenge) {
             (true, _) => Err(AuthError::TooManyChallenges),

@@ -51,7 +51,7 @@ impl Machine {
         if !self
             .caps
             .as_ref()
-            .is_some_and(|c| c.extensions.contains(Extensions::STARTTLS))
+            .is_some_and(|c| c.extensions().contains(Extensions::STARTTLS))
         {
             return Err(LocalError::ExtensionNotOffered {
                 extension: "STARTTLS",
@@ -64,7 +64,7 @@ impl Machine {
     fn check_auth_offered(&self, call: &'static str) -> Result<&Capabilities, LocalError> {
         self.check_idle(call)?;
         match &self.caps {
-            Some(c) if c.extensions.contains(Extensions::AUTH) => Ok(c),
+            Some(c) if c.extensions().contains(Extensions::AUTH) => Ok(c),
             _ => Err(LocalError::ExtensionNotOffered { extension: "AUTH" }),
         }
     }
@@ -78,8 +78,12 @@ impl Machine {
         let caps = self.check_auth_offered("authenticate")?;
         let mech = match mechanism {
             Some(m) => m,
-            None => crate::auth::choose(&caps.auth_mechanisms, &self.cfg.auth_preference, &creds)
-                .ok_or(LocalError::NoCommonMechanism)?,
+            None => crate::auth::choose(
+                &caps.auth_mechanisms().collect::<alloc::vec::Vec<_>>(),
+                &self.cfg.auth_preference,
+                &creds,
+            )
+            .ok_or(LocalError::NoCommonMechanism)?,
         };
         let mut sasl = SaslClient::new(mech.clone(), creds, nonce).map_err(|e| match e {
             AuthError::UnsupportedMechanism => LocalError::NoCommonMechanism,
