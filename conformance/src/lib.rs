@@ -13,7 +13,7 @@ use std::fmt;
 use std::path::Path;
 
 mod wire;
-pub use wire::{data_body, reply_complete, reply_parts, split_replies};
+pub use wire::{bdat_chunks, data_body, reply_complete, reply_parts, split_replies};
 
 /// Which end of the connection sent some bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

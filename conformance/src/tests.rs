@@ -124,6 +124,13 @@ mod table {
     }
 
     #[test]
+    fn bdat() {
+        let wire = b"MAIL FROM:<a@b>\r\nBDAT 3\r\nab\nBDAT 0 LAST\r\nBDAT 2 LAST\r\n\r\nQUIT\r\n";
+        let want: Vec<Vec<Vec<u8>>> = vec![vec![b"ab\n".to_vec(), vec![]], vec![b"\r\n".to_vec()]];
+        assert_eq!(bdat_chunks(wire), want);
+    }
+
+    #[test]
     fn split() {
         let got = split_replies(b"220 hi\r\n250-a\r\n250 b\r\n334 \r\n250-x");
         let want: Vec<&[u8]> = vec![b"220 hi\r\n", b"250-a\r\n250 b\r\n", b"334 \r\n", b"250-x"];

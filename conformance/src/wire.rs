@@ -73,3 +73,31 @@ pub fn data_body(wire: &[u8]) -> Option<(Vec<u8>, usize)> {
         pos += end;
     }
 }
+
+/// The BDAT messages in a client's bytes (RFC 3030 §2): for each message,
+/// its chunks in order, each the octets its `BDAT n` line announced; a
+/// message ends with the chunk marked `LAST`.
+pub fn bdat_chunks(wire: &[u8]) -> Vec<Vec<Vec<u8>>> {
+    let mut messages = Vec::new();
+    let mut chunks = Vec::new();
+    let mut pos = 0;
+    while let Some(rest) = wire.get(pos..).filter(|r| !r.is_empty()) {
+        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
+        let line = String::from_utf8_lossy(rest.get(..eol).unwrap_or_default()).into_owned();
+        pos += eol + 2;
+        let mut words = line.split(' ');
+        if words.next().is_some_and(|w| w.eq_ignore_ascii_case("BDAT")) {
+            let size: usize = words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            let last = words.next().is_some_and(|w| w.eq_ignore_ascii_case("LAST"));
+            let end = pos.saturating_add(size).min(wire.len());
+            chunks.push(wire.get(pos..end).unwrap_or_default().to_vec());
+            pos = end;
+            if last {
+                messages.push(std::mem::take(&mut chunks));
+            }
+        }
+    }
+    messages
+}

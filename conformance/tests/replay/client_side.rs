@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use conformance::{data_body, unescape, Side, Step, Transcript};
+use conformance::{bdat_chunks, data_body, unescape, Side, Step, Transcript};
 use smtp_core::auth::{Credentials, Mechanism};
 use smtp_core::body::BareLineEndingPolicy;
 use smtp_core::client::{BodyMode, ClientConfig, ClientConnection, Envelope, Event, Recipient};
@@ -73,7 +73,7 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
         hello: "ehlo",
         envelope: None,
     };
-    let mut bdat_groups = bdat_groups(&t.bytes_of(Side::Client));
+    let mut bdat_groups: VecDeque<_> = bdat_chunks(&t.bytes_of(Side::Client)).into();
 
     let mut offset = 0;
     for (i, step) in steps.iter().enumerate() {
@@ -412,34 +412,6 @@ fn data_body_after(steps: &[Step]) -> Vec<u8> {
     }
     Vec::new()
 }
-
-/// The chunks of each BDAT transaction in the client's bytes.
-fn bdat_groups(wire: &[u8]) -> VecDeque<Vec<Vec<u8>>> {
-    let mut groups = VecDeque::new();
-    let mut group = Vec::new();
-    let mut pos = 0;
-    while pos < wire.len() {
-        let rest = &wire[pos..];
-        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
-        let line = String::from_utf8_lossy(&rest[..eol]).to_string();
-        pos += eol + 2;
-        let mut words = line.split(' ');
-        if words.next().is_some_and(|w| w.eq_ignore_ascii_case("BDAT")) {
-            let size: usize = words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
-            let last = words.next().is_some_and(|w| w.eq_ignore_ascii_case("LAST"));
-            let end = (pos + size).min(wire.len());
-            group.push(wire[pos..end].to_vec());
-            pos = end;
-            if last {
-                groups.push_back(std::mem::take(&mut group));
-            }
-        }
-    }
-    groups
-}
-
 /// An event for failure messages: replies as text, not byte lists.
 fn event_text(ev: &Event) -> String {
     let reply = |r: &smtp_core::Reply| {

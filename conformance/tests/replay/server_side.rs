@@ -4,7 +4,9 @@
 //! match the `S:` replies, in order and at the right time.
 
 use base64::Engine;
-use conformance::{data_body, reply_parts, split_replies, ExpectedReply, Side, Step, Transcript};
+use conformance::{
+    bdat_chunks, data_body, reply_parts, split_replies, ExpectedReply, Side, Step, Transcript,
+};
 use smtp_core::auth::{ScramCredentials, Verification};
 use smtp_core::reply::ReplyParser;
 use smtp_core::server::{
@@ -345,7 +347,7 @@ impl Run<'_> {
         }
         if want.is_empty() {
             let wire = t.bytes_of(Side::Client);
-            want = bdat_messages(&wire);
+            want = bdat_chunks(&wire).into_iter().map(|m| m.concat()).collect();
         }
         for (i, (got, want)) in self.messages.iter().zip(&want).enumerate() {
             if let Some(got) = got {
@@ -396,33 +398,6 @@ impl Run<'_> {
             _ => Ok(()),
         }
     }
-}
-
-/// The messages of the BDAT transactions in the client's bytes.
-fn bdat_messages(wire: &[u8]) -> Vec<Vec<u8>> {
-    let mut messages = Vec::new();
-    let mut message = Vec::new();
-    let mut pos = 0;
-    while pos < wire.len() {
-        let rest = &wire[pos..];
-        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
-        let line = String::from_utf8_lossy(&rest[..eol]).to_string();
-        pos += eol + 2;
-        let mut words = line.split(' ');
-        if words.next().is_some_and(|w| w.eq_ignore_ascii_case("BDAT")) {
-            let size: usize = words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
-            let last = words.next().is_some_and(|w| w.eq_ignore_ascii_case("LAST"));
-            let end = (pos + size).min(wire.len());
-            message.extend_from_slice(&wire[pos..end]);
-            pos = end;
-            if last {
-                messages.push(std::mem::take(&mut message));
-            }
-        }
-    }
-    messages
 }
 
 /// An event for failure messages: replies as text, not byte lists.
