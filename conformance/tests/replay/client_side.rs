@@ -24,7 +24,8 @@ struct Run {
     sent: Vec<u8>,
     expected: Vec<u8>,
     failed: Option<RemoteError>,
-    log: Vec<String>,
+    /// Events so far, formatted only for a failure message.
+    log: Vec<Event>,
     ready: bool,
     queue: VecDeque<BodyOp>,
     fallback: bool,
@@ -157,14 +158,8 @@ fn check_expectations(t: &Transcript, run: &Run) -> Result<(), String> {
 
 impl Run {
     fn context(&self) -> String {
-        let tail: Vec<&str> = self
-            .log
-            .iter()
-            .rev()
-            .take(6)
-            .rev()
-            .map(String::as_str)
-            .collect();
+        let skip = self.log.len().saturating_sub(6);
+        let tail: Vec<String> = self.log.iter().skip(skip).map(event_text).collect();
         format!("\n    last events: {}", tail.join("\n                 "))
     }
 
@@ -203,7 +198,7 @@ impl Run {
                     }
                     _ => {}
                 }
-                self.log.push(event_text(&ev));
+                self.log.push(ev.clone());
             }
             while self.ready {
                 let Some(op) = self.queue.pop_front() else {

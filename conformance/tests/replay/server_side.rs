@@ -125,7 +125,8 @@ struct Run<'a> {
     messages: Vec<Option<Vec<u8>>>,
     body: Vec<u8>,
     failed: Option<RemoteError>,
-    log: Vec<String>,
+    /// Events so far, formatted only for a failure message.
+    log: Vec<Event>,
 }
 
 /// Replays `t` with the client's bytes cut as `cut` says.
@@ -192,14 +193,8 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
 
 impl Run<'_> {
     fn context(&self) -> String {
-        let tail: Vec<&str> = self
-            .log
-            .iter()
-            .rev()
-            .take(6)
-            .rev()
-            .map(String::as_str)
-            .collect();
+        let skip = self.log.len().saturating_sub(6);
+        let tail: Vec<String> = self.log.iter().skip(skip).map(event_text).collect();
         format!("\n    last events: {}", tail.join("\n                 "))
     }
 
@@ -230,7 +225,7 @@ impl Run<'_> {
                     Event::Auth(_) => self.log_last_auth = Some(ev.clone()),
                     _ => {}
                 }
-                self.log.push(event_text(&ev));
+                self.log.push(ev.clone());
                 self.take_output();
             }
             if matches!(
