@@ -281,6 +281,10 @@ fn scram_needs_credentials_not_accept() {
     h.feed(format!("AUTH SCRAM-SHA-256 {}\r\n", encode_response(&ir)).as_bytes());
     assert!(h.s.awaiting_answer());
     assert!(matches!(h.s.accept(), Err(LocalError::InvalidState { .. })));
+    assert!(matches!(
+        h.s.reply(reply(235, "2.7.0 fine")),
+        Err(LocalError::InvalidState { .. })
+    ));
     h.s.reply(reply(535, "5.7.8 No such user")).unwrap();
     h.drain();
     assert!(h.wire_text().ends_with("535 5.7.8 No such user\r\n"));
@@ -297,4 +301,41 @@ fn over_long_auth_response_gets_500() {
     let out = String::from_utf8_lossy(&h.wire[before..]).to_string();
     assert!(out.starts_with("500 5.5.6"), "{out}");
     assert_eq!(h.exchange(b"NOOP\r\n"), "250 2.0.0 OK\r\n");
+}
+
+#[test]
+fn rfc4954_cram_md5_example_exact() {
+    let mut h = Harness::with_policy(cfg(), |e| match e {
+        Event::Auth(req) => match &req.verification {
+            Verification::CramMd5 {
+                username, digest, ..
+            } if username == "rjs3" && digest.len() == 16 => Answer::Accept,
+            _ => Answer::Reply(reply(535, "5.7.8 no")),
+        },
+        _ => Answer::Accept,
+    });
+    h.s.set_nonce("<4192942341.12828472@sourcefour.andrew.cmu.edu>");
+    h.feed(b"EHLO client.example.com\r\n");
+    assert_eq!(
+        h.exchange(b"AUTH CRAM-MD5\r\n"),
+        "334 PDQxOTI5NDIzNDEuMTI4Mjg0NzJAc291cmNlZm91ci5hbmRyZXcuY211LmVkdT4=\r\n"
+    );
+    assert_eq!(
+        h.exchange(b"cmpzMyBlYzNhNTlmZWQzOTVhYmExZWM2MzY3YzRmNGI0MWFjMA==\r\n"),
+        "235 2.7.0 Authentication successful\r\n"
+    );
+}
+
+#[test]
+fn a_second_exchange_gets_a_counted_challenge() {
+    let mut h = server();
+    h.s.set_nonce("<1896.697170952@mx.example>");
+    let first = h.exchange(b"AUTH CRAM-MD5\r\n");
+    h.feed(b"*\r\n");
+    let second = h.exchange(b"AUTH CRAM-MD5\r\n");
+    let decode = |s: &str| {
+        String::from_utf8(decode_challenge(&s.trim_end().as_bytes()[4..]).unwrap()).unwrap()
+    };
+    assert_eq!(decode(&first), "<1896.697170952@mx.example>");
+    assert_eq!(decode(&second), "<1896.697170952.2@mx.example>");
 }

@@ -31,7 +31,10 @@ impl Machine {
         };
         if let Some(r) = &custom {
             check_reply(awaiting, r.code())?;
-        } else if matches!(awaiting, Awaiting::Auth) && !self.auth_accept_allowed() {
+        }
+        let positive = custom.as_ref().is_none_or(|r| r.code().is_positive());
+        if matches!(awaiting, Awaiting::Auth) && positive && !self.auth_accept_allowed() {
+            // SCRAM: only the machine can accept, once it checked the proof.
             return Err(LocalError::InvalidState {
                 call,
                 expected: "waiting for SCRAM credentials (provide_scram_credentials)",

@@ -242,13 +242,18 @@ impl ServerConnection {
         self.m.scram_credentials(credentials)
     }
 
-    /// Supplies this connection's random nonce, needed before AUTH
-    /// CRAM-MD5 (its challenge) or SCRAM-SHA-256 (the server nonce) can
-    /// run; without it those get 454. The machine draws no randomness
-    /// (DESIGN.md): give at least 16 random printable ASCII characters
-    /// without `,` (RFC 5802 §7); a counter makes it unique per exchange.
+    /// Supplies the random input of the next AUTH exchange, needed before
+    /// CRAM-MD5 or SCRAM-SHA-256 can run (without it they get 454): the
+    /// machine draws no randomness (DESIGN.md). For CRAM-MD5 it is the
+    /// whole challenge (RFC 2195 §2 suggests `<random.timestamp@host>`);
+    /// for SCRAM the server's part of the nonce (at least 16 random
+    /// printable ASCII characters without `,`, RFC 5802 §7). It is used as
+    /// given once; later exchanges on this connection add a counter, so
+    /// each challenge stays unique. Calling it again starts over with the
+    /// new value.
     pub fn set_nonce(&mut self, nonce: &str) {
         self.m.nonce = Some(alloc::string::String::from(nonce));
+        self.m.auth_count = 0;
     }
 
     // ---- outputs ----
