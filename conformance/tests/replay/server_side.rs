@@ -3,6 +3,9 @@
 //! reply (or `accept()` under `@accept`), and everything it transmits must
 //! match the `S:` replies, in order and at the right time.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use base64::Engine;
 use conformance::{
     bdat_chunks, data_body, reply_parts, split_replies, ExpectedReply, Side, Step, Transcript,
@@ -101,19 +104,33 @@ fn config(t: &Transcript, steps: &[Step]) -> Result<ServerConfig, String> {
 }
 
 /// SCRAM credentials from `auth-user`/`auth-pass`/`scram-salt` (base64)/
-/// `scram-iterations`.
+/// `scram-iterations`. Derived once per set of inputs: PBKDF2 with the
+/// RFC's 4096 iterations is slow in a debug build, and every split replay
+/// needs the same keys.
 fn scram_credentials(t: &Transcript) -> Result<Option<ScramCredentials>, String> {
+    type Cache = Mutex<HashMap<(String, String, u32), ScramCredentials>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let get = |k| t.config_value(Side::Server, k);
-    let (Some(pass), Some(salt)) = (get("auth-pass"), get("scram-salt")) else {
+    let (Some(pass), Some(salt_b64)) = (get("auth-pass"), get("scram-salt")) else {
         return Ok(None);
     };
-    let salt = base64::engine::general_purpose::STANDARD
-        .decode(salt)
-        .map_err(|e| format!("scram-salt: {e}"))?;
-    let iterations = get("scram-iterations")
+    let iterations: u32 = get("scram-iterations")
         .map_or(Ok(4096), |i| i.parse())
         .map_err(|_| "bad scram-iterations")?;
-    Ok(Some(ScramCredentials::derive(&pass, &salt, iterations)))
+    let key = (pass.clone(), salt_b64.clone(), iterations);
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(c) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(Some(c.clone()));
+    }
+    let salt = base64::engine::general_purpose::STANDARD
+        .decode(salt_b64)
+        .map_err(|e| format!("scram-salt: {e}"))?;
+    let creds = ScramCredentials::derive(&pass, &salt, iterations);
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, creds.clone());
+    Ok(Some(creds))
 }
 
 struct Run<'a> {
@@ -146,7 +163,7 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
     if let Some(nonce) = t.config_value(Side::Server, "scram-nonce") {
         s.set_nonce(&nonce);
     } else if let Some(challenge) = t.config_value(Side::Server, "cram-md5-challenge") {
-        s.set_nonce(challenge.trim_start_matches('<').trim_end_matches('>'));
+        s.set_nonce(&challenge);
     }
     let scram = scram_credentials(t)?;
     let mut run = Run {
