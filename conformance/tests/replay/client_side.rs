@@ -7,7 +7,9 @@ use std::collections::VecDeque;
 use conformance::{bdat_chunks, data_body, unescape, Side, Step, Transcript};
 use smtp_core::auth::{Credentials, Mechanism};
 use smtp_core::body::BareLineEndingPolicy;
-use smtp_core::client::{BodyMode, ClientConfig, ClientConnection, Envelope, Event, Recipient};
+use smtp_core::client::{
+    BodyMode, ClientConfig, ClientConnection, Envelope, Event, Recipient, ResetPolicy,
+};
 use smtp_core::{Command, RemoteError, Timestamp};
 
 use crate::{diff, Cut};
@@ -61,6 +63,9 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
     if t.config_value(Side::Client, "line-endings").as_deref() == Some("refuse") {
         cfg.line_endings = BareLineEndingPolicy::Refuse;
     }
+    if t.config_value(Side::Client, "reset").as_deref() == Some("deferred") {
+        cfg.reset_after_failure = ResetPolicy::Deferred;
+    }
     let c = ClientConnection::new(cfg, NOW).map_err(|e| format!("ClientConnection::new: {e}"))?;
     let mut run = Run {
         c,
@@ -105,7 +110,7 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
                 run.pump()?;
                 run.check_sent(*line)?;
                 run.c
-                    .tls_established()
+                    .tls_established(NOW)
                     .map_err(|e| format!("line {line}: tls_established: {e}"))?;
                 // RFC 3207 §4.2: the client greets again after the handshake.
                 match run.hello {

@@ -60,11 +60,32 @@ fn config(t: &Transcript, steps: &[Step]) -> Result<ServerConfig, String> {
     // Offer what the EHLO/LHLO replies offer, nothing else.
     cfg.extensions = Extensions::NONE;
     let mut after_hello = false;
+    let mut after_oauth = false;
     for step in steps {
         match step {
             Step::Client { bytes, .. } => {
-                let verb = bytes.get(..5).map(|v| v.to_ascii_uppercase());
-                after_hello = matches!(verb.as_deref(), Some(b"EHLO " | b"LHLO "));
+                let upper = bytes.to_ascii_uppercase();
+                let verb = upper.get(..5);
+                after_hello = matches!(verb, Some(b"EHLO " | b"LHLO "));
+                after_oauth =
+                    upper.starts_with(b"AUTH OAUTHBEARER") || upper.starts_with(b"AUTH XOAUTH2");
+            }
+            // RFC 7628 §3.2.2: the error a server reports is its own
+            // (status, scope...). The transcript shows it as the 334 after
+            // an OAuth AUTH, so the server is configured to send that one.
+            Step::Server { replies } if after_oauth => {
+                after_oauth = false;
+                let Some(reply) = replies.first() else {
+                    continue;
+                };
+                let reply = parse_reply(&reply.bytes)?;
+                if reply.code().get() == 334 {
+                    let json = base64::engine::general_purpose::STANDARD
+                        .decode(reply.joined_lines())
+                        .map_err(|e| format!("OAuth error challenge: {e}"))?;
+                    let json = String::from_utf8(json).map_err(|_| "OAuth error is not UTF-8")?;
+                    cfg.oauth_error = Some(json);
+                }
             }
             Step::Server { replies } if after_hello => {
                 after_hello = false;
