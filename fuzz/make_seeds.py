@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora in fuzz/seeds/<target>/ (committed, small).
+
+Seeds come from two places: hand-written exchanges (the RFC examples of each
+SASL mechanism) and the conformance transcripts (conformance/transcripts/),
+from which the command lines, reply streams, EHLO replies, message bodies
+and whole client/server byte streams are cut. Re-run after the transcripts
+change: `python3 fuzz/make_seeds.py`. Stdlib only.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import shutil
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SEEDS = os.path.join(HERE, "seeds")
+TRANSCRIPTS = os.path.join(ROOT, "conformance", "transcripts")
+
+# Each seed stays small: libFuzzer's -max_len defaults to the largest seed.
+MAX_SEED = 4096
+
+
+def b64(raw: bytes) -> bytes:
+    return base64.b64encode(raw)
+
+
+# --- SASL (RFC 4616, RFC 2195, RFC 7628, RFC 7677 §3) -----------------------
+
+CRAM_NONCE = b"<1896.697170952@postoffice.reston.mci.net>"
+SCRAM_CLIENT_FIRST = b"n,,n=user,r=rOprNGfwEbeRWgbNEkqO"
+SCRAM_SERVER_FIRST = (
+    b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+    b"s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"
+)
+SCRAM_CLIENT_FINAL = (
+    b"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+    b"p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
+)
+SCRAM_SERVER_FINAL = b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
+OAUTH_ERROR = b'{"status":"invalid_token","schemes":"bearer"}'
+XOAUTH2 = b"user=user\x01auth=Bearer tok\x01\x01"
+OAUTHBEARER = b"n,a=user,\x01auth=Bearer tok\x01\x01"
+
+
+def cram_response(user: bytes, password: bytes) -> bytes:
+    digest = hmac.new(password, CRAM_NONCE, hashlib.md5).hexdigest().encode()
+    return user + b" " + digest
+
+
+def sasl_client_seeds():
+    # Header: bits 0-2 mechanism (Plain, Login, CramMd5, XOAuth2,
+    # OAuthBearer, ScramSha256), 0x08 LOGIN username first, 0x10 send the
+    # initial response, bits 6-7 credentials (0 = user / pencil).
+    # Lines: base64 334 text, or "!" + raw decoded challenge.
+    return {
+        "plain_ir": bytes([0x10]),
+        "plain_empty_challenge": bytes([0x00]) + b"\n",
+        "login": bytes([0x01]) + b"VXNlcm5hbWU6\nUGFzc3dvcmQ6\n",
+        "login_ir": bytes([0x19]) + b"UGFzc3dvcmQ6\n",
+        "cram_md5": bytes([0x02]) + b64(CRAM_NONCE) + b"\n",
+        "xoauth2_error": bytes([0x13]) + b"!" + OAUTH_ERROR + b"\n",
+        "oauthbearer_error": bytes([0x14]) + b64(OAUTH_ERROR) + b"\n",
+        "scram_rfc7677": bytes([0x15])
+        + b"!"
+        + SCRAM_SERVER_FIRST
+        + b"\n!"
+        + SCRAM_SERVER_FINAL
+        + b"\n",
+        "scram_rfc7677_b64": bytes([0x15])
+        + b64(SCRAM_SERVER_FIRST)
+        + b"\n"
+        + b64(SCRAM_SERVER_FINAL)
+        + b"\n",
+        "scram_no_ir": bytes([0x05])
+        + b"\n!"
+        + SCRAM_SERVER_FIRST
+        + b"\n!e=invalid-proof\n",
+    }
+
+
+def sasl_server_seeds():
+    # Header: bits 0-2 mechanism, 0x80 the first line is the initial
+    # response. Lines: V / v verdict, C SCRAM credentials, X cancel,
+    # "!" + raw response, else a base64 response line.
+    return {
+        "plain_ir_accept": bytes([0x80]) + b64(b"\x00user\x00pencil") + b"\nV\n",
+        "plain_reject": bytes([0x00]) + b64(b"admin\x00user\x00pencil") + b"\nv\n",
+        "login": bytes([0x01]) + b64(b"user") + b"\n" + b64(b"pencil") + b"\nV\n",
+        "login_ir": bytes([0x81]) + b64(b"user") + b"\n" + b64(b"pencil") + b"\nv\n",
+        "cram_md5": bytes([0x02]) + b64(cram_response(b"user", b"pencil")) + b"\nV\n",
+        "xoauth2_reject": bytes([0x83]) + b64(XOAUTH2) + b"\nv\n\n",
+        "oauthbearer_reject": bytes([0x84])
+        + b64(OAUTHBEARER)
+        + b"\nv\n"
+        + b64(b"\x01")
+        + b"\n",
+        "scram_rfc7677": bytes([0x85])
+        + b64(SCRAM_CLIENT_FIRST)
+        + b"\nC\n"
+        + b64(SCRAM_CLIENT_FINAL)
+        + b"\n\n",
+        "scram_raw": bytes([0x05])
+        + b"!"
+        + SCRAM_CLIENT_FIRST
+        + b"\nC\n!"
+        + SCRAM_CLIENT_FINAL
+        + b"\n!\n",
+        "cancel": bytes([0x01]) + b"*\n",
+    }
+
+
+# --- conformance transcripts -------------------------------------------------
+
+ESCAPE = re.compile(rb"\\(x[0-9a-fA-F]{2}|[rnt0\\])")
+
+
+def unescape(text: bytes) -> bytes:
+    def one(m):
+        e = m.group(1)
+        return {
+            b"r": b"\r",
+            b"n": b"\n",
+            b"t": b"\t",
+            b"0": b"\0",
+            b"\\": b"\\",
+        }.get(e) or bytes([int(e[1:], 16)])
+
+    return ESCAPE.sub(one, text)
+
+
+def read_transcript(path):
+    """[(side, bytes)] in order, side 'C' or 'S'."""
+    items = []
+    with open(path, "rb") as f:
+        for raw in f.read().split(b"\n"):
+            line = raw[:-1] if raw.endswith(b"\r") else raw
+            m = re.match(rb"^([CS])([:~])( ?)(.*)$", line, re.S)
+            if not m:
+                continue
+            side, kind, _, text = m.groups()
+            data = unescape(text)
+            if kind == b":":
+                data += b"\r\n"
+            items.append((side.decode(), data))
+    return items
+
+
+def transcripts():
+    if not os.path.isdir(TRANSCRIPTS):
+        return []
+    return [
+        (name[:-4], read_transcript(os.path.join(TRANSCRIPTS, name)))
+        for name in sorted(os.listdir(TRANSCRIPTS))
+        if name.endswith(".txt")
+    ]
+
+
+def write(target, seeds):
+    d = os.path.join(SEEDS, target)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for name, data in sorted(seeds.items()):
+        if len(data) <= MAX_SEED:
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+
+
+def main():
+    write("sasl_client", sasl_client_seeds())
+    write("sasl_server", sasl_server_seeds())
+    for target, make in EXTRA.items():
+        write(target, make(transcripts()))
+    return 0
+
+
+# Filled in below by the codec and machine sections.
+EXTRA = {}
+
+if __name__ == "__main__":
+    sys.exit(main())
