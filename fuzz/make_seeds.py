@@ -19,7 +19,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SEEDS = os.path.join(HERE, "seeds")
-TRANSCRIPTS = os.path.join(ROOT, "conformance", "transcripts")
+TRANSCRIPTS = os.environ.get(
+    "TRANSCRIPTS", os.path.join(ROOT, "conformance", "transcripts")
+)
 
 # Each seed stays small: libFuzzer's -max_len defaults to the largest seed.
 MAX_SEED = 4096
@@ -178,8 +180,103 @@ def main():
     return 0
 
 
-# Filled in below by the codec and machine sections.
-EXTRA = {}
+# --- codec targets, cut from the transcripts --------------------------------
+
+
+def side(items, who):
+    return b"".join(d for s, d in items if s == who)
+
+
+def data_sections(items):
+    """The client bytes after each 354 reply, up to the next server line."""
+    out = []
+    for i, (s, d) in enumerate(items):
+        if s == "S" and d.startswith(b"354"):
+            body = b""
+            for s2, d2 in items[i + 1 :]:
+                if s2 == "S":
+                    break
+                body += d2
+            out.append(body)
+    return out
+
+
+def per_file(ts, make):
+    seeds = {}
+    for name, items in ts:
+        for k, data in enumerate(make(items)):
+            if data:
+                seeds["%s-%d" % (name, k)] = data
+    return seeds
+
+
+def command_parse_seeds(ts):
+    # Header: bit 0 lenient, bit 1 SMTPUTF8, bits 2-3 limit (0 = 512);
+    # then a read-size byte.
+    seeds = per_file(ts, lambda items: [bytes([0x02, 0x3F]) + side(items, "C")])
+    seeds["hand-params"] = (
+        bytes([0x00, 0x07])
+        + b"MAIL FROM:<a@b.c> SIZE=10 BODY=8BITMIME RET=HDRS ENVID=x+2By AUTH=<>\r\n"
+        + b"RCPT TO:<Postmaster> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;a+40b\r\n"
+        + b"BDAT 100 LAST\r\nAUTH PLAIN =\r\nVRFY x\r\nHELO [IPv6:::1]\r\n"
+    )
+    return seeds
+
+
+def reply_parse_seeds(ts):
+    # Header: bit 0 strict CRLF, bit 1 custom limits; then a read-size byte.
+    return per_file(ts, lambda items: [bytes([0x00, 0x3F]) + side(items, "S")])
+
+
+def ehlo_seeds(ts):
+    return per_file(ts, lambda items: [bytes([0x00]) + side(items, "S")])
+
+
+def dot_unstuffer_seeds(ts):
+    # Header: bit 0 normalize bare CR/LF, bit 1 append a terminator; then a
+    # read-size byte.
+    return per_file(ts, lambda items: [bytes([0x00, 0x0F]) + d for d in data_sections(items)])
+
+
+def stuff_seeds(ts):
+    # Header: bit 0 Refuse policy; then a chunk-size byte; then the message.
+    return per_file(ts, lambda items: [bytes([0x00, 0x0F]) + d for d in data_sections(items)])
+
+
+def roundtrip_command_seeds(ts):
+    # A selector byte, then fields (one per line) and flag bytes.
+    return {
+        "mail": b"\x03\x01user\n\x00example.com\n\xff\x10\x00\x04envid\n\x01<>\n\x01X-K\n\x01v\n",
+        "rcpt": b"\x04\x01user\n\x02\x7f\x00\x00\x01\x3frfc822\nuser@example.com\n\x00",
+        "ehlo": b"\x00\x03\x01tag\ncontent\n",
+        "helo_v6": b"\x01\x03\x00\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01",
+        "auth": b"\x0e" + b"plain\n\x01AHVzZXIAcGVuY2ls\n",
+        "vrfy": b"\x08\"quoted\\\" local\"@x\n",
+        "bdat": b"\x06\xff\xff\x20\x01",
+    }
+
+
+def roundtrip_reply_seeds(ts):
+    # Header: 0 new, 1 with_enhanced, 2 from_lines; two code bytes
+    # (200 + n % 400), three status bytes, then the text.
+    seeds = {
+        "ok": b"\x00\x32\x00\x02\x00\x00\x00OK",
+        "enhanced": b"\x01\x32\x00\x02\x01\x00\x00Sender ok\nsecond line",
+        "lines": b"\x02\x32\x00\x02\x00\x00\x00host\nPIPELINING\nSIZE 1000",
+        "long": b"\x00\x2a\x01\x05\x07\x08\x00" + b"word " * 150,
+    }
+    return seeds
+
+
+EXTRA = {
+    "command_parse": command_parse_seeds,
+    "reply_parse": reply_parse_seeds,
+    "ehlo_capabilities": ehlo_seeds,
+    "dot_unstuffer": dot_unstuffer_seeds,
+    "stuff_unstuff_identity": stuff_seeds,
+    "roundtrip_command": roundtrip_command_seeds,
+    "roundtrip_reply": roundtrip_reply_seeds,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

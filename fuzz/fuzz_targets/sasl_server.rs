@@ -43,7 +43,8 @@ const CRAM_NONCE: &str = "<1896.697170952@postoffice.reston.mci.net>";
 /// RFC 7677 §3's server nonce, so the RFC's client messages are valid seeds.
 const SCRAM_SNONCE: &str = "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
 
-/// Longest challenge beyond the last response: prompts, nonce, salt,
+/// Longest challenge beyond the longest response so far (SCRAM's
+/// server-first echoes the client-first nonce): prompts, nonce, salt,
 /// server signature, OAuth error JSON.
 const CHALLENGE_OVERHEAD: usize = 256;
 
@@ -62,7 +63,7 @@ fn scram_creds() -> ScramCredentials {
 struct Checker {
     mech: Mechanism,
     done: bool,
-    last_input_len: usize,
+    max_input_len: usize,
     last_challenge_is_server_final: bool,
 }
 
@@ -80,9 +81,9 @@ impl Checker {
                 assert!(!line.bytes().any(|b| b == b'\r' || b == b'\n'));
                 assert_eq!(decode_challenge(line.as_bytes()).as_deref(), Ok(&c[..]));
                 assert!(
-                    c.len() <= self.last_input_len + CHALLENGE_OVERHEAD,
+                    c.len() <= self.max_input_len + CHALLENGE_OVERHEAD,
                     "challenge amplifies: {} -> {}",
-                    self.last_input_len,
+                    self.max_input_len,
                     c.len()
                 );
                 self.last_challenge_is_server_final =
@@ -148,7 +149,7 @@ fuzz_target!(|data: &[u8]| {
     let mut ck = Checker {
         mech,
         done: false,
-        last_input_len: 0,
+        max_input_len: 0,
         last_challenge_is_server_final: false,
     };
     let initial = if header & 0x80 != 0 {
@@ -159,7 +160,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         None
     };
-    ck.last_input_len = initial.as_ref().map_or(0, Vec::len);
+    ck.max_input_len = initial.as_ref().map_or(0, Vec::len);
     ck.check(server.start(initial.as_deref()), false);
     assert!(server.start(None).is_err(), "start twice");
     while !src.is_empty() {
@@ -177,7 +178,7 @@ fuzz_target!(|data: &[u8]| {
                 };
                 match decoded {
                     Ok(resp) => {
-                        ck.last_input_len = resp.len();
+                        ck.max_input_len = ck.max_input_len.max(resp.len());
                         let r = server.step(&resp);
                         if resp.len() > MAX_DECODED_RESPONSE {
                             if let Ok(step) = &r {
