@@ -3,8 +3,13 @@
 //! OWNER: helper "reply". The types below are the agreed public API; keep
 //! their shape, add methods freely.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
-use alloc::vec::Vec;
+
+use crate::reply::{Reply, ReplyCode};
+
+#[cfg(test)]
+mod tests;
 
 /// A typed bitset of the extensions this crate knows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -75,28 +80,259 @@ impl core::ops::BitOrAssign for Extensions {
     }
 }
 
-/// One EHLO keyword line: the keyword and its raw parameter string.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Keyword {
-    /// The ehlo-keyword exactly as sent (smtplib lower-cases it itself).
-    pub name: String,
-    /// Everything after the first space, verbatim (may be empty).
-    pub params: String,
-}
-
 /// What a server advertised in its EHLO/LHLO reply.
+///
+/// Kept compact: the reply's text in one string (greeting line, then one
+/// line per keyword, verbatim) plus what this crate derives from it. The
+/// keyword lines are read back with [`keywords`](Self::keywords), so the
+/// Python binding can rebuild smtplib's `esmtp_features` exactly.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Capabilities {
+    /// Greeting line, then `name[ params]` per keyword, joined by `\n`.
+    text: String,
+    extensions: Extensions,
+    max_size: Option<u64>,
+    /// AUTH mechanisms, upper-cased, separated by single spaces.
+    auth_mechanisms: String,
+}
+
+impl Extensions {
+    /// The extension a keyword names, if this crate knows it. Keywords are
+    /// case-insensitive (RFC 5321 §2.4). Dispatches on the length first:
+    /// this runs once per EHLO line.
+    pub fn from_keyword(name: &str) -> Option<Extensions> {
+        let is = |k: &str| name.eq_ignore_ascii_case(k);
+        let ext = match name.len() {
+            3 if is("DSN") => Extensions::DSN,
+            4 if is("SIZE") => Extensions::SIZE,
+            4 if is("AUTH") => Extensions::AUTH,
+            4 if is("VRFY") => Extensions::VRFY,
+            4 if is("EXPN") => Extensions::EXPN,
+            4 if is("HELP") => Extensions::HELP,
+            8 if is("8BITMIME") => Extensions::EIGHT_BIT_MIME,
+            8 if is("CHUNKING") => Extensions::CHUNKING,
+            8 if is("SMTPUTF8") => Extensions::SMTPUTF8,
+            8 if is("STARTTLS") => Extensions::STARTTLS,
+            9 if is("DELIVERBY") => Extensions::DELIVERBY,
+            10 if is("PIPELINING") => Extensions::PIPELINING,
+            10 if is("BINARYMIME") => Extensions::BINARY_MIME,
+            10 if is("REQUIRETLS") => Extensions::REQUIRETLS,
+            11 if is("MT-PRIORITY") => Extensions::MT_PRIORITY,
+            13 if is("FUTURERELEASE") => Extensions::FUTURERELEASE,
+            19 if is("ENHANCEDSTATUSCODES") => Extensions::ENHANCED_STATUS_CODES,
+            _ => return None,
+        };
+        Some(ext)
+    }
+}
+
+/// Text of a line; invalid UTF-8 becomes U+FFFD. Checks validity first
+/// because nearly every line is ASCII.
+fn line_str(line: &[u8]) -> Cow<'_, str> {
+    match core::str::from_utf8(line) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(line),
+    }
+}
+
+impl Capabilities {
+    /// Empty capabilities with a greeting line (server side: then
+    /// [`add_keyword`](Self::add_keyword) and [`to_reply`](Self::to_reply)).
+    /// A CR or LF in `greeting` is dropped.
+    pub fn new(greeting: &str) -> Capabilities {
+        let mut caps = Capabilities::default();
+        push_clean(&mut caps.text, greeting);
+        caps
+    }
+
+    /// Reads an EHLO/LHLO reply (RFC 5321 §4.1.1.1): the first line is the
+    /// greeting, each later line one keyword. The caller checks the code
+    /// (250) first; this never fails. Non-UTF-8 bytes become U+FFFD.
+    pub fn from_reply(reply: &Reply) -> Capabilities {
+        let text = line_str(reply.joined_lines()).into_owned();
+        let mut derived = Derived::default();
+        for line in keyword_lines(&text) {
+            let (name, params) = split_keyword(line);
+            derived.record(name, params);
+        }
+        Capabilities {
+            text,
+            extensions: derived.extensions,
+            max_size: derived.max_size,
+            auth_mechanisms: derived.auth_mechanisms,
+        }
+    }
+
+    /// Appends one keyword line and records what it means: the extension
+    /// bit, the SIZE limit, AUTH mechanisms (also from the pre-RFC 4954
+    /// `AUTH=MECH ...` form some servers still send). A space in `name` or
+    /// a CR/LF anywhere would break the line structure: CR and LF are
+    /// dropped, and a name is cut at its first space (the rest joins the
+    /// parameters, as a peer would read it).
+    pub fn add_keyword(&mut self, name: &str, params: &str) {
+        let mut derived = Derived {
+            extensions: self.extensions,
+            max_size: self.max_size,
+            auth_mechanisms: core::mem::take(&mut self.auth_mechanisms),
+        };
+        derived.record(name, params);
+        self.extensions = derived.extensions;
+        self.max_size = derived.max_size;
+        self.auth_mechanisms = derived.auth_mechanisms;
+        self.text.push('\n');
+        push_clean(&mut self.text, name);
+        if !params.is_empty() {
+            self.text.push(' ');
+            push_clean(&mut self.text, params);
+        }
+    }
+
     /// The first line: the server's domain and greeting text.
-    pub greeting: String,
+    pub fn greeting(&self) -> &str {
+        self.text.split('\n').next().unwrap_or_default()
+    }
+
     /// Known extensions present.
-    pub extensions: Extensions,
-    /// `SIZE n`: the limit; `Some(0)` or `None` with SIZE set means no
-    /// fixed limit was announced (RFC 1870 §4).
-    pub max_size: Option<u64>,
+    pub fn extensions(&self) -> Extensions {
+        self.extensions
+    }
+
+    /// `SIZE n`: the limit. `None` with SIZE set means no fixed limit was
+    /// announced (`SIZE`, `SIZE 0`, RFC 1870 §4) or the number was invalid;
+    /// never `Some(0)`.
+    pub fn max_size(&self) -> Option<u64> {
+        self.max_size
+    }
+
     /// AUTH mechanisms, upper-cased, in the order advertised, from both the
     /// `AUTH` and the old `AUTH=` forms, without duplicates.
-    pub auth_mechanisms: Vec<String>,
-    /// Every keyword line after the first, in order, verbatim.
-    pub keywords: Vec<Keyword>,
+    pub fn auth_mechanisms(&self) -> impl Iterator<Item = &str> + '_ {
+        self.auth_mechanisms.split(' ').filter(|m| !m.is_empty())
+    }
+
+    /// Every keyword line after the greeting, in order, as
+    /// `(keyword as sent, parameters verbatim)`; parameters are `""` when
+    /// the line has none.
+    pub fn keywords(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        keyword_lines(&self.text).map(split_keyword)
+    }
+
+    /// Whether any keyword line has this keyword (case-insensitive). `AUTH`
+    /// is also found in the old `AUTH=` form, as smtplib does.
+    pub fn has(&self, keyword: &str) -> bool {
+        self.keyword_params(keyword).is_some()
+            || (keyword.eq_ignore_ascii_case("AUTH") && self.extensions.contains(Extensions::AUTH))
+    }
+
+    /// The parameters of the first line with this keyword
+    /// (case-insensitive), verbatim; `Some("")` when it has none.
+    pub fn keyword_params(&self, keyword: &str) -> Option<&str> {
+        self.keywords()
+            .find(|(name, _)| name.eq_ignore_ascii_case(keyword))
+            .map(|(_, params)| params)
+    }
+
+    /// Whether every extension in `ext` was advertised.
+    pub fn supports(&self, ext: Extensions) -> bool {
+        self.extensions.contains(ext)
+    }
+
+    /// The EHLO reply a server sends (RFC 5321 §4.1.1.1): 250, the greeting,
+    /// then `name[ params]` per keyword, so `from_reply(&c.to_reply()) == c`.
+    pub fn to_reply(&self) -> Reply {
+        Reply::from_joined(ReplyCode::OK, self.text.as_bytes().to_vec())
+    }
+}
+
+/// What the keyword lines mean, gathered in one pass.
+#[derive(Default)]
+struct Derived {
+    extensions: Extensions,
+    max_size: Option<u64>,
+    auth_mechanisms: String,
+}
+
+impl Derived {
+    /// Records one keyword line: the extension bit, the SIZE limit, AUTH
+    /// mechanisms (also from the pre-RFC 4954 `AUTH=MECH ...` form some
+    /// servers still send).
+    fn record(&mut self, name: &str, params: &str) {
+        if let Some(ext) = Extensions::from_keyword(name) {
+            self.extensions |= ext;
+            if ext == Extensions::SIZE {
+                // RFC 1870 §4: `SIZE 0` or no number means no fixed limit.
+                self.max_size = params.trim().parse::<u64>().ok().filter(|&n| n > 0);
+            } else if ext == Extensions::AUTH {
+                self.add_mechanisms(params);
+            }
+        } else if let Some(first) = strip_prefix_ignore_case(name, "AUTH=") {
+            self.extensions |= Extensions::AUTH;
+            self.add_mechanisms(first);
+            self.add_mechanisms(params);
+        }
+    }
+
+    fn add_mechanisms(&mut self, list: &str) {
+        for mech in list.split(' ').filter(|m| !m.is_empty()) {
+            let known = !self.auth_mechanisms.is_empty()
+                && self
+                    .auth_mechanisms
+                    .split(' ')
+                    .any(|m| m.eq_ignore_ascii_case(mech));
+            if !known {
+                if !self.auth_mechanisms.is_empty() {
+                    self.auth_mechanisms.push(' ');
+                }
+                let start = self.auth_mechanisms.len();
+                self.auth_mechanisms.push_str(mech);
+                if let Some(added) = self.auth_mechanisms.get_mut(start..) {
+                    added.make_ascii_uppercase();
+                }
+            }
+        }
+    }
+}
+
+/// The lines after the greeting. memchr's search beats `str::split` here:
+/// this is the hot loop of reading an EHLO reply.
+fn keyword_lines(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut starts = memchr::memchr_iter(b'\n', text.as_bytes()).map(|lf| lf + 1);
+    let mut next_start = starts.next();
+    core::iter::from_fn(move || {
+        let start = next_start?;
+        next_start = starts.next();
+        // `start` and `end` sit just after / on an ASCII LF: char boundaries.
+        let end = next_start.map_or(text.len(), |s| s - 1);
+        text.get(start..end)
+    })
+}
+
+/// `keyword[ params]`: split at the first space (RFC 5321 §4.1.1.1
+/// `ehlo-line`); params verbatim.
+fn split_keyword(line: &str) -> (&str, &str) {
+    match line.as_bytes().iter().position(|&b| b == b' ') {
+        Some(sp) => (
+            line.get(..sp).unwrap_or_default(),
+            line.get(sp + 1..).unwrap_or_default(),
+        ),
+        None => (line, ""),
+    }
+}
+
+/// Appends `s` without CR or LF, which would split a line.
+fn push_clean(out: &mut String, s: &str) {
+    if memchr::memchr2(b'\r', b'\n', s.as_bytes()).is_none() {
+        out.push_str(s);
+    } else {
+        out.extend(s.chars().filter(|&c| c != '\r' && c != '\n'));
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    if head.eq_ignore_ascii_case(prefix) {
+        s.get(prefix.len()..)
+    } else {
+        None
+    }
 }
