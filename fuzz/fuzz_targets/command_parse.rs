@@ -104,7 +104,10 @@ fn frame(stream: &[u8], read: usize, limit: usize, endings: LineEndings) -> Vec<
     }
     // Everything up to the last LF was framed; only a tail without LF (or
     // skipped as part of a long line) may remain.
-    let last_lf = stream.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let last_lf = stream
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
     assert!(total >= last_lf, "framed {total} of {last_lf} octets");
     assert!(!buf.contains(&b'\n'));
     units

@@ -16,10 +16,10 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use libfuzzer_sys::fuzz_target;
-use smtp_core::command::{
-    BodyType, Notify, OriginalRecipient, OtherParameter, Ret,
+use smtp_core::command::{BodyType, Notify, OriginalRecipient, OtherParameter, Ret};
+use smtp_core::{
+    Command, Domain, ForwardPath, MailParameters, Mailbox, RcptParameters, ReversePath,
 };
-use smtp_core::{Command, Domain, ForwardPath, MailParameters, Mailbox, RcptParameters, ReversePath};
 use smtp_fuzz::{assert_crlf_lines, smtp_bytes, Source};
 
 fn text(src: &mut Source) -> String {
@@ -74,9 +74,15 @@ fn other(src: &mut Source) -> Vec<OtherParameter> {
 
 fn command(src: &mut Source) -> Command {
     match src.byte() % 16 {
-        0 => Command::Ehlo { domain: domain(src) },
-        1 => Command::Helo { domain: domain(src) },
-        2 => Command::Lhlo { domain: domain(src) },
+        0 => Command::Ehlo {
+            domain: domain(src),
+        },
+        1 => Command::Helo {
+            domain: domain(src),
+        },
+        2 => Command::Lhlo {
+            domain: domain(src),
+        },
         3 => {
             let from = if src.byte() & 1 == 0 {
                 ReversePath::Null
@@ -140,8 +146,12 @@ fn command(src: &mut Source) -> Command {
             last: src.byte() & 1 == 1,
         },
         7 => Command::Rset,
-        8 => Command::Vrfy { argument: text(src) },
-        9 => Command::Expn { argument: text(src) },
+        8 => Command::Vrfy {
+            argument: text(src),
+        },
+        9 => Command::Expn {
+            argument: text(src),
+        },
         10 => Command::Help {
             topic: opt_text(src),
         },

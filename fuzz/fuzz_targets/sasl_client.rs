@@ -140,6 +140,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if mech == Mechanism::ScramSha256 && client.finish().is_ok() {
-        assert!(saw_server_final, "SCRAM finished without a server signature");
+        assert!(
+            saw_server_final,
+            "SCRAM finished without a server signature"
+        );
     }
 });

@@ -47,7 +47,8 @@ fn normalized(msg: &[u8]) -> Vec<u8> {
 
 fn has_bare(msg: &[u8]) -> bool {
     msg.iter().enumerate().any(|(i, &b)| {
-        (b == b'\r' && msg.get(i + 1) != Some(&b'\n')) || (b == b'\n' && (i == 0 || msg[i - 1] != b'\r'))
+        (b == b'\r' && msg.get(i + 1) != Some(&b'\n'))
+            || (b == b'\n' && (i == 0 || msg[i - 1] != b'\r'))
     })
 }
 
