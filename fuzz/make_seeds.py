@@ -268,7 +268,25 @@ def roundtrip_reply_seeds(ts):
     return seeds
 
 
+def server_machine_seeds(ts):
+    # Four config bytes: f1 = 0x01 LMTP, 0x02 AUTH offered (no TLS needed
+    # unless 0x04), 0x80 exact mode; f2 = 0x01 CHUNKING, 0x02 STARTTLS,
+    # 0x04 VRFY/EXPN/HELP, 0x08 DSN, 0x10 BINARYMIME; f3 limits (0 =
+    # defaults); f4 bad commands (low nibble), SIZE (high nibble). Then a
+    # decision-length byte (0: accept everything, feed in one read).
+    seeds = {}
+    for name, items in ts:
+        client = side(items, "C")
+        lmtp = 0x01 if any(d.startswith(b"LHLO") for s, d in items if s == "C") else 0
+        f1 = 0x02 | lmtp
+        f2 = 0x01 | 0x02 | 0x04 | 0x08 | 0x10
+        seeds[name] = bytes([f1, f2, 0x00, 0x0A, 0x00]) + client
+        seeds[name + "-exact"] = bytes([f1 | 0x80, f2, 0x00, 0x0A, 0x00]) + client
+    return seeds
+
+
 EXTRA = {
+    "server_machine": server_machine_seeds,
     "command_parse": command_parse_seeds,
     "reply_parse": reply_parse_seeds,
     "ehlo_capabilities": ehlo_seeds,
