@@ -285,7 +285,22 @@ def server_machine_seeds(ts):
     return seeds
 
 
+def client_machine_seeds(ts):
+    # Three config bytes: f1 = 0x01 LMTP, 0x02 no initial response, 0x04
+    # LOGIN username first, 0x08 refuse bare line endings, 0x10 small reply
+    # limits, 0x20 strict CRLF; f2 BDAT chunk size and transmit high water;
+    # f3 which message. Then a decision-length byte (0: one read).
+    seeds = {}
+    for name, items in ts:
+        server = side(items, "S")
+        lmtp = 0x01 if any(d.startswith(b"LHLO") for s, d in items if s == "C") else 0
+        seeds[name] = bytes([lmtp, 0x07, 0x00, 0x00]) + server
+        seeds[name + "-split"] = bytes([lmtp, 0x07, 0x02, 0x04, 0x05, 0x20, 0x40, 0x01]) + server
+    return seeds
+
+
 EXTRA = {
+    "client_machine": client_machine_seeds,
     "server_machine": server_machine_seeds,
     "command_parse": command_parse_seeds,
     "reply_parse": reply_parse_seeds,

@@ -405,9 +405,13 @@ fuzz_target!(|data: &[u8]| {
         if h.watch.tls_pending {
             // Sometimes let injected bytes arrive before the handshake.
             if exact || d.next() % 4 != 0 {
-                assert!(h.server.tls_established(Timestamp(h.now)).is_ok());
+                let r = h.server.tls_established(Timestamp(h.now));
                 h.watch.tls_pending = false;
-                assert!(h.server.is_tls());
+                if r.is_ok() {
+                    assert!(h.server.is_tls());
+                } else {
+                    assert!(h.watch.closed || h.watch.fatal, "handshake refused: {r:?}");
+                }
                 h.drain();
             }
         }
