@@ -281,6 +281,10 @@ fn scram_needs_credentials_not_accept() {
     h.feed(format!("AUTH SCRAM-SHA-256 {}\r\n", encode_response(&ir)).as_bytes());
     assert!(h.s.awaiting_answer());
     assert!(matches!(h.s.accept(), Err(LocalError::InvalidState { .. })));
+    assert!(matches!(
+        h.s.reply(reply(235, "2.7.0 fine")),
+        Err(LocalError::InvalidState { .. })
+    ));
     h.s.reply(reply(535, "5.7.8 No such user")).unwrap();
     h.drain();
     assert!(h.wire_text().ends_with("535 5.7.8 No such user\r\n"));
@@ -297,4 +301,91 @@ fn over_long_auth_response_gets_500() {
     let out = String::from_utf8_lossy(&h.wire[before..]).to_string();
     assert!(out.starts_with("500 5.5.6"), "{out}");
     assert_eq!(h.exchange(b"NOOP\r\n"), "250 2.0.0 OK\r\n");
+}
+
+#[test]
+fn rfc4954_cram_md5_example_exact() {
+    let mut h = Harness::with_policy(cfg(), |e| match e {
+        Event::Auth(req) => match &req.verification {
+            Verification::CramMd5 {
+                username, digest, ..
+            } if username == "rjs3" && digest.len() == 16 => Answer::Accept,
+            _ => Answer::Reply(reply(535, "5.7.8 no")),
+        },
+        _ => Answer::Accept,
+    });
+    h.s.set_nonce("<4192942341.12828472@sourcefour.andrew.cmu.edu>");
+    h.feed(b"EHLO client.example.com\r\n");
+    assert_eq!(
+        h.exchange(b"AUTH CRAM-MD5\r\n"),
+        "334 PDQxOTI5NDIzNDEuMTI4Mjg0NzJAc291cmNlZm91ci5hbmRyZXcuY211LmVkdT4=\r\n"
+    );
+    assert_eq!(
+        h.exchange(b"cmpzMyBlYzNhNTlmZWQzOTVhYmExZWM2MzY3YzRmNGI0MWFjMA==\r\n"),
+        "235 2.7.0 Authentication successful\r\n"
+    );
+}
+
+#[test]
+fn a_second_exchange_gets_a_counted_challenge() {
+    let mut h = server();
+    h.s.set_nonce("<1896.697170952@mx.example>");
+    let first = h.exchange(b"AUTH CRAM-MD5\r\n");
+    h.feed(b"*\r\n");
+    let second = h.exchange(b"AUTH CRAM-MD5\r\n");
+    let decode = |s: &str| {
+        String::from_utf8(decode_challenge(&s.trim_end().as_bytes()[4..]).unwrap()).unwrap()
+    };
+    assert_eq!(decode(&first), "<1896.697170952@mx.example>");
+    assert_eq!(decode(&second), "<1896.697170952.2@mx.example>");
+}
+
+#[test]
+fn oauth_refusal_sends_the_configured_error_then_the_apps_reply() {
+    let json = r#"{"status":"invalid_token","scope":"https://mail.example.com/"}"#;
+    let mut c = cfg();
+    c.oauth_error = Some(json.to_string());
+    let mut h = Harness::with_policy(c, |e| match e {
+        Event::Auth(_) => Answer::Reply(reply(535, "5.7.8 token refused")),
+        _ => Answer::Accept,
+    });
+    h.feed(b"EHLO c\r\n");
+    let mut client = SaslClient::new(
+        Mechanism::OAuthBearer,
+        Credentials::bearer("u@example.com", "tok"),
+        None,
+    )
+    .unwrap();
+    let ir = client.initial_response().unwrap();
+    let out = h.exchange(format!("AUTH OAUTHBEARER {}\r\n", encode_response(&ir)).as_bytes());
+    assert!(out.starts_with("334 "), "{out}");
+    assert_eq!(
+        decode_challenge(&out.trim_end().as_bytes()[4..]).unwrap(),
+        json.as_bytes()
+    );
+    // RFC 7628 §3.2.3: the client's dummy response, then the failure.
+    assert_eq!(h.exchange(b"AQ==\r\n"), "535 5.7.8 token refused\r\n");
+    assert!(!h.s.is_authenticated());
+}
+
+#[test]
+fn long_initial_response_fits_rfc4954_line_limit() {
+    // RFC 4954 §4: AUTH lines up to 12288 octets; a 6000-octet bearer
+    // token encodes to over 8000 base64 characters, far over the 512 of
+    // RFC 5321 §4.5.3.1.4.
+    let token = "t".repeat(6000);
+    let mut h = Harness::with_policy(cfg(), move |e| match e {
+        Event::Auth(req) => match &req.verification {
+            Verification::OAuth { token: t, .. } if t.len() == 6000 => Answer::Accept,
+            _ => Answer::Reply(reply(535, "5.7.8 no")),
+        },
+        _ => Answer::Accept,
+    });
+    h.feed(b"EHLO c\r\n");
+    let mut client =
+        SaslClient::new(Mechanism::XOAuth2, Credentials::bearer("u", &token), None).unwrap();
+    let ir = encode_response(&client.initial_response().unwrap());
+    assert!(ir.len() > 8000);
+    let out = h.exchange(format!("AUTH XOAUTH2 {ir}\r\n").as_bytes());
+    assert_eq!(out, "235 2.7.0 Authentication successful\r\n");
 }

@@ -380,12 +380,15 @@ impl ClientConnection {
     /// Send QUIT (queued behind commands in flight). Its reply comes as
     /// [`Event::Reply`] with the returned id; the server's EOF then gives
     /// [`Event::Closed`] `{ clean: true }` when the reply was 221. Allowed
-    /// after a refused greeting.
+    /// after a refused greeting, and right after
+    /// [`finish_body`](Self::finish_body) (RFC 2920 §4: QUIT may follow the
+    /// final dot; the transaction's outcome is still reported, and no RSET
+    /// is sent after a failure).
     ///
     /// # Errors
-    /// [`LocalError::InvalidState`] during a transaction, AUTH exchange or
-    /// TLS handshake; [`LocalError::Closed`] when already quitting or
-    /// closed.
+    /// [`LocalError::InvalidState`] during a transaction before the end of
+    /// the body, during an AUTH exchange or TLS handshake;
+    /// [`LocalError::Closed`] when already quitting or closed.
     pub fn quit(&mut self) -> Result<CommandId, LocalError> {
         self.m.quit()
     }

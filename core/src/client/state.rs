@@ -636,8 +636,9 @@ impl Machine {
             return;
         }
         self.dispatch(kind, reply);
-        self.pump();
+        // The body's last chunk goes before anything queued behind it.
         self.flush_bdat();
+        self.pump();
     }
 
     fn on_greeting(&mut self, reply: Reply) {

@@ -75,20 +75,28 @@ impl Machine {
             return self.refuse(Refusal::UnknownMechanism, reply, true);
         };
         // The challenge (CRAM-MD5) or nonce (SCRAM) must be unique per
-        // exchange: the caller's per-connection nonce plus a counter.
+        // exchange: the caller's nonce as given the first time, then with
+        // a counter.
         self.auth_count = self.auth_count.saturating_add(1);
-        let nonce = match &mech {
-            Mechanism::CramMd5 => self
-                .nonce
-                .as_ref()
-                .map(|n| format!("<{n}.{}@{}>", self.auth_count, self.cfg.hostname)),
-            _ => self
-                .nonce
-                .as_ref()
-                .map(|n| format!("{n}{}", self.auth_count)),
-        };
+        let count = self.auth_count;
+        let nonce = self.nonce.as_deref().map(|n| match (&mech, count) {
+            (_, 1) => String::from(n),
+            // `<1896.697170952@host>` becomes `<1896.697170952.2@host>`.
+            (Mechanism::CramMd5, _) => match n.rfind('@') {
+                Some(at) => format!(
+                    "{}.{count}{}",
+                    n.get(..at).unwrap_or(n),
+                    n.get(at..).unwrap_or("")
+                ),
+                None => format!("{n}.{count}"),
+            },
+            _ => format!("{n}{count}"),
+        });
         let server = match SaslServer::new(mech, nonce.as_deref()) {
-            Ok(s) => s,
+            Ok(s) => match &self.cfg.oauth_error {
+                Some(json) => s.with_oauth_error(json.clone()),
+                None => s,
+            },
             Err(_) => {
                 // No nonce was provided: a temporary server-side problem.
                 let reply =

@@ -79,7 +79,7 @@ impl Machine {
         let mech = match mechanism {
             Some(m) => m,
             None => crate::auth::choose(
-                &caps.auth_mechanisms().collect::<alloc::vec::Vec<_>>(),
+                &caps.auth_mechanisms().collect::<Vec<_>>(),
                 &self.cfg.auth_preference,
                 &creds,
             )
@@ -383,8 +383,12 @@ impl Machine {
     }
 
     pub(crate) fn quit(&mut self) -> Result<CommandId, LocalError> {
-        if self.mode != Mode::Refused {
-            self.check_idle("quit")?;
+        // RFC 2920 §4: QUIT may follow the final dot at once; the end of
+        // data is still reported.
+        let body_sent = self.tx.as_ref().is_some_and(|t| t.finished && !t.in_body);
+        let open = self.mode == Mode::Open && self.auth.is_none() && !self.in_body();
+        if !(self.mode == Mode::Refused || open && (self.tx.is_none() || body_sent)) {
+            return Err(self.state_error("quit"));
         }
         let id = self.next_id();
         self.mode = Mode::Quitting;

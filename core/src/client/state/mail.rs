@@ -7,7 +7,7 @@ use crate::reply::Reply;
 
 use super::super::events::{Event, Stage};
 use super::super::wire;
-use super::{Kind, Machine};
+use super::{Kind, Machine, Mode};
 
 impl Machine {
     // ----- transaction replies ---------------------------------------------
@@ -42,8 +42,11 @@ impl Machine {
             reply,
             result,
         });
-        self.outbox
-            .push_front((Kind::AutoRset, wire::encode(&Command::Rset)));
+        // After QUIT there is nothing to reset.
+        if self.mode != Mode::Quitting {
+            self.outbox
+                .push_front((Kind::AutoRset, wire::encode(&Command::Rset)));
+        }
     }
 
     pub(super) fn doomed(&self) -> bool {
