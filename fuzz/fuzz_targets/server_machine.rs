@@ -179,11 +179,18 @@ impl Watch {
             Event::MessageEnd { size, .. } => {
                 assert!(self.in_message, "MessageEnd outside a message");
                 assert_eq!(*size, self.message_octets, "MessageEnd size vs data");
-                self.end_of_message(exact);
+                self.end_of_message(exact, false);
             }
             Event::MessageRefused { .. } => {
                 assert!(self.in_message, "MessageRefused outside a message");
-                self.end_of_message(exact);
+                self.end_of_message(exact, true);
+            }
+            Event::MailFrom { .. } => {
+                // A new transaction: whatever a failed one left is gone.
+                self.in_message = false;
+                self.message_octets = 0;
+                self.bdat = None;
+                self.data_start = None;
             }
             Event::TlsHandshake => self.tls_pending = true,
             Event::Auth(req) => {
@@ -194,7 +201,9 @@ impl Watch {
         }
     }
 
-    fn end_of_message(&mut self, exact: bool) {
+    /// `refused`: the machine refused the message (SIZE exceeded: the data
+    /// past the limit was drained, not handed over).
+    fn end_of_message(&mut self, exact: bool, refused: bool) {
         if let Some(start) = self.data_start.take() {
             if exact {
                 // RFC 5321 §4.1.1.4: the data ends at the first CRLF.CRLF,
@@ -210,7 +219,9 @@ impl Watch {
                 );
             }
         } else if let Some((start, want)) = self.bdat.take() {
-            assert_eq!(self.chunk_octets, want, "last chunk data vs BDAT size");
+            if !refused {
+                assert_eq!(self.chunk_octets, want, "last chunk data vs BDAT size");
+            }
             if exact {
                 assert_eq!(
                     (self.fed.len() - start) as u64,
