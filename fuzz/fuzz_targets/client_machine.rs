@@ -297,7 +297,7 @@ impl Harness {
             Event::StartTlsReady { .. } => {
                 // Refused when a later event (e.g. bytes after the 220,
                 // RFC 3207 §5) already ended the session.
-                if self.c.tls_established().is_ok() {
+                if self.c.tls_established(Timestamp(self.now)).is_ok() {
                     assert!(self.c.is_tls());
                 } else {
                     assert!(self.c.is_closed(), "handshake refused on a live session");
