@@ -1,0 +1,192 @@
+//! What each reply means outside a mail transaction: the greeting, EHLO
+//! and HELO (with the HELO fallback of RFC 5321 §4.1.4), 421 (§3.8) and
+//! the replies to low-level commands. Transaction replies are in `mail.rs`.
+
+use crate::body::DotStuffer;
+use crate::ehlo::Capabilities;
+use crate::error::RemoteError;
+use crate::reply::Reply;
+
+use super::super::events::{CommandId, Event, Phase, Stage};
+use super::{Effect, HelloVerb, Kind, Machine, Mode};
+
+impl Machine {
+    // ----- replies ---------------------------------------------------------
+
+    pub(super) fn on_reply(&mut self, reply: Reply) {
+        if self.mode == Mode::Greeting {
+            self.on_greeting(reply);
+            return;
+        }
+        let Some(kind) = self.inflight.pop_front() else {
+            if reply.code().get() == 421 {
+                // RFC 5321 §3.8: a server may announce shutdown unprompted.
+                self.closing(reply, Phase::Idle);
+            } else {
+                self.fail(RemoteError::UnexpectedReply);
+            }
+            return;
+        };
+        self.since = self.now;
+        self.progress = false;
+        let is_quit = matches!(
+            kind,
+            Kind::Low {
+                effect: Effect::Quit,
+                ..
+            }
+        );
+        if reply.code().get() == 421 && !is_quit {
+            self.on_421(kind, reply);
+            return;
+        }
+        self.dispatch(kind, reply);
+        // The body's last chunk goes before anything queued behind it.
+        self.flush_bdat();
+        self.pump();
+    }
+
+    fn on_greeting(&mut self, reply: Reply) {
+        self.since = self.now;
+        self.greeting = Some(reply.clone());
+        if reply.code().get() == 220 {
+            self.mode = Mode::Open;
+            self.events.push_back(Event::Greeting { reply });
+            if self.cfg.auto_hello {
+                self.queue_hello(true);
+            }
+        } else {
+            // RFC 5321 §3.1: a 554 (or 421) greeting; the client should QUIT.
+            self.mode = Mode::Refused;
+            self.events.push_back(Event::GreetingRefused { reply });
+        }
+    }
+
+    /// RFC 5321 §3.8: 421 ends the session. The command it answered gets
+    /// its own outcome first; the rest is dropped.
+    fn on_421(&mut self, kind: Kind, reply: Reply) {
+        let phase = kind.phase();
+        if let Some(mut tx) = self.tx.take() {
+            if let Kind::Rcpt(index) = kind {
+                if tx.doomed.is_none() {
+                    tx.record_rcpt(index, reply.clone());
+                    self.events.push_back(Event::RecipientReply {
+                        index,
+                        reply: reply.clone(),
+                    });
+                }
+            }
+            if kind == Kind::Mail {
+                tx.mail_reply = Some(reply.clone());
+            }
+            let result = tx.result();
+            // A failure already decided (a refused MAIL before a pipelined
+            // RCPT got the 421) is the one to report.
+            let (stage, failed) = tx.doomed.take().unwrap_or_else(|| {
+                let stage = match kind {
+                    Kind::Mail => Stage::Mail,
+                    Kind::Rcpt(_) => Stage::Recipients,
+                    Kind::Data => Stage::Data,
+                    Kind::Bdat { last: false } => Stage::Body,
+                    _ => Stage::DataEnd,
+                };
+                (stage, reply.clone())
+            });
+            self.events.push_back(Event::TransactionFailed {
+                stage,
+                reply: failed,
+                result,
+            });
+        } else {
+            self.mode = Mode::Closing;
+            self.dispatch(kind, reply.clone());
+        }
+        self.closing(reply, phase);
+    }
+
+    fn closing(&mut self, reply: Reply, in_flight: Phase) {
+        self.events
+            .push_back(Event::ServiceClosing { reply, in_flight });
+        self.mode = Mode::Closing;
+        self.inflight.clear();
+        self.outbox.clear();
+        self.tx = None;
+        self.auth = None;
+        self.low_body = None;
+    }
+
+    fn dispatch(&mut self, kind: Kind, reply: Reply) {
+        match kind {
+            Kind::Hello { verb, fallback } => self.on_hello(verb, fallback, reply),
+            Kind::StartTls => {
+                if reply.code().get() == 220 {
+                    self.mode = Mode::AwaitingTls;
+                    self.events.push_back(Event::StartTlsReady { reply });
+                } else {
+                    self.events.push_back(Event::StartTlsRefused { reply });
+                }
+            }
+            Kind::Auth => self.on_auth(reply),
+            Kind::Mail => self.on_mail(reply),
+            Kind::Rcpt(i) => self.on_rcpt(i, reply),
+            Kind::Data => self.on_data(reply),
+            Kind::DataEnd | Kind::Bdat { last: true } => self.on_data_end(kind, reply),
+            Kind::Bdat { last: false } => self.on_bdat(reply),
+            Kind::AutoRset => {}
+            Kind::Low { id, effect, .. } => self.on_low(id, effect, reply),
+        }
+    }
+
+    fn on_hello(&mut self, verb: HelloVerb, fallback: bool, reply: Reply) {
+        let ok = reply.code().is_positive();
+        match (verb, ok) {
+            (HelloVerb::Ehlo | HelloVerb::Lhlo, true) => {
+                let capabilities = Capabilities::from_reply(&reply);
+                self.caps = Some(capabilities.clone());
+                self.hello = Some(reply.clone());
+                self.events.push_back(Event::Ehlo {
+                    reply,
+                    capabilities,
+                });
+            }
+            (HelloVerb::Ehlo | HelloVerb::Lhlo, false) => {
+                // RFC 5321 §4.1.4 / §3.2: a server that does not know EHLO
+                // answers 5yz; HELO is the fallback.
+                let falling_back = fallback && reply.code().is_permanent();
+                self.events.push_back(Event::EhloRefused {
+                    reply,
+                    falling_back,
+                });
+                if falling_back {
+                    self.queue_verb(HelloVerb::Helo, false);
+                }
+            }
+            (HelloVerb::Helo, true) => {
+                self.caps = None;
+                self.hello = Some(reply.clone());
+                self.events.push_back(Event::Helo { reply });
+            }
+            (HelloVerb::Helo, false) => self.events.push_back(Event::HeloRefused { reply }),
+        }
+    }
+
+    fn on_low(&mut self, id: CommandId, effect: Effect, reply: Reply) {
+        let code = reply.code();
+        match effect {
+            Effect::Hello(verb) if code.is_positive() => {
+                self.caps = match verb {
+                    HelloVerb::Helo => None,
+                    _ => Some(Capabilities::from_reply(&reply)),
+                };
+                self.hello = Some(reply.clone());
+            }
+            Effect::StartTls if code.get() == 220 => self.mode = Mode::AwaitingTls,
+            Effect::Data if code.get() == 354 => {
+                self.low_body = Some((id, DotStuffer::new(self.cfg.line_endings)));
+            }
+            Effect::Quit => self.quit_acked = code.get() == 221,
+            _ => {}
+        }
+        self.events.push_back(Event::Reply { id, reply });
+    }
+}
