@@ -152,6 +152,7 @@ class SMTP:
     _lmtp = False
     _parser = None
     _caps = None
+    _sasl = None
 
     def __init__(self, host='', port=0, local_hostname=None,
                  timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
@@ -544,10 +545,11 @@ class SMTP:
         """
         # RFC 4954 §4: a mechanism whose authobject answers a None challenge
         # has an initial response.
+        self._sasl = None
         mechanism = mechanism.upper()
         initial_response = (authobject() if initial_response_ok else None)
         if initial_response is not None:
-            response = _core.sasl_encode(initial_response.encode('ascii'))
+            response = _core.sasl_encode(initial_response.encode('ascii'), True)
             (code, resp) = self.docmd("AUTH", mechanism + " " + response)
             self._auth_challenge_count = 1
         else:
@@ -556,14 +558,30 @@ class SMTP:
         while code == 334:
             self._auth_challenge_count += 1
             challenge = _core.sasl_decode(resp)
-            response = _core.sasl_encode(authobject(challenge).encode('ascii'))
+            try:
+                answer = authobject(challenge)
+            except SMTPAuthenticationError:
+                # RFC 4954 §4: cancel the exchange so the session stays in
+                # step, then report.
+                self._sasl = None
+                self.docmd("*")
+                raise
+            response = _core.sasl_encode(answer.encode('ascii'))
             (code, resp) = self.docmd(response)
             if self._auth_challenge_count > _MAXCHALLENGE:
                 raise SMTPException(
                     "Server AUTH mechanism infinite loop. Last response: "
                     + repr((code, resp))
                 )
-        self._sasl = None
+        sasl, self._sasl = self._sasl, None
+        if code == 235 and sasl is not None and sasl.mechanism == mechanism:
+            try:
+                sasl.finish()
+            except ValueError as e:
+                # RFC 5802 §5: a SCRAM server that cannot prove it knows the
+                # password is not the server we meant to talk to.
+                self.close()
+                raise SMTPAuthenticationError(code, str(e).encode()) from None
         if code in (235, 503):
             return (code, resp)
         raise SMTPAuthenticationError(code, resp)
@@ -625,12 +643,18 @@ class SMTP:
     def auth_oauthbearer(self, challenge=None):
         """Authobject for OAUTHBEARER (RFC 7628). self.password holds the
         OAuth 2.0 bearer token."""
-        return self._auth_sasl('OAUTHBEARER', challenge)
+        try:
+            return self._auth_sasl('OAUTHBEARER', challenge)
+        except ValueError as e:
+            raise SMTPAuthenticationError(535, str(e).encode()) from None
 
     def auth_xoauth2(self, challenge=None):
         """Authobject for XOAUTH2 (Google/Microsoft). self.password holds the
         OAuth 2.0 bearer token."""
-        return self._auth_sasl('XOAUTH2', challenge)
+        try:
+            return self._auth_sasl('XOAUTH2', challenge)
+        except ValueError as e:
+            raise SMTPAuthenticationError(535, str(e).encode()) from None
 
     def login(self, user, password, *, initial_response_ok=True):
         """Log in on an SMTP server that requires authentication.
