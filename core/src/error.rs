@@ -145,7 +145,9 @@ impl fmt::Display for LocalError {
                 f,
                 "bare CR or LF at offset {offset} in the message body (RFC 5321 §2.3.8)"
             ),
-            LocalError::LengthMismatch => f.write_str("body length does not match what was declared"),
+            LocalError::LengthMismatch => {
+                f.write_str("body length does not match what was declared")
+            }
             LocalError::NoCommonMechanism => {
                 f.write_str("no AUTH mechanism supported by both client and server")
             }

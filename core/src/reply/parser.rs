@@ -1,0 +1,230 @@
+//! Incremental reply parser (RFC 5321 §4.2).
+
+use alloc::vec::Vec;
+
+use memchr::memchr;
+
+use super::{Reply, ReplyCode, MAX_REPLY_LINE};
+use crate::error::RemoteError;
+
+/// Default cap on the lines of one reply. RFC 5321 §4.2.1 sets no limit on
+/// multi-line replies; real EHLO replies have about 10-30 lines and HELP a
+/// few dozen, so 256 is generous while bounding memory against a peer that
+/// never sends the last line.
+pub const DEFAULT_MAX_REPLY_LINES: usize = 256;
+
+/// Default cap on the octets of one reply, CRLFs included: 64 KiB, well
+/// above 256 typical lines, and well below what would hurt. RFC 5321
+/// §4.5.3.1 bounds only each line (§4.5.3.1.5), so the total is ours.
+pub const DEFAULT_MAX_REPLY_OCTETS: usize = 64 * 1024;
+
+/// Limits and leniency of a [`ReplyParser`].
+///
+/// Build it from [`Default`] and set fields:
+/// `let mut c = ReplyParserConfig::default(); c.max_lines = 32;`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ReplyParserConfig {
+    /// Longest reply line in octets, CRLF included. Default
+    /// [`MAX_REPLY_LINE`] = 512 (RFC 5321 §4.5.3.1.5). Values below 5 are
+    /// treated as 5 (the shortest line, `NNN\r\n`).
+    pub max_line: usize,
+    /// Most lines in one reply. Default [`DEFAULT_MAX_REPLY_LINES`].
+    pub max_lines: usize,
+    /// Most octets in one reply, line endings included. Default
+    /// [`DEFAULT_MAX_REPLY_OCTETS`].
+    pub max_octets: usize,
+    /// Accept a bare LF as a line ending (default `true`). RFC 5321 §2.3.8
+    /// requires CRLF, but servers that send bare LF exist and Python's
+    /// smtplib (which splits on LF) talks to them: refusing them would make
+    /// the drop-in replacement fail where smtplib works. A reply cannot
+    /// smuggle anything through a bare LF (unlike a DATA terminator), so
+    /// leniency costs nothing here. With `false`, a line not ending in CRLF
+    /// is [`RemoteError::MalformedReply`].
+    pub allow_bare_lf: bool,
+}
+
+impl Default for ReplyParserConfig {
+    fn default() -> Self {
+        ReplyParserConfig {
+            max_line: MAX_REPLY_LINE,
+            max_lines: DEFAULT_MAX_REPLY_LINES,
+            max_octets: DEFAULT_MAX_REPLY_OCTETS,
+            allow_bare_lf: true,
+        }
+    }
+}
+
+/// Room for the lines of a multi-line reply before the vector regrows.
+const INITIAL_MULTILINE_CAPACITY: usize = 16;
+
+/// Shortest possible reply line, `NNN\r\n` (`NNN\n` when lenient).
+const MIN_LINE_LIMIT: usize = 5;
+
+/// Reads replies from a byte stream, one complete line at a time.
+///
+/// Contract (used by the client machine and the Python binding):
+///
+/// * Call [`parse`](Self::parse) with all unprocessed bytes the caller
+///   holds. It returns how many bytes it consumed, which are always whole
+///   lines, and stops right after the last line of a reply, so bytes of
+///   the next reply (pipelining) are left to the caller. The caller drops
+///   the consumed prefix and keeps the rest for the next call.
+/// * The parser keeps the lines of a partial multi-line reply between
+///   calls, never a partial line: it holds at most one reply, bounded by
+///   the config, and the caller holds at most one partial line
+///   ([`ReplyParserConfig::max_line`] octets: beyond that, `parse` reports
+///   [`RemoteError::ReplyLineTooLong`] without waiting for the LF).
+/// * `(n, None)`: need more input (`n` may be non-zero: lines of a
+///   multi-line reply were consumed). `(n, Some(Ok(reply)))`: a reply
+///   ended at `n`; call again with the rest to read the next one.
+///   `(n, Some(Err(e)))`: the peer broke RFC 5321 §4.2; the partial reply
+///   is discarded and the parser is reset. Errors are fatal for the
+///   session: the machine makes them sticky.
+#[derive(Clone, Debug, Default)]
+pub struct ReplyParser {
+    config: ReplyParserConfig,
+    code: Option<ReplyCode>,
+    lines: Vec<Vec<u8>>,
+    octets: usize,
+}
+
+/// What a line's separator says (RFC 5321 §4.2.1).
+enum Sep {
+    More,
+    Last,
+}
+
+impl ReplyParser {
+    /// A parser with the default config.
+    pub fn new() -> ReplyParser {
+        ReplyParser::default()
+    }
+
+    /// A parser with `config`.
+    pub fn with_config(config: ReplyParserConfig) -> ReplyParser {
+        ReplyParser {
+            config,
+            ..ReplyParser::default()
+        }
+    }
+
+    /// The config in force.
+    pub fn config(&self) -> &ReplyParserConfig {
+        &self.config
+    }
+
+    /// Whether lines of an unfinished multi-line reply are held.
+    pub fn in_progress(&self) -> bool {
+        !self.lines.is_empty()
+    }
+
+    /// Forgets any partial reply (e.g. after STARTTLS, RFC 3207 §4.2).
+    pub fn reset(&mut self) {
+        self.code = None;
+        self.lines.clear();
+        self.octets = 0;
+    }
+
+    fn fail(
+        &mut self,
+        consumed: usize,
+        e: RemoteError,
+    ) -> (usize, Option<Result<Reply, RemoteError>>) {
+        self.reset();
+        (consumed, Some(Err(e)))
+    }
+
+    /// Consumes complete lines of `input` until one reply ends or input
+    /// runs out. See the type's docs for the contract.
+    #[must_use]
+    pub fn parse(&mut self, input: &[u8]) -> (usize, Option<Result<Reply, RemoteError>>) {
+        let max_line = self.config.max_line.max(MIN_LINE_LIMIT);
+        let mut pos = 0;
+        loop {
+            let rest = input.get(pos..).unwrap_or_default();
+            let window = rest.get(..max_line).unwrap_or(rest);
+            let Some(lf) = memchr(b'\n', window) else {
+                if rest.len() >= max_line {
+                    // RFC 5321 §4.5.3.1.5: the LF, wherever it is, would
+                    // make the line longer than the limit.
+                    return self.fail(pos, RemoteError::ReplyLineTooLong { limit: max_line });
+                }
+                return (pos, None);
+            };
+            let line = window.get(..lf).unwrap_or_default();
+            pos += lf + 1;
+            let line = match line.strip_suffix(b"\r") {
+                Some(l) => l,
+                None if self.config.allow_bare_lf => line,
+                None => {
+                    return self.fail(
+                        pos,
+                        RemoteError::MalformedReply {
+                            reason: "line not ended by CRLF",
+                        },
+                    )
+                }
+            };
+            self.octets += lf + 1;
+            if self.octets > self.config.max_octets {
+                let limit = self.config.max_octets;
+                return self.fail(pos, RemoteError::ReplyTooLong { limit });
+            }
+            let (code, sep, text) = match split_line(line) {
+                Ok(parts) => parts,
+                Err(reason) => return self.fail(pos, RemoteError::MalformedReply { reason }),
+            };
+            if self.code.is_some_and(|c| c != code) {
+                // RFC 5321 §4.2.1: every line of a reply has the same code.
+                return self.fail(
+                    pos,
+                    RemoteError::MalformedReply {
+                        reason: "lines of a multi-line reply have different codes",
+                    },
+                );
+            }
+            if self.lines.len() >= self.config.max_lines {
+                let limit = self.config.max_lines;
+                return self.fail(pos, RemoteError::ReplyTooLong { limit });
+            }
+            if let Sep::Last = sep {
+                let lines = if self.lines.is_empty() {
+                    // Most replies are one line: one exact-size outer vector.
+                    alloc::vec![text.to_vec()]
+                } else {
+                    let mut lines = core::mem::take(&mut self.lines);
+                    lines.push(text.to_vec());
+                    lines
+                };
+                self.reset();
+                return (pos, Some(Ok(Reply::from_parts(code, lines))));
+            }
+            self.code = Some(code);
+            if self.lines.is_empty() {
+                // EHLO replies run to 10-30 lines; skip the first regrowths.
+                self.lines.reserve(INITIAL_MULTILINE_CAPACITY);
+            }
+            self.lines.push(text.to_vec());
+        }
+    }
+}
+
+/// Splits `NNN[SP text]`, `NNN-text` or `NNN` (RFC 5321 §4.2: the code is
+/// `%x32-35 %x30-35 %x30-39`).
+fn split_line(line: &[u8]) -> Result<(ReplyCode, Sep, &[u8]), &'static str> {
+    let [d0, d1, d2, rest @ ..] = line else {
+        return Err("line shorter than a reply code");
+    };
+    if !(b'2'..=b'5').contains(d0) || !(b'0'..=b'5').contains(d1) || !d2.is_ascii_digit() {
+        return Err("invalid reply code");
+    }
+    let n = u16::from(d0 - b'0') * 100 + u16::from(d1 - b'0') * 10 + u16::from(d2 - b'0');
+    let code = ReplyCode::new(n).ok_or("invalid reply code")?;
+    match rest.split_first() {
+        None => Ok((code, Sep::Last, rest)),
+        Some((b' ', text)) => Ok((code, Sep::Last, text)),
+        Some((b'-', text)) => Ok((code, Sep::More, text)),
+        Some(_) => Err("reply code not followed by space, hyphen or end of line"),
+    }
+}
