@@ -10,8 +10,11 @@ use smtp_core::auth::{
 use crate::reply::value_error;
 
 /// Tried by `login()` after smtplib's own three, when advertised.
-const EXTRA_LOGIN_MECHANISMS: &[Mechanism] =
-    &[Mechanism::ScramSha256, Mechanism::OAuthBearer, Mechanism::XOAuth2];
+const EXTRA_LOGIN_MECHANISMS: &[Mechanism] = &[
+    Mechanism::ScramSha256,
+    Mechanism::OAuthBearer,
+    Mechanism::XOAuth2,
+];
 
 /// Base64 for the wire. `initial`: the argument of the AUTH line, where an
 /// empty response is `=` (RFC 4954 §4); after a 334 it is the empty line.
@@ -75,7 +78,10 @@ impl SaslClient {
         // RFC 5802 §5.1: printable, no ','; base64 of random bytes fits.
         let nonce = smtp_core::auth::encode_challenge(nonce);
         let core = client(mechanism, user, secret, Some(&nonce))?;
-        Ok(SaslClient { name: core.mechanism().name().to_string(), core })
+        Ok(SaslClient {
+            name: core.mechanism().name().to_string(),
+            core,
+        })
     }
 
     /// The mechanism's name.
@@ -105,7 +111,9 @@ impl SaslClient {
 #[pyfunction]
 fn plain_response(user: &str, password: &str) -> PyResult<String> {
     let mut c = client("PLAIN", user, password, None)?;
-    c.initial_response().map(text).ok_or_else(|| value_error("PLAIN has an initial response"))
+    c.initial_response()
+        .map(text)
+        .ok_or_else(|| value_error("PLAIN has an initial response"))
 }
 
 /// smtplib's `auth_cram_md5` answer: `user hex(HMAC-MD5(password, challenge))`

@@ -21,7 +21,9 @@ pub struct DotStuffer {
 impl DotStuffer {
     #[new]
     fn new() -> Self {
-        DotStuffer { core: CoreStuffer::new(POLICY) }
+        DotStuffer {
+            core: CoreStuffer::new(POLICY),
+        }
     }
 
     /// The wire form of `chunk` (a trailing CR is held for the next call).

@@ -32,18 +32,37 @@ fn esmtp_features(caps: &CoreCaps) -> Vec<(String, String)> {
         }
     };
     for kw in &caps.keywords {
-        let line = if kw.params.is_empty() { kw.name.clone() } else { format!("{} {}", kw.name, kw.params) };
-        if line.len() >= 5 && line.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("auth=")) {
-            set("auth".into(), line.get(5..).unwrap_or_default().to_string(), true);
+        let line = if kw.params.is_empty() {
+            kw.name.clone()
+        } else {
+            format!("{} {}", kw.name, kw.params)
+        };
+        if line.len() >= 5
+            && line
+                .get(..5)
+                .is_some_and(|p| p.eq_ignore_ascii_case("auth="))
+        {
+            set(
+                "auth".into(),
+                line.get(5..).unwrap_or_default().to_string(),
+                true,
+            );
             continue;
         }
         let bytes = line.as_bytes();
         if !bytes.first().is_some_and(u8::is_ascii_alphanumeric) {
             continue;
         }
-        let end = bytes.iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'-')).unwrap_or(bytes.len());
+        let end = bytes
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-'))
+            .unwrap_or(bytes.len());
         let feature = line.get(..end).unwrap_or_default().to_ascii_lowercase();
-        let params = line.get(end..).unwrap_or_default().trim_matches(|c: char| c.is_whitespace()).to_string();
+        let params = line
+            .get(end..)
+            .unwrap_or_default()
+            .trim_matches(|c: char| c.is_whitespace())
+            .to_string();
         let append = feature == "auth";
         set(feature, params, append);
     }
@@ -58,7 +77,9 @@ impl Capabilities {
     fn new(code: u16, msg: &[u8]) -> Self {
         let lines = msg.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
         let code = ReplyCode::new(code).unwrap_or(ReplyCode::OK);
-        Capabilities { core: CoreCaps::from_reply(&Reply::from_lines(code, lines)) }
+        Capabilities {
+            core: CoreCaps::from_reply(&Reply::from_lines(code, lines)),
+        }
     }
 
     /// smtplib's `esmtp_features` dict.

@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 mod auth;
 mod body;
 mod caps;
+mod client;
 mod command;
 mod plan;
 mod reply;
@@ -23,6 +24,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     reply::register(m)?;
     caps::register(m)?;
+    client::register(m)?;
     command::register(m)?;
     body::register(m)?;
     auth::register(m)?;

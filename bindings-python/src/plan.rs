@@ -47,7 +47,12 @@ impl PipelinePlan {
     /// body goes by BDAT (RFC 2920 §3.1: DATA and BDAT end a group).
     #[new]
     fn new(rcpts: usize, chunking: bool) -> Self {
-        PipelinePlan { rcpts, chunking, read: 0, accepted: 0 }
+        PipelinePlan {
+            rcpts,
+            chunking,
+            read: 0,
+            accepted: 0,
+        }
     }
 
     /// The MAIL reply.
@@ -94,7 +99,9 @@ impl PipelinePlan {
     /// The DATA terminator for an empty body.
     fn empty_body<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let mut out = Vec::new();
-        DotStuffer::new(BareLineEndingPolicy::Normalize).finish(&mut out).map_err(value_error)?;
+        DotStuffer::new(BareLineEndingPolicy::Normalize)
+            .finish(&mut out)
+            .map_err(value_error)?;
         Ok(PyBytes::new(py, &out))
     }
 }
@@ -119,7 +126,11 @@ impl LmtpReplies {
 
     #[new]
     fn new(expected: usize) -> Self {
-        LmtpReplies { expected, read: 0, delivered: 0 }
+        LmtpReplies {
+            expected,
+            read: 0,
+            delivered: 0,
+        }
     }
 
     /// One reply; says whether more are owed.

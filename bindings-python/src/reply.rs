@@ -71,7 +71,14 @@ impl ReplyParser {
                 let text = PyBytes::new(py, &smtplib_text(&reply));
                 Some(if self.keep_raw {
                     let raw = self.buf.get(start..self.pos).unwrap_or_default();
-                    PyTuple::new(py, [code.into_pyobject(py)?.into_any(), text.into_any(), raw_lines(py, raw)?.into_any()])?
+                    PyTuple::new(
+                        py,
+                        [
+                            code.into_pyobject(py)?.into_any(),
+                            text.into_any(),
+                            raw_lines(py, raw)?.into_any(),
+                        ],
+                    )?
                 } else {
                     PyTuple::new(py, [code.into_pyobject(py)?.into_any(), text.into_any()])?
                 })
@@ -95,7 +102,10 @@ impl ReplyParser {
                 if consumed.is_empty() {
                     // The parser stopped before the bad line: take it.
                     let rest = self.buf.get(start..).unwrap_or_default();
-                    let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+                    let end = rest
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(rest.len(), |i| i + 1);
                     line = rest.get(..end).unwrap_or_default();
                     self.pos = start + end;
                 } else if let Some(last) = consumed
@@ -106,7 +116,10 @@ impl ReplyParser {
                 }
                 let text = strip_ws(line.get(4..).unwrap_or_default());
                 let raw = self.buf.get(start..self.pos).unwrap_or_default();
-                let mut items = vec![(-1i32).into_pyobject(py)?.into_any(), PyBytes::new(py, text).into_any()];
+                let mut items = vec![
+                    (-1i32).into_pyobject(py)?.into_any(),
+                    PyBytes::new(py, text).into_any(),
+                ];
                 if self.keep_raw {
                     items.push(raw_lines(py, raw)?.into_any());
                 }
@@ -137,7 +150,12 @@ impl ReplyParser {
         config.max_lines = usize::MAX;
         config.max_octets = usize::MAX;
         config.allow_bare_lf = true;
-        ReplyParser { core: CoreParser::with_config(config), buf: Vec::new(), pos: 0, keep_raw: false }
+        ReplyParser {
+            core: CoreParser::with_config(config),
+            buf: Vec::new(),
+            pos: 0,
+            keep_raw: false,
+        }
     }
 
     /// Appends `data` and returns the first complete reply, or None.

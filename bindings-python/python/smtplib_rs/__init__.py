@@ -111,6 +111,9 @@ else:
     _have_ssl = True
 
 
+_FALLBACK = object()
+
+
 def _is_filelike(msg):
     return not isinstance(msg, (str, bytes, bytearray, memoryview)) and hasattr(msg, "read")
 
@@ -153,6 +156,8 @@ class SMTP:
     _parser = None
     _caps = None
     _sasl = None
+    _machine = None
+    _machine_key = None
 
     def __init__(self, host='', port=0, local_hostname=None,
                  timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
@@ -259,6 +264,7 @@ class SMTP:
     def _new_parser(self):
         self._parser = _core.ReplyParser(_MAXLINE)
         self._caps = None
+        self._machine = self._machine_key = None
 
     def send(self, s):
         """Send `s' to the server."""
@@ -831,12 +837,119 @@ class SMTP:
         caps = self._caps
         chunking = (self.use_chunking and caps is not None and self.does_esmtp
                     and caps.chunking)
-        if (self.use_pipelining and caps is not None and self.does_esmtp
-                and caps.pipelining and not self._lmtp):
-            return self._sendmail_pipelined(from_addr, to_addrs, msg,
+        machine = self._mail_machine()
+        if machine is not None:
+            result = self._sendmail_machine(machine, from_addr, to_addrs, msg,
                                             esmtp_opts, rcpt_options, chunking)
+            if result is not _FALLBACK:
+                return result
         return self._sendmail_serial(from_addr, to_addrs, msg, esmtp_opts,
                                      rcpt_options, chunking)
+
+    def _mail_machine(self):
+        """The engine's client machine for this session, or None when
+        sendmail must go step by step as smtplib does: debug output on
+        (smtplib's format), pipelining turned off, no EHLO, unread input,
+        or mail/rcpt/data overridden by a subclass or a mock."""
+        if (self.debuglevel > 0 or not self.use_pipelining or not self.does_esmtp
+                or self.ehlo_resp is None or self.sock is None
+                or self._parser is None or self._parser.pending()):
+            return None
+        cls = type(self)
+        if (cls.mail is not SMTP.mail or cls.rcpt is not SMTP.rcpt
+                or cls.data is not SMTP.data or 'mail' in self.__dict__
+                or 'rcpt' in self.__dict__ or 'data' in self.__dict__):
+            return None
+        key = (self.ehlo_resp, self.local_hostname)
+        if self._machine_key != key:
+            try:
+                self._machine = _core.MailMachine(self.local_hostname, self._lmtp,
+                                                  self.ehlo_resp)
+            except ValueError:
+                self._machine = None
+            self._machine_key = key
+        return self._machine
+
+    def _sendall(self, data):
+        sys.audit("smtplib.send", self, data)
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            self.close()
+            raise SMTPServerDisconnected('Server not connected')
+
+    def _machine_io(self, m, force_read=False):
+        """Writes what the machine has, reads what the server sent."""
+        out = m.transmit()
+        if out:
+            self._sendall(out)
+        if not force_read and m.status() != m.NEED_INPUT:
+            return
+        try:
+            data = self.sock.recv(_RECV_SIZE)
+        except OSError as e:
+            self.close()
+            raise SMTPServerDisconnected("Connection unexpectedly closed: " + str(e))
+        m.receive(data)
+
+    def _sendmail_machine(self, m, from_addr, to_addrs, msg, esmtp_opts,
+                          rcpt_options, chunking):
+        """One transaction run by the engine; same results and exceptions
+        as the step-by-step path."""
+        mail_line = "mail " + self._mail_args(from_addr, esmtp_opts)
+        rcpt_lines = ["rcpt " + self._rcpt_args(r, rcpt_options) for r in to_addrs]
+        for line in [mail_line, *rcpt_lines]:
+            _core.command_line(line)            # CR/LF: smtplib's ValueError
+            line.encode(self.command_encoding)  # smtplib's UnicodeEncodeError
+        if not m.begin(mail_line, rcpt_lines, chunking,
+                       self.command_encoding == 'utf-8'):
+            return _FALLBACK
+        while True:
+            status = m.status()
+            if status == m.DONE:
+                break
+            if status == m.SEND_BODY:
+                self._machine_body(m, msg)
+                continue
+            self._machine_io(m)
+        out = m.transmit()
+        if out and self.sock is not None:
+            self._sendall(out)
+        res = m.outcome()
+        if m.closed:
+            self.close()
+        tag = res[0]
+        if tag == "ok":
+            return {to_addrs[i]: (code, text) for i, code, text in res[1]}
+        if res[-1]:  # 421: the server is closing the connection
+            self.close()
+        if tag == "sender":
+            raise SMTPSenderRefused(res[1], res[2], from_addr)
+        if tag == "recipients":
+            raise SMTPRecipientsRefused(
+                {to_addrs[i]: (code, text) for i, code, text in res[1]})
+        if tag == "data":
+            raise SMTPDataError(res[1], res[2])
+        self.close()
+        raise SMTPServerDisconnected(res[1])
+
+    def _machine_body(self, m, msg):
+        if _is_filelike(msg):
+            chunks = iter(lambda: msg.read(_BODY_CHUNK), b'')
+        else:
+            chunks = (msg,)
+        for chunk in chunks:
+            if isinstance(chunk, str):
+                chunk = chunk.encode('ascii')
+            while m.status() == m.SEND_BODY and not m.body(chunk):
+                # A BDAT chunk waits for its reply (RFC 3030 §4).
+                self._machine_io(m, force_read=True)
+            if m.status() != m.SEND_BODY:
+                return
+            out = m.transmit()
+            if out:
+                self._sendall(out)
+        m.finish_body()
 
     def _sendmail_serial(self, from_addr, to_addrs, msg, esmtp_opts,
                          rcpt_options, chunking):
@@ -876,81 +989,6 @@ class SMTP:
                 self._rset()
             raise SMTPDataError(code, resp)
         return senderrs
-
-    def _sendmail_pipelined(self, from_addr, to_addrs, msg, esmtp_opts,
-                            rcpt_options, chunking):
-        """RFC 2920: MAIL, every RCPT and DATA in one write, then the
-        replies in order; same results and exceptions as the serial path."""
-        # Build every line first: a ValueError (CR/LF injection) or
-        # SMTPNotSupportedError leaves nothing sent, as in the serial path.
-        lines = [_core.command_line("mail", self._mail_args(from_addr, esmtp_opts))]
-        for each in to_addrs:
-            lines.append(_core.command_line("rcpt", self._rcpt_args(each, rcpt_options)))
-        plan = _core.PipelinePlan(len(to_addrs), chunking)
-        if not chunking:
-            lines.append(_core.command_line("data", ""))
-        self.send(''.join(lines))
-        (code, resp) = self.getreply()
-        step = plan.mail_reply(code)
-        senderrs = {}
-        accepted = []
-        if step == plan.SENDER_REFUSED:
-            self._drain_pipelined(plan)
-            if code == 421:
-                self.close()
-            else:
-                self._rset()
-            raise SMTPSenderRefused(code, resp, from_addr)
-        for each in to_addrs:
-            (code, resp) = self.getreply()
-            step = plan.rcpt_reply(code)
-            if (code != 250) and (code != 251):
-                senderrs[each] = (code, resp)
-            else:
-                accepted.append(each)
-            if step == plan.CLOSE:
-                self.close()
-                raise SMTPRecipientsRefused(senderrs)
-        if chunking:
-            if not accepted:
-                self._rset()
-                raise SMTPRecipientsRefused(senderrs)
-            (code, resp) = self._send_bdat(msg)
-            return self._finish_transaction(code, resp, accepted, senderrs)
-        (code, resp) = self.getreply()
-        if self.debuglevel > 0:
-            self._print_debug('data:', (code, resp))
-        step = plan.data_reply(code)
-        if step == plan.SEND_BODY:
-            self._send_body(msg)
-            (code, resp) = self.getreply()
-            if self.debuglevel > 0:
-                self._print_debug('data:', (code, resp))
-            return self._finish_transaction(code, resp, accepted, senderrs)
-        if step == plan.END_EMPTY_BODY:
-            # RFC 2920 §3.1: every recipient refused but DATA got 354; the
-            # engine ends the (empty) body so the session stays in step.
-            self.send(plan.empty_body())
-            self.getreply()
-        if not accepted:
-            if code == 421:
-                self.close()
-            else:
-                self._rset()
-            raise SMTPRecipientsRefused(senderrs)
-        if code == 421:
-            self.close()
-        else:
-            self._rset()
-        raise SMTPDataError(code, resp)
-
-    def _drain_pipelined(self, plan):
-        """Reads the replies still owed for a pipelined group."""
-        for _ in range(plan.owed()):
-            try:
-                self.getreply()
-            except SMTPServerDisconnected:
-                return
 
     def send_message(self, msg, from_addr=None, to_addrs=None,
                      mail_options=(), rcpt_options=()):
@@ -1031,6 +1069,7 @@ class SMTP:
             sock = self.sock
             self.sock = None
             self._parser = None
+            self._machine = self._machine_key = None
             if sock:
                 sock.close()
 
