@@ -19,6 +19,9 @@ step "rust: unit, property, integration, conformance and doc tests"
 cargo test --locked --workspace --all-targets
 cargo test --locked --workspace --doc
 
+step "rust: docs build without broken links"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --workspace --no-deps -q
+
 if [ -f bindings-python/ci.sh ]; then
   step "python: smtplib_rs pytest suite + CPython's test_smtplib"
   bash bindings-python/ci.sh

@@ -85,8 +85,8 @@ fn bench(c: &mut Criterion) {
     assert_eq!(core_replies(&data), proto_replies(&data));
     let caps = Capabilities::from_reply(&ReplyParser::new().parse(EHLO).1.unwrap().unwrap());
     let proto = EhloResponse::parse(&mut EHLO.iter()).unwrap();
-    assert_eq!(caps.max_size, Some(proto.size as u64));
-    assert!(caps.greeting.starts_with(&proto.hostname));
+    assert_eq!(caps.max_size(), Some(proto.size as u64));
+    assert!(caps.greeting().starts_with(&proto.hostname));
 
     let mut g = c.benchmark_group("ehlo");
     g.throughput(Throughput::Bytes(EHLO.len() as u64));

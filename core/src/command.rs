@@ -1,13 +1,29 @@
 //! Commands: RFC 5321 §4.1 plus LHLO (RFC 2033), STARTTLS (RFC 3207), AUTH
 //! (RFC 4954) and BDAT (RFC 3030), with typed MAIL and RCPT parameters.
 //!
-//! OWNER: helper "command". The types below are the agreed public API; keep
-//! their shape, add methods freely.
+//! [`Command::parse`] takes one line without its CRLF; [`Command::encode`]
+//! writes the canonical form (upper-case verbs, single spaces, typed
+//! parameters in a fixed order, then the others in order). The parser is
+//! liberal where real clients deviate and nothing can be misread: spaces
+//! after `FROM:`/`TO:`, several spaces between arguments, trailing spaces,
+//! `_` in domain labels, a HELO argument that is any printable word.
+//! See `codec.rs` for the details of each verb.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::address::{Domain, ForwardPath, ReversePath};
+
+mod codec;
+mod params;
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+mod validate;
+mod xtext;
+
+pub use xtext::{xtext_decode, xtext_encode};
 
 /// One SMTP command line, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,21 +213,4 @@ pub enum CommandError {
     },
     /// A non-ASCII address without SMTPUTF8 in force: 553 (RFC 6531 §3.5).
     Utf8NotAllowed,
-}
-
-impl Command {
-    /// Parses one command line. `line` excludes the terminating CRLF.
-    /// `smtputf8` says whether UTF-8 is allowed in mailboxes (the caller knows
-    /// whether the session offered SMTPUTF8; for MAIL the parser also accepts
-    /// UTF-8 when the line itself carries the SMTPUTF8 parameter).
-    pub fn parse(line: &[u8], smtputf8: bool) -> Result<Command, CommandError> {
-        let _ = (line, smtputf8);
-        todo!("helper command")
-    }
-
-    /// Appends this command and its CRLF to `out`.
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        let _ = out;
-        todo!("helper command")
-    }
 }

@@ -5,7 +5,6 @@
 
 use alloc::borrow::Cow;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use crate::reply::{Reply, ReplyCode};
 
@@ -81,64 +80,49 @@ impl core::ops::BitOrAssign for Extensions {
     }
 }
 
-/// One EHLO keyword line: the keyword and its raw parameter string.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Keyword {
-    /// The ehlo-keyword exactly as sent (smtplib lower-cases it itself).
-    pub name: String,
-    /// Everything after the first space, verbatim (may be empty).
-    pub params: String,
-}
-
 /// What a server advertised in its EHLO/LHLO reply.
+///
+/// Kept compact: the reply's text in one string (greeting line, then one
+/// line per keyword, verbatim) plus what this crate derives from it. The
+/// keyword lines are read back with [`keywords`](Self::keywords), so the
+/// Python binding can rebuild smtplib's `esmtp_features` exactly.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Capabilities {
-    /// The first line: the server's domain and greeting text.
-    pub greeting: String,
-    /// Known extensions present.
-    pub extensions: Extensions,
-    /// `SIZE n`: the limit. `None` with SIZE set means no fixed limit was
-    /// announced (`SIZE`, `SIZE 0`, RFC 1870 §4) or the number was invalid;
-    /// never `Some(0)`.
-    pub max_size: Option<u64>,
-    /// AUTH mechanisms, upper-cased, in the order advertised, from both the
-    /// `AUTH` and the old `AUTH=` forms, without duplicates.
-    pub auth_mechanisms: Vec<String>,
-    /// Every keyword line after the first, in order, verbatim.
-    pub keywords: Vec<Keyword>,
+    /// Greeting line, then `name[ params]` per keyword, joined by `\n`.
+    text: String,
+    extensions: Extensions,
+    max_size: Option<u64>,
+    /// AUTH mechanisms, upper-cased, separated by single spaces.
+    auth_mechanisms: String,
 }
-
-/// Longest keyword this crate knows (`ENHANCEDSTATUSCODES`).
-const LONGEST_KNOWN: usize = 19;
 
 impl Extensions {
     /// The extension a keyword names, if this crate knows it. Keywords are
-    /// case-insensitive (RFC 5321 §2.4).
+    /// case-insensitive (RFC 5321 §2.4). Dispatches on the length first:
+    /// this runs once per EHLO line.
     pub fn from_keyword(name: &str) -> Option<Extensions> {
-        let mut upper = [0u8; LONGEST_KNOWN];
-        let buf = upper.get_mut(..name.len())?;
-        buf.copy_from_slice(name.as_bytes());
-        buf.make_ascii_uppercase();
-        Some(match &*buf {
-            b"SIZE" => Extensions::SIZE,
-            b"8BITMIME" => Extensions::EIGHT_BIT_MIME,
-            b"PIPELINING" => Extensions::PIPELINING,
-            b"CHUNKING" => Extensions::CHUNKING,
-            b"BINARYMIME" => Extensions::BINARY_MIME,
-            b"SMTPUTF8" => Extensions::SMTPUTF8,
-            b"DSN" => Extensions::DSN,
-            b"ENHANCEDSTATUSCODES" => Extensions::ENHANCED_STATUS_CODES,
-            b"STARTTLS" => Extensions::STARTTLS,
-            b"AUTH" => Extensions::AUTH,
-            b"REQUIRETLS" => Extensions::REQUIRETLS,
-            b"VRFY" => Extensions::VRFY,
-            b"EXPN" => Extensions::EXPN,
-            b"HELP" => Extensions::HELP,
-            b"DELIVERBY" => Extensions::DELIVERBY,
-            b"MT-PRIORITY" => Extensions::MT_PRIORITY,
-            b"FUTURERELEASE" => Extensions::FUTURERELEASE,
+        let is = |k: &str| name.eq_ignore_ascii_case(k);
+        let ext = match name.len() {
+            3 if is("DSN") => Extensions::DSN,
+            4 if is("SIZE") => Extensions::SIZE,
+            4 if is("AUTH") => Extensions::AUTH,
+            4 if is("VRFY") => Extensions::VRFY,
+            4 if is("EXPN") => Extensions::EXPN,
+            4 if is("HELP") => Extensions::HELP,
+            8 if is("8BITMIME") => Extensions::EIGHT_BIT_MIME,
+            8 if is("CHUNKING") => Extensions::CHUNKING,
+            8 if is("SMTPUTF8") => Extensions::SMTPUTF8,
+            8 if is("STARTTLS") => Extensions::STARTTLS,
+            9 if is("DELIVERBY") => Extensions::DELIVERBY,
+            10 if is("PIPELINING") => Extensions::PIPELINING,
+            10 if is("BINARYMIME") => Extensions::BINARY_MIME,
+            10 if is("REQUIRETLS") => Extensions::REQUIRETLS,
+            11 if is("MT-PRIORITY") => Extensions::MT_PRIORITY,
+            13 if is("FUTURERELEASE") => Extensions::FUTURERELEASE,
+            19 if is("ENHANCEDSTATUSCODES") => Extensions::ENHANCED_STATUS_CODES,
             _ => return None,
-        })
+        };
+        Some(ext)
     }
 }
 
@@ -151,45 +135,128 @@ fn line_str(line: &[u8]) -> Cow<'_, str> {
     }
 }
 
-/// Room for AUTH mechanisms before the vector regrows (servers list 2-8).
-const INITIAL_MECHANISMS: usize = 8;
-
 impl Capabilities {
     /// Empty capabilities with a greeting line (server side: then
     /// [`add_keyword`](Self::add_keyword) and [`to_reply`](Self::to_reply)).
+    /// A CR or LF in `greeting` is dropped.
     pub fn new(greeting: &str) -> Capabilities {
-        Capabilities {
-            greeting: String::from(greeting),
-            ..Capabilities::default()
-        }
+        let mut caps = Capabilities::default();
+        push_clean(&mut caps.text, greeting);
+        caps
     }
 
     /// Reads an EHLO/LHLO reply (RFC 5321 §4.1.1.1): the first line is the
     /// greeting, each later line one keyword. The caller checks the code
     /// (250) first; this never fails. Non-UTF-8 bytes become U+FFFD.
     pub fn from_reply(reply: &Reply) -> Capabilities {
-        let mut lines = reply.lines().iter();
-        let greeting = lines
-            .next()
-            .map(|l| line_str(l).into_owned())
-            .unwrap_or_default();
-        let mut caps = Capabilities {
-            greeting,
-            keywords: Vec::with_capacity(reply.lines().len().saturating_sub(1)),
-            ..Capabilities::default()
-        };
-        for line in lines {
-            let line = line_str(line);
-            let (name, params) = line.split_once(' ').unwrap_or((&line, ""));
-            caps.add_keyword(name, params);
+        let text = line_str(reply.joined_lines()).into_owned();
+        let mut derived = Derived::default();
+        for line in keyword_lines(&text) {
+            let (name, params) = split_keyword(line);
+            derived.record(name, params);
         }
-        caps
+        Capabilities {
+            text,
+            extensions: derived.extensions,
+            max_size: derived.max_size,
+            auth_mechanisms: derived.auth_mechanisms,
+        }
     }
 
     /// Appends one keyword line and records what it means: the extension
     /// bit, the SIZE limit, AUTH mechanisms (also from the pre-RFC 4954
-    /// `AUTH=MECH ...` form some servers still send).
+    /// `AUTH=MECH ...` form some servers still send). A space in `name` or
+    /// a CR/LF anywhere would break the line structure: CR and LF are
+    /// dropped, and a name is cut at its first space (the rest joins the
+    /// parameters, as a peer would read it).
     pub fn add_keyword(&mut self, name: &str, params: &str) {
+        let mut derived = Derived {
+            extensions: self.extensions,
+            max_size: self.max_size,
+            auth_mechanisms: core::mem::take(&mut self.auth_mechanisms),
+        };
+        derived.record(name, params);
+        self.extensions = derived.extensions;
+        self.max_size = derived.max_size;
+        self.auth_mechanisms = derived.auth_mechanisms;
+        self.text.push('\n');
+        push_clean(&mut self.text, name);
+        if !params.is_empty() {
+            self.text.push(' ');
+            push_clean(&mut self.text, params);
+        }
+    }
+
+    /// The first line: the server's domain and greeting text.
+    pub fn greeting(&self) -> &str {
+        self.text.split('\n').next().unwrap_or_default()
+    }
+
+    /// Known extensions present.
+    pub fn extensions(&self) -> Extensions {
+        self.extensions
+    }
+
+    /// `SIZE n`: the limit. `None` with SIZE set means no fixed limit was
+    /// announced (`SIZE`, `SIZE 0`, RFC 1870 §4) or the number was invalid;
+    /// never `Some(0)`.
+    pub fn max_size(&self) -> Option<u64> {
+        self.max_size
+    }
+
+    /// AUTH mechanisms, upper-cased, in the order advertised, from both the
+    /// `AUTH` and the old `AUTH=` forms, without duplicates.
+    pub fn auth_mechanisms(&self) -> impl Iterator<Item = &str> + '_ {
+        self.auth_mechanisms.split(' ').filter(|m| !m.is_empty())
+    }
+
+    /// Every keyword line after the greeting, in order, as
+    /// `(keyword as sent, parameters verbatim)`; parameters are `""` when
+    /// the line has none.
+    pub fn keywords(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        keyword_lines(&self.text).map(split_keyword)
+    }
+
+    /// Whether any keyword line has this keyword (case-insensitive). `AUTH`
+    /// is also found in the old `AUTH=` form, as smtplib does.
+    pub fn has(&self, keyword: &str) -> bool {
+        self.keyword_params(keyword).is_some()
+            || (keyword.eq_ignore_ascii_case("AUTH") && self.extensions.contains(Extensions::AUTH))
+    }
+
+    /// The parameters of the first line with this keyword
+    /// (case-insensitive), verbatim; `Some("")` when it has none.
+    pub fn keyword_params(&self, keyword: &str) -> Option<&str> {
+        self.keywords()
+            .find(|(name, _)| name.eq_ignore_ascii_case(keyword))
+            .map(|(_, params)| params)
+    }
+
+    /// Whether every extension in `ext` was advertised.
+    pub fn supports(&self, ext: Extensions) -> bool {
+        self.extensions.contains(ext)
+    }
+
+    /// The EHLO reply a server sends (RFC 5321 §4.1.1.1): 250, the greeting,
+    /// then `name[ params]` per keyword, so `from_reply(&c.to_reply()) == c`.
+    pub fn to_reply(&self) -> Reply {
+        Reply::from_joined(ReplyCode::OK, self.text.as_bytes().to_vec())
+    }
+}
+
+/// What the keyword lines mean, gathered in one pass.
+#[derive(Default)]
+struct Derived {
+    extensions: Extensions,
+    max_size: Option<u64>,
+    auth_mechanisms: String,
+}
+
+impl Derived {
+    /// Records one keyword line: the extension bit, the SIZE limit, AUTH
+    /// mechanisms (also from the pre-RFC 4954 `AUTH=MECH ...` form some
+    /// servers still send).
+    fn record(&mut self, name: &str, params: &str) {
         if let Some(ext) = Extensions::from_keyword(name) {
             self.extensions |= ext;
             if ext == Extensions::SIZE {
@@ -203,70 +270,61 @@ impl Capabilities {
             self.add_mechanisms(first);
             self.add_mechanisms(params);
         }
-        self.keywords.push(Keyword {
-            name: String::from(name),
-            params: String::from(params),
-        });
     }
 
     fn add_mechanisms(&mut self, list: &str) {
-        for mech in list.split_ascii_whitespace() {
-            if self.auth_mechanisms.is_empty() {
-                self.auth_mechanisms.reserve(INITIAL_MECHANISMS);
-            }
-            if !self
-                .auth_mechanisms
-                .iter()
-                .any(|m| m.eq_ignore_ascii_case(mech))
-            {
-                self.auth_mechanisms.push(mech.to_ascii_uppercase());
+        for mech in list.split(' ').filter(|m| !m.is_empty()) {
+            let known = !self.auth_mechanisms.is_empty()
+                && self
+                    .auth_mechanisms
+                    .split(' ')
+                    .any(|m| m.eq_ignore_ascii_case(mech));
+            if !known {
+                if !self.auth_mechanisms.is_empty() {
+                    self.auth_mechanisms.push(' ');
+                }
+                let start = self.auth_mechanisms.len();
+                self.auth_mechanisms.push_str(mech);
+                if let Some(added) = self.auth_mechanisms.get_mut(start..) {
+                    added.make_ascii_uppercase();
+                }
             }
         }
     }
+}
 
-    /// Whether any keyword line has this keyword (case-insensitive). `AUTH`
-    /// is also found in the old `AUTH=` form, as smtplib does.
-    pub fn has(&self, keyword: &str) -> bool {
-        self.keywords
-            .iter()
-            .any(|k| k.name.eq_ignore_ascii_case(keyword))
-            || (keyword.eq_ignore_ascii_case("AUTH") && self.extensions.contains(Extensions::AUTH))
+/// The lines after the greeting. memchr's search beats `str::split` here:
+/// this is the hot loop of reading an EHLO reply.
+fn keyword_lines(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut starts = memchr::memchr_iter(b'\n', text.as_bytes()).map(|lf| lf + 1);
+    let mut next_start = starts.next();
+    core::iter::from_fn(move || {
+        let start = next_start?;
+        next_start = starts.next();
+        // `start` and `end` sit just after / on an ASCII LF: char boundaries.
+        let end = next_start.map_or(text.len(), |s| s - 1);
+        text.get(start..end)
+    })
+}
+
+/// `keyword[ params]`: split at the first space (RFC 5321 §4.1.1.1
+/// `ehlo-line`); params verbatim.
+fn split_keyword(line: &str) -> (&str, &str) {
+    match line.as_bytes().iter().position(|&b| b == b' ') {
+        Some(sp) => (
+            line.get(..sp).unwrap_or_default(),
+            line.get(sp + 1..).unwrap_or_default(),
+        ),
+        None => (line, ""),
     }
+}
 
-    /// The parameters of the first line with this keyword
-    /// (case-insensitive), verbatim; `Some("")` when it has none.
-    pub fn keyword_params(&self, keyword: &str) -> Option<&str> {
-        self.keywords
-            .iter()
-            .find(|k| k.name.eq_ignore_ascii_case(keyword))
-            .map(|k| k.params.as_str())
-    }
-
-    /// Whether every extension in `ext` was advertised.
-    pub fn supports(&self, ext: Extensions) -> bool {
-        self.extensions.contains(ext)
-    }
-
-    /// The EHLO reply a server sends (RFC 5321 §4.1.1.1): 250, the greeting,
-    /// then `name[ params]` per keyword. Only `greeting` and `keywords` are
-    /// rendered; the other fields are derived from them, so
-    /// `from_reply(&c.to_reply()) == c` for capabilities built with
-    /// [`new`](Self::new)/[`add_keyword`](Self::add_keyword) or
-    /// [`from_reply`](Self::from_reply), whose names hold no space and no
-    /// line holds CR/LF or exceeds the reply line limit.
-    pub fn to_reply(&self) -> Reply {
-        let mut lines = Vec::with_capacity(self.keywords.len() + 1);
-        lines.push(self.greeting.as_bytes().to_vec());
-        for k in &self.keywords {
-            let mut line = Vec::with_capacity(k.name.len() + 1 + k.params.len());
-            line.extend_from_slice(k.name.as_bytes());
-            if !k.params.is_empty() {
-                line.push(b' ');
-                line.extend_from_slice(k.params.as_bytes());
-            }
-            lines.push(line);
-        }
-        Reply::from_lines(ReplyCode::OK, lines)
+/// Appends `s` without CR or LF, which would split a line.
+fn push_clean(out: &mut String, s: &str) {
+    if memchr::memchr2(b'\r', b'\n', s.as_bytes()).is_none() {
+        out.push_str(s);
+    } else {
+        out.extend(s.chars().filter(|&c| c != '\r' && c != '\n'));
     }
 }
 

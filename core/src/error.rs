@@ -54,6 +54,14 @@ pub enum LocalError {
         /// The grammar rule that failed.
         rule: &'static str,
     },
+    /// A command field that would not encode to a valid command line
+    /// (see `Command::validate`).
+    InvalidArgument {
+        /// The command verb, e.g. `"MAIL"`.
+        field: &'static str,
+        /// The grammar rule the encoded line broke.
+        rule: &'static str,
+    },
     /// A body chunk held a bare CR or LF and the configuration refuses them
     /// (RFC 5321 §2.3.8).
     BareLineEnding {
@@ -65,8 +73,34 @@ pub enum LocalError {
     LengthMismatch,
     /// No AUTH mechanism acceptable to both sides.
     NoCommonMechanism,
+    /// Too many octets wait to be written: drain `pending_transmit` (and
+    /// read replies) before pushing more body.
+    BufferFull {
+        /// Octets waiting.
+        pending: usize,
+        /// The configured high-water mark.
+        limit: usize,
+    },
+    /// The envelope cannot be sent as given (no recipient, BINARYMIME
+    /// without BDAT...).
+    InvalidEnvelope {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The credentials do not fit the SASL mechanism (a token for PLAIN,
+    /// a missing SCRAM nonce...).
+    InvalidCredentials {
+        /// What does not fit.
+        reason: &'static str,
+    },
     /// The connection already ended (QUIT done, EOF, or a fatal error).
     Closed,
+    /// The reply code cannot answer what the server machine awaits (e.g.
+    /// 354 to anything but DATA).
+    UnsuitableReply {
+        /// The codes that would fit.
+        expected: &'static str,
+    },
 }
 
 /// A peer's protocol violation. Sticky: the session is over.
@@ -141,6 +175,9 @@ impl fmt::Display for LocalError {
             LocalError::InvalidAddress { address, rule } => {
                 write!(f, "invalid address {address:?}: bad {rule}")
             }
+            LocalError::InvalidArgument { field, rule } => {
+                write!(f, "invalid {field} command: bad {rule}")
+            }
             LocalError::BareLineEnding { offset } => write!(
                 f,
                 "bare CR or LF at offset {offset} in the message body (RFC 5321 §2.3.8)"
@@ -151,7 +188,18 @@ impl fmt::Display for LocalError {
             LocalError::NoCommonMechanism => {
                 f.write_str("no AUTH mechanism supported by both client and server")
             }
+            LocalError::BufferFull { pending, limit } => write!(
+                f,
+                "{pending} octets wait to be sent (limit {limit}): write them out before sending more"
+            ),
+            LocalError::InvalidEnvelope { reason } => write!(f, "invalid envelope: {reason}"),
+            LocalError::InvalidCredentials { reason } => {
+                write!(f, "credentials do not fit the mechanism: {reason}")
+            }
             LocalError::Closed => f.write_str("the connection is closed"),
+            LocalError::UnsuitableReply { expected } => {
+                write!(f, "this reply code does not fit here: expected {expected}")
+            }
         }
     }
 }

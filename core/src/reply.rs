@@ -144,25 +144,60 @@ pub struct EnhancedStatus {
 
 /// One reply, possibly multi-line.
 ///
-/// `lines` hold each line's text exactly as sent after the `NNN-`/`NNN `
+/// Each line's text is kept exactly as sent after the `NNN-`/`NNN `
 /// separator (enhanced status included), so nothing the peer sent is lost;
 /// `enhanced` is parsed from the first line when it starts with one.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// The lines live in one buffer, joined by `\n` (a line never holds LF):
+/// one allocation per reply however many lines it has, which is what makes
+/// reading a pipelined reply stream cheap.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Reply {
     code: ReplyCode,
     enhanced: Option<EnhancedStatus>,
-    lines: Vec<Vec<u8>>,
+    joined: Vec<u8>,
+}
+
+impl fmt::Debug for Reply {
+    /// `Reply(250 ["2.1.0 Sender OK"])`: the code and each line as text
+    /// (invalid UTF-8 shown as U+FFFD), readable in logs and test failures.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Reply({} ", self.code)?;
+        f.debug_list()
+            .entries(self.lines().map(alloc::string::String::from_utf8_lossy))
+            .finish()?;
+        f.write_str(")")
+    }
+}
+
+/// The lines of a [`Reply`], as returned by [`Reply::lines`].
+#[derive(Clone, Debug)]
+pub struct Lines<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        match memchr::memchr(b'\n', rest) {
+            Some(lf) => {
+                self.rest = rest.get(lf + 1..);
+                rest.get(..lf)
+            }
+            None => self.rest.take(),
+        }
+    }
 }
 
 /// Octets a reply line spends outside its text: `NNN-` and CRLF.
 const LINE_OVERHEAD: usize = 6;
 
-/// Splits `text` on LF into lines and drops every CR, so a constructed
-/// reply never carries a line break inside a line.
-fn split_clean(text: &[u8], out: &mut Vec<Vec<u8>>) {
-    for line in text.split(|&b| b == b'\n') {
-        out.push(line.iter().copied().filter(|&b| b != b'\r').collect());
-    }
+/// Appends `text` with every CR dropped: LF stays as the line separator, so
+/// a constructed reply never carries a line break inside a line.
+fn push_clean(text: &[u8], out: &mut Vec<u8>) {
+    out.extend(text.iter().copied().filter(|&b| b != b'\r'));
 }
 
 impl Reply {
@@ -171,62 +206,52 @@ impl Reply {
     /// (`"2.1.0 Ok"`). An empty text gives one empty line (`250\r\n`); a
     /// trailing `\n` gives a trailing empty line, as splitting says.
     pub fn new(code: ReplyCode, text: &str) -> Reply {
-        let mut lines = Vec::new();
-        split_clean(text.as_bytes(), &mut lines);
-        Reply::from_clean_lines(code, lines)
+        let mut joined = Vec::with_capacity(text.len());
+        push_clean(text.as_bytes(), &mut joined);
+        Reply::from_joined(code, joined)
     }
 
     /// A reply with `status` in front of every line: RFC 2034 §3 says each
     /// line of a multi-line reply carries the enhanced code.
     pub fn with_enhanced(code: ReplyCode, status: EnhancedStatus, text: &str) -> Reply {
-        let mut raw = Vec::new();
-        split_clean(text.as_bytes(), &mut raw);
         let prefix = alloc::format!("{status}");
-        let lines = raw
-            .into_iter()
-            .map(|line| {
-                let mut l = Vec::with_capacity(prefix.len() + 1 + line.len());
-                l.extend_from_slice(prefix.as_bytes());
-                if !line.is_empty() {
-                    l.push(b' ');
-                    l.extend_from_slice(&line);
-                }
-                l
-            })
-            .collect();
-        Reply::from_clean_lines(code, lines)
+        let mut joined = Vec::with_capacity(text.len() + prefix.len() + 1);
+        for (i, line) in text.as_bytes().split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                joined.push(b'\n');
+            }
+            joined.extend_from_slice(prefix.as_bytes());
+            if !line.is_empty() {
+                joined.push(b' ');
+                push_clean(line, &mut joined);
+            }
+        }
+        Reply::from_joined(code, joined)
     }
 
     /// A reply from line texts (after the separator). Sanitised, never
     /// rejected: a line holding LF becomes several lines, CR is dropped, and
     /// no lines at all become one empty line.
-    pub fn from_lines(code: ReplyCode, lines: Vec<Vec<u8>>) -> Reply {
-        let clean = if lines.iter().flatten().any(|&b| b == b'\r' || b == b'\n') {
-            let mut out = Vec::with_capacity(lines.len());
-            for line in &lines {
-                split_clean(line, &mut out);
+    pub fn from_lines<L: AsRef<[u8]>>(code: ReplyCode, lines: &[L]) -> Reply {
+        let mut joined = Vec::with_capacity(lines.iter().map(|l| l.as_ref().len() + 1).sum());
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                joined.push(b'\n');
             }
-            out
-        } else {
-            lines
-        };
-        Reply::from_clean_lines(code, clean)
-    }
-
-    fn from_clean_lines(code: ReplyCode, mut lines: Vec<Vec<u8>>) -> Reply {
-        if lines.is_empty() {
-            lines.push(Vec::new());
+            push_clean(line.as_ref(), &mut joined);
         }
-        Reply::from_parts(code, lines)
+        Reply::from_joined(code, joined)
     }
 
-    /// Builds a reply from parts already known clean (parser output).
-    pub(crate) fn from_parts(code: ReplyCode, lines: Vec<Vec<u8>>) -> Reply {
-        let enhanced = lines.first().and_then(|l| EnhancedStatus::parse_prefix(l));
+    /// Builds a reply from lines already joined by `\n` (parser output and
+    /// the constructors above). An empty buffer is one empty line.
+    pub(crate) fn from_joined(code: ReplyCode, joined: Vec<u8>) -> Reply {
+        let first = joined.split(|&b| b == b'\n').next().unwrap_or_default();
+        let enhanced = EnhancedStatus::parse_prefix(first);
         Reply {
             code,
             enhanced,
-            lines,
+            joined,
         }
     }
 
@@ -238,20 +263,31 @@ impl Reply {
     pub fn enhanced(&self) -> Option<EnhancedStatus> {
         self.enhanced
     }
-    /// Each line's text after the separator, verbatim.
-    pub fn lines(&self) -> &[Vec<u8>] {
-        &self.lines
+    /// Each line's text after the separator, verbatim. There is always at
+    /// least one line.
+    pub fn lines(&self) -> Lines<'_> {
+        Lines {
+            rest: Some(&self.joined),
+        }
+    }
+    /// How many lines the reply has (at least one).
+    pub fn line_count(&self) -> usize {
+        memchr::memchr_iter(b'\n', &self.joined).count() + 1
     }
     /// Whether the reply has more than one line.
     pub fn is_multiline(&self) -> bool {
-        self.lines.len() > 1
+        memchr::memchr(b'\n', &self.joined).is_some()
+    }
+    /// Every line's text, verbatim, joined by `\n`.
+    pub fn joined_lines(&self) -> &[u8] {
+        &self.joined
     }
 
     /// The message as Python's `smtplib.SMTP.getreply()` returns it: each
     /// line stripped of leading and trailing `' \t\r\n'`, joined by `\n`.
     pub fn text(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.lines.iter().map(|l| l.len() + 1).sum());
-        for (i, line) in self.lines.iter().enumerate() {
+        let mut out = Vec::with_capacity(self.joined.len());
+        for (i, line) in self.lines().enumerate() {
             if i > 0 {
                 out.push(b'\n');
             }
@@ -269,25 +305,21 @@ impl Reply {
     pub fn encode(&self, out: &mut Vec<u8>) {
         let digits = self.code.digits();
         let max_text = MAX_REPLY_LINE - LINE_OVERHEAD;
-        let count = self.lines.len();
-        for (i, line) in self.lines.iter().enumerate() {
-            let last_line = i + 1 == count;
-            if line.len() <= max_text && !line.iter().any(|&b| b == b'\r' || b == b'\n') {
+        let mut lines = self.lines().peekable();
+        while let Some(line) = lines.next() {
+            let last_line = lines.peek().is_none();
+            if line.len() <= max_text && !line.contains(&b'\r') {
                 emit(out, digits, &[], line, last_line);
                 continue;
             }
-            let clean: Vec<u8> = line
-                .iter()
-                .copied()
-                .filter(|&b| b != b'\r' && b != b'\n')
-                .collect();
+            let clean: Vec<u8> = line.iter().copied().filter(|&b| b != b'\r').collect();
             wrap_line(out, digits, &clean, max_text, last_line);
         }
     }
 
     /// The wire form as a new vector.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.lines.iter().map(|l| l.len() + 6).sum());
+        let mut out = Vec::with_capacity(self.joined.len() + 6 * self.line_count());
         self.encode(&mut out);
         out
     }

@@ -194,8 +194,8 @@ impl Credentials {
 /// (passwords for PLAIN/LOGIN/CRAM-MD5/SCRAM, tokens for the OAuth ones;
 /// an [`Mechanism::Other`] fits any, the caller drives it).
 #[must_use]
-pub fn choose(
-    server_mechs: &[String],
+pub fn choose<S: AsRef<str>>(
+    server_mechs: &[S],
     preference: &[Mechanism],
     creds: &Credentials,
 ) -> Option<Mechanism> {
@@ -206,7 +206,7 @@ pub fn choose(
         .find(|m| {
             server_mechs
                 .iter()
-                .any(|s| s.eq_ignore_ascii_case(m.name()))
+                .any(|s| s.as_ref().eq_ignore_ascii_case(m.name()))
         })
         .cloned()
 }
@@ -282,7 +282,7 @@ mod tests {
             choose(&mechs(&["xoauth2"]), DEFAULT_PREFERENCE, &tok),
             Some(Mechanism::XOAuth2)
         );
-        assert_eq!(choose(&[], DEFAULT_PREFERENCE, &pw), None);
+        assert_eq!(choose::<&str>(&[], DEFAULT_PREFERENCE, &pw), None);
         let custom = [Mechanism::Other(String::from("GSSAPI"))];
         assert_eq!(
             choose(&mechs(&["GSSAPI"]), &custom, &pw),

@@ -27,8 +27,11 @@ const GMAIL_LIKE: &[u8] = b"250-smtp.example.com at your service, [192.0.2.1]\r\
 #[test]
 fn realistic_reply() {
     let c = caps(GMAIL_LIKE);
-    assert_eq!(c.greeting, "smtp.example.com at your service, [192.0.2.1]");
-    assert_eq!(c.max_size, Some(35_882_577));
+    assert_eq!(
+        c.greeting(),
+        "smtp.example.com at your service, [192.0.2.1]"
+    );
+    assert_eq!(c.max_size(), Some(35_882_577));
     let want = Extensions::SIZE
         | Extensions::EIGHT_BIT_MIME
         | Extensions::AUTH
@@ -36,8 +39,8 @@ fn realistic_reply() {
         | Extensions::PIPELINING
         | Extensions::CHUNKING
         | Extensions::SMTPUTF8;
-    assert_eq!(c.extensions, want);
-    let mechs: Vec<&str> = c.auth_mechanisms.iter().map(String::as_str).collect();
+    assert_eq!(c.extensions(), want);
+    let mechs: Vec<&str> = c.auth_mechanisms().collect();
     assert_eq!(
         mechs,
         [
@@ -49,9 +52,9 @@ fn realistic_reply() {
             "XOAUTH"
         ]
     );
-    assert_eq!(c.keywords.len(), 9);
-    assert_eq!(c.keywords[3].name, "AUTH=login");
-    assert_eq!(c.keywords[3].params, "plain");
+    assert_eq!(c.keywords().count(), 9);
+    assert_eq!(c.keywords().nth(3).unwrap().0, "AUTH=login");
+    assert_eq!(c.keywords().nth(3).unwrap().1, "plain");
     assert_eq!(c.keyword_params("x-experimental"), Some(" two  spaces"));
     assert_eq!(c.keyword_params("8bitmime"), Some(""));
     assert_eq!(c.keyword_params("DSN"), None);
@@ -78,7 +81,7 @@ fn size_variants() {
     for &(wire, want) in table {
         let c = caps(wire);
         assert!(c.supports(Extensions::SIZE), "{wire:?}");
-        assert_eq!(c.max_size, want, "{wire:?}");
+        assert_eq!(c.max_size(), want, "{wire:?}");
     }
 }
 
@@ -87,15 +90,15 @@ fn old_auth_form_only() {
     let c = caps(b"250-mx\r\n250 AUTH=PLAIN LOGIN plain\r\n");
     assert!(c.supports(Extensions::AUTH));
     assert!(c.has("auth"));
-    assert_eq!(c.auth_mechanisms, ["PLAIN", "LOGIN"]);
+    assert_eq!(c.auth_mechanisms().collect::<Vec<_>>(), ["PLAIN", "LOGIN"]);
 }
 
 #[test]
 fn greeting_only() {
     let c = caps(b"250 mx.example.org\r\n");
-    assert_eq!(c.greeting, "mx.example.org");
-    assert!(c.keywords.is_empty());
-    assert_eq!(c.extensions, Extensions::NONE);
+    assert_eq!(c.greeting(), "mx.example.org");
+    assert!(c.keywords().next().is_none());
+    assert_eq!(c.extensions(), Extensions::NONE);
 }
 
 #[test]
@@ -107,7 +110,7 @@ fn to_reply_wire() {
         c.to_reply().to_bytes(),
         b"250-mx.example.org Hello\r\n250-PIPELINING\r\n250 SIZE 1000\r\n"
     );
-    assert_eq!(c.max_size, Some(1000));
+    assert_eq!(c.max_size(), Some(1000));
 }
 
 fn arb_caps() -> impl Strategy<Value = Capabilities> {
@@ -180,7 +183,7 @@ fn known_keywords_case_insensitive() {
 #[test]
 fn non_utf8_is_replaced() {
     let c = caps(b"250-mx\xff\r\n250 X-K\xfe v\r\n");
-    assert_eq!(c.greeting, "mx\u{fffd}");
-    assert_eq!(c.keywords[0].name, "X-K\u{fffd}");
-    assert_eq!(c.keywords[0].params, "v");
+    assert_eq!(c.greeting(), "mx\u{fffd}");
+    assert_eq!(c.keywords().next().unwrap().0, "X-K\u{fffd}");
+    assert_eq!(c.keywords().next().unwrap().1, "v");
 }

@@ -55,8 +55,8 @@ impl Default for ReplyParserConfig {
     }
 }
 
-/// Room for the lines of a multi-line reply before the vector regrows.
-const INITIAL_MULTILINE_CAPACITY: usize = 16;
+/// Octets reserved for a multi-line reply before the buffer regrows.
+const INITIAL_MULTILINE_CAPACITY: usize = 512;
 
 /// Shortest possible reply line, `NNN\r\n` (`NNN\n` when lenient).
 const MIN_LINE_LIMIT: usize = 5;
@@ -85,7 +85,9 @@ const MIN_LINE_LIMIT: usize = 5;
 pub struct ReplyParser {
     config: ReplyParserConfig,
     code: Option<ReplyCode>,
-    lines: Vec<Vec<u8>>,
+    /// Lines of the reply so far, joined by `\n` (see [`Reply`]).
+    joined: Vec<u8>,
+    line_count: usize,
     octets: usize,
 }
 
@@ -116,13 +118,14 @@ impl ReplyParser {
 
     /// Whether lines of an unfinished multi-line reply are held.
     pub fn in_progress(&self) -> bool {
-        !self.lines.is_empty()
+        self.line_count > 0
     }
 
     /// Forgets any partial reply (e.g. after STARTTLS, RFC 3207 §4.2).
     pub fn reset(&mut self) {
         self.code = None;
-        self.lines.clear();
+        self.joined.clear();
+        self.line_count = 0;
         self.octets = 0;
     }
 
@@ -184,28 +187,32 @@ impl ReplyParser {
                     },
                 );
             }
-            if self.lines.len() >= self.config.max_lines {
+            if self.line_count >= self.config.max_lines {
                 let limit = self.config.max_lines;
                 return self.fail(pos, RemoteError::ReplyTooLong { limit });
             }
+            if self.line_count > 0 {
+                self.joined.push(b'\n');
+            }
             if let Sep::Last = sep {
-                let lines = if self.lines.is_empty() {
-                    // Most replies are one line: one exact-size outer vector.
-                    alloc::vec![text.to_vec()]
+                let joined = if self.line_count == 0 {
+                    // Most replies are one line: one exact-size allocation.
+                    text.to_vec()
                 } else {
-                    let mut lines = core::mem::take(&mut self.lines);
-                    lines.push(text.to_vec());
-                    lines
+                    self.joined.extend_from_slice(text);
+                    core::mem::take(&mut self.joined)
                 };
                 self.reset();
-                return (pos, Some(Ok(Reply::from_parts(code, lines))));
+                return (pos, Some(Ok(Reply::from_joined(code, joined))));
             }
             self.code = Some(code);
-            if self.lines.is_empty() {
-                // EHLO replies run to 10-30 lines; skip the first regrowths.
-                self.lines.reserve(INITIAL_MULTILINE_CAPACITY);
+            if self.line_count == 0 {
+                // EHLO replies run to 10-30 lines of ~20 octets; skip the
+                // first regrowths.
+                self.joined.reserve(INITIAL_MULTILINE_CAPACITY);
             }
-            self.lines.push(text.to_vec());
+            self.joined.extend_from_slice(text);
+            self.line_count += 1;
         }
     }
 }

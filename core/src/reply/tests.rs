@@ -1,6 +1,5 @@
 //! Table tests and property tests for replies.
 
-use alloc::vec;
 use alloc::vec::Vec;
 use std::format;
 
@@ -13,8 +12,8 @@ fn code(n: u16) -> ReplyCode {
     ReplyCode::new(n).unwrap()
 }
 
-fn lines(ls: &[&str]) -> Vec<Vec<u8>> {
-    ls.iter().map(|l| l.as_bytes().to_vec()).collect()
+fn lines<'a>(ls: &[&'a str]) -> Vec<&'a [u8]> {
+    ls.iter().map(|l| l.as_bytes()).collect()
 }
 
 /// Parses `input` whole; expects one reply and returns it with the count.
@@ -77,7 +76,7 @@ fn table_single_and_multi_line() {
         let r = r.unwrap().unwrap();
         assert_eq!(n, consumed, "{input:?}");
         assert_eq!(r.code(), code(c));
-        assert_eq!(r.lines(), &lines(ls)[..], "{input:?}");
+        assert_eq!(r.lines().collect::<Vec<_>>(), lines(ls), "{input:?}");
     }
 }
 
@@ -184,7 +183,10 @@ fn stops_at_end_of_reply() {
     let mut p = ReplyParser::new();
     let (n, r) = p.parse(input);
     assert_eq!(n, 14);
-    assert_eq!(r.unwrap().unwrap().lines(), &lines(&["a", "b"])[..]);
+    assert_eq!(
+        r.unwrap().unwrap().lines().collect::<Vec<_>>(),
+        lines(&["a", "b"])
+    );
     let (n2, r) = p.parse(&input[n..]);
     assert_eq!(n2, 8);
     assert_eq!(r.unwrap().unwrap().code(), ReplyCode::START_MAIL_INPUT);
@@ -196,16 +198,16 @@ fn constructors() {
     assert_eq!(r.enhanced(), EnhancedStatus::new(2, 1, 0));
     assert_eq!(r.to_bytes(), b"250 2.1.0 Sender ok\r\n");
     let r = Reply::new(ReplyCode::OK, "a\r\nb\n");
-    assert_eq!(r.lines(), &lines(&["a", "b", ""])[..]);
+    assert_eq!(r.lines().collect::<Vec<_>>(), lines(&["a", "b", ""]));
     assert_eq!(r.to_bytes(), b"250-a\r\n250-b\r\n250\r\n");
     assert_eq!(Reply::new(ReplyCode::OK, "").to_bytes(), b"250\r\n");
     let st = EnhancedStatus::new(5, 7, 1).unwrap();
     let r = Reply::with_enhanced(code(550), st, "no\nway");
     assert_eq!(r.to_bytes(), b"550-5.7.1 no\r\n550 5.7.1 way\r\n");
     assert_eq!(r.enhanced(), Some(st));
-    let r = Reply::from_lines(code(221), vec![b"bye\r\nnow".to_vec()]);
-    assert_eq!(r.lines(), &lines(&["bye", "now"])[..]);
-    let r = Reply::from_lines(code(221), vec![]);
+    let r = Reply::from_lines(code(221), &[b"bye\r\nnow".to_vec()]);
+    assert_eq!(r.lines().collect::<Vec<_>>(), lines(&["bye", "now"]));
+    let r = Reply::from_lines::<&[u8]>(code(221), &[]);
     assert_eq!(r.to_bytes(), b"221\r\n");
     assert_eq!(r.enhanced(), None);
     assert_eq!(format!("{}", ReplyCode::SERVICE_READY), "220");
@@ -261,12 +263,11 @@ fn encode_wraps_long_lines() {
         assert_eq!(parsed.code(), ReplyCode::OK);
         assert_eq!(parsed.enhanced(), r.enhanced());
         if r.enhanced().is_some() {
-            assert!(parsed.lines().iter().all(|l| l.starts_with(b"2.0.0 ")));
+            assert!(parsed.lines().all(|l| l.starts_with(b"2.0.0 ")));
         }
         // Only the break spaces (and status prefixes) differ.
-        let squash = |ls: &[Vec<u8>]| -> Vec<u8> {
-            ls.iter()
-                .flat_map(|l| l.strip_prefix(b"2.0.0 ").unwrap_or(l))
+        let squash = |ls: crate::reply::Lines<'_>| -> Vec<u8> {
+            ls.flat_map(|l| l.strip_prefix(b"2.0.0 ").unwrap_or(l))
                 .copied()
                 .filter(|&b| b != b' ')
                 .collect()
@@ -290,7 +291,7 @@ fn arb_reply() -> impl Strategy<Value = Reply> {
     let line = proptest::collection::vec(0x20u8..0x7f, 0..60);
     let long = proptest::collection::vec(0x20u8..0x7f, 0..=506);
     let lines = proptest::collection::vec(prop_oneof![4 => line, 1 => long], 1..12);
-    (arb_code(), lines).prop_map(|(c, ls)| Reply::from_lines(c, ls))
+    (arb_code(), lines).prop_map(|(c, ls)| Reply::from_lines(c, &ls))
 }
 
 proptest! {
@@ -361,10 +362,10 @@ proptest! {
         let got = got.unwrap().unwrap();
         prop_assert_eq!(got.enhanced(), r.enhanced());
         let squash = |ls: &[Vec<u8>]| -> Vec<u8> { ls.iter().flatten().copied().filter(|&b| b != b' ').collect() };
-        let prefix_free = |ls: &[Vec<u8>]| -> Vec<Vec<u8>> {
-            ls.iter().map(|l| match EnhancedStatus::prefix_len(l) {
+        let prefix_free = |ls: crate::reply::Lines<'_>| -> Vec<Vec<u8>> {
+            ls.map(|l| match EnhancedStatus::prefix_len(l) {
                 Some(n) if r.enhanced().is_some() => l.get(n..).unwrap_or_default().to_vec(),
-                _ => l.clone(),
+                _ => l.to_vec(),
             }).collect()
         };
         prop_assert_eq!(squash(&prefix_free(got.lines())), squash(&prefix_free(r.lines())));

@@ -1,1 +1,267 @@
-//! In progress (helper "server").
+//! The server side of SMTP, ESMTP and LMTP, without I/O.
+//!
+//! [`ServerConnection`] turns the client's bytes into [`Event`]s and the
+//! application's answers into reply bytes. See its documentation for the
+//! run loop.
+
+mod answers;
+mod auth_flow;
+mod commands;
+mod config;
+mod data;
+mod defaults;
+mod events;
+mod state;
+
+pub use auth_flow::{AuthRequest, MAX_AUTH_LINE};
+pub use config::{
+    BareLineEndings, Greeting, LongLines, ServerConfig, DEFAULT_MAX_BAD_COMMANDS,
+    DEFAULT_MAX_BUFFERED_INPUT, DEFAULT_MAX_RECIPIENTS,
+};
+pub use events::{Event, Lost, MessageProblem, Refusal};
+
+use crate::error::LocalError;
+use crate::reply::Reply;
+use crate::timer::Timestamp;
+
+use state::Machine;
+
+/// One server-side SMTP/LMTP session, sans I/O.
+///
+/// The caller owns the socket and the clock. After **every** input or
+/// answer, drain [`poll_event`](Self::poll_event) until `None`, then write
+/// out [`pending_transmit`](Self::pending_transmit), then sleep until input
+/// or [`poll_timeout`](Self::poll_timeout).
+///
+/// Each command becomes one event, and the machine reads nothing further
+/// until the application answers it with [`accept`](Self::accept) (the RFC
+/// default reply) or [`reply`](Self::reply) (its own). Syntax errors,
+/// sequencing errors (RFC 5321 §4.1.4) and disabled commands are answered
+/// by the machine itself and reported as [`Event::CommandRefused`].
+/// Replies to pipelined commands accumulate in one transmit buffer, so a
+/// caller that answers every event before writing sends a whole group's
+/// replies in one write (RFC 2920 §3.2).
+///
+/// Methods, by kind:
+/// * getters (`&self`): [`pending_transmit`](Self::pending_transmit),
+///   [`poll_timeout`](Self::poll_timeout),
+///   [`wants_input`](Self::wants_input),
+///   [`awaiting_answer`](Self::awaiting_answer),
+///   [`is_closed`](Self::is_closed), [`is_tls`](Self::is_tls),
+///   [`config`](Self::config);
+/// * inputs: [`receive_data`](Self::receive_data),
+///   [`receive_eof`](Self::receive_eof),
+///   [`handle_timeout`](Self::handle_timeout),
+///   [`tls_established`](Self::tls_established),
+///   [`consume_transmit`](Self::consume_transmit);
+/// * the application's answers: [`accept`](Self::accept),
+///   [`reply`](Self::reply),
+///   [`provide_scram_credentials`](Self::provide_scram_credentials);
+/// * setup: [`set_nonce`](Self::set_nonce) (for CRAM-MD5 and SCRAM);
+/// * outputs: [`poll_event`](Self::poll_event).
+///
+/// ```
+/// use smtp_core::server::{Event, ServerConfig, ServerConnection};
+/// use smtp_core::Timestamp;
+///
+/// let mut server = ServerConnection::new(ServerConfig::new("mx.example"), Timestamp(0));
+/// assert!(server.pending_transmit().starts_with(b"220 mx.example"));
+/// let n = server.pending_transmit().len();
+/// server.consume_transmit(n);
+///
+/// server.receive_data(b"EHLO client.example\r\nNOOP\r\n", Timestamp(10));
+/// while let Some(event) = server.poll_event() {
+///     match event {
+///         Event::Ehlo { .. } | Event::Noop => server.accept().unwrap(),
+///         _ => {}
+///     }
+/// }
+/// let out = server.pending_transmit();
+/// assert!(out.starts_with(b"250-mx.example Hello client.example\r\n"));
+/// assert!(out.ends_with(b"250 2.0.0 OK\r\n"));
+/// ```
+#[derive(Debug)]
+pub struct ServerConnection {
+    m: Machine,
+}
+
+impl ServerConnection {
+    /// Starts a session: the greeting is queued in
+    /// [`pending_transmit`](Self::pending_transmit) and the idle timer
+    /// starts at `now`. Call it when the connection is accepted (for
+    /// implicit TLS, once its handshake is done, with
+    /// [`ServerConfig::implicit_tls`] set).
+    pub fn new(config: ServerConfig, now: Timestamp) -> Self {
+        ServerConnection {
+            m: Machine::new(config, now),
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &ServerConfig {
+        &self.m.cfg
+    }
+
+    // ---- getters ----
+
+    /// Reply bytes not yet written. Write them, then call
+    /// [`consume_transmit`](Self::consume_transmit) with how many the
+    /// socket took.
+    pub fn pending_transmit(&self) -> &[u8] {
+        &self.m.out
+    }
+
+    /// When to call [`handle_timeout`](Self::handle_timeout): the idle
+    /// deadline (RFC 5321 §4.5.3.2.7) while the machine waits for the
+    /// client; `None` while it waits for the application or once closed.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        self.m.poll_timeout()
+    }
+
+    /// Whether to read from the socket now. False while an answer is
+    /// awaited (the machine would only buffer, up to
+    /// [`ServerConfig::max_buffered_input`], beyond which the client is
+    /// disconnected), during the TLS handshake, and once closed.
+    pub fn wants_input(&self) -> bool {
+        self.m.awaiting.is_none()
+            && !matches!(self.m.mode, state::Mode::TlsPending | state::Mode::Closed)
+    }
+
+    /// Whether an event is waiting for [`accept`](Self::accept) or
+    /// [`reply`](Self::reply).
+    pub fn awaiting_answer(&self) -> bool {
+        self.m.awaiting.is_some()
+    }
+
+    /// Whether the session is over (after [`Event::Closed`]).
+    pub fn is_closed(&self) -> bool {
+        self.m.is_closed()
+    }
+
+    /// Whether the connection is encrypted (implicit TLS or STARTTLS done).
+    pub fn is_tls(&self) -> bool {
+        self.m.tls
+    }
+
+    /// Whether AUTH succeeded in this session.
+    pub fn is_authenticated(&self) -> bool {
+        self.m.authenticated
+    }
+
+    // ---- inputs ----
+
+    /// Bytes read from the client (after decryption, under TLS). Any
+    /// split is fine. Then drain [`poll_event`](Self::poll_event) and send
+    /// [`pending_transmit`](Self::pending_transmit). Ignored once closed.
+    ///
+    /// Bytes are buffered while an answer is awaited; past
+    /// [`ServerConfig::max_buffered_input`] the session ends with 421 and
+    /// [`Event::Failed`]. During the TLS handshake (after
+    /// [`Event::TlsHandshake`]) bytes are discarded and reported as
+    /// [`Event::InjectionDiscarded`].
+    pub fn receive_data(&mut self, bytes: &[u8], now: Timestamp) {
+        self.m.receive_data(bytes, now);
+    }
+
+    /// The client closed its side. Commands already received are still
+    /// answered; then [`Event::Eof`] says what was lost and
+    /// [`Event::Closed`] follows.
+    pub fn receive_eof(&mut self, now: Timestamp) {
+        let _ = now;
+        self.m.receive_eof();
+    }
+
+    /// The clock reached [`poll_timeout`](Self::poll_timeout). When the
+    /// client really was idle that long, a 421 is queued and
+    /// [`Event::Timeout`] then [`Event::Closed`] follow.
+    pub fn handle_timeout(&mut self, now: Timestamp) {
+        self.m.handle_timeout(now);
+    }
+
+    /// The TLS handshake asked for by [`Event::TlsHandshake`] succeeded.
+    /// The session is back before EHLO (RFC 3207 §4.2): greeting,
+    /// transaction and authentication are forgotten.
+    ///
+    /// # Errors
+    /// [`LocalError::InvalidState`] when no handshake was asked for; the
+    /// state is unchanged.
+    pub fn tls_established(&mut self, now: Timestamp) -> Result<(), LocalError> {
+        self.m.tls_established(now)
+    }
+
+    /// `n` octets of [`pending_transmit`](Self::pending_transmit) were
+    /// written. More than is pending counts as all of it.
+    pub fn consume_transmit(&mut self, n: usize) {
+        let n = n.min(self.m.out.len());
+        self.m.out.drain(..n);
+    }
+
+    // ---- answers ----
+
+    /// Answers the awaited event with the RFC default reply (see each
+    /// [`Event`]): 250 for most commands, the capabilities for EHLO/LHLO,
+    /// 354 for DATA, 221 for QUIT, 220 for STARTTLS, 235 for AUTH. Then
+    /// drain [`poll_event`](Self::poll_event): the machine reads on.
+    ///
+    /// # Errors
+    /// [`LocalError::InvalidState`] when nothing awaits an answer (for LMTP
+    /// [`Event::MessageEnd`], after the last recipient's answer), and
+    /// [`LocalError::Closed`] once closed; the state is unchanged.
+    pub fn accept(&mut self) -> Result<(), LocalError> {
+        self.m.answer(None, "accept")
+    }
+
+    /// Answers the awaited event with `reply`. A command takes effect only
+    /// when the reply is positive; a 421 ends the session (RFC 5321 §3.8).
+    /// Then drain [`poll_event`](Self::poll_event).
+    ///
+    /// # Errors
+    /// As [`accept`](Self::accept), plus [`LocalError::UnsuitableReply`]
+    /// when the code cannot answer what is awaited (354 only for DATA, 220
+    /// only for STARTTLS, 221 for QUIT, no other 3xx); the state is
+    /// unchanged.
+    pub fn reply(&mut self, reply: Reply) -> Result<(), LocalError> {
+        self.m.answer(Some(reply), "reply")
+    }
+
+    /// Answers [`Event::Auth`] carrying
+    /// [`Verification::NeedCredentials`](crate::auth::Verification::NeedCredentials)
+    /// (SCRAM-SHA-256) with the user's stored credentials; the machine then
+    /// checks the client's proof itself. For an unknown user, `reply` a
+    /// 535 instead (or provide made-up credentials to hide which users
+    /// exist, RFC 5802 §9). Then drain [`poll_event`](Self::poll_event).
+    ///
+    /// # Errors
+    /// [`LocalError::InvalidState`] when no credentials are asked for; the
+    /// state is unchanged.
+    pub fn provide_scram_credentials(
+        &mut self,
+        credentials: crate::auth::ScramCredentials,
+    ) -> Result<(), LocalError> {
+        self.m.scram_credentials(credentials)
+    }
+
+    /// Supplies the random input of the next AUTH exchange, needed before
+    /// CRAM-MD5 or SCRAM-SHA-256 can run (without it they get 454): the
+    /// machine draws no randomness (DESIGN.md). For CRAM-MD5 it is the
+    /// whole challenge (RFC 2195 §2 suggests `<random.timestamp@host>`);
+    /// for SCRAM the server's part of the nonce (at least 16 random
+    /// printable ASCII characters without `,`, RFC 5802 §7). It is used as
+    /// given once; later exchanges on this connection add a counter, so
+    /// each challenge stays unique. Calling it again starts over with the
+    /// new value.
+    pub fn set_nonce(&mut self, nonce: &str) {
+        self.m.nonce = Some(alloc::string::String::from(nonce));
+        self.m.auth_count = 0;
+    }
+
+    // ---- outputs ----
+
+    /// The next event, oldest first. Drain until `None` after every input
+    /// and answer.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.m.events.pop_front()
+    }
+}

@@ -1,0 +1,390 @@
+//! nom parsers for the RFC 5321 §4.1.2 / §4.1.3 address grammar, shared by
+//! the command parser and the public `parse` helpers.
+//!
+//! The parsers accept non-ASCII octets wherever RFC 6531 §3.3 allows UTF-8
+//! (atext, qtextSMTP, sub-domain); whether UTF-8 is permitted is decided by
+//! the caller once it knows (MAIL may enable it with a later parameter).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::net::{Ipv4Addr, Ipv6Addr};
+
+use nom::error::{ErrorKind, ParseError};
+use nom::{IResult, Parser};
+
+use super::{Domain, ForwardPath, Mailbox, ReversePath};
+use crate::command::CommandError;
+
+/// The nom error type: a [`CommandError`] whose `Syntax` rule is filled in by
+/// the innermost [`rule`] wrapper.
+#[derive(Debug)]
+pub(crate) struct PErr(pub(crate) CommandError);
+
+/// Placeholder rule name that [`rule`] replaces.
+const UNNAMED: &str = "";
+
+impl<I> ParseError<I> for PErr {
+    fn from_error_kind(_: I, _: ErrorKind) -> Self {
+        PErr(CommandError::Syntax { rule: UNNAMED })
+    }
+    fn append(_: I, _: ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+pub(crate) type Res<'a, T> = IResult<&'a str, T, PErr>;
+
+/// A syntax error for `name`, as a recoverable nom error.
+pub(crate) fn fail<T>(name: &'static str) -> Result<T, nom::Err<PErr>> {
+    Err(nom::Err::Error(PErr(CommandError::Syntax { rule: name })))
+}
+
+/// Names the ABNF rule `p` implements, unless an inner rule already did.
+pub(crate) fn rule<'a, O>(
+    name: &'static str,
+    mut p: impl Parser<&'a str, Output = O, Error = PErr>,
+) -> impl FnMut(&'a str) -> Res<'a, O> {
+    move |i| {
+        p.parse(i).map_err(|e| {
+            e.map(|PErr(err)| match err {
+                CommandError::Syntax { rule: UNNAMED } => PErr(CommandError::Syntax { rule: name }),
+                other => PErr(other),
+            })
+        })
+    }
+}
+
+/// Names an unnamed error (what [`rule`] does, for the hot path).
+fn name(e: nom::Err<PErr>, rule: &'static str) -> nom::Err<PErr> {
+    e.map(|PErr(err)| match err {
+        CommandError::Syntax { rule: UNNAMED } => PErr(CommandError::Syntax { rule }),
+        other => PErr(other),
+    })
+}
+
+/// Turns the outcome of a whole-input parse into the public error.
+pub(crate) fn finish<T>(r: Res<'_, T>, top: &'static str) -> Result<T, CommandError> {
+    match r {
+        Ok(("", v)) => Ok(v),
+        Ok(_) => Err(CommandError::Syntax { rule: top }),
+        Err(nom::Err::Error(PErr(e)) | nom::Err::Failure(PErr(e))) => Err(match e {
+            CommandError::Syntax { rule: UNNAMED } => CommandError::Syntax { rule: top },
+            other => other,
+        }),
+        Err(nom::Err::Incomplete(_)) => Err(CommandError::Syntax { rule: top }),
+    }
+}
+
+/// Like [`finish`] for a parse that may leave input behind.
+pub(crate) fn partial<'a, T>(
+    r: Res<'a, T>,
+    top: &'static str,
+) -> Result<(&'a str, T), CommandError> {
+    r.map_err(|e| match e {
+        nom::Err::Error(PErr(CommandError::Syntax { rule: UNNAMED }))
+        | nom::Err::Failure(PErr(CommandError::Syntax { rule: UNNAMED }))
+        | nom::Err::Incomplete(_) => CommandError::Syntax { rule: top },
+        nom::Err::Error(PErr(e)) | nom::Err::Failure(PErr(e)) => e,
+    })
+}
+
+/// Character classes, one bit each, looked up in [`CLASS`].
+pub(crate) const ATEXT: u8 = 1;
+/// Domain-name octets. RFC 5321 §4.1.2 allows letters, digits and `-`; the
+/// underscore is accepted too because many real hosts carry one in their
+/// name (e.g. Windows machine names), and it cannot be confused with
+/// anything else in a command line. UTF-8 octets stand for U-labels.
+pub(crate) const DOMAIN: u8 = 2;
+/// `esmtp-value` octets (RFC 5321 §4.1.2), plus UTF-8 (RFC 6531 §3.3).
+pub(crate) const ESMTP_VALUE: u8 = 4;
+/// `esmtp-keyword` octets after the first (RFC 5321 §4.1.2).
+pub(crate) const KEYWORD: u8 = 8;
+/// `.`, so that one lookup tests "class or dot".
+pub(crate) const DOT: u8 = 16;
+
+const fn class_of(b: u8) -> u8 {
+    let alnum = b.is_ascii_alphanumeric();
+    let utf8 = b >= 0x80;
+    let mut c = 0;
+    if alnum
+        || utf8
+        || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'/' | b'=' | b'?' | b'^'..=b'`' | b'{'..=b'~')
+    {
+        c |= ATEXT;
+    }
+    if alnum || utf8 || b == b'-' || b == b'_' {
+        c |= DOMAIN;
+    }
+    if matches!(b, 33..=60 | 62..=126) || utf8 {
+        c |= ESMTP_VALUE;
+    }
+    if alnum || b == b'-' {
+        c |= KEYWORD;
+    }
+    if b == b'.' {
+        c |= DOT;
+    }
+    c
+}
+
+/// The class bits of every octet.
+// Evaluated at compile time, where an out-of-range index is a build error,
+// and `b` (a u8) cannot exceed 255 anyway.
+#[allow(clippy::indexing_slicing)]
+pub(crate) static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0u8;
+    loop {
+        t[b as usize] = class_of(b);
+        if b == 255 {
+            break;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Whether `b` has any of the class bits in `mask`.
+#[inline]
+pub(crate) fn is(b: u8, mask: u8) -> bool {
+    // A u8 index into a 256-entry table: `get` never fails and the bounds
+    // check compiles away.
+    CLASS.get(usize::from(b)).is_some_and(|c| c & mask != 0)
+}
+
+/// Length of the prefix of `s` whose octets are all in `mask`.
+#[inline]
+pub(crate) fn span(s: &[u8], mask: u8) -> usize {
+    s.iter().position(|&b| !is(b, mask)).unwrap_or(s.len())
+}
+
+/// RFC 5322 §3.2.3 `atext`, plus UTF-8 octets (RFC 6531 §3.3).
+pub(crate) fn is_atext(b: u8) -> bool {
+    is(b, ATEXT)
+}
+
+/// RFC 5321 §4.1.2 `qtextSMTP`, plus UTF-8 octets (RFC 6531 §3.3).
+pub(crate) fn is_qtext(b: u8) -> bool {
+    matches!(b, 32 | 33 | 35..=91 | 93..=126) || b >= 0x80
+}
+
+/// The octets `quoted-pairSMTP` may escape (RFC 5321 §4.1.2).
+pub(crate) fn is_quotable(b: u8) -> bool {
+    (32..=126).contains(&b)
+}
+
+/// Length of the longest prefix of `s` made of atext and dots, if that
+/// prefix is a `Dot-string` (RFC 5321 §4.1.2: non-empty atoms separated by
+/// single dots).
+fn dot_string_len(s: &[u8]) -> Option<usize> {
+    let n = span(s, ATEXT | DOT);
+    let run = s.get(..n)?;
+    let ok = matches!((run.first(), run.last()), (Some(&f), Some(&l)) if f != b'.' && l != b'.')
+        && !run.windows(2).any(|w| matches!(w, [b'.', b'.']));
+    ok.then_some(n)
+}
+
+/// Whether `s` is exactly a `Dot-string`.
+pub(crate) fn is_dot_string(s: &[u8]) -> bool {
+    dot_string_len(s) == Some(s.len())
+}
+
+/// Length of the longest prefix of `s` made of domain octets and dots, if
+/// that prefix is `sub-domain *("." sub-domain)` (RFC 5321 §4.1.2: labels
+/// are non-empty and neither start nor end with `-`).
+fn domain_name_len(s: &[u8]) -> Option<usize> {
+    let n = span(s, DOMAIN | DOT);
+    let run = s.get(..n)?;
+    let edge = |b: &u8| *b == b'.' || *b == b'-';
+    let ok = matches!((run.first(), run.last()), (Some(f), Some(l)) if !edge(f) && !edge(l))
+        && !run
+            .windows(2)
+            .any(|w| matches!(w, [b'.', b'.' | b'-'] | [b'-', b'.']));
+    ok.then_some(n)
+}
+
+/// `Dot-string` (RFC 5321 §4.1.2).
+fn dot_string(i: &str) -> Res<'_, &str> {
+    match dot_string_len(i.as_bytes()).and_then(|n| i.split_at_checked(n)) {
+        Some((s, rest)) => Ok((rest, s)),
+        None => fail("Dot-string"),
+    }
+}
+
+/// `Quoted-string` (RFC 5321 §4.1.2), decoded.
+fn quoted_string(i: &str) -> Res<'_, String> {
+    let Some(body) = i.strip_prefix('"') else {
+        return fail("Quoted-string");
+    };
+    let mut out = Vec::new();
+    let mut it = body.bytes().enumerate();
+    while let Some((n, b)) = it.next() {
+        match b {
+            b'"' => {
+                let rest = body.get(n + 1..).unwrap_or_default();
+                // Only ASCII backslashes were removed from valid UTF-8.
+                return match String::from_utf8(out) {
+                    Ok(s) => Ok((rest, s)),
+                    Err(_) => fail("Quoted-string"),
+                };
+            }
+            b'\\' => match it.next() {
+                Some((_, q)) if is_quotable(q) => out.push(q),
+                _ => return fail("quoted-pairSMTP"),
+            },
+            b if is_qtext(b) => out.push(b),
+            _ => return fail("Quoted-string"),
+        }
+    }
+    fail("Quoted-string")
+}
+
+/// `Local-part` (RFC 5321 §4.1.2), decoded.
+fn local_part(i: &str) -> Res<'_, String> {
+    if i.starts_with('"') {
+        quoted_string(i)
+    } else {
+        let (rest, s) = dot_string(i)?;
+        Ok((rest, String::from(s)))
+    }
+}
+
+/// `Domain` (RFC 5321 §4.1.2) as a name.
+fn domain_name(i: &str) -> Res<'_, Domain> {
+    match domain_name_len(i.as_bytes()).and_then(|n| i.split_at_checked(n)) {
+        Some((s, rest)) => Ok((rest, Domain::Name(String::from(s)))),
+        None => fail("Domain"),
+    }
+}
+
+/// `Standardized-tag` is an `Ldh-str` (RFC 5321 §4.1.3).
+pub(crate) fn is_ldh_str(s: &[u8]) -> bool {
+    matches!(s.last(), Some(l) if l.is_ascii_alphanumeric())
+        && s.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+}
+
+/// `dcontent` (RFC 5321 §4.1.3).
+pub(crate) fn is_dcontent(b: u8) -> bool {
+    matches!(b, 33..=90 | 94..=126)
+}
+
+/// `address-literal` (RFC 5321 §4.1.3).
+fn address_literal(i: &str) -> Res<'_, Domain> {
+    let Some((text, rest)) = i.strip_prefix('[').and_then(|b| b.split_once(']')) else {
+        return fail("address-literal");
+    };
+    let domain = match text.split_once(':') {
+        None => match text.parse::<Ipv4Addr>() {
+            Ok(a) => Domain::Ipv4(a),
+            Err(_) => return fail("IPv4-address-literal"),
+        },
+        // The tag is a quoted ABNF string, hence case-insensitive.
+        Some((t, addr)) if t.eq_ignore_ascii_case("IPv6") => match addr.parse::<Ipv6Addr>() {
+            Ok(a) => Domain::Ipv6(a),
+            Err(_) => return fail("IPv6-address-literal"),
+        },
+        Some((t, content)) => {
+            if !is_ldh_str(t.as_bytes()) || content.is_empty() || !content.bytes().all(is_dcontent)
+            {
+                return fail("General-address-literal");
+            }
+            Domain::General {
+                tag: String::from(t),
+                content: String::from(content),
+            }
+        }
+    };
+    Ok((rest, domain))
+}
+
+/// `Domain / address-literal`.
+pub(crate) fn domain(i: &str) -> Res<'_, Domain> {
+    if i.starts_with('[') {
+        address_literal(i)
+    } else {
+        domain_name(i)
+    }
+}
+
+/// `Mailbox = Local-part "@" ( Domain / address-literal )`.
+pub(crate) fn mailbox(i: &str) -> Res<'_, Mailbox> {
+    let (i, local_part) = local_part(i)?;
+    let Some(i) = i.strip_prefix('@') else {
+        return fail("Mailbox");
+    };
+    let (i, domain) = domain(i)?;
+    Ok((i, Mailbox { local_part, domain }))
+}
+
+/// `A-d-l ":"`, a source route, parsed and dropped (RFC 5321 §4.1.2 and
+/// Appendix C: servers MUST accept and SHOULD ignore it).
+fn source_route(mut i: &str) -> Res<'_, ()> {
+    loop {
+        let Some(after_at) = i.strip_prefix('@') else {
+            return fail("A-d-l");
+        };
+        let (rest, _) = rule("A-d-l", domain).parse(after_at)?;
+        if let Some(r) = rest.strip_prefix(',') {
+            i = r;
+        } else if let Some(r) = rest.strip_prefix(':') {
+            return Ok((r, ()));
+        } else {
+            return fail("A-d-l");
+        }
+    }
+}
+
+/// `Path = "<" [ A-d-l ":" ] Mailbox ">"`.
+pub(crate) fn path(i: &str) -> Res<'_, Mailbox> {
+    let Some(mut i) = i.strip_prefix('<') else {
+        return fail("Path");
+    };
+    if i.starts_with('@') {
+        i = source_route(i)?.0;
+    }
+    let (i, m) = mailbox(i)?;
+    match i.strip_prefix('>') {
+        Some(rest) => Ok((rest, m)),
+        None => fail("Path"),
+    }
+}
+
+/// What follows a leading `<>`, if any (byte test: `str::strip_prefix`
+/// calls memcmp, which shows in profiles).
+fn null_path(i: &str) -> Option<&str> {
+    match i.as_bytes() {
+        [b'<', b'>', ..] => i.get(2..),
+        _ => None,
+    }
+}
+
+/// `Reverse-path = Path / "<>"`.
+pub(crate) fn reverse_path(i: &str) -> Res<'_, ReversePath> {
+    if let Some(rest) = null_path(i) {
+        return Ok((rest, ReversePath::Null));
+    }
+    let (rest, m) = path(i).map_err(|e| name(e, "Reverse-path"))?;
+    Ok((rest, ReversePath::Mailbox(m)))
+}
+
+/// `Forward-path = Path`, or `"<Postmaster>"` (RFC 5321 §4.1.1.3).
+pub(crate) fn forward_path(i: &str) -> Res<'_, ForwardPath> {
+    // Cheap first-letter test before the 12-octet comparison.
+    if matches!(i.as_bytes().get(1), Some(b'P' | b'p')) {
+        if let Some((head, rest)) = i.split_at_checked(POSTMASTER_PATH.len()) {
+            if head.eq_ignore_ascii_case(POSTMASTER_PATH) {
+                return Ok((rest, ForwardPath::Postmaster));
+            }
+        }
+    }
+    if null_path(i).is_some() {
+        // The null path is only a reverse path.
+        return fail("Forward-path");
+    }
+    let (rest, m) = path(i).map_err(|e| name(e, "Forward-path"))?;
+    Ok((rest, ForwardPath::Mailbox(m)))
+}
+
+/// The domain-less postmaster path every server must accept (RFC 5321
+/// §4.1.1.3), matched case-insensitively.
+const POSTMASTER_PATH: &str = "<Postmaster>";

@@ -1,4 +1,0 @@
-//! Message bodies, streamed: `DotStuffer` (client), `DotUnstuffer` (server),
-//! and the BDAT chunk reader (RFC 3030).
-//!
-//! OWNER: helper "body".

@@ -1,0 +1,318 @@
+//! Client side: message bytes to DATA wire format.
+
+use alloc::vec::Vec;
+use memchr::memchr2;
+
+use crate::error::LocalError;
+
+/// What a [`DotStuffer`] does with a bare CR or bare LF in the message.
+/// RFC 5321 §2.3.8 forbids sending them; the only choice is how to avoid it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum BareLineEndingPolicy {
+    /// Send each bare CR and each bare LF as CRLF (what smtplib does for
+    /// bare LF).
+    #[default]
+    Normalize,
+    /// Refuse the chunk with [`LocalError::BareLineEnding`].
+    Refuse,
+}
+
+/// Turns message bytes, pushed in chunks of any size, into the DATA wire
+/// format: CRLF line endings, a '.' doubled at the start of every line
+/// (RFC 5321 §4.5.2), including the first, and the `CRLF . CRLF`
+/// terminator (RFC 5321 §4.1.1.4).
+///
+/// A chunk ending in CR is held (one flag) until the next byte says
+/// whether it starts a CRLF.
+///
+/// ```
+/// use smtp_core::body::{BareLineEndingPolicy, DotStuffer};
+///
+/// let mut s = DotStuffer::new(BareLineEndingPolicy::Normalize);
+/// let mut wire = Vec::new();
+/// s.push(b".a\nb", &mut wire)?;
+/// s.finish(&mut wire)?;
+/// assert_eq!(wire, b"..a\r\nb\r\n.\r\n");
+/// assert_eq!(s.message_octets(), 7); // RFC 1870 size of ".a\r\nb\r\n"
+/// assert_eq!(s.wire_octets(), 11);
+/// # Ok::<(), smtp_core::LocalError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct DotStuffer {
+    policy: BareLineEndingPolicy,
+    /// Nothing written yet, or the last thing written was CRLF.
+    line_start: bool,
+    /// The last chunk ended with a CR not yet written.
+    pending_cr: bool,
+    finished: bool,
+    wire: u64,
+    dots: u64,
+}
+
+/// Octets in `.\r\n`, the end of the terminator.
+const TERMINATOR_TAIL: u64 = 3;
+
+impl DotStuffer {
+    /// A stuffer for one message.
+    #[must_use]
+    pub fn new(policy: BareLineEndingPolicy) -> Self {
+        DotStuffer {
+            policy,
+            line_start: true,
+            pending_cr: false,
+            finished: false,
+            wire: 0,
+            dots: 0,
+        }
+    }
+
+    /// Appends the wire form of `chunk` to `out`.
+    ///
+    /// Errors (not fatal; the stuffer and `out` are left as they were):
+    /// [`LocalError::BareLineEnding`] under [`BareLineEndingPolicy::Refuse`],
+    /// with the offset of the bare CR or LF in `chunk` (offset 0 may also
+    /// mean the CR that ended the previous chunk); [`LocalError::InvalidState`]
+    /// after [`DotStuffer::finish`].
+    pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), LocalError> {
+        if self.finished {
+            return Err(Self::finished_error("DotStuffer::push"));
+        }
+        // Validate while copying; on refusal roll back, so nothing is written.
+        let saved = self.clone();
+        let mark = out.len();
+        match self.stuff(chunk, out) {
+            Ok(()) => {
+                self.wire += (out.len() - mark) as u64;
+                Ok(())
+            }
+            Err(e) => {
+                *self = saved;
+                out.truncate(mark);
+                Err(e)
+            }
+        }
+    }
+
+    /// Ends the message: a CRLF if it did not end with one, then `.\r\n`.
+    /// Call once, after the last [`DotStuffer::push`].
+    ///
+    /// Errors (not fatal, nothing written): [`LocalError::BareLineEnding`]
+    /// (offset 0) if the message ended with a bare CR under
+    /// [`BareLineEndingPolicy::Refuse`]; [`LocalError::InvalidState`] if
+    /// already finished.
+    pub fn finish(&mut self, out: &mut Vec<u8>) -> Result<(), LocalError> {
+        if self.finished {
+            return Err(Self::finished_error("DotStuffer::finish"));
+        }
+        if self.pending_cr {
+            self.check_bare(0)?;
+        }
+        let mark = out.len();
+        if self.pending_cr || !self.line_start {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b".\r\n");
+        self.wire += (out.len() - mark) as u64;
+        self.pending_cr = false;
+        self.line_start = true;
+        self.finished = true;
+        Ok(())
+    }
+
+    /// Octets written so far, everything included.
+    #[must_use]
+    pub fn wire_octets(&self) -> u64 {
+        self.wire
+    }
+
+    /// The message size as RFC 1870 §3 defines it for SIZE: octets written
+    /// with CRLF pairs, without the doubled dots and without the terminating
+    /// `.\r\n`.
+    #[must_use]
+    pub fn message_octets(&self) -> u64 {
+        let tail = if self.finished { TERMINATOR_TAIL } else { 0 };
+        self.wire.saturating_sub(self.dots).saturating_sub(tail)
+    }
+
+    /// True once [`DotStuffer::finish`] succeeded.
+    #[must_use]
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    fn finished_error(call: &'static str) -> LocalError {
+        LocalError::InvalidState {
+            call,
+            expected: "done with this message",
+        }
+    }
+
+    fn check_bare(&self, offset: usize) -> Result<(), LocalError> {
+        match self.policy {
+            BareLineEndingPolicy::Refuse => Err(LocalError::BareLineEnding { offset }),
+            BareLineEndingPolicy::Normalize => Ok(()),
+        }
+    }
+
+    fn stuff(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), LocalError> {
+        let mut rest = chunk;
+        if self.pending_cr {
+            let Some((&first, more)) = rest.split_first() else {
+                return Ok(());
+            };
+            self.pending_cr = false;
+            if first == b'\n' {
+                rest = more;
+            } else {
+                self.check_bare(0)?;
+            }
+            out.extend_from_slice(b"\r\n");
+            self.line_start = true;
+        }
+        loop {
+            if self.line_start {
+                match rest.first() {
+                    None => return Ok(()),
+                    // RFC 5321 §4.5.2: double a leading period.
+                    Some(b'.') => {
+                        out.push(b'.');
+                        self.dots += 1;
+                    }
+                    Some(_) => {}
+                }
+                self.line_start = false;
+            }
+            let Some(pos) = memchr2(b'\r', b'\n', rest) else {
+                out.extend_from_slice(rest);
+                return Ok(());
+            };
+            let (run, tail) = rest.split_at(pos);
+            out.extend_from_slice(run);
+            let offset = chunk.len() - tail.len();
+            rest = match tail {
+                [b'\r', b'\n', more @ ..] => more,
+                [b'\r'] => {
+                    self.pending_cr = true;
+                    return Ok(());
+                }
+                // A bare CR, or a bare LF.
+                [_, more @ ..] => {
+                    self.check_bare(offset)?;
+                    more
+                }
+                [] => return Ok(()),
+            };
+            out.extend_from_slice(b"\r\n");
+            self.line_start = true;
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::type_complexity)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    fn stuff(policy: BareLineEndingPolicy, chunks: &[&[u8]]) -> Result<Vec<u8>, LocalError> {
+        let mut s = DotStuffer::new(policy);
+        let mut out = Vec::new();
+        for c in chunks {
+            s.push(c, &mut out)?;
+        }
+        s.finish(&mut out)?;
+        assert_eq!(s.wire_octets(), out.len() as u64);
+        Ok(out)
+    }
+
+    #[test]
+    fn table() {
+        use BareLineEndingPolicy::*;
+        #[rustfmt::skip]
+        let cases: &[(&str, BareLineEndingPolicy, &[&[u8]], &[u8])] = &[
+            ("empty body", Normalize, &[], b".\r\n"),
+            ("empty chunks", Normalize, &[b"", b""], b".\r\n"),
+            ("one line", Normalize, &[b"Hi\r\n"], b"Hi\r\n.\r\n"),
+            ("no final CRLF", Normalize, &[b"Hi"], b"Hi\r\n.\r\n"),
+            ("dot on the first line", Normalize, &[b".Hi\r\n"], b"..Hi\r\n.\r\n"),
+            ("lone dot line", Normalize, &[b"a\r\n.\r\nb\r\n"], b"a\r\n..\r\nb\r\n.\r\n"),
+            ("dot mid-line kept", Normalize, &[b"a.b\r\n"], b"a.b\r\n.\r\n"),
+            ("dot after chunk split", Normalize, &[b"a\r\n", b".b"], b"a\r\n..b\r\n.\r\n"),
+            ("CRLF split", Normalize, &[b"a\r", b"\n.b"], b"a\r\n..b\r\n.\r\n"),
+            ("CR then empty chunk", Normalize, &[b"a\r", b"", b"\nb"], b"a\r\nb\r\n.\r\n"),
+            ("bare LF normalised", Normalize, &[b"a\n.b"], b"a\r\n..b\r\n.\r\n"),
+            ("bare CR normalised", Normalize, &[b"a\r.b"], b"a\r\n..b\r\n.\r\n"),
+            ("CR CR LF", Normalize, &[b"a\r\r\n"], b"a\r\n\r\n.\r\n"),
+            ("trailing bare CR", Normalize, &[b"a\r"], b"a\r\n.\r\n"),
+            ("smuggling attempt defused", Normalize, &[b"a\n.\nMAIL FROM:<x>\n"],
+                b"a\r\n..\r\nMAIL FROM:<x>\r\n.\r\n"),
+            ("clean body refused nothing", Refuse, &[b".a\r\nb\r\n"], b"..a\r\nb\r\n.\r\n"),
+        ];
+        for (name, policy, chunks, want) in cases {
+            assert_eq!(stuff(*policy, chunks).as_deref(), Ok(*want), "{name}");
+        }
+    }
+
+    #[test]
+    fn refuse_writes_nothing_and_keeps_state() {
+        let p = BareLineEndingPolicy::Refuse;
+        for (chunks, offset) in [
+            (&[&b"ab\ncd"[..]][..], 2),
+            (&[b"ab\r\ncd\re"], 6),
+            (&[b"ab\r", b"x"], 0),
+        ] {
+            let mut s = DotStuffer::new(p);
+            let mut out = Vec::new();
+            let (last, first) = chunks.split_last().unwrap();
+            for c in first {
+                s.push(c, &mut out).unwrap();
+            }
+            let before = out.clone();
+            let octets = s.wire_octets();
+            assert_eq!(
+                s.push(last, &mut out),
+                Err(LocalError::BareLineEnding { offset })
+            );
+            assert_eq!(out, before);
+            assert_eq!(s.wire_octets(), octets);
+        }
+        // State unchanged: after a refused chunk a good one continues the line.
+        let mut s = DotStuffer::new(p);
+        let mut out = Vec::new();
+        s.push(b"x\r\n", &mut out).unwrap();
+        assert!(s.push(b".a\nb", &mut out).is_err());
+        s.push(b".a\r\n", &mut out).unwrap();
+        s.finish(&mut out).unwrap();
+        assert_eq!(out, b"x\r\n..a\r\n.\r\n");
+        // A trailing bare CR is refused at finish.
+        let mut s = DotStuffer::new(p);
+        let mut out = Vec::new();
+        s.push(b"a\r", &mut out).unwrap();
+        assert_eq!(
+            s.finish(&mut out),
+            Err(LocalError::BareLineEnding { offset: 0 })
+        );
+        assert_eq!(out, b"a");
+    }
+
+    #[test]
+    fn octet_counts_and_finish_once() {
+        let mut s = DotStuffer::new(BareLineEndingPolicy::Normalize);
+        let mut out = Vec::new();
+        s.push(b".x\n..y", &mut out).unwrap();
+        s.finish(&mut out).unwrap();
+        assert_eq!(out, b"..x\r\n...y\r\n.\r\n");
+        // RFC 1870: ".x\r\n..y\r\n" = 9 octets.
+        assert_eq!(s.message_octets(), 9);
+        assert!(s.is_finished());
+        assert!(matches!(
+            s.finish(&mut out),
+            Err(LocalError::InvalidState { .. })
+        ));
+        assert!(matches!(
+            s.push(b"z", &mut out),
+            Err(LocalError::InvalidState { .. })
+        ));
+    }
+}

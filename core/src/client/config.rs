@@ -1,0 +1,91 @@
+//! Client configuration and its defaults.
+
+use alloc::vec::Vec;
+
+use crate::address::Domain;
+use crate::auth::{Mechanism, DEFAULT_PREFERENCE};
+use crate::body::BareLineEndingPolicy;
+use crate::reply::ReplyParserConfig;
+use crate::timer::ClientTimeouts;
+
+/// BDAT chunk size when the envelope does not name one. RFC 3030 sets no
+/// figure; 64 KiB keeps few round trips without large buffers.
+pub const DEFAULT_BDAT_CHUNK_SIZE: usize = 64 * 1024;
+
+/// How many octets may wait in the transmit buffer before
+/// [`send_body`](crate::ClientConnection::send_body) refuses more with
+/// [`LocalError::BufferFull`](crate::LocalError::BufferFull). Not an RFC
+/// figure: it bounds the client's own memory.
+pub const DEFAULT_TRANSMIT_HIGH_WATER: usize = 64 * 1024;
+
+/// 334 challenges accepted in one AUTH exchange. RFC 4954 sets no bound;
+/// every mechanism here needs at most 2, and smtplib allows 5.
+pub const DEFAULT_MAX_AUTH_CHALLENGES: usize = 5;
+
+/// Settings of one [`ClientConnection`](crate::ClientConnection).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// The argument of EHLO/HELO/LHLO: this host's name or address literal
+    /// (RFC 5321 §4.1.1.1).
+    pub hello_domain: Domain,
+    /// Speak LMTP (RFC 2033): LHLO instead of EHLO, one reply per accepted
+    /// recipient after the body.
+    pub lmtp: bool,
+    /// Send EHLO (LHLO) by itself after the greeting and after the TLS
+    /// handshake, with HELO fallback on 5yz. Off for callers that say hello
+    /// themselves (smtplib's lazy `ehlo_or_helo_if_needed`).
+    pub auto_hello: bool,
+    /// Reply timers (RFC 5321 §4.5.3.2).
+    pub timeouts: ClientTimeouts,
+    /// Reply limits: line length (RFC 5321 §4.5.3.1.5), lines and octets
+    /// per reply; a reply over them is a fatal
+    /// [`RemoteError`](crate::RemoteError).
+    pub reply_limits: ReplyParserConfig,
+    /// SASL mechanisms in order of preference for
+    /// [`authenticate`](crate::ClientConnection::authenticate).
+    pub auth_preference: Vec<Mechanism>,
+    /// Send the SASL initial response with the AUTH command when the
+    /// mechanism has one and the line fits (RFC 4954 §4).
+    pub auth_initial_response: bool,
+    /// Bound on 334 challenges in one AUTH exchange.
+    pub max_auth_challenges: usize,
+    /// LOGIN: send the username as an initial response, as Python's
+    /// smtplib does (the LOGIN draft has none).
+    pub login_initial_username: bool,
+    /// BDAT chunk size for [`BodyMode::Auto`](crate::client::BodyMode::Auto).
+    pub bdat_chunk_size: usize,
+    /// See [`DEFAULT_TRANSMIT_HIGH_WATER`].
+    pub transmit_high_water: usize,
+    /// Bare CR/LF in DATA bodies: normalised to CRLF or refused
+    /// (RFC 5321 §2.3.8).
+    pub line_endings: BareLineEndingPolicy,
+}
+
+impl ClientConfig {
+    /// SMTP/ESMTP defaults, saying hello as `hello_domain`.
+    pub fn new(hello_domain: Domain) -> Self {
+        ClientConfig {
+            hello_domain,
+            lmtp: false,
+            auto_hello: true,
+            timeouts: ClientTimeouts::default(),
+            reply_limits: ReplyParserConfig::default(),
+            auth_preference: DEFAULT_PREFERENCE.to_vec(),
+            auth_initial_response: true,
+            max_auth_challenges: DEFAULT_MAX_AUTH_CHALLENGES,
+            login_initial_username: false,
+            bdat_chunk_size: DEFAULT_BDAT_CHUNK_SIZE,
+            transmit_high_water: DEFAULT_TRANSMIT_HIGH_WATER,
+            line_endings: BareLineEndingPolicy::Normalize,
+        }
+    }
+
+    /// LMTP defaults (RFC 2033).
+    pub fn lmtp(hello_domain: Domain) -> Self {
+        ClientConfig {
+            lmtp: true,
+            ..ClientConfig::new(hello_domain)
+        }
+    }
+}

@@ -1,0 +1,913 @@
+//! Every transition of the client machine: which reply means what, when to
+//! RSET, which commands may share a pipelined group. `mod.rs` only wraps
+//! this in the documented public API.
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+use crate::auth::{decode_challenge, encode_continuation, AuthError, SaslClient};
+use crate::body::DotStuffer;
+use crate::command::Command;
+use crate::ehlo::{Capabilities, Extensions};
+use crate::error::{LocalError, RemoteError};
+use crate::reply::Reply;
+use crate::timer::Timestamp;
+
+use super::auth_flow::AuthFlow;
+use super::config::ClientConfig;
+use super::events::{CommandId, Event, Phase, Stage};
+use super::transaction::{Transaction, TxBody};
+use super::wire::{self, ReplyReader};
+
+mod calls;
+mod mail;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Waiting for the server's greeting.
+    Greeting,
+    /// Greeted: commands may be sent.
+    Open,
+    /// The server said 220 to STARTTLS: nothing moves until the handshake.
+    AwaitingTls,
+    /// The greeting was not 220: only QUIT.
+    Refused,
+    /// QUIT queued or sent.
+    Quitting,
+    /// 421 received: waiting for EOF.
+    Closing,
+    /// A final event was emitted.
+    Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HelloVerb {
+    Ehlo,
+    Helo,
+    Lhlo,
+}
+
+/// Side effects of a low-level command's reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Effect {
+    None,
+    Hello(HelloVerb),
+    StartTls,
+    Data,
+    DataEnd,
+    Quit,
+}
+
+/// A command in the outbox or in flight, and what its reply means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Hello {
+        verb: HelloVerb,
+        fallback: bool,
+    },
+    StartTls,
+    Auth,
+    Mail,
+    Rcpt(usize),
+    Data,
+    DataEnd,
+    Bdat {
+        last: bool,
+    },
+    AutoRset,
+    Low {
+        id: CommandId,
+        effect: Effect,
+        ender: bool,
+    },
+}
+
+impl Kind {
+    fn phase(self) -> Phase {
+        match self {
+            Kind::Hello { .. }
+            | Kind::Low {
+                effect: Effect::Hello(_),
+                ..
+            } => Phase::Hello,
+            Kind::StartTls
+            | Kind::Low {
+                effect: Effect::StartTls,
+                ..
+            } => Phase::StartTls,
+            Kind::Auth => Phase::Auth,
+            Kind::Mail => Phase::Mail,
+            Kind::Rcpt(_) => Phase::Rcpt,
+            Kind::Data
+            | Kind::Low {
+                effect: Effect::Data,
+                ..
+            } => Phase::Data,
+            Kind::DataEnd | Kind::Bdat { last: true } => Phase::DataEnd,
+            Kind::Low {
+                effect: Effect::DataEnd,
+                ..
+            } => Phase::DataEnd,
+            Kind::Bdat { last: false } => Phase::Bdat,
+            Kind::AutoRset => Phase::Rset,
+            Kind::Low {
+                effect: Effect::Quit,
+                ..
+            } => Phase::Quit,
+            Kind::Low { .. } => Phase::Command,
+        }
+    }
+
+    /// RFC 2920 §3.1 (and RFC 3207 §4.2, RFC 4954 §4): after these, nothing
+    /// more may be pipelined until their reply is in.
+    fn ends_group(self) -> bool {
+        match self {
+            Kind::Hello { .. } | Kind::StartTls | Kind::Auth | Kind::Data => true,
+            Kind::Low { ender, .. } => ender,
+            _ => false,
+        }
+    }
+
+    fn is_tx(self) -> bool {
+        matches!(
+            self,
+            Kind::Mail | Kind::Rcpt(_) | Kind::Data | Kind::DataEnd | Kind::Bdat { .. }
+        )
+    }
+}
+
+/// Whether a verb ends a pipelined group (RFC 2920 §3.1, RFC 3207 §4.2,
+/// RFC 4954 §4). Unknown verbs do too: their effect cannot be known.
+fn verb_ends_group(verb: &[u8]) -> bool {
+    const FREE: [&[u8]; 4] = [b"MAIL", b"RCPT", b"RSET", b"HELP"];
+    !FREE.iter().any(|v| v.eq_ignore_ascii_case(verb))
+}
+
+fn verb_effect(verb: &[u8]) -> Effect {
+    let is = |v: &[u8]| v.eq_ignore_ascii_case(verb);
+    if is(b"EHLO") {
+        Effect::Hello(HelloVerb::Ehlo)
+    } else if is(b"HELO") {
+        Effect::Hello(HelloVerb::Helo)
+    } else if is(b"LHLO") {
+        Effect::Hello(HelloVerb::Lhlo)
+    } else if is(b"STARTTLS") {
+        Effect::StartTls
+    } else if is(b"DATA") {
+        Effect::Data
+    } else if is(b"QUIT") {
+        Effect::Quit
+    } else {
+        Effect::None
+    }
+}
+
+fn command_effect(cmd: &Command) -> (Effect, bool) {
+    match cmd {
+        Command::Ehlo { .. } => (Effect::Hello(HelloVerb::Ehlo), true),
+        Command::Helo { .. } => (Effect::Hello(HelloVerb::Helo), true),
+        Command::Lhlo { .. } => (Effect::Hello(HelloVerb::Lhlo), true),
+        Command::StartTls => (Effect::StartTls, true),
+        Command::Data => (Effect::Data, true),
+        Command::Quit => (Effect::Quit, true),
+        Command::Mail { .. } | Command::Rcpt { .. } | Command::Rset | Command::Help { .. } => {
+            (Effect::None, false)
+        }
+        _ => (Effect::None, true),
+    }
+}
+
+pub(crate) struct Machine {
+    cfg: ClientConfig,
+    now: Timestamp,
+    mode: Mode,
+    reader: ReplyReader,
+    /// The first octets, held until they show whether the server speaks
+    /// TLS (implicit TLS, RFC 8314 §3.3) instead of SMTP.
+    first: Vec<u8>,
+    started: bool,
+    transmit: Vec<u8>,
+    sent: usize,
+    inflight: VecDeque<Kind>,
+    outbox: VecDeque<(Kind, Vec<u8>)>,
+    /// When the current wait began.
+    since: Timestamp,
+    /// The caller took bytes from the transmit buffer since `since`.
+    progress: bool,
+    events: VecDeque<Event>,
+    greeting: Option<Reply>,
+    hello: Option<Reply>,
+    caps: Option<Capabilities>,
+    tls: bool,
+    authenticated: bool,
+    quit_acked: bool,
+    tx: Option<Transaction>,
+    auth: Option<AuthFlow>,
+    low_body: Option<(CommandId, DotStuffer)>,
+    next_id: u64,
+}
+
+impl Machine {
+    pub(crate) fn new(cfg: ClientConfig, now: Timestamp) -> Result<Self, LocalError> {
+        Command::Ehlo {
+            domain: cfg.hello_domain.clone(),
+        }
+        .validate()?;
+        Ok(Machine {
+            reader: ReplyReader::new(cfg.reply_limits),
+            cfg,
+            now,
+            mode: Mode::Greeting,
+            first: Vec::new(),
+            started: false,
+            transmit: Vec::new(),
+            sent: 0,
+            inflight: VecDeque::new(),
+            outbox: VecDeque::new(),
+            since: now,
+            progress: false,
+            events: VecDeque::new(),
+            greeting: None,
+            hello: None,
+            caps: None,
+            tls: false,
+            authenticated: false,
+            quit_acked: false,
+            tx: None,
+            auth: None,
+            low_body: None,
+            next_id: 0,
+        })
+    }
+
+    // ----- getters -------------------------------------------------------
+
+    pub(crate) fn config(&self) -> &ClientConfig {
+        &self.cfg
+    }
+    pub(crate) fn greeting(&self) -> Option<&Reply> {
+        self.greeting.as_ref()
+    }
+    pub(crate) fn hello_reply(&self) -> Option<&Reply> {
+        self.hello.as_ref()
+    }
+    pub(crate) fn capabilities(&self) -> Option<&Capabilities> {
+        self.caps.as_ref()
+    }
+    pub(crate) fn is_tls(&self) -> bool {
+        self.tls
+    }
+    pub(crate) fn is_authenticated(&self) -> bool {
+        self.authenticated
+    }
+    pub(crate) fn is_closed(&self) -> bool {
+        matches!(self.mode, Mode::Done)
+    }
+    pub(crate) fn in_flight(&self) -> usize {
+        self.inflight.len()
+    }
+
+    pub(crate) fn phase(&self) -> Phase {
+        match self.mode {
+            Mode::Greeting => return Phase::Greeting,
+            Mode::AwaitingTls => return Phase::TlsHandshake,
+            _ => {}
+        }
+        if let Some(k) = self.inflight.front() {
+            return k.phase();
+        }
+        if self.in_body() {
+            return Phase::Body;
+        }
+        if self.auth.is_some() {
+            return Phase::Auth;
+        }
+        if self.mode == Mode::Quitting && !self.quit_acked {
+            return Phase::Quit;
+        }
+        Phase::Idle
+    }
+
+    fn in_body(&self) -> bool {
+        self.low_body.is_some() || self.tx.as_ref().is_some_and(|t| t.in_body)
+    }
+
+    pub(crate) fn body_ready(&self) -> bool {
+        if self.mode != Mode::Open || self.pending().len() > self.cfg.transmit_high_water {
+            return false;
+        }
+        if self.low_body.is_some() {
+            return true;
+        }
+        match &self.tx {
+            Some(t) if t.in_body && !t.finished && t.doomed.is_none() => match &t.body {
+                TxBody::Bdat { chunk, buf, .. } => buf.len() < *chunk,
+                TxBody::Data(_) => true,
+            },
+            _ => false,
+        }
+    }
+
+    fn pipelining(&self) -> bool {
+        self.caps
+            .as_ref()
+            .is_some_and(|c| c.extensions().contains(Extensions::PIPELINING))
+    }
+
+    // ----- outputs -------------------------------------------------------
+
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    pub(crate) fn pending(&self) -> &[u8] {
+        self.transmit.get(self.sent..).unwrap_or(&[])
+    }
+
+    pub(crate) fn consume(&mut self, n: usize) {
+        let n = n.min(self.pending().len());
+        if n > 0 {
+            self.progress = true;
+        }
+        self.sent += n;
+        if self.sent >= self.transmit.len() {
+            self.transmit.clear();
+            self.sent = 0;
+        }
+    }
+
+    fn timeout_for(&self, phase: Phase) -> Option<u64> {
+        let t = &self.cfg.timeouts;
+        match phase {
+            Phase::Greeting => t.greeting,
+            Phase::Mail => t.mail,
+            Phase::Rcpt => t.rcpt,
+            Phase::Data => t.data_initiation,
+            Phase::Body | Phase::Bdat => t.data_block,
+            Phase::DataEnd => t.data_termination,
+            _ => t.other,
+        }
+    }
+
+    pub(crate) fn poll_timeout(&self) -> Option<Timestamp> {
+        let phase = match self.mode {
+            Mode::Done | Mode::Closing | Mode::AwaitingTls | Mode::Refused => return None,
+            Mode::Greeting => Phase::Greeting,
+            _ => match self.inflight.front() {
+                Some(k) => k.phase(),
+                // RFC 5321 §4.5.3.2.5: the data-block timer runs while body
+                // octets wait to be taken by the network.
+                None if self.in_body() && !self.pending().is_empty() => Phase::Body,
+                None => return None,
+            },
+        };
+        self.timeout_for(phase).map(|ms| self.since.plus_millis(ms))
+    }
+
+    // ----- inputs --------------------------------------------------------
+
+    fn tick(&mut self, now: Timestamp) {
+        self.now = self.now.max(now);
+    }
+
+    pub(crate) fn handle_timeout(&mut self, now: Timestamp) {
+        self.tick(now);
+        let Some(deadline) = self.poll_timeout() else {
+            // Nothing is timed: the wait (if any) starts from here.
+            self.since = self.now;
+            self.progress = false;
+            return;
+        };
+        if self.now < deadline {
+            return;
+        }
+        let phase = self.phase();
+        if self.progress && matches!(phase, Phase::Body) {
+            // The network took body bytes since the timer started: the
+            // server is reading, restart the data-block timer.
+            self.since = self.now;
+            self.progress = false;
+            return;
+        }
+        self.finish(Event::TimedOut { phase });
+    }
+
+    pub(crate) fn receive_eof(&mut self, now: Timestamp) {
+        self.tick(now);
+        if self.mode == Mode::Done {
+            return;
+        }
+        let clean = self.mode == Mode::Quitting && self.quit_acked && self.inflight.is_empty();
+        let in_flight = if clean { Phase::Idle } else { self.phase() };
+        self.finish(Event::Closed { clean, in_flight });
+    }
+
+    pub(crate) fn receive_data(&mut self, bytes: &[u8], now: Timestamp) {
+        self.tick(now);
+        match self.mode {
+            Mode::Done | Mode::Closing => return,
+            Mode::AwaitingTls => {
+                if !bytes.is_empty() {
+                    self.fail(RemoteError::DataAfterStartTls {
+                        discarded: bytes.len(),
+                    });
+                }
+                return;
+            }
+            _ => {}
+        }
+        let mut input = bytes;
+        if !self.started {
+            // RFC 8314 §3.3 confusion: a TLS handshake record starts with
+            // 0x16 0x03. Hold the first octets until that is decided.
+            let take = 2usize.saturating_sub(self.first.len()).min(input.len());
+            let (head, rest) = input.split_at_checked(take).unwrap_or((input, &[]));
+            self.first.extend_from_slice(head);
+            input = rest;
+            if self.first == [0x16] {
+                return;
+            }
+            if self.first.starts_with(&[0x16, 0x03]) {
+                self.fail(RemoteError::ImplicitTlsDetected);
+                return;
+            }
+            if self.first.is_empty() {
+                return;
+            }
+            self.started = true;
+            let first = core::mem::take(&mut self.first);
+            let mut head: &[u8] = &first;
+            if !self.feed(&mut head) {
+                return;
+            }
+        }
+        self.feed(&mut input);
+    }
+
+    /// Parses replies out of `input`. Returns false when the machine stopped
+    /// taking input (failure, 421, STARTTLS).
+    fn feed(&mut self, input: &mut &[u8]) -> bool {
+        loop {
+            match self.reader.next(input) {
+                None => return true,
+                Some(Err(e)) => {
+                    self.fail(e);
+                    return false;
+                }
+                Some(Ok(reply)) => {
+                    self.on_reply(reply);
+                    match self.mode {
+                        Mode::Done | Mode::Closing => return false,
+                        Mode::AwaitingTls => {
+                            // RFC 3207 §4.2 / CVE-2011-0411: nothing the
+                            // server sent before the handshake may survive.
+                            if !input.is_empty() || self.reader.has_partial() {
+                                self.fail(RemoteError::DataAfterStartTls {
+                                    discarded: input.len(),
+                                });
+                            }
+                            return false;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn tls_established(&mut self) -> Result<(), LocalError> {
+        if self.mode != Mode::AwaitingTls {
+            return Err(self.state_error("tls_established"));
+        }
+        // RFC 3207 §4.2: forget everything learnt before the handshake.
+        self.caps = None;
+        self.hello = None;
+        self.authenticated = false;
+        self.tls = true;
+        self.reader = ReplyReader::new(self.cfg.reply_limits);
+        self.mode = Mode::Open;
+        self.since = self.now;
+        if self.cfg.auto_hello {
+            self.queue_hello(true);
+        }
+        Ok(())
+    }
+
+    // ----- terminal transitions -------------------------------------------
+
+    fn finish(&mut self, event: Event) {
+        self.events.push_back(event);
+        self.mode = Mode::Done;
+        self.inflight.clear();
+        self.outbox.clear();
+        self.tx = None;
+        self.auth = None;
+        self.low_body = None;
+    }
+
+    fn fail(&mut self, e: RemoteError) {
+        self.finish(Event::Failed(e));
+    }
+
+    fn state_error(&self, call: &'static str) -> LocalError {
+        let expected = match self.mode {
+            Mode::Done | Mode::Closing | Mode::Quitting => return LocalError::Closed,
+            Mode::Greeting => "waiting for the greeting",
+            Mode::AwaitingTls => "waiting for the TLS handshake",
+            Mode::Refused => "refused at the greeting (only QUIT is possible)",
+            Mode::Open => {
+                if self.in_body() {
+                    "sending a message body"
+                } else if self.auth.is_some() {
+                    "in an AUTH exchange"
+                } else if self.tx.is_some() {
+                    "in a mail transaction"
+                } else if self.hello.is_none() {
+                    "not introduced yet (send EHLO or HELO first)"
+                } else {
+                    "not in that state"
+                }
+            }
+        };
+        LocalError::InvalidState { call, expected }
+    }
+
+    /// Open, no transaction, no AUTH exchange, no body.
+    fn check_idle(&self, call: &'static str) -> Result<(), LocalError> {
+        if self.mode != Mode::Open || self.tx.is_some() || self.auth.is_some() || self.in_body() {
+            return Err(self.state_error(call));
+        }
+        Ok(())
+    }
+
+    // ----- sending ---------------------------------------------------------
+
+    fn send_now(&mut self, kind: Kind, line: &[u8]) {
+        if self.inflight.is_empty() {
+            self.since = self.now;
+            self.progress = false;
+        }
+        self.transmit.extend_from_slice(line);
+        self.inflight.push_back(kind);
+    }
+
+    /// Whether a command may be written now (RFC 2920 §3.1).
+    fn may_send(&self) -> bool {
+        match self.inflight.back() {
+            None => true,
+            Some(last) => self.pipelining() && !last.ends_group(),
+        }
+    }
+
+    /// Moves queued commands to the wire as far as pipelining allows.
+    fn pump(&mut self) {
+        if !matches!(self.mode, Mode::Open | Mode::Quitting | Mode::Refused) || self.in_body() {
+            return;
+        }
+        while self.may_send() {
+            let Some((kind, line)) = self.outbox.pop_front() else {
+                break;
+            };
+            self.send_now(kind, &line);
+        }
+    }
+
+    fn queue(&mut self, kind: Kind, line: Vec<u8>) {
+        self.outbox.push_back((kind, line));
+        self.pump();
+    }
+
+    fn hello_command(&self, verb: HelloVerb) -> Command {
+        let domain = self.cfg.hello_domain.clone();
+        match verb {
+            HelloVerb::Ehlo => Command::Ehlo { domain },
+            HelloVerb::Helo => Command::Helo { domain },
+            HelloVerb::Lhlo => Command::Lhlo { domain },
+        }
+    }
+
+    fn queue_hello(&mut self, fallback: bool) {
+        let verb = if self.cfg.lmtp {
+            HelloVerb::Lhlo
+        } else {
+            HelloVerb::Ehlo
+        };
+        self.queue_verb(verb, fallback && verb == HelloVerb::Ehlo);
+    }
+
+    fn queue_verb(&mut self, verb: HelloVerb, fallback: bool) {
+        let line = wire::encode(&self.hello_command(verb));
+        self.queue(Kind::Hello { verb, fallback }, line);
+    }
+
+    fn next_id(&mut self) -> CommandId {
+        let id = CommandId(self.next_id);
+        self.next_id = self.next_id.wrapping_add(1);
+        id
+    }
+
+    // ----- replies ---------------------------------------------------------
+
+    fn on_reply(&mut self, reply: Reply) {
+        if self.mode == Mode::Greeting {
+            self.on_greeting(reply);
+            return;
+        }
+        let Some(kind) = self.inflight.pop_front() else {
+            if reply.code().get() == 421 {
+                // RFC 5321 §3.8: a server may announce shutdown unprompted.
+                self.closing(reply, Phase::Idle);
+            } else {
+                self.fail(RemoteError::UnexpectedReply);
+            }
+            return;
+        };
+        self.since = self.now;
+        self.progress = false;
+        let is_quit = matches!(
+            kind,
+            Kind::Low {
+                effect: Effect::Quit,
+                ..
+            }
+        );
+        if reply.code().get() == 421 && !is_quit {
+            self.on_421(kind, reply);
+            return;
+        }
+        self.dispatch(kind, reply);
+        // The body's last chunk goes before anything queued behind it.
+        self.flush_bdat();
+        self.pump();
+    }
+
+    fn on_greeting(&mut self, reply: Reply) {
+        self.since = self.now;
+        self.greeting = Some(reply.clone());
+        if reply.code().get() == 220 {
+            self.mode = Mode::Open;
+            self.events.push_back(Event::Greeting { reply });
+            if self.cfg.auto_hello {
+                self.queue_hello(true);
+            }
+        } else {
+            // RFC 5321 §3.1: a 554 (or 421) greeting; the client should QUIT.
+            self.mode = Mode::Refused;
+            self.events.push_back(Event::GreetingRefused { reply });
+        }
+    }
+
+    /// RFC 5321 §3.8: 421 ends the session. The command it answered gets
+    /// its own outcome first; the rest is dropped.
+    fn on_421(&mut self, kind: Kind, reply: Reply) {
+        let phase = kind.phase();
+        if let Some(tx) = self.tx.take() {
+            let stage = match kind {
+                Kind::Mail => Stage::Mail,
+                Kind::Rcpt(_) => Stage::Recipients,
+                Kind::Data => Stage::Data,
+                Kind::Bdat { last: false } => Stage::Body,
+                _ => Stage::DataEnd,
+            };
+            let mut result = tx.result();
+            if kind == Kind::Mail {
+                result.mail_reply = Some(reply.clone());
+            }
+            self.events.push_back(Event::TransactionFailed {
+                stage,
+                reply: reply.clone(),
+                result,
+            });
+        } else {
+            self.mode = Mode::Closing;
+            self.dispatch(kind, reply.clone());
+        }
+        self.closing(reply, phase);
+    }
+
+    fn closing(&mut self, reply: Reply, in_flight: Phase) {
+        self.events
+            .push_back(Event::ServiceClosing { reply, in_flight });
+        self.mode = Mode::Closing;
+        self.inflight.clear();
+        self.outbox.clear();
+        self.tx = None;
+        self.auth = None;
+        self.low_body = None;
+    }
+
+    fn dispatch(&mut self, kind: Kind, reply: Reply) {
+        match kind {
+            Kind::Hello { verb, fallback } => self.on_hello(verb, fallback, reply),
+            Kind::StartTls => {
+                if reply.code().get() == 220 {
+                    self.mode = Mode::AwaitingTls;
+                    self.events.push_back(Event::StartTlsReady { reply });
+                } else {
+                    self.events.push_back(Event::StartTlsRefused { reply });
+                }
+            }
+            Kind::Auth => self.on_auth(reply),
+            Kind::Mail => self.on_mail(reply),
+            Kind::Rcpt(i) => self.on_rcpt(i, reply),
+            Kind::Data => self.on_data(reply),
+            Kind::DataEnd | Kind::Bdat { last: true } => self.on_data_end(kind, reply),
+            Kind::Bdat { last: false } => self.on_bdat(reply),
+            Kind::AutoRset => {}
+            Kind::Low { id, effect, .. } => self.on_low(id, effect, reply),
+        }
+    }
+
+    fn on_hello(&mut self, verb: HelloVerb, fallback: bool, reply: Reply) {
+        let ok = reply.code().is_positive();
+        match (verb, ok) {
+            (HelloVerb::Ehlo | HelloVerb::Lhlo, true) => {
+                let capabilities = Capabilities::from_reply(&reply);
+                self.caps = Some(capabilities.clone());
+                self.hello = Some(reply.clone());
+                self.events.push_back(Event::Ehlo {
+                    reply,
+                    capabilities,
+                });
+            }
+            (HelloVerb::Ehlo | HelloVerb::Lhlo, false) => {
+                // RFC 5321 §4.1.4 / §3.2: a server that does not know EHLO
+                // answers 5yz; HELO is the fallback.
+                let falling_back = fallback && reply.code().is_permanent();
+                self.events.push_back(Event::EhloRefused {
+                    reply,
+                    falling_back,
+                });
+                if falling_back {
+                    self.queue_verb(HelloVerb::Helo, false);
+                }
+            }
+            (HelloVerb::Helo, true) => {
+                self.caps = None;
+                self.hello = Some(reply.clone());
+                self.events.push_back(Event::Helo { reply });
+            }
+            (HelloVerb::Helo, false) => self.events.push_back(Event::HeloRefused { reply }),
+        }
+    }
+
+    fn on_low(&mut self, id: CommandId, effect: Effect, reply: Reply) {
+        let code = reply.code();
+        match effect {
+            Effect::Hello(verb) if code.is_positive() => {
+                self.caps = match verb {
+                    HelloVerb::Helo => None,
+                    _ => Some(Capabilities::from_reply(&reply)),
+                };
+                self.hello = Some(reply.clone());
+            }
+            Effect::StartTls if code.get() == 220 => self.mode = Mode::AwaitingTls,
+            Effect::Data if code.get() == 354 => {
+                self.low_body = Some((id, DotStuffer::new(self.cfg.line_endings)));
+            }
+            Effect::Quit => self.quit_acked = code.get() == 221,
+            _ => {}
+        }
+        self.events.push_back(Event::Reply { id, reply });
+    }
+
+    fn on_auth(&mut self, reply: Reply) {
+        let Some(mut flow) = self.auth.take() else {
+            return;
+        };
+        if reply.code().get() != 334 {
+            self.end_auth(flow, reply);
+            return;
+        }
+        flow.challenges = flow.challenges.saturating_add(1);
+        if flow.cancelled {
+            // RFC 4954 §4: after "*" the server must end the exchange.
+            self.fail(RemoteError::Auth {
+                reason: "server kept challenging after the client cancelled",
+            });
+            return;
+        }
+        let over = flow.challenges > self.cfg.max_auth_challenges;
+        let challenge = decode_challenge(reply.lines().next().unwrap_or_default());
+        let deferred = flow.deferred.take();
+        let answer = match (over, challenge) {
+            (true, _) => Err(AuthError::TooManyChallenges),
+            // RFC 4954 §4: a challenge that does not decode is cancelled.
+            (false, Err(e)) => Err(e),
+            (false, Ok(ch)) => match (deferred, &mut flow.sasl) {
+                (Some(ir), _) => Ok(ir),
+                (None, Some(sasl)) => sasl.respond(&ch),
+                (None, None) => {
+                    flow.awaiting_caller = true;
+                    self.auth = Some(flow);
+                    self.events
+                        .push_back(Event::AuthChallenge { challenge: ch });
+                    return;
+                }
+            },
+        };
+        self.auth = Some(flow);
+        match answer {
+            Ok(resp) => self.send_now(Kind::Auth, &wire::line(&encode_continuation(&resp))),
+            Err(e) => self.cancel_auth(Some(e)),
+        }
+    }
+
+    fn end_auth(&mut self, flow: AuthFlow, reply: Reply) {
+        let mechanism = flow.mechanism;
+        if reply.code().is_positive() {
+            // RFC 5802 §5: a SCRAM server that never proved it knows the
+            // password is not trusted, whatever it says.
+            if let Some(Err(e)) = flow.sasl.as_ref().map(SaslClient::finish) {
+                self.fail(RemoteError::Auth { reason: e.reason() });
+                return;
+            }
+            self.authenticated = true;
+            self.events
+                .push_back(Event::AuthSucceeded { mechanism, reply });
+        } else if let Some(e @ AuthError::ServerSignatureMismatch) = flow.error {
+            self.fail(RemoteError::Auth { reason: e.reason() });
+        } else {
+            self.events
+                .push_back(Event::AuthFailed { mechanism, reply });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc2920_group_enders() {
+        // RFC 2920 §3.1, RFC 3207 §4.2, RFC 4954 §4; unknown verbs too.
+        for v in [
+            &b"EHLO"[..],
+            b"data",
+            b"VRFY",
+            b"EXPN",
+            b"TURN",
+            b"QUIT",
+            b"NOOP",
+            b"STARTTLS",
+            b"AUTH",
+            b"XFOO",
+            b"",
+        ] {
+            assert!(verb_ends_group(v), "{v:?}");
+        }
+        for v in [&b"MAIL"[..], b"rcpt", b"RSET", b"HELP"] {
+            assert!(!verb_ends_group(v), "{v:?}");
+        }
+        assert!(Kind::Data.ends_group());
+        assert!(!Kind::Mail.ends_group());
+        assert!(!Kind::Rcpt(0).ends_group());
+        assert!(!Kind::Bdat { last: false }.ends_group());
+        assert!(!Kind::AutoRset.ends_group());
+    }
+
+    #[test]
+    fn raw_verbs_map_to_effects() {
+        assert_eq!(verb_effect(b"ehlo"), Effect::Hello(HelloVerb::Ehlo));
+        assert_eq!(verb_effect(b"LHLO"), Effect::Hello(HelloVerb::Lhlo));
+        assert_eq!(verb_effect(b"StartTLS"), Effect::StartTls);
+        assert_eq!(verb_effect(b"DATA"), Effect::Data);
+        assert_eq!(verb_effect(b"QUIT"), Effect::Quit);
+        assert_eq!(verb_effect(b"DATAX"), Effect::None);
+        assert_eq!(command_effect(&Command::Rset), (Effect::None, false));
+        assert_eq!(command_effect(&Command::Quit), (Effect::Quit, true));
+    }
+
+    #[test]
+    fn phases_name_each_wait() {
+        let id = CommandId(0);
+        let table = [
+            (Kind::Mail, Phase::Mail),
+            (Kind::Rcpt(3), Phase::Rcpt),
+            (Kind::Data, Phase::Data),
+            (Kind::DataEnd, Phase::DataEnd),
+            (Kind::Bdat { last: true }, Phase::DataEnd),
+            (Kind::Bdat { last: false }, Phase::Bdat),
+            (Kind::AutoRset, Phase::Rset),
+            (
+                Kind::Low {
+                    id,
+                    effect: Effect::Quit,
+                    ender: true,
+                },
+                Phase::Quit,
+            ),
+            (
+                Kind::Low {
+                    id,
+                    effect: Effect::None,
+                    ender: true,
+                },
+                Phase::Command,
+            ),
+        ];
+        for (k, p) in table {
+            assert_eq!(k.phase(), p, "{k:?}");
+        }
+    }
+}

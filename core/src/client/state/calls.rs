@@ -1,0 +1,405 @@
+//! The caller's commands: each validates everything first (a
+//! [`LocalError`] leaves the machine untouched), then queues its lines.
+//! What the replies mean is decided in `state.rs`.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::auth::{
+    encode_continuation, encode_response, AuthError, Credentials, Mechanism, SaslClient,
+};
+use crate::command::Command;
+use crate::ehlo::{Capabilities, Extensions};
+use crate::error::LocalError;
+
+use super::super::auth_flow::AuthFlow;
+use super::super::envelope::{prepare, Envelope};
+use super::super::events::CommandId;
+use super::super::transaction::{Transaction, TxBody};
+use super::super::wire;
+use super::{command_effect, verb_effect, verb_ends_group, Effect, HelloVerb, Kind, Machine, Mode};
+use crate::body::DotStuffer;
+
+/// The longest AUTH line that may carry an initial response: a command
+/// line is at most 512 octets with its CRLF (RFC 5321 §4.5.3.1.4,
+/// RFC 4954 §4).
+const MAX_AUTH_LINE: usize = crate::framing::MAX_COMMAND_LINE;
+
+impl Machine {
+    // ----- app commands ---------------------------------------------------
+
+    pub(crate) fn ehlo(&mut self, fallback: bool) -> Result<(), LocalError> {
+        self.check_idle(if fallback { "hello" } else { "ehlo" })?;
+        self.queue_hello(fallback);
+        Ok(())
+    }
+
+    pub(crate) fn helo(&mut self) -> Result<(), LocalError> {
+        self.check_idle("helo")?;
+        self.queue_verb(HelloVerb::Helo, false);
+        Ok(())
+    }
+
+    pub(crate) fn starttls(&mut self) -> Result<(), LocalError> {
+        self.check_idle("starttls")?;
+        if self.tls {
+            return Err(LocalError::InvalidState {
+                call: "starttls",
+                expected: "already using TLS",
+            });
+        }
+        if !self
+            .caps
+            .as_ref()
+            .is_some_and(|c| c.extensions().contains(Extensions::STARTTLS))
+        {
+            return Err(LocalError::ExtensionNotOffered {
+                extension: "STARTTLS",
+            });
+        }
+        self.queue(Kind::StartTls, wire::encode(&Command::StartTls));
+        Ok(())
+    }
+
+    fn check_auth_offered(&self, call: &'static str) -> Result<&Capabilities, LocalError> {
+        self.check_idle(call)?;
+        match &self.caps {
+            Some(c) if c.extensions().contains(Extensions::AUTH) => Ok(c),
+            _ => Err(LocalError::ExtensionNotOffered { extension: "AUTH" }),
+        }
+    }
+
+    pub(crate) fn authenticate(
+        &mut self,
+        mechanism: Option<Mechanism>,
+        creds: Credentials,
+        nonce: Option<&str>,
+    ) -> Result<(), LocalError> {
+        let caps = self.check_auth_offered("authenticate")?;
+        let mech = match mechanism {
+            Some(m) => m,
+            None => crate::auth::choose(
+                &caps.auth_mechanisms().collect::<Vec<_>>(),
+                &self.cfg.auth_preference,
+                &creds,
+            )
+            .ok_or(LocalError::NoCommonMechanism)?,
+        };
+        let mut sasl = SaslClient::new(mech.clone(), creds, nonce).map_err(|e| match e {
+            AuthError::UnsupportedMechanism => LocalError::NoCommonMechanism,
+            other => LocalError::InvalidCredentials {
+                reason: other.reason(),
+            },
+        })?;
+        if self.cfg.login_initial_username {
+            sasl = sasl.with_initial_username();
+        }
+        let initial = sasl.initial_response();
+        self.start_auth(String::from(mech.name()), Some(sasl), initial);
+        Ok(())
+    }
+
+    pub(crate) fn auth_custom(
+        &mut self,
+        mechanism: &str,
+        initial: Option<&[u8]>,
+    ) -> Result<(), LocalError> {
+        self.check_auth_offered("auth_custom")?;
+        let Some(mech) = Mechanism::parse(mechanism) else {
+            return Err(LocalError::CommandInjection { field: "mechanism" });
+        };
+        self.start_auth(String::from(mech.name()), None, initial.map(<[u8]>::to_vec));
+        Ok(())
+    }
+
+    fn start_auth(
+        &mut self,
+        mechanism: String,
+        sasl: Option<SaslClient>,
+        initial: Option<Vec<u8>>,
+    ) {
+        let mut line = Vec::with_capacity(64);
+        line.extend_from_slice(b"AUTH ");
+        line.extend_from_slice(mechanism.as_bytes());
+        let mut deferred = None;
+        if let Some(ir) = initial {
+            // RFC 4954 §4: "=" is an empty initial response; one that would
+            // make the line too long waits for the first 334.
+            let enc = encode_response(&ir);
+            if self.cfg.auth_initial_response && line.len() + 1 + enc.len() + 2 <= MAX_AUTH_LINE {
+                line.push(b' ');
+                line.extend_from_slice(enc.as_bytes());
+            } else {
+                deferred = Some(ir);
+            }
+        }
+        line.extend_from_slice(b"\r\n");
+        self.auth = Some(AuthFlow {
+            mechanism,
+            sasl,
+            challenges: 0,
+            deferred,
+            awaiting_caller: false,
+            cancelled: false,
+            error: None,
+        });
+        self.queue(Kind::Auth, line);
+    }
+
+    fn take_caller_turn(&mut self, call: &'static str) -> Result<(), LocalError> {
+        match &mut self.auth {
+            Some(a) if a.awaiting_caller && self.mode == Mode::Open => {
+                a.awaiting_caller = false;
+                Ok(())
+            }
+            _ => Err(LocalError::InvalidState {
+                call,
+                expected: "not waiting for an AUTH response",
+            }),
+        }
+    }
+
+    pub(crate) fn auth_respond(&mut self, response: &[u8]) -> Result<(), LocalError> {
+        self.take_caller_turn("auth_respond")?;
+        self.send_now(Kind::Auth, &wire::line(&encode_continuation(response)));
+        Ok(())
+    }
+
+    pub(crate) fn auth_cancel(&mut self) -> Result<(), LocalError> {
+        self.take_caller_turn("auth_cancel")?;
+        self.cancel_auth(None);
+        Ok(())
+    }
+
+    /// RFC 4954 §4: "*" cancels; the server answers 501.
+    pub(super) fn cancel_auth(&mut self, error: Option<AuthError>) {
+        if let Some(a) = &mut self.auth {
+            a.cancelled = true;
+            a.error = error;
+        }
+        self.send_now(Kind::Auth, b"*\r\n");
+    }
+
+    pub(crate) fn send_mail(&mut self, env: &Envelope) -> Result<(), LocalError> {
+        self.check_idle("send_mail")?;
+        if self.hello.is_none() {
+            return Err(self.state_error("send_mail"));
+        }
+        let p = prepare(env, self.caps.as_ref(), self.cfg.bdat_chunk_size)?;
+        let body = match p.bdat {
+            Some(chunk) => TxBody::Bdat {
+                chunk,
+                buf: Vec::new(),
+                last_sent: false,
+            },
+            None => TxBody::Data(DotStuffer::new(self.cfg.line_endings)),
+        };
+        let paths = env.recipients.iter().map(|r| r.path.clone()).collect();
+        self.tx = Some(Transaction::new(paths, body, p.max_size));
+        // RFC 2920 §3.1: with PIPELINING, MAIL, every RCPT and DATA leave in
+        // one group; without it `pump` sends them one reply at a time.
+        self.outbox.push_back((Kind::Mail, wire::encode(&p.mail)));
+        for (i, r) in p.rcpts.iter().enumerate() {
+            self.outbox.push_back((Kind::Rcpt(i), wire::encode(r)));
+        }
+        if p.bdat.is_none() {
+            self.outbox
+                .push_back((Kind::Data, wire::encode(&Command::Data)));
+        }
+        self.pump();
+        Ok(())
+    }
+
+    pub(crate) fn send_body(&mut self, chunk: &[u8]) -> Result<(), LocalError> {
+        let pending = self.pending().len();
+        let limit = self.cfg.transmit_high_water;
+        if self.mode == Mode::Open {
+            if let Some((_, st)) = &mut self.low_body {
+                if pending > limit {
+                    return Err(LocalError::BufferFull { pending, limit });
+                }
+                return st.push(chunk, &mut self.transmit);
+            }
+        }
+        let open = self.mode == Mode::Open;
+        let Some(tx) = self
+            .tx
+            .as_mut()
+            .filter(|t| open && t.in_body && !t.finished && t.doomed.is_none())
+        else {
+            return Err(self.state_error("send_body"));
+        };
+        if pending > limit {
+            return Err(LocalError::BufferFull { pending, limit });
+        }
+        let size = tx.body_octets.saturating_add(chunk.len() as u64);
+        if let Some(limit) = tx.max_size {
+            // RFC 1870 §6: never send more than the server said it takes.
+            if size > limit {
+                return Err(LocalError::MessageTooLarge { size, limit });
+            }
+        }
+        match &mut tx.body {
+            TxBody::Data(st) => st.push(chunk, &mut self.transmit)?,
+            TxBody::Bdat { chunk: n, buf, .. } => {
+                if buf.len() >= *n {
+                    return Err(LocalError::BufferFull {
+                        pending: buf.len(),
+                        limit: *n,
+                    });
+                }
+                buf.extend_from_slice(chunk);
+            }
+        }
+        tx.body_octets = size;
+        if self.inflight.is_empty() {
+            self.since = self.now;
+        }
+        self.flush_bdat();
+        Ok(())
+    }
+
+    pub(crate) fn finish_body(&mut self) -> Result<(), LocalError> {
+        if self.mode == Mode::Open {
+            if let Some((id, st)) = &mut self.low_body {
+                let id = *id;
+                st.finish(&mut self.transmit)?;
+                self.low_body = None;
+                self.send_now(
+                    Kind::Low {
+                        id,
+                        effect: Effect::DataEnd,
+                        ender: false,
+                    },
+                    &[],
+                );
+                return Ok(());
+            }
+        }
+        let open = self.mode == Mode::Open;
+        let Some(tx) = self
+            .tx
+            .as_mut()
+            .filter(|t| open && t.in_body && !t.finished && t.doomed.is_none())
+        else {
+            return Err(self.state_error("finish_body"));
+        };
+        if let TxBody::Data(st) = &mut tx.body {
+            st.finish(&mut self.transmit)?;
+            tx.finished = true;
+            tx.in_body = false;
+            self.send_now(Kind::DataEnd, &[]);
+        } else {
+            tx.finished = true;
+            self.flush_bdat();
+        }
+        Ok(())
+    }
+
+    /// Sends the BDAT chunks that are ready, one at a time without
+    /// PIPELINING (RFC 3030 §4.2).
+    pub(super) fn flush_bdat(&mut self) {
+        let pipelining = self.pipelining();
+        loop {
+            if !(self.inflight.is_empty() || pipelining) {
+                return;
+            }
+            let Some(tx) = self.tx.as_mut().filter(|t| t.doomed.is_none()) else {
+                return;
+            };
+            let finished = tx.finished;
+            let TxBody::Bdat {
+                chunk,
+                buf,
+                last_sent,
+            } = &mut tx.body
+            else {
+                return;
+            };
+            if *last_sent {
+                return;
+            }
+            let last = finished && buf.len() <= *chunk;
+            if !last && buf.len() < *chunk {
+                return;
+            }
+            let take = if last { buf.len() } else { *chunk };
+            let data: Vec<u8> = buf.drain(..take).collect();
+            if last {
+                *last_sent = true;
+                tx.in_body = false;
+            }
+            let line = wire::encode(&Command::Bdat {
+                size: take as u64,
+                last,
+            });
+            self.send_now(Kind::Bdat { last }, &line);
+            self.transmit.extend_from_slice(&data);
+        }
+    }
+
+    pub(crate) fn send_command(&mut self, cmd: Command) -> Result<CommandId, LocalError> {
+        let (effect, ender) = command_effect(&cmd);
+        self.check_low("send_command", effect)?;
+        if matches!(cmd, Command::Bdat { .. }) {
+            return Err(LocalError::InvalidState {
+                call: "send_command",
+                expected: "BDAT carries data: use send_mail",
+            });
+        }
+        cmd.validate()?;
+        Ok(self.send_low(effect, ender, &wire::encode(&cmd)))
+    }
+
+    pub(crate) fn send_raw(&mut self, line: &str) -> Result<CommandId, LocalError> {
+        let verb = line.split(' ').next().unwrap_or("").as_bytes();
+        let (effect, ender) = (verb_effect(verb), verb_ends_group(verb));
+        self.check_low("send_raw", effect)?;
+        wire::check_line("line", line.as_bytes())?;
+        let mut bytes = Vec::with_capacity(line.len() + 2);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+        Ok(self.send_low(effect, ender, &bytes))
+    }
+
+    fn check_low(&self, call: &'static str, effect: Effect) -> Result<(), LocalError> {
+        // RFC 5321 §3.1: after a refused greeting only QUIT makes sense.
+        if !(self.mode == Mode::Refused && effect == Effect::Quit) {
+            self.check_idle(call)?;
+        }
+        if !self.outbox.is_empty() || !self.may_send() {
+            return Err(LocalError::PipeliningNotOffered);
+        }
+        Ok(())
+    }
+
+    fn send_low(&mut self, effect: Effect, ender: bool, line: &[u8]) -> CommandId {
+        let id = self.next_id();
+        if effect == Effect::Quit {
+            self.mode = Mode::Quitting;
+        }
+        self.send_now(Kind::Low { id, effect, ender }, line);
+        id
+    }
+
+    pub(crate) fn quit(&mut self) -> Result<CommandId, LocalError> {
+        // RFC 2920 §4: QUIT may follow the final dot at once; the end of
+        // data is still reported.
+        let body_sent = self.tx.as_ref().is_some_and(|t| t.finished && !t.in_body);
+        let open = self.mode == Mode::Open && self.auth.is_none() && !self.in_body();
+        if !(self.mode == Mode::Refused || open && (self.tx.is_none() || body_sent)) {
+            return Err(self.state_error("quit"));
+        }
+        let id = self.next_id();
+        self.mode = Mode::Quitting;
+        self.queue(
+            Kind::Low {
+                id,
+                effect: Effect::Quit,
+                ender: true,
+            },
+            wire::encode(&Command::Quit),
+        );
+        Ok(id)
+    }
+}

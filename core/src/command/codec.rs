@@ -1,0 +1,388 @@
+//! Parsing and encoding of command lines.
+//!
+//! Decisions where the RFCs leave room:
+//! * A line holding CR, LF or NUL is refused (`Syntax { rule: "CRLF" }`):
+//!   RFC 5321 §2.3.8 forbids bare CR/LF, and NUL is never valid in a
+//!   command.
+//! * The verb ends at the first space; RFC 5321 §4.1.1 verbs are
+//!   case-insensitive. Anything but a known verb is `UnknownCommand`.
+//! * EHLO and LHLO take a strict `Domain / address-literal` (ASCII; `_`
+//!   tolerated in labels). HELO takes the same, or else any one printable
+//!   ASCII word as [`Domain::Name`]: RFC 5321 §4.1.4 says a server MUST NOT
+//!   refuse a message because the HELO argument is wrong, and old clients
+//!   send all sorts of words there.
+//! * MAIL and RCPT need angle brackets (`MAIL FROM:user@host` is refused: the
+//!   bracket is what separates the path from the parameters), but spaces
+//!   after the colon are accepted.
+//! * VRFY, EXPN, HELP and NOOP keep their argument as sent, minus the spaces
+//!   around it; it must be UTF-8 without control characters.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use nom::Parser;
+
+use super::{params, Command, CommandError};
+use crate::address::grammar::{self, finish, partial, rule};
+use crate::address::{utf8_allowed, Domain, VecWriter};
+
+fn syntax(rule: &'static str) -> CommandError {
+    CommandError::Syntax { rule }
+}
+
+/// The first four octets of a verb, lower-cased by OR-ing 0x20 into each:
+/// for a letter `L`, `b | 0x20 == lower(L)` holds only for `b` in
+/// {`L`, `lower(L)`}, so the comparison is exact and case-insensitive.
+const fn key(v: &[u8; 4]) -> u32 {
+    u32::from_be_bytes(*v) | 0x2020_2020
+}
+
+const EHLO: u32 = key(b"ehlo");
+const HELO: u32 = key(b"helo");
+const LHLO: u32 = key(b"lhlo");
+const MAIL: u32 = key(b"mail");
+const RCPT: u32 = key(b"rcpt");
+const DATA: u32 = key(b"data");
+const BDAT: u32 = key(b"bdat");
+const RSET: u32 = key(b"rset");
+const VRFY: u32 = key(b"vrfy");
+const EXPN: u32 = key(b"expn");
+const HELP: u32 = key(b"help");
+const NOOP: u32 = key(b"noop");
+const QUIT: u32 = key(b"quit");
+const AUTH: u32 = key(b"auth");
+const KNOWN: [u32; 14] = [
+    MAIL, RCPT, EHLO, HELO, LHLO, DATA, BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT, AUTH,
+];
+
+fn trim_spaces(s: &str) -> &str {
+    // Byte scans: `trim_matches` decodes chars.
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| c != b' ').map_or(start, |e| e + 1);
+    s.get(start..end.max(start)).unwrap_or_default()
+}
+
+/// Strips `prefix` ignoring ASCII case.
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let (head, rest) = s.split_at_checked(prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then_some(rest)
+}
+
+/// `Domain / address-literal` after EHLO/HELO/LHLO, ASCII only: SMTPUTF8
+/// is not yet negotiated when the greeting is sent.
+fn hello_domain(arg: &str) -> Result<Domain, CommandError> {
+    let d = finish(rule("Domain", grammar::domain).parse(arg), "Domain")?;
+    if d.is_ascii() {
+        Ok(d)
+    } else {
+        Err(syntax("Domain"))
+    }
+}
+
+/// A free-text argument (VRFY/EXPN `String`, HELP/NOOP text): UTF-8 without
+/// control characters.
+fn text(arg: &str) -> Result<String, CommandError> {
+    if arg.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return Err(syntax("String"));
+    }
+    Ok(String::from(arg))
+}
+
+/// RFC 4422 §3.1 `sasl-mech = 1*20mech-char`.
+const MAX_MECHANISM_LEN: usize = 20;
+
+fn auth(arg: &str) -> Result<Command, CommandError> {
+    let mut words = arg.split(' ').filter(|w| !w.is_empty());
+    let mech = words.next().unwrap_or_default();
+    if mech.is_empty()
+        || mech.len() > MAX_MECHANISM_LEN
+        || !mech
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(syntax("sasl-mech"));
+    }
+    let initial_response = match words.next() {
+        None => None,
+        // RFC 4954 §4: base64 text, or "=" for an empty response.
+        Some(r)
+            if r.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)) =>
+        {
+            Some(String::from(r))
+        }
+        Some(_) => return Err(syntax("initial-response")),
+    };
+    if words.next().is_some() {
+        return Err(syntax("auth-command"));
+    }
+    Ok(Command::Auth {
+        mechanism: mech.to_ascii_uppercase(),
+        initial_response,
+    })
+}
+
+fn bdat(arg: &str) -> Result<Command, CommandError> {
+    let mut words = arg.split(' ').filter(|w| !w.is_empty());
+    let size = words.next().unwrap_or_default();
+    if size.is_empty() || !size.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(syntax("chunk-size"));
+    }
+    let size = size.parse::<u64>().map_err(|_| syntax("chunk-size"))?;
+    let last = match words.next() {
+        None => false,
+        Some(w) if w.eq_ignore_ascii_case("LAST") => true,
+        Some(_) => return Err(syntax("end-marker")),
+    };
+    if words.next().is_some() {
+        return Err(syntax("bdat-cmd"));
+    }
+    Ok(Command::Bdat { size, last })
+}
+
+/// `ascii` says the whole line is printable ASCII, so no UTF-8 check is
+/// needed.
+fn mail(arg: &str, smtputf8: bool, ascii: bool) -> Result<Command, CommandError> {
+    let rest = strip_prefix_ci(arg, "FROM:").ok_or(syntax("mail"))?;
+    let rest = trim_spaces(rest);
+    let (rest, from) = partial(grammar::reverse_path(rest), "Reverse-path")?;
+    let params = params::mail(rest)?;
+    // RFC 6531 §3.4: the SMTPUTF8 parameter enables UTF-8 for this mail.
+    let utf8 = ascii || smtputf8 || params.smtputf8;
+    if !utf8 {
+        utf8_allowed(from.is_ascii(), utf8)?;
+        let values_ascii = params
+            .other
+            .iter()
+            .all(|o| o.value.as_deref().is_none_or(str::is_ascii));
+        utf8_allowed(values_ascii, utf8)?;
+    }
+    Ok(Command::Mail { from, params })
+}
+
+fn rcpt(arg: &str, smtputf8: bool, ascii: bool) -> Result<Command, CommandError> {
+    let rest = strip_prefix_ci(arg, "TO:").ok_or(syntax("rcpt"))?;
+    let rest = trim_spaces(rest);
+    let (rest, to) = partial(grammar::forward_path(rest), "Forward-path")?;
+    let params = params::rcpt(rest)?;
+    if !(smtputf8 || ascii) {
+        utf8_allowed(to.is_ascii(), false)?;
+        let values_ascii = params
+            .other
+            .iter()
+            .all(|o| o.value.as_deref().is_none_or(str::is_ascii));
+        utf8_allowed(values_ascii, false)?;
+    }
+    Ok(Command::Rcpt { to, params })
+}
+
+/// A verb that takes no argument.
+fn bare(arg: &str, cmd: Command, rule: &'static str) -> Result<Command, CommandError> {
+    if arg.is_empty() {
+        Ok(cmd)
+    } else {
+        Err(syntax(rule))
+    }
+}
+
+fn optional_text(arg: &str) -> Result<Option<String>, CommandError> {
+    if arg.is_empty() {
+        Ok(None)
+    } else {
+        text(arg).map(Some)
+    }
+}
+
+fn required<'a>(arg: &'a str, rule: &'static str) -> Result<&'a str, CommandError> {
+    if arg.is_empty() {
+        Err(syntax(rule))
+    } else {
+        Ok(arg)
+    }
+}
+
+impl Command {
+    /// Parses one command line. `line` excludes the terminating CRLF.
+    /// `smtputf8` says whether UTF-8 is allowed in mailboxes (the caller knows
+    /// whether the session offered SMTPUTF8; for MAIL the parser also accepts
+    /// UTF-8 when the line itself carries the SMTPUTF8 parameter).
+    ///
+    /// Errors: [`CommandError::UnknownCommand`] for an unknown verb,
+    /// [`CommandError::Syntax`] naming the ABNF rule that failed,
+    /// [`CommandError::InvalidParameter`] for a bad or repeated typed
+    /// MAIL/RCPT parameter, [`CommandError::Utf8NotAllowed`].
+    pub fn parse(line: &[u8], smtputf8: bool) -> Result<Command, CommandError> {
+        // One branch-free pass that the compiler vectorises: is every octet
+        // printable ASCII? Then there is no CR, LF or NUL and no UTF-8 to
+        // police, the common case.
+        let ascii = line
+            .iter()
+            .fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5f));
+        if !ascii && memchr::memchr3(b'\r', b'\n', 0, line).is_some() {
+            return Err(syntax("CRLF"));
+        }
+        let (verb, arg) = match memchr::memchr(b' ', line) {
+            Some(n) => line.split_at_checked(n).unwrap_or_default(),
+            None => (line, &[][..]),
+        };
+        // Every argument ends up in a `String` or is ASCII syntax, so one
+        // UTF-8 check over the whole argument text serves all the fields.
+        let arg = || match core::str::from_utf8(arg) {
+            Ok(a) => Ok(trim_spaces(a)),
+            Err(_) => Err(syntax("UTF8-non-ascii")),
+        };
+        let Ok(four) = <[u8; 4]>::try_from(verb) else {
+            if verb.eq_ignore_ascii_case(b"STARTTLS") {
+                return bare(arg()?, Command::StartTls, "starttls");
+            }
+            return Err(CommandError::UnknownCommand);
+        };
+        let k = key(&four);
+        if !KNOWN.contains(&k) {
+            return Err(CommandError::UnknownCommand);
+        }
+        let arg = arg()?;
+        match k {
+            MAIL => mail(arg, smtputf8, ascii),
+            RCPT => rcpt(arg, smtputf8, ascii),
+            EHLO => Ok(Command::Ehlo {
+                domain: hello_domain(required(arg, "ehlo")?)?,
+            }),
+            HELO => {
+                let arg = required(arg, "helo")?;
+                let domain = match hello_domain(arg) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        if !arg.bytes().all(|b| b.is_ascii_graphic()) {
+                            return Err(e);
+                        }
+                        Domain::Name(String::from(arg))
+                    }
+                };
+                Ok(Command::Helo { domain })
+            }
+            LHLO => Ok(Command::Lhlo {
+                domain: hello_domain(required(arg, "lhlo")?)?,
+            }),
+            DATA => bare(arg, Command::Data, "data"),
+            BDAT => bdat(arg),
+            RSET => bare(arg, Command::Rset, "rset"),
+            VRFY => Ok(Command::Vrfy {
+                argument: text(required(arg, "vrfy")?)?,
+            }),
+            EXPN => Ok(Command::Expn {
+                argument: text(required(arg, "expn")?)?,
+            }),
+            HELP => Ok(Command::Help {
+                topic: optional_text(arg)?,
+            }),
+            NOOP => Ok(Command::Noop {
+                argument: optional_text(arg)?,
+            }),
+            QUIT => bare(arg, Command::Quit, "quit"),
+            AUTH => auth(arg),
+            _ => Err(CommandError::UnknownCommand),
+        }
+    }
+
+    /// Appends this command in canonical form and its CRLF to `out`.
+    /// Call [`Command::validate`] first on values that did not come from
+    /// [`Command::parse`]: `encode` does not check its fields.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        fn word(out: &mut Vec<u8>, verb: &[u8], arg: Option<&str>) {
+            out.extend_from_slice(verb);
+            if let Some(a) = arg {
+                out.push(b' ');
+                out.extend_from_slice(a.as_bytes());
+            }
+        }
+        match self {
+            Command::Ehlo { domain } => {
+                out.extend_from_slice(b"EHLO ");
+                domain.encode(out);
+            }
+            Command::Helo { domain } => {
+                out.extend_from_slice(b"HELO ");
+                domain.encode(out);
+            }
+            Command::Lhlo { domain } => {
+                out.extend_from_slice(b"LHLO ");
+                domain.encode(out);
+            }
+            Command::Mail { from, params } => {
+                out.extend_from_slice(b"MAIL FROM:");
+                from.encode(out);
+                params.encode(out);
+            }
+            Command::Rcpt { to, params } => {
+                out.extend_from_slice(b"RCPT TO:");
+                to.encode(out);
+                params.encode(out);
+            }
+            Command::Data => out.extend_from_slice(b"DATA"),
+            Command::Bdat { size, last } => {
+                let _ = fmt::write(&mut VecWriter(out), format_args!("BDAT {size}"));
+                if *last {
+                    out.extend_from_slice(b" LAST");
+                }
+            }
+            Command::Rset => out.extend_from_slice(b"RSET"),
+            Command::Vrfy { argument } => word(out, b"VRFY", Some(argument)),
+            Command::Expn { argument } => word(out, b"EXPN", Some(argument)),
+            Command::Help { topic } => word(out, b"HELP", topic.as_deref()),
+            Command::Noop { argument } => word(out, b"NOOP", argument.as_deref()),
+            Command::Quit => out.extend_from_slice(b"QUIT"),
+            Command::StartTls => out.extend_from_slice(b"STARTTLS"),
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => {
+                out.extend_from_slice(b"AUTH ");
+                out.extend(mechanism.bytes().map(|b| b.to_ascii_uppercase()));
+                if let Some(r) = initial_response {
+                    out.push(b' ');
+                    out.extend_from_slice(r.as_bytes());
+                }
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+
+    /// The verb as encoded, e.g. `"MAIL"`.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Command::Ehlo { .. } => "EHLO",
+            Command::Helo { .. } => "HELO",
+            Command::Lhlo { .. } => "LHLO",
+            Command::Mail { .. } => "MAIL",
+            Command::Rcpt { .. } => "RCPT",
+            Command::Data => "DATA",
+            Command::Bdat { .. } => "BDAT",
+            Command::Rset => "RSET",
+            Command::Vrfy { .. } => "VRFY",
+            Command::Expn { .. } => "EXPN",
+            Command::Help { .. } => "HELP",
+            Command::Noop { .. } => "NOOP",
+            Command::Quit => "QUIT",
+            Command::StartTls => "STARTTLS",
+            Command::Auth { .. } => "AUTH",
+        }
+    }
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::UnknownCommand => f.write_str("command not recognized"),
+            CommandError::Syntax { rule } => write!(f, "syntax error in {rule}"),
+            CommandError::InvalidParameter { keyword } => {
+                write!(f, "invalid or repeated {keyword} parameter")
+            }
+            CommandError::Utf8NotAllowed => f.write_str("non-ASCII address without SMTPUTF8"),
+        }
+    }
+}
+
+impl core::error::Error for CommandError {}

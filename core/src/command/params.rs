@@ -1,0 +1,328 @@
+//! MAIL and RCPT parameters (RFC 5321 §4.1.2 `esmtp-param`), typed for the
+//! extensions this crate knows, the rest kept verbatim.
+
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::xtext::{xtext_decode_bytes, xtext_encode_into};
+use super::{
+    BodyType, CommandError, MailParameters, Notify, OriginalRecipient, OtherParameter,
+    RcptParameters, Ret,
+};
+use crate::address::grammar::{span, ESMTP_VALUE, KEYWORD};
+use crate::address::VecWriter;
+
+/// Longest SIZE value: RFC 1870 §6 `size-value ::= 1*20DIGIT`.
+const MAX_SIZE_DIGITS: usize = 20;
+
+fn syntax(rule: &'static str) -> CommandError {
+    CommandError::Syntax { rule }
+}
+
+fn invalid(keyword: &str) -> CommandError {
+    CommandError::InvalidParameter {
+        keyword: keyword.to_ascii_uppercase(),
+    }
+}
+
+/// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`.
+pub(crate) fn is_esmtp_keyword(k: &str) -> bool {
+    matches!(k.as_bytes().first(), Some(f) if f.is_ascii_alphanumeric())
+        && span(k.as_bytes(), KEYWORD) == k.len()
+}
+
+/// A raw `keyword[=value]`, syntax checked.
+struct Param<'a> {
+    keyword: &'a str,
+    value: Option<&'a str>,
+}
+
+/// Splits `rest` (what follows the path) into parameters. `rest` is empty
+/// or starts with a space; several spaces between parameters are tolerated
+/// (RFC 5321 §4.1.1: be liberal in what is accepted), and trailing spaces
+/// were trimmed by the caller.
+fn for_each_param<'a>(
+    rest: &'a str,
+    list_rule: &'static str,
+    mut f: impl FnMut(Param<'a>) -> Result<(), CommandError>,
+) -> Result<(), CommandError> {
+    let b = rest.as_bytes();
+    if b.is_empty() {
+        return Ok(());
+    }
+    if b.first() != Some(&b' ') {
+        return Err(syntax(list_rule));
+    }
+    let mut pos = 0;
+    loop {
+        pos += b
+            .get(pos..)
+            .map_or(0, |r| r.iter().take_while(|&&c| c == b' ').count());
+        if pos >= b.len() {
+            return Ok(());
+        }
+        // Byte scans, then `str::get` at ASCII positions (always char
+        // boundaries): this loop is the hot path of RCPT.
+        let start = pos;
+        let klen = b.get(pos..).map_or(0, |r| span(r, KEYWORD));
+        pos += klen;
+        let keyword = rest.get(start..pos).unwrap_or_default();
+        if !is_esmtp_keyword(keyword) {
+            return Err(syntax("esmtp-keyword"));
+        }
+        let value = match b.get(pos) {
+            None | Some(b' ') => None,
+            Some(b'=') => {
+                pos += 1;
+                let vstart = pos;
+                pos += b.get(pos..).map_or(0, |r| span(r, ESMTP_VALUE));
+                let v = rest.get(vstart..pos).unwrap_or_default();
+                if v.is_empty() || !matches!(b.get(pos), None | Some(b' ')) {
+                    return Err(syntax("esmtp-value"));
+                }
+                Some(v)
+            }
+            Some(_) => return Err(syntax("esmtp-keyword")),
+        };
+        f(Param { keyword, value })?;
+    }
+}
+
+fn other(p: &Param<'_>) -> OtherParameter {
+    OtherParameter {
+        keyword: p.keyword.to_owned(),
+        value: p.value.map(String::from),
+    }
+}
+
+/// Sets a typed parameter once; a second occurrence is an error.
+fn set_once<T>(slot: &mut Option<T>, v: T, keyword: &str) -> Result<(), CommandError> {
+    if slot.replace(v).is_some() {
+        return Err(invalid(keyword));
+    }
+    Ok(())
+}
+
+fn flag_once(slot: &mut bool, p: &Param<'_>) -> Result<(), CommandError> {
+    if *slot || p.value.is_some() {
+        return Err(invalid(p.keyword));
+    }
+    *slot = true;
+    Ok(())
+}
+
+/// Whether a decoded xtext value holds a control character: RFC 3461 §4
+/// says ENVID and ORCPT carry printable text, and a decoded CR or LF would
+/// be a header-injection hazard downstream.
+fn has_ctl(s: &str) -> bool {
+    s.bytes().any(|b| b < 0x20 || b == 0x7f)
+}
+
+fn xtext_value(p: &Param<'_>) -> Result<String, CommandError> {
+    let v = p.value.ok_or_else(|| invalid(p.keyword))?;
+    match xtext_decode_bytes(v.as_bytes()) {
+        Some(s) if !has_ctl(&s) => Ok(s),
+        _ => Err(invalid(p.keyword)),
+    }
+}
+
+fn value_is(p: &Param<'_>, s: &str) -> bool {
+    p.value.is_some_and(|v| v.eq_ignore_ascii_case(s))
+}
+
+/// Parses MAIL parameters.
+pub(crate) fn mail(rest: &str) -> Result<MailParameters, CommandError> {
+    let mut m = MailParameters::default();
+    for_each_param(rest, "Mail-parameters", |p| {
+        let k = p.keyword;
+        if k.eq_ignore_ascii_case("SIZE") {
+            // RFC 1870 §6: size-value ::= 1*20DIGIT.
+            let v = p
+                .value
+                .filter(|v| v.len() <= MAX_SIZE_DIGITS && v.bytes().all(|b| b.is_ascii_digit()));
+            let n = v
+                .and_then(|v| v.parse::<u64>().ok())
+                .ok_or_else(|| invalid(k))?;
+            set_once(&mut m.size, n, k)
+        } else if k.eq_ignore_ascii_case("BODY") {
+            let b = if value_is(&p, "8BITMIME") {
+                BodyType::EightBitMime
+            } else if value_is(&p, "7BIT") {
+                BodyType::SevenBit
+            } else if value_is(&p, "BINARYMIME") {
+                BodyType::BinaryMime
+            } else {
+                return Err(invalid(k));
+            };
+            set_once(&mut m.body, b, k)
+        } else if k.eq_ignore_ascii_case("SMTPUTF8") {
+            flag_once(&mut m.smtputf8, &p)
+        } else if k.eq_ignore_ascii_case("RET") {
+            let r = if value_is(&p, "FULL") {
+                Ret::Full
+            } else if value_is(&p, "HDRS") {
+                Ret::Headers
+            } else {
+                return Err(invalid(k));
+            };
+            set_once(&mut m.ret, r, k)
+        } else if k.eq_ignore_ascii_case("ENVID") {
+            let v = xtext_value(&p)?;
+            set_once(&mut m.envid, v, k)
+        } else if k.eq_ignore_ascii_case("AUTH") {
+            // RFC 4954 §5: AUTH=<> or AUTH=xtext(addr-spec).
+            let v = xtext_value(&p)?;
+            set_once(&mut m.auth, v, k)
+        } else if k.eq_ignore_ascii_case("REQUIRETLS") {
+            flag_once(&mut m.requiretls, &p)
+        } else {
+            m.other.push(other(&p));
+            Ok(())
+        }
+    })?;
+    Ok(m)
+}
+
+/// RFC 3461 §4.2 `addr-type = atom`, ASCII only.
+pub(crate) fn is_addr_type(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii() && crate::address::grammar::is_atext(b))
+}
+
+/// Parses RCPT parameters.
+pub(crate) fn rcpt(rest: &str) -> Result<RcptParameters, CommandError> {
+    let mut r = RcptParameters::default();
+    for_each_param(rest, "Rcpt-parameters", |p| {
+        let k = p.keyword;
+        if k.eq_ignore_ascii_case("NOTIFY") {
+            let v = p.value.ok_or_else(|| invalid(k))?;
+            set_once(&mut r.notify, notify(v).ok_or_else(|| invalid(k))?, k)
+        } else if k.eq_ignore_ascii_case("ORCPT") {
+            let v = p.value.ok_or_else(|| invalid(k))?;
+            let (t, a) = v.split_once(';').ok_or_else(|| invalid(k))?;
+            if !is_addr_type(t) {
+                return Err(invalid(k));
+            }
+            let address = match xtext_decode_bytes(a.as_bytes()) {
+                Some(s) if !has_ctl(&s) => s,
+                _ => return Err(invalid(k)),
+            };
+            let addr_type = String::from(t);
+            set_once(&mut r.orcpt, OriginalRecipient { addr_type, address }, k)
+        } else {
+            r.other.push(other(&p));
+            Ok(())
+        }
+    })?;
+    Ok(r)
+}
+
+/// RFC 3461 §4.1: `NEVER`, or a comma list of SUCCESS, FAILURE, DELAY.
+fn notify(v: &str) -> Option<Notify> {
+    if v.eq_ignore_ascii_case("NEVER") {
+        return Some(Notify::Never);
+    }
+    let (mut success, mut failure, mut delay) = (false, false, false);
+    for item in v.as_bytes().split(|&b| b == b',') {
+        let slot = if item.eq_ignore_ascii_case(b"SUCCESS") {
+            &mut success
+        } else if item.eq_ignore_ascii_case(b"FAILURE") {
+            &mut failure
+        } else if item.eq_ignore_ascii_case(b"DELAY") {
+            &mut delay
+        } else {
+            return None;
+        };
+        *slot = true;
+    }
+    Some(Notify::On {
+        success,
+        failure,
+        delay,
+    })
+}
+
+fn push_other(others: &[OtherParameter], out: &mut Vec<u8>) {
+    for o in others {
+        out.push(b' ');
+        out.extend_from_slice(o.keyword.as_bytes());
+        if let Some(v) = &o.value {
+            out.push(b'=');
+            out.extend_from_slice(v.as_bytes());
+        }
+    }
+}
+
+impl MailParameters {
+    /// Appends ` KEY=value` for each parameter, typed ones first in a fixed
+    /// order, then the others in their order.
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        if let Some(n) = self.size {
+            let _ = core::fmt::write(&mut VecWriter(out), format_args!(" SIZE={n}"));
+        }
+        if let Some(b) = self.body {
+            out.extend_from_slice(match b {
+                BodyType::SevenBit => b" BODY=7BIT".as_slice(),
+                BodyType::EightBitMime => b" BODY=8BITMIME",
+                BodyType::BinaryMime => b" BODY=BINARYMIME",
+            });
+        }
+        if self.smtputf8 {
+            out.extend_from_slice(b" SMTPUTF8");
+        }
+        if let Some(r) = self.ret {
+            out.extend_from_slice(match r {
+                Ret::Full => b" RET=FULL".as_slice(),
+                Ret::Headers => b" RET=HDRS",
+            });
+        }
+        if let Some(e) = &self.envid {
+            out.extend_from_slice(b" ENVID=");
+            xtext_encode_into(e.as_bytes(), out);
+        }
+        if let Some(a) = &self.auth {
+            out.extend_from_slice(b" AUTH=");
+            xtext_encode_into(a.as_bytes(), out);
+        }
+        if self.requiretls {
+            out.extend_from_slice(b" REQUIRETLS");
+        }
+        push_other(&self.other, out);
+    }
+}
+
+impl RcptParameters {
+    /// Appends ` NOTIFY=...`, ` ORCPT=...`, then the others in order.
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        match self.notify {
+            Some(Notify::Never) => out.extend_from_slice(b" NOTIFY=NEVER"),
+            Some(Notify::On {
+                success,
+                failure,
+                delay,
+            }) => {
+                out.extend_from_slice(b" NOTIFY=");
+                let mut first = true;
+                for (on, word) in [(success, "SUCCESS"), (failure, "FAILURE"), (delay, "DELAY")] {
+                    if on {
+                        if !first {
+                            out.push(b',');
+                        }
+                        first = false;
+                        out.extend_from_slice(word.as_bytes());
+                    }
+                }
+            }
+            None => {}
+        }
+        if let Some(o) = &self.orcpt {
+            out.extend_from_slice(b" ORCPT=");
+            out.extend_from_slice(o.addr_type.as_bytes());
+            out.push(b';');
+            xtext_encode_into(o.address.as_bytes(), out);
+        }
+        push_other(&self.other, out);
+    }
+}

@@ -1,0 +1,103 @@
+//! xtext (RFC 3461 §4): the encoding of ENVID, ORCPT and AUTH= values.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Whether `b` is an `xchar`: printable ASCII except `+` and `=`
+/// (RFC 3461 §4).
+fn is_xchar(b: u8) -> bool {
+    (33..=126).contains(&b) && b != b'+' && b != b'='
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Encodes `value` as xtext (RFC 3461 §4): every octet that is not an
+/// `xchar` becomes `+HH` with upper-case hex digits. UTF-8 text is encoded
+/// octet by octet.
+pub fn xtext_encode(value: &str) -> String {
+    let mut out = Vec::with_capacity(value.len());
+    xtext_encode_into(value.as_bytes(), &mut out);
+    // Only ASCII was written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends the xtext form of `value` to `out`.
+pub(crate) fn xtext_encode_into(value: &[u8], out: &mut Vec<u8>) {
+    for &b in value {
+        if is_xchar(b) {
+            out.push(b);
+        } else {
+            out.push(b'+');
+            out.extend(HEX.get(usize::from(b >> 4)));
+            out.extend(HEX.get(usize::from(b & 0xF)));
+        }
+    }
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        // RFC 3461 §4 says upper-case; lower-case is accepted (robustness).
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes xtext (RFC 3461 §4). `None` when `value` holds an octet that is
+/// neither an `xchar` nor a `+HH` escape, or when the decoded octets are not
+/// UTF-8.
+pub fn xtext_decode(value: &str) -> Option<String> {
+    xtext_decode_bytes(value.as_bytes())
+}
+
+/// [`xtext_decode`] on raw octets.
+pub(crate) fn xtext_decode_bytes(value: &[u8]) -> Option<String> {
+    if value.iter().all(|&b| is_xchar(b)) {
+        // Common case: nothing escaped.
+        return core::str::from_utf8(value).ok().map(String::from);
+    }
+    let mut out = Vec::with_capacity(value.len());
+    let mut it = value.iter();
+    while let Some(&b) = it.next() {
+        if b == b'+' {
+            let hi = hex_digit(*it.next()?)?;
+            let lo = hex_digit(*it.next()?)?;
+            out.push((hi << 4) | lo);
+        } else if is_xchar(b) {
+            out.push(b);
+        } else {
+            return None;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table() {
+        // (wire, decoded)
+        let cases: &[(&str, &str)] = &[
+            ("", ""),
+            ("abc", "abc"),
+            ("a+2Bb", "a+b"),
+            ("a+3Db", "a=b"),
+            ("+20", " "),
+            ("QQ,,", "QQ,,"),
+            ("+C3+A9", "é"),
+            ("<>", "<>"),
+        ];
+        for &(wire, decoded) in cases {
+            assert_eq!(xtext_decode(wire).as_deref(), Some(decoded), "{wire}");
+            assert_eq!(xtext_encode(decoded), wire, "{decoded}");
+        }
+        assert_eq!(xtext_decode("a+2bb").as_deref(), Some("a+b"));
+        assert_eq!(xtext_decode("QQ+2C").as_deref(), Some("QQ,"));
+        for bad in ["a=b", "a b", "+", "+4", "+G0", "+FF", "é"] {
+            assert_eq!(xtext_decode(bad), None, "{bad}");
+        }
+    }
+}

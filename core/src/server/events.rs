@@ -1,0 +1,237 @@
+//! What a [`ServerConnection`](super::ServerConnection) reports.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::address::{Domain, ForwardPath, ReversePath};
+use crate::command::{CommandError, MailParameters, RcptParameters};
+use crate::error::RemoteError;
+use crate::reply::Reply;
+
+use super::auth_flow::AuthRequest;
+
+/// One thing that happened, from [`ServerConnection::poll_event`].
+///
+/// Events marked **answer** leave the machine waiting: it reads no further
+/// input until the application calls
+/// [`accept`](super::ServerConnection::accept) (the RFC default reply) or
+/// [`reply`](super::ServerConnection::reply) (its own). The others are
+/// information: the machine has already acted on them.
+///
+/// [`ServerConnection::poll_event`]: super::ServerConnection::poll_event
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// **answer** `EHLO domain` (RFC 5321 §4.1.1.1). `accept` sends the
+    /// capabilities built from the configuration; a positive reply clears
+    /// any transaction (§4.1.4).
+    Ehlo {
+        /// The client's domain or address literal.
+        domain: Domain,
+    },
+    /// **answer** `HELO domain`. A positive reply clears any transaction.
+    Helo {
+        /// The client's domain or address literal.
+        domain: Domain,
+    },
+    /// **answer** `LHLO domain` (LMTP, RFC 2033 §4.1), like EHLO.
+    Lhlo {
+        /// The client's domain or address literal.
+        domain: Domain,
+    },
+    /// **answer** `MAIL FROM:` (RFC 5321 §4.1.1.2). Sequencing, SIZE and
+    /// parameter checks are done; a positive reply starts the transaction.
+    MailFrom {
+        /// The reverse path.
+        from: ReversePath,
+        /// Its parameters (SIZE, BODY, SMTPUTF8, DSN's RET/ENVID, AUTH=...).
+        params: MailParameters,
+    },
+    /// **answer** `RCPT TO:` (RFC 5321 §4.1.1.3). A positive reply adds the
+    /// recipient to the transaction.
+    RcptTo {
+        /// The forward path.
+        to: ForwardPath,
+        /// Its parameters (DSN's NOTIFY/ORCPT...).
+        params: RcptParameters,
+    },
+    /// **answer** `DATA` with at least one accepted recipient. `accept`
+    /// sends 354; the body then streams as [`Event::MessageData`].
+    Data,
+    /// `BDAT size [LAST]` (RFC 3030 §2), information only: `size` octets
+    /// follow as [`Event::MessageData`], then comes
+    /// [`Event::ChunkEnd`] (or [`Event::MessageEnd`] when `last`), which
+    /// is the one to answer, since the reply to BDAT follows its data.
+    Bdat {
+        /// Octets in this chunk.
+        size: u64,
+        /// Whether this is the last chunk.
+        last: bool,
+    },
+    /// Message bytes, as they arrive: unstuffed DATA, or BDAT chunk data.
+    MessageData(Vec<u8>),
+    /// **answer** A BDAT chunk that was not the last is complete. `accept`
+    /// sends `250`; a negative reply fails the transaction (RFC 3030 §2).
+    ChunkEnd {
+        /// Octets in this chunk.
+        size: u64,
+    },
+    /// **answer** The message is complete (`CR LF . CR LF`, or the last
+    /// BDAT chunk). In SMTP answer once. In LMTP answer once per entry of
+    /// `recipients`, in that order (RFC 2033 §4.2); each `accept`/`reply`
+    /// answers the next one. The transaction then ends.
+    MessageEnd {
+        /// Message octets handed over in [`Event::MessageData`].
+        size: u64,
+        /// The accepted recipients, in the order they were accepted.
+        recipients: Vec<ForwardPath>,
+    },
+    /// The message ended but the machine refused it by itself and already
+    /// queued `reply` (once, or once per recipient in LMTP); the data
+    /// streamed so far must be dropped. The transaction ends.
+    MessageRefused {
+        /// Why.
+        reason: MessageProblem,
+        /// The reply sent.
+        reply: Reply,
+    },
+    /// **answer** `RSET` (RFC 5321 §4.1.1.5). A positive reply clears the
+    /// transaction.
+    Rset,
+    /// **answer** `NOOP` (RFC 5321 §4.1.1.9).
+    Noop,
+    /// **answer** `VRFY` (RFC 5321 §4.1.1.6), only when VRFY is enabled.
+    /// `accept` sends 252 (§3.5.3: cannot verify, will try delivery).
+    Vrfy {
+        /// The string to verify.
+        argument: String,
+    },
+    /// **answer** `EXPN` (RFC 5321 §4.1.1.7), only when EXPN is enabled.
+    Expn {
+        /// The list to expand.
+        argument: String,
+    },
+    /// **answer** `HELP` (RFC 5321 §4.1.1.8), only when HELP is enabled.
+    Help {
+        /// The topic, if any.
+        topic: Option<String>,
+    },
+    /// **answer** `QUIT` (RFC 5321 §4.1.1.10). After the reply the session
+    /// is over: [`Event::Closed`] follows.
+    Quit,
+    /// **answer** `STARTTLS` (RFC 3207 §4). `accept` sends 220 and
+    /// [`Event::TlsHandshake`] follows; a 4xx/5xx reply refuses.
+    StartTls,
+    /// Run the TLS handshake now, with the bytes that follow on the socket,
+    /// then call [`tls_established`](super::ServerConnection::tls_established).
+    /// Send the pending transmit bytes (the 220) first.
+    TlsHandshake,
+    /// Input that arrived after STARTTLS and before the handshake was
+    /// thrown away unread (RFC 3207 §5, CVE-2011-0411 class).
+    InjectionDiscarded {
+        /// Octets discarded.
+        bytes: usize,
+    },
+    /// **answer** The SASL exchange reached the point where the application
+    /// must decide: `accept` sends 235, `reply` its own (e.g. 535 or 454).
+    /// For SCRAM, first answer with
+    /// [`provide_scram_credentials`](super::ServerConnection::provide_scram_credentials).
+    Auth(AuthRequest),
+    /// A command the machine answered by itself (syntax error, bad
+    /// sequence, disabled command...). For logging; nothing to do.
+    CommandRefused {
+        /// Why.
+        reason: Refusal,
+        /// The reply sent.
+        reply: Reply,
+    },
+    /// No input for the idle timeout (RFC 5321 §4.5.3.2.7): a 421 was
+    /// queued and [`Event::Closed`] follows.
+    Timeout,
+    /// The client closed its side. `lost` names the unfinished transaction
+    /// or message, if any. [`Event::Closed`] follows.
+    Eof {
+        /// What was in progress.
+        lost: Option<Lost>,
+    },
+    /// The client broke the protocol beyond recovery; a 421 was queued and
+    /// [`Event::Closed`] follows.
+    Failed(RemoteError),
+    /// The session is over: send what [`pending_transmit`] still holds, then
+    /// close the connection. No more events follow.
+    ///
+    /// [`pending_transmit`]: super::ServerConnection::pending_transmit
+    Closed,
+}
+
+/// Why the machine answered a command by itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The line did not parse (500, 501 or 553).
+    Syntax(CommandError),
+    /// The command line was longer than the limit (RFC 5321 §4.5.3.1.4).
+    LineTooLong,
+    /// The command line held a bare CR or LF (RFC 5321 §2.3.8).
+    BareLineEnding,
+    /// Out of sequence (RFC 5321 §4.1.4): 503.
+    BadSequence,
+    /// A command this configuration does not offer: 502 (500 for
+    /// HELO/EHLO in LMTP and LHLO in SMTP, RFC 2033 §4.1).
+    NotImplemented,
+    /// A MAIL/RCPT parameter of an extension not offered, or unknown: 555
+    /// (RFC 5321 §4.1.1.11).
+    ParameterNotImplemented,
+    /// MAIL `SIZE=` over the limit: 552 (RFC 1870 §6).
+    MessageTooLarge,
+    /// More recipients than the limit: 452 (RFC 5321 §4.5.3.1.10).
+    TooManyRecipients,
+    /// MAIL before STARTTLS while TLS is required: 530.
+    TlsRequired,
+    /// MAIL before AUTH while authentication is required: 530
+    /// (RFC 4954 §6).
+    AuthRequired,
+    /// AUTH on a plain connection: 538 (RFC 4954 §6).
+    EncryptionRequired,
+    /// AUTH with a mechanism not offered: 504 (RFC 4954 §4).
+    UnknownMechanism,
+    /// The SASL exchange failed (cancelled with `*`, bad base64, broken
+    /// grammar, line too long, wrong proof).
+    AuthFailed,
+    /// The greeting was 554: only QUIT is served (RFC 5321 §3.1).
+    NoService,
+}
+
+/// Why the machine refused a message after its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MessageProblem {
+    /// More octets than the SIZE limit (RFC 1870 §6): 552. The excess was
+    /// drained and not handed over.
+    TooLarge {
+        /// The limit.
+        limit: u64,
+    },
+    /// A bare CR or LF (RFC 5321 §2.3.8): 550.
+    BareLineEnding,
+    /// A text line over the limit (RFC 5321 §4.5.3.1.6): 550.
+    LineTooLong,
+}
+
+/// What an EOF interrupted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Lost {
+    /// A transaction with its envelope, before any message data.
+    Transaction {
+        /// Accepted recipients.
+        recipients: usize,
+    },
+    /// A message in the middle of its data.
+    Message {
+        /// Accepted recipients.
+        recipients: usize,
+        /// Message octets received so far.
+        octets: u64,
+    },
+}

@@ -1,0 +1,104 @@
+//! LMTP (RFC 2033): LHLO, and one reply per accepted recipient after the
+//! body, each reported on its own.
+
+mod client_common;
+
+use client_common::*;
+use smtp_core::client::{ClientConfig, Event};
+
+fn lmtp() -> ClientConfig {
+    ClientConfig::lmtp(domain())
+}
+
+#[test]
+fn one_reply_per_accepted_recipient() {
+    // RFC 2033 §4.2 example, shortened.
+    let all = "MAIL FROM:<chris@bar.com>\r\nRCPT TO:<pat@foo.com>\r\n\
+               RCPT TO:<jones@foo.com>\r\nRCPT TO:<green@foo.com>\r\nDATA\r\n";
+    let script = [
+        ("", "220 foo.edu LMTP server ready\r\n"),
+        (
+            "LHLO client.example\r\n",
+            "250-foo.edu\r\n250-PIPELINING\r\n250 SIZE\r\n",
+        ),
+        (
+            all,
+            "250 OK\r\n250 OK\r\n550 No such user here\r\n250 OK\r\n354 Start mail input\r\n",
+        ),
+        (
+            "Blah blah blah...\r\n.\r\n",
+            "250 OK\r\n452 <green@foo.com> is not accepting messages\r\n",
+        ),
+        ("QUIT\r\n", "221 foo.edu closing connection\r\n"),
+    ];
+    let env = || {
+        envelope(
+            "<chris@bar.com>",
+            &["<pat@foo.com>", "<jones@foo.com>", "<green@foo.com>"],
+        )
+    };
+    let run = run_all(lmtp, &script, true, || {
+        send_one(env(), b"Blah blah blah...")
+    });
+    let deliveries: Vec<(usize, u16)> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::DeliveryReply { index, reply } => Some((*index, reply.code().get())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deliveries, [(0, 250), (2, 452)]);
+    let result = run
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::TransactionFinished { result } => Some(result.clone()),
+            _ => None,
+        })
+        .expect("finished");
+    assert_eq!(result.accepted(), 1);
+    assert_eq!(result.data_reply, None);
+    let refused: Vec<(usize, u16)> = result
+        .refused()
+        .map(|(r, rep)| (r.index, rep.code().get()))
+        .collect();
+    assert_eq!(refused, [(1, 550), (2, 452)]);
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::Closed { clean: true, .. })
+    ));
+}
+
+#[test]
+fn lmtp_without_pipelining_and_all_delivered() {
+    let script = [
+        ("", "220 lmtp\r\n"),
+        ("LHLO client.example\r\n", "250 lmtp\r\n"),
+        ("MAIL FROM:<a@a.example>\r\n", "250 ok\r\n"),
+        ("RCPT TO:<b@b.example>\r\n", "250 ok\r\n"),
+        ("RCPT TO:<c@b.example>\r\n", "250 ok\r\n"),
+        ("DATA\r\n", "354 go\r\n"),
+        ("x\r\n.\r\n", "250 2.1.5 b delivered\r\n"),
+        ("", "250 2.1.5 c delivered\r\n"),
+        ("QUIT\r\n", "221 bye\r\n"),
+    ];
+    let env = || envelope("<a@a.example>", &["<b@b.example>", "<c@b.example>"]);
+    let run = run_all(lmtp, &script, true, || send_one(env(), b"x"));
+    let n = names(&run.events);
+    assert_eq!(
+        n[..],
+        [
+            "Greeting",
+            "Ehlo",
+            "RecipientReply",
+            "RecipientReply",
+            "ReadyForBody",
+            "DeliveryReply",
+            "DeliveryReply",
+            "TransactionFinished",
+            "Reply",
+            "Closed"
+        ]
+    );
+}
