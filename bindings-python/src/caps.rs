@@ -31,11 +31,11 @@ fn esmtp_features(caps: &CoreCaps) -> Vec<(String, String)> {
             out.push((key, value));
         }
     };
-    for kw in &caps.keywords {
-        let line = if kw.params.is_empty() {
-            kw.name.clone()
+    for (name, params) in caps.keywords() {
+        let line = if params.is_empty() {
+            name.to_string()
         } else {
-            format!("{} {}", kw.name, kw.params)
+            format!("{name} {params}")
         };
         if line.len() >= 5
             && line
@@ -75,10 +75,10 @@ impl Capabilities {
     /// lines' text joined by `\n`.
     #[new]
     fn new(code: u16, msg: &[u8]) -> Self {
-        let lines = msg.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+        let lines: Vec<&[u8]> = msg.split(|&b| b == b'\n').collect();
         let code = ReplyCode::new(code).unwrap_or(ReplyCode::OK);
         Capabilities {
-            core: CoreCaps::from_reply(&Reply::from_lines(code, lines)),
+            core: CoreCaps::from_reply(&Reply::from_lines(code, &lines)),
         }
     }
 
@@ -94,31 +94,31 @@ impl Capabilities {
     /// PIPELINING offered (RFC 2920).
     #[getter]
     fn pipelining(&self) -> bool {
-        self.core.extensions.contains(Extensions::PIPELINING)
+        self.core.extensions().contains(Extensions::PIPELINING)
     }
 
     /// CHUNKING offered (RFC 3030).
     #[getter]
     fn chunking(&self) -> bool {
-        self.core.extensions.contains(Extensions::CHUNKING)
+        self.core.extensions().contains(Extensions::CHUNKING)
     }
 
     /// SMTPUTF8 offered (RFC 6531).
     #[getter]
     fn smtputf8(&self) -> bool {
-        self.core.extensions.contains(Extensions::SMTPUTF8)
+        self.core.extensions().contains(Extensions::SMTPUTF8)
     }
 
     /// The SIZE limit, if one was announced (RFC 1870).
     #[getter]
     fn max_size(&self) -> Option<u64> {
-        self.core.max_size
+        self.core.max_size()
     }
 
     /// AUTH mechanisms, upper-cased, in the advertised order.
     #[getter]
     fn auth_mechanisms(&self) -> Vec<String> {
-        self.core.auth_mechanisms.clone()
+        self.core.auth_mechanisms().map(String::from).collect()
     }
 
     /// Whether the keyword was advertised (case-insensitive).

@@ -99,11 +99,8 @@ impl MailMachine {
                     }
                 }
                 Event::Failed(e) => self.outcome = Some(Outcome::Broken(e.to_string())),
-                Event::Closed { .. } => {
-                    if self.outcome.is_none() {
-                        self.outcome =
-                            Some(Outcome::Broken("Connection unexpectedly closed".into()));
-                    }
+                Event::Closed { .. } if self.outcome.is_none() => {
+                    self.outcome = Some(Outcome::Broken("Connection unexpectedly closed".into()));
                 }
                 Event::TimedOut { .. } => {
                     self.outcome = Some(Outcome::Broken("timed out".into()));
@@ -152,12 +149,9 @@ impl MailMachine {
         conn.receive_data(b"220 resumed\r\n", now());
         let queued = conn.pending_transmit().len();
         conn.consume_transmit(queued);
-        let lines = ehlo_msg
-            .split(|&b| b == b'\n')
-            .map(<[u8]>::to_vec)
-            .collect();
+        let lines: Vec<&[u8]> = ehlo_msg.split(|&b| b == b'\n').collect();
         let mut wire = Vec::new();
-        Reply::from_lines(ReplyCode::OK, lines).encode(&mut wire);
+        Reply::from_lines(ReplyCode::OK, &lines).encode(&mut wire);
         conn.receive_data(&wire, now());
         while conn.poll_event().is_some() {}
         if conn.capabilities().is_none() || conn.in_flight() != 0 {
