@@ -17,6 +17,7 @@ mod client;
 mod command;
 mod plan;
 mod reply;
+mod sansio;
 
 /// The `_core` extension module.
 #[pymodule]
@@ -29,5 +30,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     body::register(m)?;
     auth::register(m)?;
     plan::register(m)?;
+    sansio::register(m)?;
     Ok(())
 }
