@@ -20,6 +20,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 RUN_DIR="$(mktemp -d)"
 trap 'rm -rf "$RUN_DIR"' EXIT
 cp -r "$HERE/tests" "$RUN_DIR/tests"
+cp -r "$HERE/examples" "$RUN_DIR/examples"
 cd "$RUN_DIR"
 # Exit 5 (no tests collected) must fail CI too: `set -e` sees it as non-zero.
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests "$@"

@@ -140,8 +140,8 @@ impl MailMachine {
         config.timeouts = ClientTimeouts::uniform(None);
         let mut limits = ReplyParserConfig::default();
         limits.max_line = 8193;
-        limits.max_lines = usize::MAX;
-        limits.max_octets = usize::MAX;
+        limits.max_lines = crate::reply::MAX_REPLY_LINES;
+        limits.max_octets = crate::reply::MAX_REPLY_OCTETS;
         config.reply_limits = limits;
         config.transmit_high_water = TRANSMIT_HIGH_WATER;
         config.bdat_chunk_size = BDAT_CHUNK;

@@ -7,6 +7,19 @@ use smtp_core::reply::{ReplyParser as CoreParser, ReplyParserConfig};
 use smtp_core::{RemoteError, Reply};
 
 pyo3::import_exception!(smtplib, SMTPResponseException);
+pyo3::import_exception!(smtplib, SMTPConnectError);
+
+/// RFC 8314 §3.3 confusion: a TLS record (handshake 0x16 or alert 0x15,
+/// then major version 3) where a plain-text greeting should be.
+fn looks_like_tls(first: &[u8]) -> bool {
+    matches!(first, [0x15 | 0x16, 0x03, ..])
+}
+
+/// Most lines in one reply. smtplib has no bound; RFC 5321 §4.2.1 sets
+/// none either, so this is ours: far above real EHLO and HELP replies.
+pub(crate) const MAX_REPLY_LINES: usize = 10_000;
+/// Most octets in one reply (1 MiB), for the same reason.
+pub(crate) const MAX_REPLY_OCTETS: usize = 1 << 20;
 
 /// Above this many consumed octets the buffer is compacted, so a long
 /// pipelined burst of replies costs O(n), not O(n²).
@@ -24,6 +37,8 @@ pub struct ReplyParser {
     /// debug output prints them).
     #[pyo3(get, set)]
     keep_raw: bool,
+    /// Whether the first octets of the connection were checked.
+    started: bool,
 }
 
 /// smtplib's text of one line: `line[4:].strip(b' \t\r\n')`.
@@ -146,21 +161,34 @@ impl ReplyParser {
         let mut config = ReplyParserConfig::default();
         // smtplib reads lines of up to 8192 octets; one more for the LF.
         config.max_line = max_line.saturating_add(1);
-        // smtplib accepts any number of lines; bound octets generously.
-        config.max_lines = usize::MAX;
-        config.max_octets = usize::MAX;
+        // smtplib sets no bound on a reply's lines; keep one, far above
+        // any real EHLO or HELP reply, so memory stays bounded.
+        config.max_lines = MAX_REPLY_LINES;
+        config.max_octets = MAX_REPLY_OCTETS;
         config.allow_bare_lf = true;
         ReplyParser {
             core: CoreParser::with_config(config),
             buf: Vec::new(),
             pos: 0,
             keep_raw: false,
+            started: false,
         }
     }
 
     /// Appends `data` and returns the first complete reply, or None.
     fn feed<'py>(&mut self, py: Python<'py>, data: &[u8]) -> PyResult<Option<Bound<'py, PyTuple>>> {
         self.buf.extend_from_slice(data);
+        if !self.started {
+            if self.buf.len() < 2 && self.buf.first().is_some_and(|&b| b == 0x15 || b == 0x16) {
+                return Ok(None);
+            }
+            self.started = true;
+            if looks_like_tls(&self.buf) {
+                self.reset();
+                let e = RemoteError::ImplicitTlsDetected;
+                return Err(SMTPConnectError::new_err((-1, e.to_string())));
+            }
+        }
         self.step(py)
     }
 

@@ -152,6 +152,10 @@ class SMTP:
 
     use_pipelining = True
     use_chunking = False
+    # Ports where the server speaks TLS first, and how long a plain-text
+    # client waits there for a greeting before saying so.
+    implicit_tls_ports = (SMTP_SSL_PORT,)
+    implicit_tls_probe = 5.0
     _lmtp = False
     _parser = None
     _caps = None
@@ -256,10 +260,28 @@ class SMTP:
         self.sock = self._get_socket(host, port, self.timeout)
         self.file = None
         self._new_parser()
+        if port in self.implicit_tls_ports:
+            self._probe_greeting(port)
         (code, msg) = self.getreply()
         if self.debuglevel > 0:
             self._print_debug('connect:', repr(msg))
         return (code, msg)
+
+    def _probe_greeting(self, port):
+        """An implicit-TLS server (RFC 8314 §3.3) waits for our TLS
+        handshake while we wait for its greeting: on such a port, a silent
+        server gets a plain error after `implicit_tls_probe` seconds instead
+        of a hang."""
+        import select
+        wait = self.implicit_tls_probe
+        if self.timeout is not None and self.timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+            wait = min(wait, self.timeout)
+        ready, _, _ = select.select([self.sock], [], [], wait)
+        if not ready:
+            self.close()
+            raise SMTPConnectError(
+                -1, ("no greeting within %gs on port %d, which is for implicit TLS "
+                     "(RFC 8314): use SMTP_SSL" % (wait, port)).encode())
 
     def _new_parser(self):
         self._parser = _core.ReplyParser(_MAXLINE)
@@ -1098,6 +1120,7 @@ if _have_ssl:
         """
 
         default_port = SMTP_SSL_PORT
+        implicit_tls_ports = ()
 
         def __init__(self, host='', port=0, local_hostname=None,
                      keyfile=None, certfile=None,
@@ -1126,8 +1149,18 @@ if _have_ssl:
             if self.debuglevel > 0:
                 self._print_debug('connect:', (host, port))
             new_socket = super()._get_socket(host, port, timeout)
-            new_socket = self.context.wrap_socket(new_socket,
-                                                  server_hostname=self._host)
+            try:
+                new_socket = self.context.wrap_socket(new_socket,
+                                                      server_hostname=self._host)
+            except ssl.SSLError as e:
+                if 'WRONG_VERSION_NUMBER' not in str(e):
+                    raise
+                new_socket.close()
+                # The server answered the handshake in plain text: a
+                # STARTTLS port, not an implicit-TLS one (RFC 8314 §3.3).
+                raise SMTPConnectError(
+                    -1, ("TLS handshake failed: the server on port %d speaks "
+                         "plain SMTP; use SMTP and starttls()" % port).encode()) from e
             return new_socket
 
     __all__.append("SMTP_SSL")
