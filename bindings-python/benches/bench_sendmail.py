@@ -147,11 +147,31 @@ def bench(kind, workloads, rounds):
                     this[label] = run_client(module, port, msg, count)
                     times[label].append(this[label])
                 ratios.append(this["smtplib"] / this["smtplib_rs"])
-            results.append((kind, name, len(msg), count, times, ratios))
+            row = (kind, name, len(msg), count, times, ratios)
+            results.append(row)
+            print_rows([row])
     finally:
         proc.terminate()
         proc.wait(10)
     return results
+
+
+HEADER = "%-10s %-11s %14s %14s %14s" % ("server", "workload", "smtplib", "smtplib_rs", "median ratio")
+
+
+def print_rows(rows):
+    print(HEADER)
+    for kind, name, size, count, times, ratios in rows:
+        def rate(ts):
+            t = statistics.median(ts)
+            if size > 1 << 20:
+                return "%8.1f MB/s" % (size * count / t / 1e6)
+            return "%7.0f msg/s" % (count / t)
+        print("%-10s %-11s %14s %14s %13.2fx" % (
+            kind, name, rate(times["smtplib"]), rate(times["smtplib_rs"]),
+            statistics.median(ratios)))
+        print("%-10s %-11s per-round ratios: %s" % (
+            "", "", " ".join("%.2f" % r for r in ratios)), flush=True)
 
 
 def main(argv=None):
@@ -177,18 +197,7 @@ def main(argv=None):
             continue
         rows += bench(kind, workloads, rounds)
     print()
-    print("%-10s %-11s %14s %14s %14s" % ("server", "workload", "smtplib", "smtplib_rs", "median ratio"))
-    for kind, name, size, count, times, ratios in rows:
-        def rate(ts):
-            t = statistics.median(ts)
-            if size > 1 << 20:
-                return "%8.1f MB/s" % (size * count / t / 1e6)
-            return "%7.0f msg/s" % (count / t)
-        print("%-10s %-11s %14s %14s %13.2fx" % (
-            kind, name, rate(times["smtplib"]), rate(times["smtplib_rs"]),
-            statistics.median(ratios)))
-        print("%-10s %-11s per-round ratios: %s" % (
-            "", "", " ".join("%.2f" % r for r in ratios)))
+    print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ import email.utils
 import email.message
 import email.generator
 import copy
+import functools
 import datetime
 import sys
 
@@ -78,6 +79,13 @@ def quoteaddr(addrstring):
 
     Should be able to handle anything email.utils.parseaddr can handle.
     """
+    try:
+        return _quoteaddr_cached(addrstring)
+    except TypeError:  # unhashable: not a str, let parseaddr say so
+        return _quoteaddr(addrstring)
+
+
+def _quoteaddr(addrstring):
     displayname, addr = email.utils.parseaddr(addrstring)
     if (displayname, addr) == ('', ''):
         # Not parseable as an RFC 5322 address: send it as given.
@@ -85,6 +93,10 @@ def quoteaddr(addrstring):
             return addrstring
         return "<%s>" % addrstring
     return "<%s>" % addr
+
+
+# A bulk sender repeats its addresses; parseaddr costs tens of µs a call.
+_quoteaddr_cached = functools.lru_cache(maxsize=1024)(_quoteaddr)
 
 
 def _addr_only(addrstring):
