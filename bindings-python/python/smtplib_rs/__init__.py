@@ -493,17 +493,20 @@ class SMTP:
     def _send_body(self, msg):
         """Sends a DATA body, dot-stuffed and terminated by the engine."""
         if _is_filelike(msg):
+            # Each chunk goes once the next is read, the last one with the
+            # terminator (see _machine_body on Nagle).
             stuffer = _core.DotStuffer()
+            held = b''
             while True:
                 chunk = msg.read(_BODY_CHUNK)
                 if not chunk:
                     break
                 if isinstance(chunk, str):
                     chunk = chunk.encode('ascii')
-                out = stuffer.push(chunk)
-                if out:
-                    self.send(out)
-            self.send(stuffer.finish())
+                if held:
+                    self.send(held)
+                held = stuffer.push(chunk)
+            self.send(held + stuffer.finish())
         else:
             self.send(_core.stuff_body(msg))
 
@@ -968,6 +971,10 @@ class SMTP:
         raise SMTPServerDisconnected(res[1])
 
     def _machine_body(self, m, msg):
+        """Feeds the body to the machine. Each chunk is written only once
+        the next one is read, so the last one leaves together with the
+        terminator: a lone small write after a large one would wait for
+        the peer's delayed ACK (Nagle), tens of milliseconds."""
         if _is_filelike(msg):
             chunks = iter(lambda: msg.read(_BODY_CHUNK), b'')
         else:
@@ -975,54 +982,15 @@ class SMTP:
         for chunk in chunks:
             if isinstance(chunk, str):
                 chunk = chunk.encode('ascii')
+            out = m.transmit()
+            if out:
+                self._sendall(out)
             while m.status() == m.SEND_BODY and not m.body(chunk):
                 # A BDAT chunk waits for its reply (RFC 3030 §4).
                 self._machine_io(m, force_read=True)
             if m.status() != m.SEND_BODY:
                 return
-            out = m.transmit()
-            if out:
-                self._sendall(out)
         m.finish_body()
-
-    def _sendmail_serial(self, from_addr, to_addrs, msg, esmtp_opts,
-                         rcpt_options, chunking):
-        (code, resp) = self.mail(from_addr, esmtp_opts)
-        if code != 250:
-            if code == 421:
-                self.close()
-            else:
-                self._rset()
-            raise SMTPSenderRefused(code, resp, from_addr)
-        senderrs = {}
-        accepted = []
-        for each in to_addrs:
-            (code, resp) = self.rcpt(each, rcpt_options)
-            if (code != 250) and (code != 251):
-                senderrs[each] = (code, resp)
-            else:
-                accepted.append(each)
-            if code == 421:
-                self.close()
-                raise SMTPRecipientsRefused(senderrs)
-        if len(senderrs) == len(to_addrs):
-            # the server refused all our recipients
-            self._rset()
-            raise SMTPRecipientsRefused(senderrs)
-        if chunking:
-            (code, resp) = self._send_bdat(msg)
-        else:
-            (code, resp) = self.data(msg)
-        return self._finish_transaction(code, resp, accepted, senderrs)
-
-    def _finish_transaction(self, code, resp, accepted, senderrs):
-        if code != 250:
-            if code == 421:
-                self.close()
-            else:
-                self._rset()
-            raise SMTPDataError(code, resp)
-        return senderrs
 
     def send_message(self, msg, from_addr=None, to_addrs=None,
                      mail_options=(), rcpt_options=()):
