@@ -992,6 +992,45 @@ class SMTP:
                 return
         m.finish_body()
 
+    def _sendmail_serial(self, from_addr, to_addrs, msg, esmtp_opts,
+                         rcpt_options, chunking):
+        (code, resp) = self.mail(from_addr, esmtp_opts)
+        if code != 250:
+            if code == 421:
+                self.close()
+            else:
+                self._rset()
+            raise SMTPSenderRefused(code, resp, from_addr)
+        senderrs = {}
+        accepted = []
+        for each in to_addrs:
+            (code, resp) = self.rcpt(each, rcpt_options)
+            if (code != 250) and (code != 251):
+                senderrs[each] = (code, resp)
+            else:
+                accepted.append(each)
+            if code == 421:
+                self.close()
+                raise SMTPRecipientsRefused(senderrs)
+        if len(senderrs) == len(to_addrs):
+            # the server refused all our recipients
+            self._rset()
+            raise SMTPRecipientsRefused(senderrs)
+        if chunking:
+            (code, resp) = self._send_bdat(msg)
+        else:
+            (code, resp) = self.data(msg)
+        return self._finish_transaction(code, resp, accepted, senderrs)
+
+    def _finish_transaction(self, code, resp, accepted, senderrs):
+        if code != 250:
+            if code == 421:
+                self.close()
+            else:
+                self._rset()
+            raise SMTPDataError(code, resp)
+        return senderrs
+
     def send_message(self, msg, from_addr=None, to_addrs=None,
                      mail_options=(), rcpt_options=()):
         """Converts message to a bytestring and passes it to sendmail.
