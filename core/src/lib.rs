@@ -16,7 +16,7 @@
 //!
 //! | kind | client and server |
 //! |---|---|
-//! | inputs | `receive_data(bytes, now)`, `receive_eof(now)`, `handle_timeout(now)`, `tls_established()` |
+//! | inputs | `receive_data(bytes, now)`, `receive_eof(now)`, `handle_timeout(now)`, `tls_established(now)` |
 //! | outputs | `poll_event()`, `pending_transmit()` + `consume_transmit(n)`, `poll_timeout()` |
 //! | app calls | client: `send_mail`, `send_body`, `finish_body`, `authenticate`, `starttls`, `send_command`...; server: `accept()`, `reply(Reply)` |
 //!
@@ -30,7 +30,7 @@
 //!   peer's violation, reported once as an event and sticky.
 //! * Only `CR LF . CR LF` ends DATA ([`body::DotUnstuffer`]): no SMTP
 //!   smuggling. Bytes pipelined behind STARTTLS are discarded and reported
-//!   on both sides, and `tls_established()` forgets what was said before
+//!   on both sides, and `tls_established(now)` forgets what was said before
 //!   (RFC 3207 §4.2, §5).
 //!
 //! # Run loop

@@ -86,9 +86,11 @@ impl ReplyCode {
     /// 554 Transaction failed.
     pub const TRANSACTION_FAILED: ReplyCode = ReplyCode(554);
 
-    /// `Some` when `code` is in 200..=599 (RFC 5321 §4.2: first digit 2-5).
+    /// `Some` when `code` fits RFC 5321 §4.2's `Reply-code = %x32-35
+    /// %x30-35 %x30-39`: first digit 2-5, second 0-5, so that every code
+    /// this type holds is one [`ReplyParser`] reads back.
     pub const fn new(code: u16) -> Option<ReplyCode> {
-        if code >= 200 && code <= 599 {
+        if code >= 200 && code <= 599 && code / 10 % 10 <= 5 {
             Some(ReplyCode(code))
         } else {
             None

@@ -267,3 +267,54 @@ fn low_level_bdat_is_refused() {
         Err(LocalError::InvalidState { .. })
     ));
 }
+
+fn in_bdat_body(cfg: ClientConfig, binary: bool) -> ClientConnection {
+    let mut c = ClientConnection::new(cfg, Timestamp(0)).unwrap();
+    c.receive_data(
+        b"220 x\r\n250-x\r\n250-BINARYMIME\r\n250 CHUNKING\r\n",
+        Timestamp(0),
+    );
+    while c.poll_event().is_some() {}
+    let mut env = envelope("<a@a.example>", &["<b@b.example>"]).with_body_mode(BodyMode::Bdat {
+        chunk_size: Some(100),
+    });
+    if binary {
+        env.mail_params.body = Some(smtp_core::command::BodyType::BinaryMime);
+    }
+    c.send_mail(&env).unwrap();
+    c.receive_data(b"250 ok\r\n250 ok\r\n", Timestamp(0));
+    while c.poll_event().is_some() {}
+    c.consume_transmit(usize::MAX);
+    c
+}
+
+#[test]
+fn bdat_text_bodies_get_crlf_and_binary_ones_stay_untouched() {
+    let mut c = in_bdat_body(config(), false);
+    c.send_body(b"a\nb\r").unwrap();
+    c.send_body(b"\nc\rd").unwrap();
+    c.finish_body().unwrap();
+    assert_eq!(c.pending_transmit(), b"BDAT 10 LAST\r\na\r\nb\r\nc\r\nd");
+
+    let mut cfg = config();
+    cfg.line_endings = BareLineEndingPolicy::Refuse;
+    let mut c = in_bdat_body(cfg, false);
+    c.send_body(b"ok\r\n").unwrap();
+    assert_eq!(
+        c.send_body(b"x\ny"),
+        Err(LocalError::BareLineEnding { offset: 1 })
+    );
+    c.send_body(b"end\r").unwrap();
+    assert_eq!(
+        c.finish_body(),
+        Err(LocalError::BareLineEnding { offset: 0 })
+    );
+    c.send_body(b"\n").unwrap();
+    c.finish_body().unwrap();
+    assert_eq!(c.pending_transmit(), b"BDAT 9 LAST\r\nok\r\nend\r\n");
+
+    let mut c = in_bdat_body(config(), true);
+    c.send_body(b"\n\r\0\r").unwrap();
+    c.finish_body().unwrap();
+    assert_eq!(c.pending_transmit(), b"BDAT 4 LAST\r\n\n\r\0\r");
+}

@@ -11,7 +11,11 @@ use smtp_core::{ClientConnection, LocalError, Timestamp};
 
 /// A machine after EHLO with these keyword lines.
 fn after_ehlo(keywords: &[&str]) -> ClientConnection {
-    let mut c = ClientConnection::new(config(), Timestamp(0)).unwrap();
+    after_ehlo_with(config(), keywords)
+}
+
+fn after_ehlo_with(cfg: smtp_core::ClientConfig, keywords: &[&str]) -> ClientConnection {
+    let mut c = ClientConnection::new(cfg, Timestamp(0)).unwrap();
     let mut reply = String::from("250");
     reply.push_str(if keywords.is_empty() {
         " mx\r\n"
@@ -100,6 +104,22 @@ fn body_over_size_is_refused_while_streaming() {
     );
     assert_eq!(c.pending_transmit(), before);
     c.send_body(b"67890").unwrap();
+    // RFC 1870 counts CRLF line endings: 10 octets with bare LF are 15.
+    let mut c = after_ehlo(&["SIZE 10"]);
+    c.send_mail(&env()).unwrap();
+    c.receive_data(b"250 ok\r\n250 ok\r\n354 go\r\n", Timestamp(0));
+    while c.poll_event().is_some() {}
+    c.consume_transmit(usize::MAX);
+    assert_eq!(
+        c.send_body(b"a\nb\nc\nd\ne\n"),
+        Err(LocalError::MessageTooLarge {
+            size: 15,
+            limit: 10
+        })
+    );
+    assert!(c.pending_transmit().is_empty());
+    c.send_body(b"a\nb\nc\n").unwrap();
+    assert_eq!(c.pending_transmit(), b"a\r\nb\r\nc\r\n");
 }
 
 #[test]
@@ -153,8 +173,30 @@ fn extensions_must_be_advertised() {
 }
 
 #[test]
+fn requiretls_needs_a_tls_session() {
+    let mut c = after_ehlo(&["REQUIRETLS", "STARTTLS"]);
+    let mut e = env();
+    e.mail_params.requiretls = true;
+    refused(
+        &mut c,
+        &e,
+        LocalError::InvalidEnvelope {
+            reason: "REQUIRETLS needs a TLS session (RFC 8689 §2)",
+        },
+    );
+}
+
+#[test]
 fn offered_extensions_are_used() {
-    let mut c = after_ehlo(&["8BITMIME", "SMTPUTF8", "DSN", "REQUIRETLS"]);
+    // SMTP_SSL: TLS from the first byte, so REQUIRETLS may be used.
+    let mut cfg = config();
+    cfg.implicit_tls = true;
+    let mut c = after_ehlo_with(
+        cfg,
+        &["8BITMIME", "SMTPUTF8", "DSN", "REQUIRETLS", "STARTTLS"],
+    );
+    assert!(c.is_tls());
+    assert!(matches!(c.starttls(), Err(LocalError::InvalidState { .. })));
     let mut e = envelope("<jöran@a.example>", &["<b@b.example>"]);
     e.mail_params.body = Some(BodyType::EightBitMime);
     e.mail_params.ret = Some(Ret::Headers);

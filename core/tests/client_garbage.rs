@@ -51,7 +51,7 @@ fn driver(c: &mut ClientConnection, e: &Event) {
             let _ = c.auth_cancel();
         }
         Event::StartTlsReady { .. } => {
-            let _ = c.tls_established();
+            let _ = c.tls_established(Timestamp(0));
         }
         _ => {}
     }

@@ -73,6 +73,10 @@ fn tls_record_instead_of_greeting() {
     assert_eq!(failure(&run), Some(RemoteError::ImplicitTlsDetected));
     let text = RemoteError::ImplicitTlsDetected.to_string();
     assert!(text.contains("expects TLS from the first byte"), "{text}");
+    // A TLS alert (what some servers send when the client stays silent).
+    let script = [("", "\u{15}\u{3}\u{3}\u{0}\u{2}\u{2}\u{46}")];
+    let run = run_all(config, &script, false, idle);
+    assert_eq!(failure(&run), Some(RemoteError::ImplicitTlsDetected));
     // A lone 0x16 waits for the next byte; another byte is not TLS.
     let mut c = ClientConnection::new(config(), Timestamp(0)).unwrap();
     c.receive_data(&[0x16], Timestamp(0));

@@ -102,3 +102,31 @@ fn lmtp_without_pipelining_and_all_delivered() {
         ]
     );
 }
+
+#[test]
+fn lmtp_with_bdat_gets_one_reply_per_recipient_after_last() {
+    let script = [
+        ("", "220 lmtp\r\n"),
+        (
+            "LHLO client.example\r\n",
+            "250-lmtp\r\n250-PIPELINING\r\n250 CHUNKING\r\n",
+        ),
+        (
+            "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nRCPT TO:<c@b.example>\r\n",
+            "250 ok\r\n250 ok\r\n250 ok\r\n",
+        ),
+        ("BDAT 5 LAST\r\nhello", "250 b ok\r\n550 c over quota\r\n"),
+        ("QUIT\r\n", "221 bye\r\n"),
+    ];
+    let env = || envelope("<a@a.example>", &["<b@b.example>", "<c@b.example>"]);
+    let run = run_all(lmtp, &script, true, || send_one(env(), b"hello"));
+    let deliveries: Vec<(usize, u16)> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::DeliveryReply { index, reply } => Some((*index, reply.code().get())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deliveries, [(0, 250), (1, 550)]);
+}

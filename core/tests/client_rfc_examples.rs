@@ -270,3 +270,116 @@ fn rfc1870_8_size_refused_by_the_server() {
         Event::TransactionFailed { reply, .. } if reply.code().get() == 552
     )));
 }
+
+/// RFC 2920 §4, third and fourth examples, with the deferred reset: the
+/// failed group ends with QUIT alone.
+#[test]
+fn rfc2920_4_all_rejected_then_quit() {
+    let cfg = || {
+        let mut c = named("dbc.mtview.ca.us")();
+        c.reset_after_failure = smtp_core::client::ResetPolicy::Deferred;
+        c
+    };
+    let env = || {
+        envelope(
+            "<mrose@dbc.mtview.ca.us>",
+            &["<nsb@thumper.bellcore.com>", "<galvin@tis.com>"],
+        )
+    };
+    let flight = "MAIL FROM:<mrose@dbc.mtview.ca.us>\r\nRCPT TO:<nsb@thumper.bellcore.com>\r\n\
+                  RCPT TO:<galvin@tis.com>\r\nDATA\r\n";
+    let replies = "250 sender <mrose@dbc.mtview.ca.us> OK\r\n\
+                   550 remote mail to <nsb@thumper.bellore.com> not allowed\r\n\
+                   550 remote mail to <galvin@tis.com> not allowed\r\n";
+    let refused = format!("{replies}554 no valid recipients given\r\n");
+    let script = [
+        ("", "220 innosoft.com SMTP service ready\r\n"),
+        (
+            "EHLO dbc.mtview.ca.us\r\n",
+            "250-innosoft.com\r\n250 PIPELINING\r\n",
+        ),
+        (flight, refused.as_str()),
+        ("QUIT\r\n", "221 goodbye\r\n"),
+    ];
+    let run = run_all(cfg, &script, true, || send_and_quit(env(), b""));
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::Closed { clean: true, .. })
+    ));
+    // DATA accepted anyway: a lone dot, and QUIT in the same flight when
+    // the application quits as soon as it sees the 354 handled.
+    let accepted = format!("{replies}354 enter mail, end with line containing only \".\"\r\n");
+    let script = [
+        ("", "220 innosoft.com SMTP service ready\r\n"),
+        (
+            "EHLO dbc.mtview.ca.us\r\n",
+            "250-innosoft.com\r\n250 PIPELINING\r\n",
+        ),
+        (flight, accepted.as_str()),
+        (
+            ".\r\nQUIT\r\n",
+            "554 no valid recipients\r\n221 goodbye\r\n",
+        ),
+    ];
+    let quit_on_last_rcpt = || {
+        let mut inner = send_and_quit(env(), b"");
+        let mut n = 0;
+        Box::new(move |c: &mut ClientConnection, e: &Event| {
+            if let Event::RecipientReply { .. } = e {
+                n += 1;
+                if n == 2 {
+                    // Every recipient refused: the transaction can only fail.
+                    c.quit().unwrap();
+                }
+            } else if !matches!(e, Event::TransactionFailed { .. }) {
+                inner(c, e);
+            }
+        }) as Driver
+    };
+    let run = run_all(cfg, &script, true, quit_on_last_rcpt);
+    let n = names(&run.events);
+    assert_eq!(
+        n[2..],
+        [
+            "RecipientReply",
+            "RecipientReply",
+            "TransactionFailed",
+            "Reply",
+            "Closed"
+        ]
+    );
+}
+
+#[test]
+fn deferred_reset_goes_before_the_next_command() {
+    let mut cfg = config();
+    cfg.reset_after_failure = smtp_core::client::ResetPolicy::Deferred;
+    let mut c = ClientConnection::new(cfg, smtp_core::Timestamp(0)).unwrap();
+    c.receive_data(b"220 x\r\n250 x\r\n", smtp_core::Timestamp(0));
+    while c.poll_event().is_some() {}
+    c.consume_transmit(usize::MAX);
+    c.send_mail(&envelope("<a@a.example>", &["<b@b.example>"]))
+        .unwrap();
+    c.consume_transmit(usize::MAX);
+    c.receive_data(b"550 no\r\n", smtp_core::Timestamp(0));
+    let e: Vec<Event> = std::iter::from_fn(|| c.poll_event()).collect();
+    assert_eq!(names(&e), ["TransactionFailed"]);
+    assert!(c.pending_transmit().is_empty(), "no RSET yet");
+    // A low-level NOOP: RSET first, NOOP after its reply (no PIPELINING).
+    let id = c.noop().unwrap();
+    assert_eq!(c.pending_transmit(), b"RSET\r\n");
+    c.consume_transmit(usize::MAX);
+    c.receive_data(b"250 reset\r\n", smtp_core::Timestamp(0));
+    assert_eq!(c.pending_transmit(), b"NOOP\r\n");
+    c.receive_data(b"250 ok\r\n", smtp_core::Timestamp(0));
+    assert!(matches!(c.poll_event(), Some(Event::Reply { id: i, .. }) if i == id));
+    c.consume_transmit(usize::MAX);
+    // The caller's own RSET pays the debt; no second RSET.
+    c.send_mail(&envelope("<a@a.example>", &["<b@b.example>"]))
+        .unwrap();
+    c.consume_transmit(usize::MAX);
+    c.receive_data(b"550 no\r\n", smtp_core::Timestamp(0));
+    while c.poll_event().is_some() {}
+    c.rset().unwrap();
+    assert_eq!(c.pending_transmit(), b"RSET\r\n");
+}

@@ -329,3 +329,111 @@ fn vrfy_expn_help_noop_rset_get_their_replies() {
         .collect();
     assert_eq!(codes, [(0, 252), (1, 550), (2, 214), (3, 250), (4, 250)]);
 }
+
+#[test]
+fn service_closing_421_to_a_rcpt() {
+    // smtplib: the 421 goes into the refused recipients, then it closes.
+    let script = [
+        ("", "220 x\r\n"),
+        ("EHLO client.example\r\n", "250 x\r\n"),
+        ("MAIL FROM:<a@a.example>\r\n", "250 ok\r\n"),
+        ("RCPT TO:<b@b.example>\r\n", "250 ok\r\n"),
+        ("RCPT TO:<c@b.example>\r\n", "421 4.3.2 going down\r\n"),
+    ];
+    let env = || envelope("<a@a.example>", &["<b@b.example>", "<c@b.example>"]);
+    let run = run_all(config, &script, true, || send_one(env(), b"hi"));
+    assert_eq!(
+        names(&run.events)[2..],
+        [
+            "RecipientReply",
+            "RecipientReply",
+            "TransactionFailed",
+            "ServiceClosing",
+            "Closed"
+        ]
+    );
+    let Some(Event::TransactionFailed { stage, result, .. }) = run.events.get(4) else {
+        panic!()
+    };
+    assert_eq!(*stage, Stage::Recipients);
+    let codes: Vec<u16> = result
+        .recipients
+        .iter()
+        .map(|r| r.rcpt_reply.code().get())
+        .collect();
+    assert_eq!(codes, [250, 421]);
+}
+
+#[test]
+fn service_closing_after_a_refused_pipelined_mail_reports_the_refusal() {
+    let script = [
+        ("", "220 x\r\n"),
+        ("EHLO client.example\r\n", "250-x\r\n250 PIPELINING\r\n"),
+        (
+            "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nDATA\r\n",
+            "550 5.7.1 no\r\n421 4.7.0 bye\r\n",
+        ),
+    ];
+    let env = || envelope("<a@a.example>", &["<b@b.example>"]);
+    let run = run_all(config, &script, true, || send_one(env(), b"hi"));
+    assert!(matches!(
+        run.events.get(2),
+        Some(Event::TransactionFailed { stage: Stage::Mail, reply, .. }) if reply.code().get() == 550
+    ));
+    assert!(matches!(
+        run.events.get(3),
+        Some(Event::ServiceClosing {
+            in_flight: Phase::Rcpt,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn two_messages_on_one_connection() {
+    let script = [
+        ("", "220 x\r\n"),
+        ("EHLO client.example\r\n", "250-x\r\n250 PIPELINING\r\n"),
+        (
+            "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nDATA\r\n",
+            "250 ok\r\n250 ok\r\n354 go\r\n",
+        ),
+        ("one\r\n.\r\n", "250 first\r\n"),
+        (
+            "MAIL FROM:<a@a.example>\r\nRCPT TO:<c@b.example>\r\nDATA\r\n",
+            "250 ok\r\n250 ok\r\n354 go\r\n",
+        ),
+        ("two\r\n.\r\n", "250 second\r\n"),
+        ("QUIT\r\n", "221 bye\r\n"),
+    ];
+    let driver = || {
+        let mut n = 0;
+        Box::new(move |c: &mut ClientConnection, e: &Event| match e {
+            Event::Ehlo { .. } => c
+                .send_mail(&envelope("<a@a.example>", &["<b@b.example>"]))
+                .unwrap(),
+            Event::ReadyForBody => {
+                n += 1;
+                c.send_body(if n == 1 { b"one" } else { b"two" }).unwrap();
+                c.finish_body().unwrap();
+            }
+            Event::TransactionFinished { .. } if n == 1 => c
+                .send_mail(&envelope("<a@a.example>", &["<c@b.example>"]))
+                .unwrap(),
+            Event::TransactionFinished { .. } => {
+                c.quit().unwrap();
+            }
+            _ => {}
+        }) as Driver
+    };
+    let run = run_all(config, &script, true, driver);
+    let finished: Vec<String> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::TransactionFinished { result } => result.data_reply.as_ref().map(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished, ["first", "second"]);
+}

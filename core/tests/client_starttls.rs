@@ -32,7 +32,7 @@ fn handshake_then_ehlo_again_with_old_capabilities_forgotten() {
     // Nothing moves before the handshake.
     assert!(matches!(c.noop(), Err(LocalError::InvalidState { .. })));
     assert!(c.pending_transmit().is_empty());
-    c.tls_established().unwrap();
+    c.tls_established(Timestamp(0)).unwrap();
     assert!(c.is_tls());
     assert!(c.capabilities().is_none());
     assert!(c.hello_reply().is_none());
@@ -59,7 +59,7 @@ fn bytes_after_the_220_are_an_injection() {
             events[1],
             Event::Failed(RemoteError::DataAfterStartTls { .. })
         ));
-        assert_eq!(c.tls_established(), Err(LocalError::Closed));
+        assert_eq!(c.tls_established(Timestamp(0)), Err(LocalError::Closed));
     }
     // The same bytes in a later read, before the handshake.
     let mut c = to_starttls("");
@@ -86,7 +86,7 @@ fn starttls_needs_the_extension_and_can_be_refused() {
     );
     assert!(c.pending_transmit().is_empty());
     assert_eq!(
-        c.tls_established(),
+        c.tls_established(Timestamp(0)),
         Err(LocalError::InvalidState {
             call: "tls_established",
             expected: "not in that state"

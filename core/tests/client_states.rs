@@ -35,7 +35,7 @@ const CALLS: &[Call] = &[
         c.send_command(Command::Rset).map(|_| ())
     }),
     ("quit", |c| c.quit().map(|_| ())),
-    ("tls_established", |c| c.tls_established()),
+    ("tls_established", |c| c.tls_established(Timestamp(0))),
 ];
 
 const EHLO: &[u8] = b"250-mx\r\n250-STARTTLS\r\n250 AUTH PLAIN X-TEST\r\n";
@@ -248,4 +248,39 @@ fn after_quit_421_or_failure() {
     check("failed", failed, &[]);
     let mut c = failed();
     assert_eq!(c.noop(), Err(LocalError::Closed));
+}
+
+#[test]
+fn resumed_sessions_start_idle() {
+    let ehlo = smtp_core::Reply::new(
+        smtp_core::ReplyCode::OK,
+        "mx\nPIPELINING\nSIZE 100\nREQUIRETLS",
+    );
+    let mut c = ClientConnection::resume(config(), ehlo.clone(), true, true, Timestamp(5)).unwrap();
+    assert_eq!(c.poll_event(), None);
+    assert!(c.pending_transmit().is_empty());
+    assert_eq!(c.phase(), Phase::Idle);
+    assert!(c.is_tls());
+    assert_eq!(c.capabilities().and_then(|k| k.max_size()), Some(100));
+    let mut env = envelope("<a@a.example>", &["<b@b.example>"]).with_size(10);
+    env.mail_params.requiretls = true;
+    c.send_mail(&env).unwrap();
+    assert_eq!(
+        c.pending_transmit(),
+        b"MAIL FROM:<a@a.example> SIZE=10 REQUIRETLS\r\nRCPT TO:<b@b.example>\r\nDATA\r\n"
+    );
+    // After HELO: no extensions.
+    let helo = smtp_core::Reply::new(smtp_core::ReplyCode::OK, "mx");
+    let c = ClientConnection::resume(config(), helo, false, false, Timestamp(5)).unwrap();
+    assert!(c.capabilities().is_none());
+    let bad = smtp_core::Reply::new(smtp_core::ReplyCode::new(502).unwrap(), "no");
+    assert!(ClientConnection::resume(config(), bad, true, false, Timestamp(5)).is_err());
+}
+
+#[test]
+fn machine_moves_between_threads() {
+    // Bindings keep one machine per connection and may hand it to a thread.
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<ClientConnection>();
+    send_sync::<Event>();
 }

@@ -263,7 +263,7 @@ fn run(c: Combo) -> (Received, Vec<CEvent>) {
         }
 
         if c_tls && s_tls {
-            client.tls_established().unwrap();
+            client.tls_established(t).unwrap();
             server.tls_established(t).unwrap();
             c_tls = false;
             s_tls = false;

@@ -339,3 +339,53 @@ fn a_second_exchange_gets_a_counted_challenge() {
     assert_eq!(decode(&first), "<1896.697170952@mx.example>");
     assert_eq!(decode(&second), "<1896.697170952.2@mx.example>");
 }
+
+#[test]
+fn oauth_refusal_sends_the_configured_error_then_the_apps_reply() {
+    let json = r#"{"status":"invalid_token","scope":"https://mail.example.com/"}"#;
+    let mut c = cfg();
+    c.oauth_error = Some(json.to_string());
+    let mut h = Harness::with_policy(c, |e| match e {
+        Event::Auth(_) => Answer::Reply(reply(535, "5.7.8 token refused")),
+        _ => Answer::Accept,
+    });
+    h.feed(b"EHLO c\r\n");
+    let mut client = SaslClient::new(
+        Mechanism::OAuthBearer,
+        Credentials::bearer("u@example.com", "tok"),
+        None,
+    )
+    .unwrap();
+    let ir = client.initial_response().unwrap();
+    let out = h.exchange(format!("AUTH OAUTHBEARER {}\r\n", encode_response(&ir)).as_bytes());
+    assert!(out.starts_with("334 "), "{out}");
+    assert_eq!(
+        decode_challenge(&out.trim_end().as_bytes()[4..]).unwrap(),
+        json.as_bytes()
+    );
+    // RFC 7628 §3.2.3: the client's dummy response, then the failure.
+    assert_eq!(h.exchange(b"AQ==\r\n"), "535 5.7.8 token refused\r\n");
+    assert!(!h.s.is_authenticated());
+}
+
+#[test]
+fn long_initial_response_fits_rfc4954_line_limit() {
+    // RFC 4954 §4: AUTH lines up to 12288 octets; a 6000-octet bearer
+    // token encodes to over 8000 base64 characters, far over the 512 of
+    // RFC 5321 §4.5.3.1.4.
+    let token = "t".repeat(6000);
+    let mut h = Harness::with_policy(cfg(), move |e| match e {
+        Event::Auth(req) => match &req.verification {
+            Verification::OAuth { token: t, .. } if t.len() == 6000 => Answer::Accept,
+            _ => Answer::Reply(reply(535, "5.7.8 no")),
+        },
+        _ => Answer::Accept,
+    });
+    h.feed(b"EHLO c\r\n");
+    let mut client =
+        SaslClient::new(Mechanism::XOAuth2, Credentials::bearer("u", &token), None).unwrap();
+    let ir = encode_response(&client.initial_response().unwrap());
+    assert!(ir.len() > 8000);
+    let out = h.exchange(format!("AUTH XOAUTH2 {ir}\r\n").as_bytes());
+    assert_eq!(out, "235 2.7.0 Authentication successful\r\n");
+}

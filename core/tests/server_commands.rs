@@ -20,7 +20,7 @@ const TABLE: &[(&str, &str, &[&str])] = &[
     ("mail before ehlo", "MAIL FROM:<a@b.example>\r\n", &["503 5.5.1 Send EHLO or HELO first"]),
     ("rcpt before mail", "EHLO c\r\nRCPT TO:<a@b.example>\r\n", &["250 ENHANCEDSTATUSCODES", "503 5.5.1 Need MAIL before RCPT"]),
     ("data before mail", "EHLO c\r\nDATA\r\n", &["250 ENHANCEDSTATUSCODES", "503 5.5.1 Need MAIL command"]),
-    ("data without rcpt", "EHLO c\r\nMAIL FROM:<a@b.example>\r\nDATA\r\n", &["250 ENHANCEDSTATUSCODES", "250 2.1.0 Sender OK", "503 5.5.1 Need RCPT command"]),
+    ("data without rcpt", "EHLO c\r\nMAIL FROM:<a@b.example>\r\nDATA\r\n", &["250 ENHANCEDSTATUSCODES", "250 2.1.0 Sender OK", "554 5.5.1 no valid recipients given"]),
     ("nested mail", "EHLO c\r\nMAIL FROM:<a@b.example>\r\nMAIL FROM:<a@b.example>\r\n", &["250 ENHANCEDSTATUSCODES", "250 2.1.0 Sender OK", "503 5.5.1 Nested MAIL command"]),
     ("rset clears", "EHLO c\r\nMAIL FROM:<a@b.example>\r\nRSET\r\nRCPT TO:<x@y.example>\r\n", &["250 ENHANCEDSTATUSCODES", "250 2.1.0 Sender OK", "250 2.0.0 OK", "503 5.5.1 Need MAIL before RCPT"]),
     ("ehlo clears", "EHLO c\r\nMAIL FROM:<a@b.example>\r\nEHLO c\r\nRCPT TO:<x@y.example>\r\n", &["250 ENHANCEDSTATUSCODES", "250 2.1.0 Sender OK", "250 ENHANCEDSTATUSCODES", "503 5.5.1 Need MAIL before RCPT"]),
@@ -163,7 +163,7 @@ fn custom_replies_and_their_effect() {
     });
     h.wire.clear();
     h.feed(b"EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@y.example>\r\nDATA\r\nRCPT TO:<z@y.example>\r\nDATA\r\n");
-    assert_eq!(h.codes(), vec![250, 250, 550, 503, 250, 354]);
+    assert_eq!(h.codes(), vec![250, 250, 550, 554, 250, 354]);
 }
 
 #[test]
@@ -292,4 +292,33 @@ fn eof_after_pipelined_quit_still_answers() {
     assert_eq!(h.codes(), vec![220, 250, 221]);
     assert_eq!(h.events.last(), Some(&Event::Closed));
     assert!(!h.events.iter().any(|e| matches!(e, Event::Eof { .. })));
+}
+
+#[test]
+fn needs_answer_matches_the_machine() {
+    // After each answerable event the machine waits; after the others it
+    // does not (fed one event at a time by holding every answer).
+    let mut h = Harness::with_policy(cfg(), |_| Answer::Hold);
+    let script: &[&[u8]] = &[
+        b"EHLO c\r\n",
+        b"MAIL FROM:<a@b.example>\r\n",
+        b"RCPT TO:<x@y.example>\r\n",
+        b"BDAT 2\r\nab",
+        b"FOO\r\n",
+        b"RSET\r\n",
+        b"NOOP\r\n",
+        b"QUIT\r\n",
+    ];
+    for line in script {
+        let before = h.events.len();
+        h.feed(line);
+        let new = &h.events[before..];
+        let waiting = new.iter().any(Event::needs_answer);
+        assert_eq!(h.s.awaiting_answer(), waiting, "{new:?}");
+        if waiting {
+            h.s.accept().unwrap();
+            h.drain();
+        }
+    }
+    assert!(h.s.is_closed());
 }

@@ -114,3 +114,46 @@ proptest! {
         }
     }
 }
+
+/// The application's decisions, drawn up front: index by answer number.
+fn run_with_decisions(chunks: &[&[u8]], decisions: &[u16]) -> (Vec<Event>, Vec<u8>) {
+    let decisions = decisions.to_vec();
+    let mut n = 0usize;
+    let mut h = Harness::with_policy(config(false), move |e| {
+        let d = decisions.get(n).copied().unwrap_or(0);
+        n += 1;
+        match (e, d) {
+            (_, 0) => Answer::Accept,
+            // QUIT takes only 221 or 421.
+            (Event::Quit, 421) => Answer::Reply(reply(421, "4.3.2 bye")),
+            (Event::Quit, _) => Answer::Accept,
+            (_, code) => Answer::Reply(reply(code, "decided")),
+        }
+    });
+    for c in chunks {
+        h.feed(c);
+    }
+    (h.normalized_events(), h.wire)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Whatever the application decides (accept, 4xx, 5xx, 421), the
+    /// machine never panics, answers every command once, and the result
+    /// does not depend on how the input was split.
+    #[test]
+    fn any_decisions_any_split(
+        tokens in prop::collection::vec(token(), 0..50),
+        decisions in prop::collection::vec(prop::sample::select(&[0u16, 0, 0, 450, 451, 550, 554, 421][..]), 0..40),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let input: Vec<u8> = tokens.concat();
+        let whole = run_with_decisions(&[&input], &decisions);
+        let (a, b) = input.split_at(cut.index(input.len() + 1));
+        let split = run_with_decisions(&[a, b], &decisions);
+        prop_assert_eq!(&split, &whole);
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        prop_assert_eq!(&run_with_decisions(&bytes, &decisions), &whole);
+    }
+}

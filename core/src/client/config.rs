@@ -22,6 +22,21 @@ pub const DEFAULT_TRANSMIT_HIGH_WATER: usize = 64 * 1024;
 /// every mechanism here needs at most 2, and smtplib allows 5.
 pub const DEFAULT_MAX_AUTH_CHALLENGES: usize = 5;
 
+/// When the RSET that follows a failed transaction is sent
+/// (RFC 5321 §4.1.1.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum ResetPolicy {
+    /// At once, before the failure is even read by the caller (what
+    /// smtplib does).
+    #[default]
+    Immediate,
+    /// In front of the caller's next command, and not at all when that
+    /// command is QUIT or RSET (RFC 2920 §4 ends a failed group with QUIT
+    /// alone).
+    Deferred,
+}
+
 /// Settings of one [`ClientConnection`](crate::ClientConnection).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -29,6 +44,10 @@ pub struct ClientConfig {
     /// The argument of EHLO/HELO/LHLO: this host's name or address literal
     /// (RFC 5321 §4.1.1.1).
     pub hello_domain: Domain,
+    /// The connection is TLS from its first byte (RFC 8314 §3, smtplib's
+    /// `SMTP_SSL`): [`is_tls`](crate::ClientConnection::is_tls) is true at
+    /// once and STARTTLS is refused.
+    pub implicit_tls: bool,
     /// Speak LMTP (RFC 2033): LHLO instead of EHLO, one reply per accepted
     /// recipient after the body.
     pub lmtp: bool,
@@ -36,6 +55,8 @@ pub struct ClientConfig {
     /// handshake, with HELO fallback on 5yz. Off for callers that say hello
     /// themselves (smtplib's lazy `ehlo_or_helo_if_needed`).
     pub auto_hello: bool,
+    /// When to RSET after a failed transaction.
+    pub reset_after_failure: ResetPolicy,
     /// Reply timers (RFC 5321 §4.5.3.2).
     pub timeouts: ClientTimeouts,
     /// Reply limits: line length (RFC 5321 §4.5.3.1.5), lines and octets
@@ -67,8 +88,10 @@ impl ClientConfig {
     pub fn new(hello_domain: Domain) -> Self {
         ClientConfig {
             hello_domain,
+            implicit_tls: false,
             lmtp: false,
             auto_hello: true,
+            reset_after_failure: ResetPolicy::Immediate,
             timeouts: ClientTimeouts::default(),
             reply_limits: ReplyParserConfig::default(),
             auth_preference: DEFAULT_PREFERENCE.to_vec(),

@@ -92,6 +92,8 @@ pub(crate) struct Prepared {
     pub(crate) rcpts: Vec<Command>,
     /// `Some(chunk size)` for BDAT, `None` for DATA.
     pub(crate) bdat: Option<usize>,
+    /// BODY=BINARYMIME: the body's octets are sent untouched.
+    pub(crate) binary: bool,
     pub(crate) max_size: Option<u64>,
 }
 
@@ -109,6 +111,7 @@ pub(crate) fn prepare(
     env: &Envelope,
     caps: Option<&Capabilities>,
     default_chunk: usize,
+    tls: bool,
 ) -> Result<Prepared, LocalError> {
     if env.recipients.is_empty() {
         return Err(LocalError::InvalidEnvelope {
@@ -146,6 +149,12 @@ pub(crate) fn prepare(
     }
     if params.requiretls {
         offered(caps, Extensions::REQUIRETLS, "REQUIRETLS")?;
+        // RFC 8689 §2: "The session itself MUST employ TLS transmission."
+        if !tls {
+            return Err(LocalError::InvalidEnvelope {
+                reason: "REQUIRETLS needs a TLS session (RFC 8689 §2)",
+            });
+        }
     }
     if params.auth.is_some() {
         offered(caps, Extensions::AUTH, "AUTH")?;
@@ -213,6 +222,7 @@ pub(crate) fn prepare(
         mail,
         rcpts,
         bdat,
+        binary,
         max_size,
     })
 }

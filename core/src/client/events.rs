@@ -32,7 +32,11 @@ impl CommandId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Phase {
-    /// Waiting for the 220 greeting (RFC 5321 §3.1).
+    /// Waiting for the 220 greeting (RFC 5321 §3.1). A server on an
+    /// implicit-TLS port (465, RFC 8314 §3.3) usually says nothing and waits
+    /// for a TLS handshake, so a greeting timeout there means "connect with
+    /// TLS"; one that sends a TLS record gives
+    /// [`RemoteError::ImplicitTlsDetected`] at once.
     Greeting,
     /// Waiting for the reply to EHLO, HELO or LHLO.
     Hello,

@@ -52,6 +52,28 @@
 //! # }
 //! ```
 
+//!
+//! # From smtplib's calls to the machine
+//!
+//! | smtplib | machine | outcome |
+//! |---|---|---|
+//! | `SMTP(host)` / `connect()` | [`ClientConnection::new`] (`auto_hello: false`) | [`Event::Greeting`], or [`Event::GreetingRefused`] (`SMTPConnectError`) |
+//! | `ehlo()` / `helo()` | [`ehlo`](ClientConnection::ehlo) / [`helo`](ClientConnection::helo) | [`Event::Ehlo`] / [`Event::EhloRefused`], [`Event::Helo`] / [`Event::HeloRefused`] |
+//! | `ehlo_or_helo_if_needed()` | [`hello`](ClientConnection::hello) | EHLO, HELO on 5yz |
+//! | `starttls()` | [`starttls`](ClientConnection::starttls), then [`tls_established`](ClientConnection::tls_established) | [`Event::StartTlsReady`] / [`Event::StartTlsRefused`]; `ExtensionNotOffered` is `SMTPNotSupportedError` |
+//! | `login()` | [`authenticate_with`](ClientConnection::authenticate_with) per mechanism | [`Event::AuthSucceeded`] / [`Event::AuthFailed`] (`SMTPAuthenticationError`) |
+//! | `auth(mech, authobject)` | [`auth_custom`](ClientConnection::auth_custom) + [`auth_respond`](ClientConnection::auth_respond) | [`Event::AuthChallenge`] per 334 |
+//! | `sendmail()` | [`send_mail`](ClientConnection::send_mail), [`send_body`](ClientConnection::send_body), [`finish_body`](ClientConnection::finish_body) | [`Event::TransactionFinished`] ([`MailResult::refused`] is the returned dict); [`Event::TransactionFailed`] with [`Stage::Mail`] `SMTPSenderRefused`, [`Stage::Recipients`] `SMTPRecipientsRefused`, [`Stage::Data`] / [`Stage::DataEnd`] `SMTPDataError` |
+//! | `mail()`, `rcpt()`, `data()`, `docmd()`, `putcmd()` + `getreply()` | [`send_command`](ClientConnection::send_command) / [`send_raw`](ClientConnection::send_raw) (+ body calls after a 354) | [`Event::Reply`] with the id |
+//! | `verify()`, `expn()`, `help()`, `noop()`, `rset()` | [`vrfy`](ClientConnection::vrfy), [`expn`](ClientConnection::expn), [`help`](ClientConnection::help), [`noop`](ClientConnection::noop), [`rset`](ClientConnection::rset) | [`Event::Reply`] |
+//! | `quit()` | [`quit`](ClientConnection::quit) | [`Event::Reply`], then [`Event::Closed`] |
+//! | `SMTPServerDisconnected` | EOF, 421 | [`Event::Closed`] `{ clean: false }`, [`Event::ServiceClosing`] |
+//! | `SMTP_SSL` | [`ClientConfig::implicit_tls`] | |
+//! | `LMTP` | [`ClientConfig::lmtp`] | [`Event::DeliveryReply`] per recipient |
+//!
+//! A session that smtplib's own code greeted can be handed over with
+//! [`ClientConnection::resume`].
+
 mod auth_flow;
 mod config;
 mod envelope;
@@ -61,7 +83,8 @@ mod transaction;
 mod wire;
 
 pub use config::{
-    ClientConfig, DEFAULT_BDAT_CHUNK_SIZE, DEFAULT_MAX_AUTH_CHALLENGES, DEFAULT_TRANSMIT_HIGH_WATER,
+    ClientConfig, ResetPolicy, DEFAULT_BDAT_CHUNK_SIZE, DEFAULT_MAX_AUTH_CHALLENGES,
+    DEFAULT_TRANSMIT_HIGH_WATER,
 };
 pub use envelope::{BodyMode, Envelope, Recipient};
 pub use events::{CommandId, Event, MailResult, Phase, RecipientStatus, Stage};
@@ -82,6 +105,8 @@ use crate::timer::Timestamp;
 ///
 /// # Methods by kind
 ///
+/// * Constructors: [`new`](Self::new) (a fresh connection, waiting for the
+///   greeting), [`resume`](Self::resume) (a session greeted elsewhere).
 /// * Getters (`&self`): [`capabilities`](Self::capabilities),
 ///   [`greeting`](Self::greeting), [`hello_reply`](Self::hello_reply),
 ///   [`phase`](Self::phase), [`in_flight`](Self::in_flight),
@@ -148,6 +173,27 @@ impl ClientConnection {
     pub fn new(config: ClientConfig, now: Timestamp) -> Result<Self, LocalError> {
         Ok(ClientConnection {
             m: state::Machine::new(config, now)?,
+        })
+    }
+
+    /// A connection whose greeting and EHLO/LHLO (`esmtp`) or HELO were
+    /// done by someone else, e.g. smtplib's own session code: the machine
+    /// starts idle, with the capabilities read from `hello_reply` (none
+    /// after HELO). `tls` says the session runs over TLS (after STARTTLS).
+    /// No event is produced.
+    ///
+    /// # Errors
+    /// [`LocalError::InvalidState`] when `hello_reply` is not 2yz; as
+    /// [`new`](Self::new) for the hello domain.
+    pub fn resume(
+        config: ClientConfig,
+        hello_reply: Reply,
+        esmtp: bool,
+        tls: bool,
+        now: Timestamp,
+    ) -> Result<Self, LocalError> {
+        Ok(ClientConnection {
+            m: state::Machine::resume(config, hello_reply, esmtp, tls, now)?,
         })
     }
 
@@ -249,8 +295,8 @@ impl ClientConnection {
     /// # Errors
     /// [`LocalError::InvalidState`] when no STARTTLS handshake is due
     /// (nothing changes).
-    pub fn tls_established(&mut self) -> Result<(), LocalError> {
-        self.m.tls_established()
+    pub fn tls_established(&mut self, now: Timestamp) -> Result<(), LocalError> {
+        self.m.tls_established(now)
     }
 
     // ----- session commands --------------------------------------------------
@@ -380,10 +426,11 @@ impl ClientConnection {
     /// Send QUIT (queued behind commands in flight). Its reply comes as
     /// [`Event::Reply`] with the returned id; the server's EOF then gives
     /// [`Event::Closed`] `{ clean: true }` when the reply was 221. Allowed
-    /// after a refused greeting, and right after
-    /// [`finish_body`](Self::finish_body) (RFC 2920 §4: QUIT may follow the
-    /// final dot; the transaction's outcome is still reported, and no RSET
-    /// is sent after a failure).
+    /// after a refused greeting, right after
+    /// [`finish_body`](Self::finish_body), and once a transaction is known
+    /// to fail (RFC 2920 §4: QUIT may follow the final dot or a refused
+    /// group); the transaction's outcome is still reported, and no RSET is
+    /// sent for it.
     ///
     /// # Errors
     /// [`LocalError::InvalidState`] during a transaction before the end of
@@ -408,7 +455,7 @@ impl ClientConnection {
     ///
     /// # Errors
     /// [`LocalError::InvalidEnvelope`] (no recipient, BINARYMIME without
-    /// BDAT), [`LocalError::ExtensionNotOffered`] (a parameter or a
+    /// BDAT, REQUIRETLS outside TLS), [`LocalError::ExtensionNotOffered`] (a parameter or a
     /// non-ASCII address needing SIZE, 8BITMIME, BINARYMIME, CHUNKING,
     /// SMTPUTF8, DSN, REQUIRETLS or AUTH the server did not advertise),
     /// [`LocalError::MessageTooLarge`] (declared size over the server's
@@ -421,7 +468,8 @@ impl ClientConnection {
     /// Append a piece of the body after [`Event::ReadyForBody`] (or after
     /// the 354 to a low-level DATA). With DATA it is dot-stuffed and its
     /// line endings fixed per [`ClientConfig::line_endings`]; with BDAT it
-    /// is staged and sent in chunks.
+    /// is staged and sent in chunks, line endings fixed the same way unless
+    /// the body is BINARYMIME (sent untouched).
     ///
     /// Memory stays bounded by the caller: write out
     /// [`pending_transmit`](Self::pending_transmit) between calls.

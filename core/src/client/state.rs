@@ -5,7 +5,6 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use crate::auth::{decode_challenge, encode_continuation, AuthError, SaslClient};
 use crate::body::DotStuffer;
 use crate::command::Command;
 use crate::ehlo::{Capabilities, Extensions};
@@ -19,8 +18,11 @@ use super::events::{CommandId, Event, Phase, Stage};
 use super::transaction::{Transaction, TxBody};
 use super::wire::{self, ReplyReader};
 
+mod auth;
 mod calls;
 mod mail;
+#[cfg(test)]
+mod tests;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -201,6 +203,8 @@ pub(crate) struct Machine {
     tls: bool,
     authenticated: bool,
     quit_acked: bool,
+    /// An RSET to send before the next command (deferred reset policy).
+    rset_owed: bool,
     tx: Option<Transaction>,
     auth: Option<AuthFlow>,
     low_body: Option<(CommandId, DotStuffer)>,
@@ -213,6 +217,7 @@ impl Machine {
             domain: cfg.hello_domain.clone(),
         }
         .validate()?;
+        let tls = cfg.implicit_tls;
         Ok(Machine {
             reader: ReplyReader::new(cfg.reply_limits),
             cfg,
@@ -230,14 +235,37 @@ impl Machine {
             greeting: None,
             hello: None,
             caps: None,
-            tls: false,
+            tls,
             authenticated: false,
             quit_acked: false,
+            rset_owed: false,
             tx: None,
             auth: None,
             low_body: None,
             next_id: 0,
         })
+    }
+
+    pub(crate) fn resume(
+        cfg: ClientConfig,
+        hello: Reply,
+        esmtp: bool,
+        tls: bool,
+        now: Timestamp,
+    ) -> Result<Self, LocalError> {
+        if !hello.code().is_positive() {
+            return Err(LocalError::InvalidState {
+                call: "resume",
+                expected: "given a refused EHLO/HELO reply",
+            });
+        }
+        let mut m = Machine::new(cfg, now)?;
+        m.mode = Mode::Open;
+        m.started = true;
+        m.tls = m.tls || tls;
+        m.caps = esmtp.then(|| Capabilities::from_reply(&hello));
+        m.hello = Some(hello);
+        Ok(m)
     }
 
     // ----- getters -------------------------------------------------------
@@ -333,6 +361,12 @@ impl Machine {
         if self.sent >= self.transmit.len() {
             self.transmit.clear();
             self.sent = 0;
+        } else if self.sent >= self.transmit.len() - self.sent {
+            // Drop the written prefix once it outweighs the rest, so a caller
+            // that never empties the buffer does not grow it forever; each
+            // byte moves at most once per halving (amortised O(1)).
+            self.transmit.drain(..self.sent);
+            self.sent = 0;
         }
     }
 
@@ -418,18 +452,22 @@ impl Machine {
         }
         let mut input = bytes;
         if !self.started {
-            // RFC 8314 §3.3 confusion: a TLS handshake record starts with
-            // 0x16 0x03. Hold the first octets until that is decided.
+            // RFC 8314 §3.3 confusion: a TLS record (RFC 8446 §5.1) starts
+            // with its content type (20 to 23: change_cipher_spec, alert,
+            // handshake, application_data) and version major 3; no reply
+            // starts so. Hold the first octets until that is decided.
             let take = 2usize.saturating_sub(self.first.len()).min(input.len());
             let (head, rest) = input.split_at_checked(take).unwrap_or((input, &[]));
             self.first.extend_from_slice(head);
             input = rest;
-            if self.first == [0x16] {
-                return;
-            }
-            if self.first.starts_with(&[0x16, 0x03]) {
-                self.fail(RemoteError::ImplicitTlsDetected);
-                return;
+            let tls_type = |b: &u8| (0x14..=0x17).contains(b);
+            match self.first.as_slice() {
+                [t] if tls_type(t) => return,
+                [t, 0x03] if tls_type(t) => {
+                    self.fail(RemoteError::ImplicitTlsDetected);
+                    return;
+                }
+                _ => {}
             }
             if self.first.is_empty() {
                 return;
@@ -475,10 +513,12 @@ impl Machine {
         }
     }
 
-    pub(crate) fn tls_established(&mut self) -> Result<(), LocalError> {
+    pub(crate) fn tls_established(&mut self, now: Timestamp) -> Result<(), LocalError> {
         if self.mode != Mode::AwaitingTls {
             return Err(self.state_error("tls_established"));
         }
+        // The handshake took time: the EHLO timer starts after it.
+        self.tick(now);
         // RFC 3207 §4.2: forget everything learnt before the handshake.
         self.caps = None;
         self.hello = None;
@@ -573,8 +613,26 @@ impl Machine {
     }
 
     fn queue(&mut self, kind: Kind, line: Vec<u8>) {
+        let quit = matches!(
+            kind,
+            Kind::Low {
+                effect: Effect::Quit,
+                ..
+            }
+        );
+        self.pay_rset(quit);
         self.outbox.push_back((kind, line));
         self.pump();
+    }
+
+    /// [`ResetPolicy::Deferred`](super::config::ResetPolicy::Deferred): the
+    /// RSET owed after a failed transaction goes in front of the next
+    /// command, unless that command makes it pointless.
+    fn pay_rset(&mut self, skip: bool) {
+        if core::mem::take(&mut self.rset_owed) && !skip {
+            self.outbox
+                .push_back((Kind::AutoRset, wire::encode(&Command::Rset)));
+        }
     }
 
     fn hello_command(&self, verb: HelloVerb) -> Command {
@@ -661,21 +719,35 @@ impl Machine {
     /// its own outcome first; the rest is dropped.
     fn on_421(&mut self, kind: Kind, reply: Reply) {
         let phase = kind.phase();
-        if let Some(tx) = self.tx.take() {
-            let stage = match kind {
-                Kind::Mail => Stage::Mail,
-                Kind::Rcpt(_) => Stage::Recipients,
-                Kind::Data => Stage::Data,
-                Kind::Bdat { last: false } => Stage::Body,
-                _ => Stage::DataEnd,
-            };
-            let mut result = tx.result();
-            if kind == Kind::Mail {
-                result.mail_reply = Some(reply.clone());
+        if let Some(mut tx) = self.tx.take() {
+            if let Kind::Rcpt(index) = kind {
+                if tx.doomed.is_none() {
+                    tx.record_rcpt(index, reply.clone());
+                    self.events.push_back(Event::RecipientReply {
+                        index,
+                        reply: reply.clone(),
+                    });
+                }
             }
+            if kind == Kind::Mail {
+                tx.mail_reply = Some(reply.clone());
+            }
+            let result = tx.result();
+            // A failure already decided (a refused MAIL before a pipelined
+            // RCPT got the 421) is the one to report.
+            let (stage, failed) = tx.doomed.take().unwrap_or_else(|| {
+                let stage = match kind {
+                    Kind::Mail => Stage::Mail,
+                    Kind::Rcpt(_) => Stage::Recipients,
+                    Kind::Data => Stage::Data,
+                    Kind::Bdat { last: false } => Stage::Body,
+                    _ => Stage::DataEnd,
+                };
+                (stage, reply.clone())
+            });
             self.events.push_back(Event::TransactionFailed {
                 stage,
-                reply: reply.clone(),
+                reply: failed,
                 result,
             });
         } else {
@@ -769,145 +841,5 @@ impl Machine {
             _ => {}
         }
         self.events.push_back(Event::Reply { id, reply });
-    }
-
-    fn on_auth(&mut self, reply: Reply) {
-        let Some(mut flow) = self.auth.take() else {
-            return;
-        };
-        if reply.code().get() != 334 {
-            self.end_auth(flow, reply);
-            return;
-        }
-        flow.challenges = flow.challenges.saturating_add(1);
-        if flow.cancelled {
-            // RFC 4954 §4: after "*" the server must end the exchange.
-            self.fail(RemoteError::Auth {
-                reason: "server kept challenging after the client cancelled",
-            });
-            return;
-        }
-        let over = flow.challenges > self.cfg.max_auth_challenges;
-        let challenge = decode_challenge(reply.lines().next().unwrap_or_default());
-        let deferred = flow.deferred.take();
-        let answer = match (over, challenge) {
-            (true, _) => Err(AuthError::TooManyChallenges),
-            // RFC 4954 §4: a challenge that does not decode is cancelled.
-            (false, Err(e)) => Err(e),
-            (false, Ok(ch)) => match (deferred, &mut flow.sasl) {
-                (Some(ir), _) => Ok(ir),
-                (None, Some(sasl)) => sasl.respond(&ch),
-                (None, None) => {
-                    flow.awaiting_caller = true;
-                    self.auth = Some(flow);
-                    self.events
-                        .push_back(Event::AuthChallenge { challenge: ch });
-                    return;
-                }
-            },
-        };
-        self.auth = Some(flow);
-        match answer {
-            Ok(resp) => self.send_now(Kind::Auth, &wire::line(&encode_continuation(&resp))),
-            Err(e) => self.cancel_auth(Some(e)),
-        }
-    }
-
-    fn end_auth(&mut self, flow: AuthFlow, reply: Reply) {
-        let mechanism = flow.mechanism;
-        if reply.code().is_positive() {
-            // RFC 5802 §5: a SCRAM server that never proved it knows the
-            // password is not trusted, whatever it says.
-            if let Some(Err(e)) = flow.sasl.as_ref().map(SaslClient::finish) {
-                self.fail(RemoteError::Auth { reason: e.reason() });
-                return;
-            }
-            self.authenticated = true;
-            self.events
-                .push_back(Event::AuthSucceeded { mechanism, reply });
-        } else if let Some(e @ AuthError::ServerSignatureMismatch) = flow.error {
-            self.fail(RemoteError::Auth { reason: e.reason() });
-        } else {
-            self.events
-                .push_back(Event::AuthFailed { mechanism, reply });
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rfc2920_group_enders() {
-        // RFC 2920 §3.1, RFC 3207 §4.2, RFC 4954 §4; unknown verbs too.
-        for v in [
-            &b"EHLO"[..],
-            b"data",
-            b"VRFY",
-            b"EXPN",
-            b"TURN",
-            b"QUIT",
-            b"NOOP",
-            b"STARTTLS",
-            b"AUTH",
-            b"XFOO",
-            b"",
-        ] {
-            assert!(verb_ends_group(v), "{v:?}");
-        }
-        for v in [&b"MAIL"[..], b"rcpt", b"RSET", b"HELP"] {
-            assert!(!verb_ends_group(v), "{v:?}");
-        }
-        assert!(Kind::Data.ends_group());
-        assert!(!Kind::Mail.ends_group());
-        assert!(!Kind::Rcpt(0).ends_group());
-        assert!(!Kind::Bdat { last: false }.ends_group());
-        assert!(!Kind::AutoRset.ends_group());
-    }
-
-    #[test]
-    fn raw_verbs_map_to_effects() {
-        assert_eq!(verb_effect(b"ehlo"), Effect::Hello(HelloVerb::Ehlo));
-        assert_eq!(verb_effect(b"LHLO"), Effect::Hello(HelloVerb::Lhlo));
-        assert_eq!(verb_effect(b"StartTLS"), Effect::StartTls);
-        assert_eq!(verb_effect(b"DATA"), Effect::Data);
-        assert_eq!(verb_effect(b"QUIT"), Effect::Quit);
-        assert_eq!(verb_effect(b"DATAX"), Effect::None);
-        assert_eq!(command_effect(&Command::Rset), (Effect::None, false));
-        assert_eq!(command_effect(&Command::Quit), (Effect::Quit, true));
-    }
-
-    #[test]
-    fn phases_name_each_wait() {
-        let id = CommandId(0);
-        let table = [
-            (Kind::Mail, Phase::Mail),
-            (Kind::Rcpt(3), Phase::Rcpt),
-            (Kind::Data, Phase::Data),
-            (Kind::DataEnd, Phase::DataEnd),
-            (Kind::Bdat { last: true }, Phase::DataEnd),
-            (Kind::Bdat { last: false }, Phase::Bdat),
-            (Kind::AutoRset, Phase::Rset),
-            (
-                Kind::Low {
-                    id,
-                    effect: Effect::Quit,
-                    ender: true,
-                },
-                Phase::Quit,
-            ),
-            (
-                Kind::Low {
-                    id,
-                    effect: Effect::None,
-                    ender: true,
-                },
-                Phase::Command,
-            ),
-        ];
-        for (k, p) in table {
-            assert_eq!(k.phase(), p, "{k:?}");
-        }
     }
 }

@@ -8,6 +8,8 @@ use crate::reply::Reply;
 use super::events::{MailResult, RecipientStatus, Stage};
 use crate::body::DotStuffer;
 
+use super::wire::LineFixer;
+
 /// How the body leaves the machine.
 pub(crate) enum TxBody {
     /// DATA: dot-stuffed straight into the transmit buffer.
@@ -17,6 +19,8 @@ pub(crate) enum TxBody {
         chunk: usize,
         buf: Vec<u8>,
         last_sent: bool,
+        /// `None` for BINARYMIME, whose octets go as they are.
+        fixer: Option<LineFixer>,
     },
 }
 

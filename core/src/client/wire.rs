@@ -3,6 +3,7 @@
 
 use alloc::vec::Vec;
 
+use crate::body::BareLineEndingPolicy;
 use crate::command::Command;
 use crate::error::{LocalError, RemoteError};
 use crate::reply::{Reply, ReplyParser, ReplyParserConfig};
@@ -82,4 +83,71 @@ pub(crate) fn line(text: &str) -> Vec<u8> {
     out.extend_from_slice(text.as_bytes());
     out.extend_from_slice(b"\r\n");
     out
+}
+
+/// Line endings of a BDAT body that is not BINARYMIME: the same rule as
+/// the dot-stuffer's without the dots (RFC 5321 §2.3.8: no bare CR or LF
+/// on the wire). A CR ending a chunk waits for the next byte.
+#[derive(Clone, Debug)]
+pub(crate) struct LineFixer {
+    policy: BareLineEndingPolicy,
+    pending_cr: bool,
+}
+
+impl LineFixer {
+    pub(crate) fn new(policy: BareLineEndingPolicy) -> Self {
+        LineFixer {
+            policy,
+            pending_cr: false,
+        }
+    }
+
+    fn bare(&self, offset: usize, out: &mut Vec<u8>) -> Result<(), LocalError> {
+        match self.policy {
+            BareLineEndingPolicy::Refuse => Err(LocalError::BareLineEnding { offset }),
+            _ => {
+                out.extend_from_slice(b"\r\n");
+                Ok(())
+            }
+        }
+    }
+
+    /// Appends `chunk` with fixed line endings; on error `out` and `self`
+    /// are left as they were.
+    pub(crate) fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), LocalError> {
+        let (saved, mark) = (self.pending_cr, out.len());
+        let res = self.fix(chunk, out);
+        if res.is_err() {
+            self.pending_cr = saved;
+            out.truncate(mark);
+        }
+        res
+    }
+
+    fn fix(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), LocalError> {
+        for (i, &b) in chunk.iter().enumerate() {
+            if core::mem::take(&mut self.pending_cr) {
+                if b == b'\n' {
+                    out.extend_from_slice(b"\r\n");
+                    continue;
+                }
+                self.bare(i.saturating_sub(1), out)?;
+            }
+            match b {
+                b'\r' => self.pending_cr = true,
+                b'\n' => self.bare(i, out)?,
+                _ => out.push(b),
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the body: a CR still held is bare.
+    pub(crate) fn finish(&mut self, out: &mut Vec<u8>) -> Result<(), LocalError> {
+        if self.pending_cr {
+            self.bare(0, out)?;
+            self.pending_cr = false;
+        }
+        Ok(())
+    }
 }

@@ -44,19 +44,21 @@ impl Machine {
             return Ok(());
         };
         self.answered = true;
-        if let Awaiting::Auth = awaiting {
+        let code = if let Awaiting::Auth = awaiting {
+            let code = custom.as_ref().map(Reply::code);
             self.answer_auth(custom);
-            self.advance();
-            return Ok(());
-        }
-        let reply = match custom {
-            Some(r) => r,
-            None => self.default_reply(&awaiting),
+            code
+        } else {
+            let reply = match custom {
+                Some(r) => r,
+                None => self.default_reply(&awaiting),
+            };
+            self.send(&reply);
+            let code = reply.code();
+            self.apply(awaiting, code);
+            Some(code)
         };
-        self.send(&reply);
-        let code = reply.code();
-        self.apply(awaiting, code);
-        if code == ReplyCode::SERVICE_UNAVAILABLE && !self.is_closed() {
+        if code == Some(ReplyCode::SERVICE_UNAVAILABLE) && !self.is_closed() {
             // RFC 5321 §3.8: 421 announces the end of the session.
             self.close();
         }
@@ -181,7 +183,11 @@ fn check_reply(awaiting: &Awaiting, code: ReplyCode) -> Result<(), LocalError> {
             code == ReplyCode::SERVICE_READY || negative,
             "220, 4xx or 5xx",
         ),
-        Awaiting::Quit => (code == ReplyCode::CLOSING, "221"),
+        // RFC 5321 §3.8: 421 may answer any command.
+        Awaiting::Quit => (
+            code == ReplyCode::CLOSING || code == ReplyCode::SERVICE_UNAVAILABLE,
+            "221 or 421",
+        ),
         Awaiting::Auth => (
             code == ReplyCode::AUTH_SUCCESSFUL || negative,
             "235, 4xx or 5xx",

@@ -93,7 +93,10 @@ impl Machine {
             _ => format!("{n}{count}"),
         });
         let server = match SaslServer::new(mech, nonce.as_deref()) {
-            Ok(s) => s,
+            Ok(s) => match &self.cfg.oauth_error {
+                Some(json) => s.with_oauth_error(json.clone()),
+                None => s,
+            },
             Err(_) => {
                 // No nonce was provided: a temporary server-side problem.
                 let reply =

@@ -259,8 +259,10 @@ impl Machine {
             return self.sequence_error("Need MAIL command");
         };
         if txn.rcpts.is_empty() {
-            // RFC 5321 §4.1.1.4: 503 (or 554) without an accepted RCPT.
-            return self.sequence_error("Need RCPT command");
+            // RFC 5321 §3.3 allows 503 or 554 when every RCPT was refused;
+            // 554 is what a pipelining client expects (RFC 2920 §4).
+            let reply = self.defaults().no_valid_recipients();
+            return self.refuse(Refusal::NoValidRecipients, reply, false);
         }
         if txn.bdat_used {
             // RFC 3030 §2: DATA after BDAT in one transaction.

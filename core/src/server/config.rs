@@ -95,6 +95,11 @@ pub struct ServerConfig {
     /// AUTH only over TLS: AUTH on a plain connection gets 538
     /// (RFC 4954 §6) and is not advertised there. Default true.
     pub auth_requires_tls: bool,
+    /// The JSON error status sent (base64, in a 334) when the application
+    /// refuses an XOAUTH2/OAUTHBEARER token (RFC 7628 §3.2.2), e.g. with
+    /// the server's `scope`; `None` sends
+    /// [`DEFAULT_OAUTH_ERROR`](crate::auth::DEFAULT_OAUTH_ERROR).
+    pub oauth_error: Option<String>,
     /// MAIL before a successful AUTH gets 530 5.7.0 (RFC 4954 §6).
     pub auth_required: bool,
     /// MAIL before STARTTLS gets 530 5.7.0 (RFC 3207 §4).
@@ -140,6 +145,7 @@ impl ServerConfig {
             max_message_size: None,
             auth_mechanisms: Vec::new(),
             auth_requires_tls: true,
+            oauth_error: None,
             auth_required: false,
             tls_required: false,
             implicit_tls: false,

@@ -237,6 +237,11 @@ impl<'a> Defaults<'a> {
         self.make(553, "5.6.7", "Non-ASCII address requires SMTPUTF8")
     }
 
+    pub(crate) fn no_valid_recipients(&self) -> Reply {
+        // The text of RFC 2920 §4's example.
+        self.make(554, "5.5.1", "no valid recipients given")
+    }
+
     pub(crate) fn not_implemented(&self) -> Reply {
         self.make(502, "5.5.1", "Command not implemented")
     }

@@ -164,6 +164,37 @@ pub enum Event {
     Closed,
 }
 
+impl Event {
+    /// Whether this event leaves the machine waiting for
+    /// [`accept`](super::ServerConnection::accept) or
+    /// [`reply`](super::ServerConnection::reply) (the **answer** events;
+    /// [`Event::MessageEnd`] in LMTP wants one answer per recipient).
+    /// Decide on the event itself, not on
+    /// [`awaiting_answer`](super::ServerConnection::awaiting_answer), which
+    /// already reflects the last queued event.
+    pub fn needs_answer(&self) -> bool {
+        matches!(
+            self,
+            Event::Ehlo { .. }
+                | Event::Helo { .. }
+                | Event::Lhlo { .. }
+                | Event::MailFrom { .. }
+                | Event::RcptTo { .. }
+                | Event::Data
+                | Event::ChunkEnd { .. }
+                | Event::MessageEnd { .. }
+                | Event::Rset
+                | Event::Noop
+                | Event::Vrfy { .. }
+                | Event::Expn { .. }
+                | Event::Help { .. }
+                | Event::Quit
+                | Event::StartTls
+                | Event::Auth(_)
+        )
+    }
+}
+
 /// Why the machine answered a command by itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -176,6 +207,9 @@ pub enum Refusal {
     BareLineEnding,
     /// Out of sequence (RFC 5321 §4.1.4): 503.
     BadSequence,
+    /// DATA in a transaction whose every RCPT was refused: 554
+    /// (RFC 5321 §3.3, RFC 2920 §4).
+    NoValidRecipients,
     /// A command this configuration does not offer: 502 (500 for
     /// HELO/EHLO in LMTP and LHLO in SMTP, RFC 2033 §4.1).
     NotImplemented,

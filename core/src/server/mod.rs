@@ -3,6 +3,37 @@
 //! [`ServerConnection`] turns the client's bytes into [`Event`]s and the
 //! application's answers into reply bytes. See its documentation for the
 //! run loop.
+//!
+//! # Who answers what
+//!
+//! | client sends | event | `accept()` sends | a positive answer means |
+//! |---|---|---|---|
+//! | greeting (at start) | none | `220 host text` (or `554`, [`Greeting`]) | |
+//! | `EHLO`/`LHLO` | [`Event::Ehlo`]/[`Event::Lhlo`] | `250` + capabilities | extensions on, transaction cleared |
+//! | `HELO` | [`Event::Helo`] | `250 host Hello domain` | no extensions, transaction cleared |
+//! | `MAIL FROM` | [`Event::MailFrom`] | `250 2.1.0 Sender OK` | transaction open |
+//! | `RCPT TO` | [`Event::RcptTo`] | `250 2.1.5 Recipient OK` | recipient added |
+//! | `DATA` | [`Event::Data`] | `354 Start mail input...` | body streams as [`Event::MessageData`] |
+//! | `.` after the body | [`Event::MessageEnd`] | `250 2.0.0 Message accepted...` (LMTP: `250 2.1.5 <rcpt> delivered` each) | transaction closed either way |
+//! | `BDAT n` + data | [`Event::Bdat`], data, [`Event::ChunkEnd`] | `250 2.0.0 n octets received` | a negative one fails the transaction |
+//! | `BDAT n LAST` + data | [`Event::Bdat`], data, [`Event::MessageEnd`] | as after `.` | |
+//! | `RSET` / `NOOP` | [`Event::Rset`] / [`Event::Noop`] | `250 2.0.0 OK` | RSET: transaction cleared |
+//! | `VRFY`/`EXPN`/`HELP` (when enabled) | [`Event::Vrfy`]... | `252` / `252` / `214` | |
+//! | `STARTTLS` | [`Event::StartTls`] | `220 2.0.0 Ready to start TLS` | [`Event::TlsHandshake`] follows |
+//! | `AUTH` + SASL lines | [`Event::Auth`] when a decision is due | `235 2.7.0 Authentication successful` | authenticated |
+//! | `QUIT` | [`Event::Quit`] | `221 2.0.0 host closing connection` | [`Event::Closed`] follows |
+//!
+//! The machine answers by itself, with [`Event::CommandRefused`]: unknown
+//! verbs (500), bad syntax (501), over-long or bare-LF command lines
+//! (500), commands out of sequence (503, RFC 5321 §4.1.4), disabled
+//! commands (502), MAIL/RCPT parameters of extensions not offered (555),
+//! `SIZE=` over the limit (552), too many recipients (452), MAIL before
+//! STARTTLS or AUTH when required (530), AUTH on a plain connection (538)
+//! or with an unknown mechanism (504), and a failed SASL exchange (501,
+//! 535...). Enhanced status codes (RFC 3463) are added when
+//! ENHANCEDSTATUSCODES is offered. A message with bare CR/LF, an over-long
+//! line or over the SIZE limit is refused after its end with
+//! [`Event::MessageRefused`].
 
 mod answers;
 mod auth_flow;
@@ -219,7 +250,7 @@ impl ServerConnection {
     /// # Errors
     /// As [`accept`](Self::accept), plus [`LocalError::UnsuitableReply`]
     /// when the code cannot answer what is awaited (354 only for DATA, 220
-    /// only for STARTTLS, 221 for QUIT, no other 3xx); the state is
+    /// only for STARTTLS, 221 or 421 for QUIT, no other 3xx); the state is
     /// unchanged.
     pub fn reply(&mut self, reply: Reply) -> Result<(), LocalError> {
         self.m.answer(Some(reply), "reply")

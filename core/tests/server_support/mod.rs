@@ -15,25 +15,7 @@ pub enum Answer {
 
 /// Whether `e` leaves the machine waiting for an answer.
 pub fn answerable(e: &Event) -> bool {
-    matches!(
-        e,
-        Event::Ehlo { .. }
-            | Event::Helo { .. }
-            | Event::Lhlo { .. }
-            | Event::MailFrom { .. }
-            | Event::RcptTo { .. }
-            | Event::Data
-            | Event::ChunkEnd { .. }
-            | Event::MessageEnd { .. }
-            | Event::Rset
-            | Event::Noop
-            | Event::Vrfy { .. }
-            | Event::Expn { .. }
-            | Event::Help { .. }
-            | Event::Quit
-            | Event::StartTls
-            | Event::Auth(_)
-    )
+    e.needs_answer()
 }
 
 pub fn reply(code: u16, text: &str) -> Reply {

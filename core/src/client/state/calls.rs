@@ -16,7 +16,7 @@ use super::super::auth_flow::AuthFlow;
 use super::super::envelope::{prepare, Envelope};
 use super::super::events::CommandId;
 use super::super::transaction::{Transaction, TxBody};
-use super::super::wire;
+use super::super::wire::{self, LineFixer};
 use super::{command_effect, verb_effect, verb_ends_group, Effect, HelloVerb, Kind, Machine, Mode};
 use crate::body::DotStuffer;
 
@@ -185,12 +185,13 @@ impl Machine {
         if self.hello.is_none() {
             return Err(self.state_error("send_mail"));
         }
-        let p = prepare(env, self.caps.as_ref(), self.cfg.bdat_chunk_size)?;
+        let p = prepare(env, self.caps.as_ref(), self.cfg.bdat_chunk_size, self.tls)?;
         let body = match p.bdat {
             Some(chunk) => TxBody::Bdat {
                 chunk,
                 buf: Vec::new(),
                 last_sent: false,
+                fixer: (!p.binary).then(|| LineFixer::new(self.cfg.line_endings)),
             },
             None => TxBody::Data(DotStuffer::new(self.cfg.line_endings)),
         };
@@ -198,6 +199,7 @@ impl Machine {
         self.tx = Some(Transaction::new(paths, body, p.max_size));
         // RFC 2920 §3.1: with PIPELINING, MAIL, every RCPT and DATA leave in
         // one group; without it `pump` sends them one reply at a time.
+        self.pay_rset(false);
         self.outbox.push_back((Kind::Mail, wire::encode(&p.mail)));
         for (i, r) in p.rcpts.iter().enumerate() {
             self.outbox.push_back((Kind::Rcpt(i), wire::encode(r)));
@@ -232,25 +234,59 @@ impl Machine {
         if pending > limit {
             return Err(LocalError::BufferFull { pending, limit });
         }
-        let size = tx.body_octets.saturating_add(chunk.len() as u64);
-        if let Some(limit) = tx.max_size {
-            // RFC 1870 §6: never send more than the server said it takes.
-            if size > limit {
-                return Err(LocalError::MessageTooLarge { size, limit });
+        // RFC 1870 §6: never send more than the server said it takes. The
+        // size counts CRLF line endings, so a DATA body is measured after
+        // normalisation (and the chunk taken back if it is too much).
+        let too_large = |size: u64| match tx.max_size {
+            Some(limit) if size > limit => Err(LocalError::MessageTooLarge { size, limit }),
+            _ => Ok(()),
+        };
+        let size = match &mut tx.body {
+            TxBody::Data(st) => {
+                let (saved, mark) = (st.clone(), self.transmit.len());
+                st.push(chunk, &mut self.transmit)?;
+                let size = st.message_octets();
+                if let Err(e) = too_large(size) {
+                    *st = saved;
+                    self.transmit.truncate(mark);
+                    return Err(e);
+                }
+                size
             }
-        }
-        match &mut tx.body {
-            TxBody::Data(st) => st.push(chunk, &mut self.transmit)?,
-            TxBody::Bdat { chunk: n, buf, .. } => {
+            TxBody::Bdat {
+                chunk: n,
+                buf,
+                fixer,
+                ..
+            } => {
                 if buf.len() >= *n {
                     return Err(LocalError::BufferFull {
                         pending: buf.len(),
                         limit: *n,
                     });
                 }
-                buf.extend_from_slice(chunk);
+                let mark = buf.len();
+                match fixer {
+                    Some(f) => {
+                        let saved = f.clone();
+                        f.push(chunk, buf)?;
+                        let size = tx.body_octets.saturating_add((buf.len() - mark) as u64);
+                        if let Err(e) = too_large(size) {
+                            *f = saved;
+                            buf.truncate(mark);
+                            return Err(e);
+                        }
+                        size
+                    }
+                    None => {
+                        let size = tx.body_octets.saturating_add(chunk.len() as u64);
+                        too_large(size)?;
+                        buf.extend_from_slice(chunk);
+                        size
+                    }
+                }
             }
-        }
+        };
         tx.body_octets = size;
         if self.inflight.is_empty() {
             self.since = self.now;
@@ -290,6 +326,14 @@ impl Machine {
             tx.in_body = false;
             self.send_now(Kind::DataEnd, &[]);
         } else {
+            if let TxBody::Bdat {
+                buf,
+                fixer: Some(f),
+                ..
+            } = &mut tx.body
+            {
+                f.finish(buf)?;
+            }
             tx.finished = true;
             self.flush_bdat();
         }
@@ -312,6 +356,7 @@ impl Machine {
                 chunk,
                 buf,
                 last_sent,
+                ..
             } = &mut tx.body
             else {
                 return;
@@ -348,7 +393,8 @@ impl Machine {
             });
         }
         cmd.validate()?;
-        Ok(self.send_low(effect, ender, &wire::encode(&cmd)))
+        let is_rset = cmd == Command::Rset;
+        Ok(self.send_low(effect, ender, is_rset, &wire::encode(&cmd)))
     }
 
     pub(crate) fn send_raw(&mut self, line: &str) -> Result<CommandId, LocalError> {
@@ -359,7 +405,8 @@ impl Machine {
         let mut bytes = Vec::with_capacity(line.len() + 2);
         bytes.extend_from_slice(line.as_bytes());
         bytes.extend_from_slice(b"\r\n");
-        Ok(self.send_low(effect, ender, &bytes))
+        let is_rset = line.eq_ignore_ascii_case("RSET");
+        Ok(self.send_low(effect, ender, is_rset, &bytes))
     }
 
     fn check_low(&self, call: &'static str, effect: Effect) -> Result<(), LocalError> {
@@ -373,19 +420,31 @@ impl Machine {
         Ok(())
     }
 
-    fn send_low(&mut self, effect: Effect, ender: bool, line: &[u8]) -> CommandId {
+    fn send_low(&mut self, effect: Effect, ender: bool, is_rset: bool, line: &[u8]) -> CommandId {
         let id = self.next_id();
         if effect == Effect::Quit {
             self.mode = Mode::Quitting;
         }
-        self.send_now(Kind::Low { id, effect, ender }, line);
+        let kind = Kind::Low { id, effect, ender };
+        if self.rset_owed {
+            // The owed RSET goes first; the command follows it as
+            // pipelining allows. The caller's own RSET pays the debt.
+            self.pay_rset(effect == Effect::Quit || is_rset);
+            self.queue(kind, line.to_vec());
+        } else {
+            self.send_now(kind, line);
+        }
         id
     }
 
     pub(crate) fn quit(&mut self) -> Result<CommandId, LocalError> {
-        // RFC 2920 §4: QUIT may follow the final dot at once; the end of
-        // data is still reported.
-        let body_sent = self.tx.as_ref().is_some_and(|t| t.finished && !t.in_body);
+        // RFC 2920 §4: QUIT may follow the final dot at once, or a
+        // transaction whose failure is already decided; its outcome is
+        // still reported.
+        let body_sent = self
+            .tx
+            .as_ref()
+            .is_some_and(|t| t.doomed.is_some() || t.finished && !t.in_body);
         let open = self.mode == Mode::Open && self.auth.is_none() && !self.in_body();
         if !(self.mode == Mode::Refused || open && (self.tx.is_none() || body_sent)) {
             return Err(self.state_error("quit"));

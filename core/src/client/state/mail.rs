@@ -5,6 +5,7 @@
 use crate::command::Command;
 use crate::reply::Reply;
 
+use super::super::config::ResetPolicy;
 use super::super::events::{Event, Stage};
 use super::super::wire;
 use super::{Kind, Machine, Mode};
@@ -44,8 +45,12 @@ impl Machine {
         });
         // After QUIT there is nothing to reset.
         if self.mode != Mode::Quitting {
-            self.outbox
-                .push_front((Kind::AutoRset, wire::encode(&Command::Rset)));
+            match self.cfg.reset_after_failure {
+                ResetPolicy::Deferred => self.rset_owed = true,
+                _ => self
+                    .outbox
+                    .push_front((Kind::AutoRset, wire::encode(&Command::Rset))),
+            }
         }
     }
 
