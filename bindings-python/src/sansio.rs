@@ -341,7 +341,9 @@ impl ClientConnection {
 
     /// After the TLS handshake.
     fn tls_established(&mut self) -> PyResult<()> {
-        self.core.tls_established().map_err(value_error)
+        self.core
+            .tls_established(clock(&self.start))
+            .map_err(value_error)
     }
 
     /// One raw command line (CRLF added); its reply comes as a Reply event
