@@ -72,7 +72,10 @@ fn stuff_body<'py>(py: Python<'py>, msg: &Bound<'py, PyAny>) -> PyResult<Bound<'
             return stuff_body(py, &enc);
         }
         stuff_all(s.as_bytes(), true)?
+    } else if let Ok(b) = msg.cast::<PyBytes>() {
+        stuff_all(b.as_bytes(), true)?
     } else {
+        // bytearray, memoryview: one copy.
         let b: Vec<u8> = msg.extract()?;
         stuff_all(&b, true)?
     };

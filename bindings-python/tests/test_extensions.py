@@ -361,3 +361,12 @@ def test_smtp_ssl_to_plain_port_is_a_plain_error(make_server):
     with pytest.raises(smtplib.SMTPConnectError) as e:
         smtplib_rs.SMTP_SSL(srv.host, srv.port, local_hostname="c", timeout=5, context=ctx)
     assert b"plain SMTP" in e.value.smtp_error
+
+
+@pytest.mark.parametrize("exts", [PIPE, ["SIZE 1000000"]])
+@pytest.mark.parametrize("kind", [bytearray, memoryview])
+def test_bytes_like_bodies(make_server, exts, kind):
+    srv = make_server(extensions=exts)
+    with client(srv) as s:
+        assert s.sendmail("me@x.org", ["a@x.org"], kind(b"one\r\n.two\r\n")) == {}
+    assert srv.transactions[0].message == b"one\r\n.two\r\n"

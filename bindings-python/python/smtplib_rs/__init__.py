@@ -982,6 +982,8 @@ class SMTP:
         for chunk in chunks:
             if isinstance(chunk, str):
                 chunk = chunk.encode('ascii')
+            elif not isinstance(chunk, bytes):
+                chunk = bytes(chunk)  # bytearray, memoryview
             out = m.transmit()
             if out:
                 self._sendall(out)
