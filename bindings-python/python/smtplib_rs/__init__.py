@@ -1,0 +1,1258 @@
+"""A drop-in replacement for the standard library's :mod:`smtplib`.
+
+Change ``import smtplib`` to ``import smtplib_rs as smtplib`` and nothing
+else: the names, signatures, return values, exceptions (the standard
+library's own classes) and debug output are smtplib's. Every protocol
+decision -- command lines, reply parsing, EHLO capabilities, dot-stuffing,
+SASL encoding, pipelining, LMTP's per-recipient replies -- is made by the
+Rust engine ``smtp-core`` through :mod:`smtplib_rs._core`; this module only
+moves bytes between the socket (or :mod:`ssl`) and the engine.
+
+What you gain over smtplib (none of it changes smtplib's documented
+behaviour):
+
+* ``sendmail`` pipelines MAIL, RCPT and DATA when the server offers
+  PIPELINING (RFC 2920), with the same return value and exceptions;
+* set ``use_chunking = True`` on the instance and bodies go by BDAT when the
+  server offers CHUNKING (RFC 3030);
+* ``msg`` may be a binary file-like object: it is streamed in chunks;
+* ``LMTP.sendmail`` reads the one reply per accepted recipient that RFC 2033
+  sends after the body (CPython issue 76984);
+* ``login`` also speaks SCRAM-SHA-256, OAUTHBEARER and XOAUTH2, after
+  smtplib's CRAM-MD5, PLAIN and LOGIN;
+* bodies are smuggling-safe: a bare CR or LF is sent as CRLF, bytes too.
+"""
+
+import socket
+import io
+import re
+import os
+import email.utils
+import email.message
+import email.generator
+import copy
+import functools
+import datetime
+import sys
+
+# The standard library's own exception classes and constants, so existing
+# ``except smtplib.SMTPException`` clauses catch what this module raises.
+from smtplib import (  # noqa: F401  (re-exported)
+    SMTPException,
+    SMTPNotSupportedError,
+    SMTPServerDisconnected,
+    SMTPResponseException,
+    SMTPSenderRefused,
+    SMTPRecipientsRefused,
+    SMTPDataError,
+    SMTPConnectError,
+    SMTPHeloError,
+    SMTPAuthenticationError,
+    SMTP_PORT,
+    SMTP_SSL_PORT,
+    LMTP_PORT,
+    CRLF,
+    bCRLF,
+    OLDSTYLE_AUTH,
+)
+
+from . import _core
+
+__all__ = ["SMTPException", "SMTPNotSupportedError", "SMTPServerDisconnected",
+           "SMTPResponseException", "SMTPSenderRefused", "SMTPRecipientsRefused",
+           "SMTPDataError", "SMTPConnectError", "SMTPHeloError",
+           "SMTPAuthenticationError", "quoteaddr", "quotedata", "SMTP"]
+
+# Longest reply line smtplib accepts (its readline limit): 8 times RFC 5321
+# §4.5.3.1.5's 512, for the servers that send long lines anyway.
+_MAXLINE = 8192
+# smtplib's bound on AUTH challenges before it gives up.
+_MAXCHALLENGE = 5
+# How much one recv() asks for: whole pipelined reply groups at once.
+_RECV_SIZE = 65536
+# How much of a file-like body is read per chunk.
+_BODY_CHUNK = 1 << 20
+
+
+def quoteaddr(addrstring):
+    """Quote a subset of the email addresses defined by RFC 821.
+
+    Should be able to handle anything email.utils.parseaddr can handle.
+    """
+    try:
+        return _quoteaddr_cached(addrstring)
+    except TypeError:  # unhashable: not a str, let parseaddr say so
+        return _quoteaddr(addrstring)
+
+
+def _quoteaddr(addrstring):
+    displayname, addr = email.utils.parseaddr(addrstring)
+    if (displayname, addr) == ('', ''):
+        # Not parseable as an RFC 5322 address: send it as given.
+        if addrstring.strip().startswith('<'):
+            return addrstring
+        return "<%s>" % addrstring
+    return "<%s>" % addr
+
+
+# A bulk sender repeats its addresses; parseaddr costs tens of µs a call.
+_quoteaddr_cached = functools.lru_cache(maxsize=1024)(_quoteaddr)
+
+
+def _addr_only(addrstring):
+    displayname, addr = email.utils.parseaddr(addrstring)
+    if (displayname, addr) == ('', ''):
+        return addrstring
+    return addr
+
+
+def quotedata(data):
+    """Quote data for email.
+
+    Double leading '.', and change Unix newline '\\n', or Mac '\\r' into
+    internet CRLF end-of-line.
+    """
+    return _core.quotedata(data)
+
+
+try:
+    import ssl
+except ImportError:  # pragma: no cover - every supported build has ssl
+    _have_ssl = False
+else:
+    _have_ssl = True
+
+
+_FALLBACK = object()
+
+
+def _is_filelike(msg):
+    return not isinstance(msg, (str, bytes, bytearray, memoryview)) and hasattr(msg, "read")
+
+
+class SMTP:
+    """This class manages a connection to an SMTP or ESMTP server.
+
+    SMTP objects have the following attributes:
+
+        helo_resp
+            The message given by the server in response to the most recent
+            HELO command.
+        ehlo_resp
+            The message given by the server in response to the most recent
+            EHLO command. This is usually multiline.
+        does_esmtp
+            True after an EHLO command, if the server supports ESMTP.
+        esmtp_features
+            After an EHLO command, a dictionary of the SMTP service
+            extensions this server supports and their parameters, keys in
+            lower case.
+
+    Beyond smtplib: ``use_chunking`` (default False) sends bodies with BDAT
+    when the server offers CHUNKING; ``use_pipelining`` (default True)
+    pipelines ``sendmail`` when the server offers PIPELINING.
+    """
+    debuglevel = 0
+
+    sock = None
+    file = None
+    helo_resp = None
+    ehlo_msg = "ehlo"
+    ehlo_resp = None
+    does_esmtp = False
+    default_port = SMTP_PORT
+
+    use_pipelining = True
+    use_chunking = False
+    # Ports where the server speaks TLS first, and how long a plain-text
+    # client waits there for a greeting before saying so.
+    implicit_tls_ports = (SMTP_SSL_PORT,)
+    implicit_tls_probe = 5.0
+    _lmtp = False
+    _parser = None
+    _caps = None
+    _sasl = None
+    _machine = None
+    _machine_key = None
+
+    def __init__(self, host='', port=0, local_hostname=None,
+                 timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
+                 source_address=None):
+        """Initialize a new instance.
+
+        If `host` is given, connect() is called, and anything but a 220
+        greeting raises SMTPConnectError. `local_hostname` is the name sent
+        with HELO/EHLO (default: socket.getfqdn(), or an address literal).
+        `source_address` is a (host, port) pair to bind to before
+        connecting.
+        """
+        self._host = host
+        self.timeout = timeout
+        self.esmtp_features = {}
+        self.command_encoding = 'ascii'
+        self.source_address = source_address
+        self._auth_challenge_count = 0
+
+        if host:
+            (code, msg) = self.connect(host, port)
+            if code != 220:
+                self.close()
+                raise SMTPConnectError(code, msg)
+        if local_hostname is not None:
+            self.local_hostname = local_hostname
+        else:
+            # RFC 5321 §4.1.4: the FQDN, or else an address literal.
+            fqdn = socket.getfqdn()
+            if '.' in fqdn:
+                self.local_hostname = fqdn
+            else:
+                addr = '127.0.0.1'
+                try:
+                    addr = socket.gethostbyname(socket.gethostname())
+                except socket.gaierror:
+                    pass
+                self.local_hostname = '[%s]' % addr
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        try:
+            code, message = self.docmd("QUIT")
+            if code != 221:
+                raise SMTPResponseException(code, message)
+        except SMTPServerDisconnected:
+            pass
+        finally:
+            self.close()
+
+    def set_debuglevel(self, debuglevel):
+        """Set the debug output level.
+
+        A non-false value results in debug messages for connection and for all
+        messages sent to and received from the server.
+        """
+        self.debuglevel = debuglevel
+
+    def _print_debug(self, *args):
+        if self.debuglevel > 1:
+            print(datetime.datetime.now().time(), *args, file=sys.stderr)
+        else:
+            print(*args, file=sys.stderr)
+
+    def _get_socket(self, host, port, timeout):
+        if timeout is not None and not timeout:
+            raise ValueError('Non-blocking socket (timeout=0) is not supported')
+        if self.debuglevel > 0:
+            self._print_debug('connect: to', (host, port), self.source_address)
+        return socket.create_connection((host, port), timeout,
+                                        self.source_address)
+
+    def connect(self, host='localhost', port=0, source_address=None):
+        """Connect to a host on a given port.
+
+        If the hostname ends with a colon (`:') followed by a number, and
+        there is no port specified, that suffix will be stripped off and the
+        number interpreted as the port number to use.
+        """
+        if source_address:
+            self.source_address = source_address
+
+        if not port and (host.find(':') == host.rfind(':')):
+            i = host.rfind(':')
+            if i >= 0:
+                host, port = host[:i], host[i + 1:]
+                try:
+                    port = int(port)
+                except ValueError:
+                    raise OSError("nonnumeric port")
+        if not port:
+            port = self.default_port
+        sys.audit("smtplib.connect", self, host, port)
+        self.sock = self._get_socket(host, port, self.timeout)
+        self.file = None
+        self._new_parser()
+        if port in self.implicit_tls_ports:
+            self._probe_greeting(port)
+        (code, msg) = self.getreply()
+        if self.debuglevel > 0:
+            self._print_debug('connect:', repr(msg))
+        return (code, msg)
+
+    def _probe_greeting(self, port):
+        """An implicit-TLS server (RFC 8314 §3.3) waits for our TLS
+        handshake while we wait for its greeting: on such a port, a silent
+        server gets a plain error after `implicit_tls_probe` seconds instead
+        of a hang."""
+        import select
+        wait = self.implicit_tls_probe
+        if self.timeout is not None and self.timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+            wait = min(wait, self.timeout)
+        ready, _, _ = select.select([self.sock], [], [], wait)
+        if not ready:
+            self.close()
+            raise SMTPConnectError(
+                -1, ("no greeting within %gs on port %d, which is for implicit TLS "
+                     "(RFC 8314): use SMTP_SSL" % (wait, port)).encode())
+
+    def _new_parser(self):
+        self._parser = _core.ReplyParser(_MAXLINE)
+        self._caps = None
+        self._machine = self._machine_key = None
+
+    def send(self, s):
+        """Send `s' to the server."""
+        if self.debuglevel > 0:
+            self._print_debug('send:', repr(s))
+        if self.sock:
+            if isinstance(s, str):
+                s = s.encode(self.command_encoding)
+            sys.audit("smtplib.send", self, s)
+            try:
+                self.sock.sendall(s)
+            except OSError:
+                self.close()
+                raise SMTPServerDisconnected('Server not connected')
+        else:
+            raise SMTPServerDisconnected('please run connect() first')
+
+    def putcmd(self, cmd, args=""):
+        """Send a command to the server."""
+        self.send(_core.command_line(cmd, args))
+
+    def getreply(self):
+        """Get a reply from the server.
+
+        Returns a tuple consisting of:
+
+          - server response code (e.g. '250', or such, if all goes well)
+            Note: returns -1 if it can't read response code.
+
+          - server response string corresponding to response code (multiline
+            responses are converted to a single, multiline string).
+
+        Raises SMTPServerDisconnected if end-of-file is reached.
+        """
+        parser = self._parser
+        if parser is None:
+            parser = self._parser = _core.ReplyParser(_MAXLINE)
+        debug = self.debuglevel > 0
+        parser.keep_raw = debug
+        try:
+            reply = parser.next()
+            while reply is None:
+                sock = self.sock
+                if sock is None:
+                    raise SMTPServerDisconnected("Connection unexpectedly closed")
+                try:
+                    data = sock.recv(_RECV_SIZE)
+                except OSError as e:
+                    self.close()
+                    raise SMTPServerDisconnected("Connection unexpectedly closed: "
+                                                 + str(e))
+                if not data:
+                    self.close()
+                    raise SMTPServerDisconnected("Connection unexpectedly closed")
+                reply = parser.feed(data)
+        except SMTPResponseException:
+            # The engine refused the reply (a line over _MAXLINE): the
+            # stream can no longer be trusted.
+            self.close()
+            raise
+        if debug:
+            for line in reply[2]:
+                self._print_debug('reply:', repr(line))
+            self._print_debug('reply: retcode (%s); Msg: %a' % (reply[0], reply[1]))
+            return reply[0], reply[1]
+        return reply
+
+    def docmd(self, cmd, args=""):
+        """Send a command, and return its response code."""
+        self.putcmd(cmd, args)
+        return self.getreply()
+
+    # std smtp commands
+    def helo(self, name=''):
+        """SMTP 'helo' command.
+        Hostname to send for this command defaults to the FQDN of the local
+        host.
+        """
+        self.putcmd("helo", name or self.local_hostname)
+        (code, msg) = self.getreply()
+        self.helo_resp = msg
+        return (code, msg)
+
+    def ehlo(self, name=''):
+        """ SMTP 'ehlo' command.
+        Hostname to send for this command defaults to the FQDN of the local
+        host.
+        """
+        self.esmtp_features = {}
+        self._caps = None
+        self.putcmd(self.ehlo_msg, name or self.local_hostname)
+        (code, msg) = self.getreply()
+        # RFC 1869: some servers disconnect on EHLO.
+        if code == -1 and len(msg) == 0:
+            self.close()
+            raise SMTPServerDisconnected("Server not connected")
+        self.ehlo_resp = msg
+        if code != 250:
+            return (code, msg)
+        self.does_esmtp = True
+        caps = _core.Capabilities(code, msg)
+        self._caps = caps
+        self.esmtp_features = caps.esmtp_features()
+        return (code, msg)
+
+    def has_extn(self, opt):
+        """Does the server support a given SMTP service extension?"""
+        return opt.lower() in self.esmtp_features
+
+    def help(self, args=''):
+        """SMTP 'help' command.
+        Returns help text from server."""
+        self.putcmd("help", args)
+        return self.getreply()[1]
+
+    def rset(self):
+        """SMTP 'rset' command -- resets session."""
+        self.command_encoding = 'ascii'
+        return self.docmd("rset")
+
+    def _rset(self):
+        """RSET that ignores SMTPServerDisconnected: the disconnection shows
+        up on the application's next command instead."""
+        try:
+            self.rset()
+        except SMTPServerDisconnected:
+            pass
+
+    def noop(self):
+        """SMTP 'noop' command -- doesn't do anything :>"""
+        return self.docmd("noop")
+
+    def _mail_args(self, sender, options):
+        optionlist = ''
+        if options and self.does_esmtp:
+            if any(x.lower() == 'smtputf8' for x in options):
+                if self.has_extn('smtputf8'):
+                    self.command_encoding = 'utf-8'
+                else:
+                    raise SMTPNotSupportedError(
+                        'SMTPUTF8 not supported by server')
+            optionlist = ' ' + ' '.join(options)
+        return "FROM:%s%s" % (quoteaddr(sender), optionlist)
+
+    def _rcpt_args(self, recip, options):
+        optionlist = ''
+        if options and self.does_esmtp:
+            optionlist = ' ' + ' '.join(options)
+        return "TO:%s%s" % (quoteaddr(recip), optionlist)
+
+    def mail(self, sender, options=()):
+        """SMTP 'mail' command -- begins mail xfer session.
+
+        This method may raise the following exceptions:
+
+         SMTPNotSupportedError  The options parameter includes 'SMTPUTF8'
+                                but the SMTPUTF8 extension is not supported by
+                                the server.
+        """
+        self.putcmd("mail", self._mail_args(sender, options))
+        return self.getreply()
+
+    def rcpt(self, recip, options=()):
+        """SMTP 'rcpt' command -- indicates 1 recipient for this mail."""
+        self.putcmd("rcpt", self._rcpt_args(recip, options))
+        return self.getreply()
+
+    def data(self, msg):
+        """SMTP 'DATA' command -- sends message data to server.
+
+        Automatically quotes lines beginning with a period per rfc821.
+        Raises SMTPDataError if there is an unexpected reply to the
+        DATA command; the return value from this method is the final
+        response code received when the all data is sent.  If msg
+        is a string, lone '\\r' and '\\n' characters are converted to
+        '\\r\\n' characters.  If msg is bytes, it is transmitted with the
+        same conversion (smuggling-safe; smtplib sends bytes as is).
+        msg may also be a binary file-like object, streamed in chunks.
+        """
+        self.putcmd("data")
+        (code, repl) = self.getreply()
+        if self.debuglevel > 0:
+            self._print_debug('data:', (code, repl))
+        if code != 354:
+            raise SMTPDataError(code, repl)
+        self._send_body(msg)
+        (code, msg) = self.getreply()
+        if self.debuglevel > 0:
+            self._print_debug('data:', (code, msg))
+        return (code, msg)
+
+    def _send_body(self, msg):
+        """Sends a DATA body, dot-stuffed and terminated by the engine."""
+        if _is_filelike(msg):
+            # Each chunk goes once the next is read, the last one with the
+            # terminator (see _machine_body on Nagle).
+            stuffer = _core.DotStuffer()
+            held = b''
+            while True:
+                chunk = msg.read(_BODY_CHUNK)
+                if not chunk:
+                    break
+                if isinstance(chunk, str):
+                    chunk = chunk.encode('ascii')
+                if held:
+                    self.send(held)
+                held = stuffer.push(chunk)
+            self.send(held + stuffer.finish())
+        else:
+            self.send(_core.stuff_body(msg))
+
+    def _send_bdat(self, msg):
+        """Sends a body as BDAT chunks (RFC 3030 §2); returns the last reply.
+
+        A chunk the server refuses ends the transfer with its reply.
+        """
+        if _is_filelike(msg):
+            chunks = iter(lambda: msg.read(_BODY_CHUNK), b'')
+        else:
+            if isinstance(msg, str):
+                msg = _core.fix_eols(msg).encode('ascii')
+            chunks = iter([bytes(msg[i:i + _BODY_CHUNK])
+                           for i in range(0, len(msg), _BODY_CHUNK)] or [b''])
+        pending = next(chunks, b'')
+        while True:
+            nxt = next(chunks, None)
+            last = nxt is None
+            if isinstance(pending, str):
+                pending = pending.encode('ascii')
+            self.send(_core.bdat_line(len(pending), last) + pending)
+            (code, resp) = self.getreply()
+            if self.debuglevel > 0:
+                self._print_debug('data:', (code, resp))
+            if last or code != 250:
+                return (code, resp)
+            pending = nxt
+
+    def verify(self, address):
+        """SMTP 'verify' command -- checks for address validity."""
+        self.putcmd("vrfy", _addr_only(address))
+        return self.getreply()
+    # a.k.a.
+    vrfy = verify
+
+    def expn(self, address):
+        """SMTP 'expn' command -- expands a mailing list."""
+        self.putcmd("expn", _addr_only(address))
+        return self.getreply()
+
+    # some useful methods
+
+    def ehlo_or_helo_if_needed(self):
+        """Call self.ehlo() and/or self.helo() if needed.
+
+        If there has been no previous EHLO or HELO command this session, this
+        method tries ESMTP EHLO first.
+
+        This method may raise the following exceptions:
+
+         SMTPHeloError            The server didn't reply properly to
+                                  the helo greeting.
+        """
+        if self.helo_resp is None and self.ehlo_resp is None:
+            if not (200 <= self.ehlo()[0] <= 299):
+                (code, resp) = self.helo()
+                if not (200 <= code <= 299):
+                    raise SMTPHeloError(code, resp)
+
+    def auth(self, mechanism, authobject, *, initial_response_ok=True):
+        """Authentication command - requires response processing.
+
+        'mechanism' specifies which authentication mechanism is to
+        be used - the valid values are those listed in the 'auth'
+        element of 'esmtp_features'.
+
+        'authobject' must be a callable object taking a single argument:
+
+                data = authobject(challenge)
+
+        It will be called to process the server's challenge response; the
+        challenge argument it is passed will be a bytes.  It should return
+        an ASCII string that will be base64 encoded and sent to the server.
+
+        Keyword arguments:
+            - initial_response_ok: Allow sending the RFC 4954 initial-response
+              to the AUTH command, if the authentication methods supports it.
+        """
+        # RFC 4954 §4: a mechanism whose authobject answers a None challenge
+        # has an initial response.
+        self._sasl = None
+        mechanism = mechanism.upper()
+        initial_response = (authobject() if initial_response_ok else None)
+        if initial_response is not None:
+            response = _core.sasl_encode(initial_response.encode('ascii'), True)
+            (code, resp) = self.docmd("AUTH", mechanism + " " + response)
+            self._auth_challenge_count = 1
+        else:
+            (code, resp) = self.docmd("AUTH", mechanism)
+            self._auth_challenge_count = 0
+        while code == 334:
+            self._auth_challenge_count += 1
+            challenge = _core.sasl_decode(resp)
+            try:
+                answer = authobject(challenge)
+            except SMTPAuthenticationError:
+                # RFC 4954 §4: cancel the exchange so the session stays in
+                # step, then report.
+                self._sasl = None
+                self.docmd("*")
+                raise
+            response = _core.sasl_encode(answer.encode('ascii'))
+            (code, resp) = self.docmd(response)
+            if self._auth_challenge_count > _MAXCHALLENGE:
+                raise SMTPException(
+                    "Server AUTH mechanism infinite loop. Last response: "
+                    + repr((code, resp))
+                )
+        sasl, self._sasl = self._sasl, None
+        if code == 235 and sasl is not None and sasl.mechanism == mechanism:
+            try:
+                sasl.finish()
+            except ValueError as e:
+                # RFC 5802 §5: a SCRAM server that cannot prove it knows the
+                # password is not the server we meant to talk to.
+                self.close()
+                raise SMTPAuthenticationError(code, str(e).encode()) from None
+        if code in (235, 503):
+            return (code, resp)
+        raise SMTPAuthenticationError(code, resp)
+
+    # The authobjects below delegate to the engine's SASL clients; each
+    # keeps smtplib's calling convention (None first when an initial
+    # response is allowed, then each decoded challenge) and returns str.
+
+    def _sasl_client(self, mechanism, fresh):
+        client = getattr(self, '_sasl', None)
+        if fresh or client is None or client.mechanism != mechanism:
+            client = _core.SaslClient(mechanism, self.user, self.password,
+                                      os.urandom(18))
+            self._sasl = client
+        return client
+
+    def auth_cram_md5(self, challenge=None):
+        """ Authobject to use with CRAM-MD5 authentication. Requires self.user
+        and self.password to be set."""
+        # CRAM-MD5 has no initial response (RFC 2195 §2).
+        if challenge is None:
+            return None
+        return _core.cram_md5_response(self.user, self.password, challenge)
+
+    def auth_plain(self, challenge=None):
+        """ Authobject to use with PLAIN authentication. Requires self.user and
+        self.password to be set."""
+        return _core.plain_response(self.user, self.password)
+
+    def auth_login(self, challenge=None):
+        """ Authobject to use with LOGIN authentication. Requires self.user and
+        self.password to be set."""
+        if challenge is None or self._auth_challenge_count < 2:
+            return self.user
+        else:
+            return self.password
+
+    def _auth_sasl(self, mechanism, challenge):
+        if challenge is None:
+            return self._sasl_client(mechanism, True).initial_response()
+        client = getattr(self, '_sasl', None)
+        if client is None or client.mechanism != mechanism:
+            # No initial response was sent: the first (empty) challenge
+            # asks for it (RFC 4954 §4).
+            client = self._sasl_client(mechanism, True)
+            first = client.initial_response()
+            if first is not None:
+                return first
+        return client.respond(challenge)
+
+    def auth_scram_sha_256(self, challenge=None):
+        """Authobject for SCRAM-SHA-256 (RFC 7677). Requires self.user and
+        self.password; the server's signature is verified."""
+        try:
+            return self._auth_sasl('SCRAM-SHA-256', challenge)
+        except ValueError as e:
+            raise SMTPAuthenticationError(535, str(e).encode()) from None
+
+    def auth_oauthbearer(self, challenge=None):
+        """Authobject for OAUTHBEARER (RFC 7628). self.password holds the
+        OAuth 2.0 bearer token."""
+        try:
+            return self._auth_sasl('OAUTHBEARER', challenge)
+        except ValueError as e:
+            raise SMTPAuthenticationError(535, str(e).encode()) from None
+
+    def auth_xoauth2(self, challenge=None):
+        """Authobject for XOAUTH2 (Google/Microsoft). self.password holds the
+        OAuth 2.0 bearer token."""
+        try:
+            return self._auth_sasl('XOAUTH2', challenge)
+        except ValueError as e:
+            raise SMTPAuthenticationError(535, str(e).encode()) from None
+
+    def login(self, user, password, *, initial_response_ok=True):
+        """Log in on an SMTP server that requires authentication.
+
+        The arguments are:
+            - user:         The user name to authenticate with.
+            - password:     The password for the authentication (or the
+                            OAuth 2.0 token for OAUTHBEARER/XOAUTH2).
+
+        Keyword arguments:
+            - initial_response_ok: Allow sending the RFC 4954 initial-response
+              to the AUTH command, if the authentication methods supports it.
+
+        If there has been no previous EHLO or HELO command this session, this
+        method tries ESMTP EHLO first.
+
+        Mechanisms are tried in smtplib's order (CRAM-MD5, PLAIN, LOGIN),
+        then SCRAM-SHA-256, OAUTHBEARER and XOAUTH2, each only if the
+        server advertises it, until one succeeds.
+
+        This method may raise the following exceptions:
+
+         SMTPHeloError            The server didn't reply properly to
+                                  the helo greeting.
+         SMTPAuthenticationError  The server didn't accept the username/
+                                  password combination.
+         SMTPNotSupportedError    The AUTH command is not supported by the
+                                  server.
+         SMTPException            No suitable authentication method was
+                                  found.
+        """
+        self.ehlo_or_helo_if_needed()
+        if not self.has_extn("auth"):
+            raise SMTPNotSupportedError(
+                "SMTP AUTH extension not supported by server.")
+
+        advertised_authlist = self.esmtp_features["auth"].split()
+        authlist = _core.login_mechanisms(advertised_authlist)
+        if not authlist:
+            raise SMTPException("No suitable authentication method found.")
+
+        # Some servers advertise mechanisms they don't support: on failure,
+        # try the next one.
+        self.user, self.password = user, password
+        for authmethod in authlist:
+            method_name = 'auth_' + authmethod.lower().replace('-', '_')
+            try:
+                (code, resp) = self.auth(
+                    authmethod, getattr(self, method_name),
+                    initial_response_ok=initial_response_ok)
+                # 235: authenticated; 503: already authenticated.
+                if code in (235, 503):
+                    return (code, resp)
+            except SMTPAuthenticationError as e:
+                last_exception = e
+
+        raise last_exception
+
+    def starttls(self, keyfile=None, certfile=None, context=None):
+        """Puts the connection to the SMTP server into TLS mode.
+
+        If there has been no previous EHLO or HELO command this session, this
+        method tries ESMTP EHLO first.
+
+        If the server supports TLS, this will encrypt the rest of the SMTP
+        session. If you provide the keyfile and certfile parameters,
+        the identity of the SMTP server and client can be checked. This,
+        however, depends on whether the socket module really checks the
+        certificates.
+
+        This method may raise the following exceptions:
+
+         SMTPHeloError            The server didn't reply properly to
+                                  the helo greeting.
+        """
+        self.ehlo_or_helo_if_needed()
+        if not self.has_extn("starttls"):
+            raise SMTPNotSupportedError(
+                "STARTTLS extension not supported by server.")
+        (resp, reply) = self.docmd("STARTTLS")
+        if resp == 220:
+            if not _have_ssl:
+                raise RuntimeError("No SSL support included in this Python")
+            if context is not None and keyfile is not None:
+                raise ValueError("context and keyfile arguments are mutually "
+                                 "exclusive")
+            if context is not None and certfile is not None:
+                raise ValueError("context and certfile arguments are mutually "
+                                 "exclusive")
+            if keyfile is not None or certfile is not None:
+                import warnings
+                warnings.warn("keyfile and certfile are deprecated, use a "
+                              "custom context instead", DeprecationWarning, 2)
+            # RFC 3207 §5: bytes the server sent after its 220 and before the
+            # handshake are an injection attempt; the engine refuses them.
+            try:
+                self._parser.check_starttls()
+            except SMTPResponseException:
+                self.close()
+                raise
+            if context is None:
+                context = ssl._create_stdlib_context(certfile=certfile,
+                                                     keyfile=keyfile)
+            self.sock = context.wrap_socket(self.sock,
+                                            server_hostname=self._host)
+            self.file = None
+            self._new_parser()
+            # RFC 3207 §4.2: forget everything learnt before TLS.
+            self.helo_resp = None
+            self.ehlo_resp = None
+            self.esmtp_features = {}
+            self.does_esmtp = False
+        else:
+            # RFC 3207: 501 syntax error, 454 TLS not available.
+            raise SMTPResponseException(resp, reply)
+        return (resp, reply)
+
+    def sendmail(self, from_addr, to_addrs, msg, mail_options=(),
+                 rcpt_options=()):
+        """This command performs an entire mail transaction.
+
+        The arguments are:
+            - from_addr    : The address sending this mail.
+            - to_addrs     : A list of addresses to send this mail to.  A bare
+                             string will be treated as a list with 1 address.
+            - msg          : The message to send: str (ASCII), bytes, or a
+                             binary file-like object (streamed).
+            - mail_options : List of ESMTP options (such as 8bitmime) for the
+                             mail command.
+            - rcpt_options : List of ESMTP options (such as DSN commands) for
+                             all the rcpt commands.
+
+        A str message is encoded with the ascii codec; lone \\r and \\n
+        characters are converted to \\r\\n (bytes too, for smuggling safety).
+
+        If there has been no previous EHLO or HELO command this session, this
+        method tries ESMTP EHLO first.  If the server does ESMTP, message size
+        and each of the specified options will be passed to it.  If EHLO
+        fails, HELO will be tried and ESMTP options suppressed.  When the
+        server offers PIPELINING, MAIL, RCPT and DATA go in one round trip.
+
+        This method will return normally if the mail is accepted for at least
+        one recipient.  It returns a dictionary, with one entry for each
+        recipient that was refused.  Each entry contains a tuple of the SMTP
+        error code and the accompanying error message sent by the server.
+
+        This method may raise the following exceptions:
+
+         SMTPHeloError          The server didn't reply properly to
+                                the helo greeting.
+         SMTPRecipientsRefused  The server rejected ALL recipients
+                                (no mail was sent).
+         SMTPSenderRefused      The server didn't accept the from_addr.
+         SMTPDataError          The server replied with an unexpected
+                                error code (other than a refusal of
+                                a recipient).
+         SMTPNotSupportedError  The mail_options parameter includes 'SMTPUTF8'
+                                but the SMTPUTF8 extension is not supported by
+                                the server.
+
+        Note: the connection will be open even after an exception is raised.
+        """
+        self.ehlo_or_helo_if_needed()
+        esmtp_opts = []
+        if isinstance(msg, str):
+            msg = _core.fix_eols(msg).encode('ascii')
+        if self.does_esmtp:
+            if self.has_extn('size') and not _is_filelike(msg):
+                esmtp_opts.append("size=%d" % len(msg))
+            for option in mail_options:
+                esmtp_opts.append(option)
+        if isinstance(to_addrs, str):
+            to_addrs = [to_addrs]
+        caps = self._caps
+        chunking = (self.use_chunking and caps is not None and self.does_esmtp
+                    and caps.chunking)
+        machine = self._mail_machine()
+        if machine is not None:
+            result = self._sendmail_machine(machine, from_addr, to_addrs, msg,
+                                            esmtp_opts, rcpt_options, chunking)
+            if result is not _FALLBACK:
+                return result
+        return self._sendmail_serial(from_addr, to_addrs, msg, esmtp_opts,
+                                     rcpt_options, chunking)
+
+    def _mail_machine(self):
+        """The engine's client machine for this session, or None when
+        sendmail must go step by step as smtplib does: debug output on
+        (smtplib's format), pipelining turned off, no EHLO, unread input,
+        or mail/rcpt/data overridden by a subclass or a mock."""
+        if (self.debuglevel > 0 or not self.use_pipelining or not self.does_esmtp
+                or self.ehlo_resp is None or self.sock is None
+                or self._parser is None or self._parser.pending()):
+            return None
+        cls = type(self)
+        if (cls.mail is not SMTP.mail or cls.rcpt is not SMTP.rcpt
+                or cls.data is not SMTP.data or 'mail' in self.__dict__
+                or 'rcpt' in self.__dict__ or 'data' in self.__dict__):
+            return None
+        key = (self.ehlo_resp, self.local_hostname)
+        if self._machine_key != key:
+            try:
+                self._machine = _core.MailMachine(self.local_hostname, self._lmtp,
+                                                  self.ehlo_resp)
+            except ValueError:
+                self._machine = None
+            self._machine_key = key
+        return self._machine
+
+    def _sendall(self, data):
+        sys.audit("smtplib.send", self, data)
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            self.close()
+            raise SMTPServerDisconnected('Server not connected')
+
+    def _machine_io(self, m, force_read=False):
+        """Writes what the machine has, reads what the server sent."""
+        out = m.transmit()
+        if out:
+            self._sendall(out)
+        if not force_read and m.status() != m.NEED_INPUT:
+            return
+        try:
+            data = self.sock.recv(_RECV_SIZE)
+        except OSError as e:
+            self.close()
+            raise SMTPServerDisconnected("Connection unexpectedly closed: " + str(e))
+        m.receive(data)
+
+    def _sendmail_machine(self, m, from_addr, to_addrs, msg, esmtp_opts,
+                          rcpt_options, chunking):
+        """One transaction run by the engine; same results and exceptions
+        as the step-by-step path."""
+        mail_line = "mail " + self._mail_args(from_addr, esmtp_opts)
+        rcpt_lines = ["rcpt " + self._rcpt_args(r, rcpt_options) for r in to_addrs]
+        for line in [mail_line, *rcpt_lines]:
+            _core.command_line(line)            # CR/LF: smtplib's ValueError
+            line.encode(self.command_encoding)  # smtplib's UnicodeEncodeError
+        if not m.begin(mail_line, rcpt_lines, chunking,
+                       self.command_encoding == 'utf-8'):
+            return _FALLBACK
+        while True:
+            status = m.status()
+            if status == m.DONE:
+                break
+            if status == m.SEND_BODY:
+                self._machine_body(m, msg)
+                continue
+            self._machine_io(m)
+        out = m.transmit()
+        if out and self.sock is not None:
+            self._sendall(out)
+        res = m.outcome()
+        if m.closed:
+            self.close()
+        tag = res[0]
+        if tag == "ok":
+            return {to_addrs[i]: (code, text) for i, code, text in res[1]}
+        if res[-1]:  # 421: the server is closing the connection
+            self.close()
+        if tag == "sender":
+            raise SMTPSenderRefused(res[1], res[2], from_addr)
+        if tag == "recipients":
+            raise SMTPRecipientsRefused(
+                {to_addrs[i]: (code, text) for i, code, text in res[1]})
+        if tag == "data":
+            raise SMTPDataError(res[1], res[2])
+        self.close()
+        raise SMTPServerDisconnected(res[1])
+
+    def _machine_body(self, m, msg):
+        """Feeds the body to the machine. Each chunk is written only once
+        the next one is read, so the last one leaves together with the
+        terminator: a lone small write after a large one would wait for
+        the peer's delayed ACK (Nagle), tens of milliseconds."""
+        if _is_filelike(msg):
+            chunks = iter(lambda: msg.read(_BODY_CHUNK), b'')
+        else:
+            chunks = (msg,)
+        for chunk in chunks:
+            if isinstance(chunk, str):
+                chunk = chunk.encode('ascii')
+            elif not isinstance(chunk, bytes):
+                chunk = bytes(chunk)  # bytearray, memoryview
+            out = m.transmit()
+            if out:
+                self._sendall(out)
+            while m.status() == m.SEND_BODY and not m.body(chunk):
+                # A BDAT chunk waits for its reply (RFC 3030 §4).
+                self._machine_io(m, force_read=True)
+            if m.status() != m.SEND_BODY:
+                return
+        m.finish_body()
+
+    def _sendmail_serial(self, from_addr, to_addrs, msg, esmtp_opts,
+                         rcpt_options, chunking):
+        (code, resp) = self.mail(from_addr, esmtp_opts)
+        if code != 250:
+            if code == 421:
+                self.close()
+            else:
+                self._rset()
+            raise SMTPSenderRefused(code, resp, from_addr)
+        senderrs = {}
+        accepted = []
+        for each in to_addrs:
+            (code, resp) = self.rcpt(each, rcpt_options)
+            if (code != 250) and (code != 251):
+                senderrs[each] = (code, resp)
+            else:
+                accepted.append(each)
+            if code == 421:
+                self.close()
+                raise SMTPRecipientsRefused(senderrs)
+        if len(senderrs) == len(to_addrs):
+            # the server refused all our recipients
+            self._rset()
+            raise SMTPRecipientsRefused(senderrs)
+        if chunking:
+            (code, resp) = self._send_bdat(msg)
+        else:
+            (code, resp) = self.data(msg)
+        return self._finish_transaction(code, resp, accepted, senderrs)
+
+    def _finish_transaction(self, code, resp, accepted, senderrs):
+        if code != 250:
+            if code == 421:
+                self.close()
+            else:
+                self._rset()
+            raise SMTPDataError(code, resp)
+        return senderrs
+
+    def send_message(self, msg, from_addr=None, to_addrs=None,
+                     mail_options=(), rcpt_options=()):
+        """Converts message to a bytestring and passes it to sendmail.
+
+        The arguments are as for sendmail, except that msg is an
+        email.message.Message object.  If from_addr is None or to_addrs is
+        None, these arguments are taken from the headers of the Message as
+        described in RFC 2822 (a ValueError is raised if there is more than
+        one set of 'Resent-' headers).  Regardless of the values of from_addr and
+        to_addr, any Bcc field (or Resent-Bcc field, when the Message is a
+        resent) of the Message object won't be transmitted.  The Message
+        object is then serialized using email.generator.BytesGenerator and
+        sendmail is called to transmit the message.  If the sender or any of
+        the recipient addresses contain non-ASCII and the server advertises the
+        SMTPUTF8 capability, the policy is cloned with utf8 set to True for the
+        serialization, and SMTPUTF8 and BODY=8BITMIME are asserted on the send.
+        If the server does not support SMTPUTF8, an SMTPNotSupported error is
+        raised.  Otherwise the generator is called without modifying the
+        policy.
+        """
+        # RFC 5322 §3.6.6: with one Resent- block, its fields are the
+        # envelope; with several, which one is newest is ambiguous.
+        self.ehlo_or_helo_if_needed()
+        resent = msg.get_all('Resent-Date')
+        if resent is None:
+            header_prefix = ''
+        elif len(resent) == 1:
+            header_prefix = 'Resent-'
+        else:
+            raise ValueError("message has more than one 'Resent-' header block")
+        if from_addr is None:
+            # RFC 5322 §3.6.2: Sender wins over From.
+            from_addr = (msg[header_prefix + 'Sender']
+                         if (header_prefix + 'Sender') in msg
+                         else msg[header_prefix + 'From'])
+            from_addr = email.utils.getaddresses([from_addr])[0][1]
+        if to_addrs is None:
+            addr_fields = [f for f in (msg[header_prefix + 'To'],
+                                       msg[header_prefix + 'Bcc'],
+                                       msg[header_prefix + 'Cc'])
+                           if f is not None]
+            to_addrs = [a[1] for a in email.utils.getaddresses(addr_fields)]
+        # Bcc must not be transmitted: strip it from a copy.
+        msg_copy = copy.copy(msg)
+        del msg_copy['Bcc']
+        del msg_copy['Resent-Bcc']
+        international = False
+        try:
+            ''.join([from_addr, *to_addrs]).encode('ascii')
+        except UnicodeEncodeError:
+            if not self.has_extn('smtputf8'):
+                raise SMTPNotSupportedError(
+                    "One or more source or delivery addresses require"
+                    " internationalized email support, but the server"
+                    " does not advertise the required SMTPUTF8 capability")
+            international = True
+        with io.BytesIO() as bytesmsg:
+            if international:
+                g = email.generator.BytesGenerator(
+                    bytesmsg, policy=msg.policy.clone(utf8=True))
+                mail_options = (*mail_options, 'SMTPUTF8', 'BODY=8BITMIME')
+            else:
+                g = email.generator.BytesGenerator(bytesmsg)
+            g.flatten(msg_copy, linesep='\r\n')
+            flatmsg = bytesmsg.getvalue()
+        return self.sendmail(from_addr, to_addrs, flatmsg, mail_options,
+                             rcpt_options)
+
+    def close(self):
+        """Close the connection to the SMTP server."""
+        try:
+            file = self.file
+            self.file = None
+            if file:
+                file.close()
+        finally:
+            sock = self.sock
+            self.sock = None
+            self._parser = None
+            self._machine = self._machine_key = None
+            if sock:
+                sock.close()
+
+    def quit(self):
+        """Terminate the SMTP session."""
+        res = self.docmd("quit")
+        # A new EHLO is required after reconnecting with connect()
+        self.ehlo_resp = self.helo_resp = None
+        self.esmtp_features = {}
+        self.does_esmtp = False
+        self._caps = None
+        self.close()
+        return res
+
+
+if _have_ssl:
+
+    class SMTP_SSL(SMTP):
+        """An SMTP connection over implicit TLS (RFC 8314 §3.3). If host is
+        not specified, '' (the local host) is used. If port is omitted, the
+        standard SMTP-over-SSL port (465) is used. local_hostname and
+        source_address have the same meaning as they do in the SMTP class.
+        keyfile and certfile (deprecated) can hold a PEM private key and
+        certificate chain; context, an SSLContext, is the alternative to
+        them: if it is given, both must be None.
+        """
+
+        default_port = SMTP_SSL_PORT
+        implicit_tls_ports = ()
+
+        def __init__(self, host='', port=0, local_hostname=None,
+                     keyfile=None, certfile=None,
+                     timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
+                     source_address=None, context=None):
+            if context is not None and keyfile is not None:
+                raise ValueError("context and keyfile arguments are mutually "
+                                 "exclusive")
+            if context is not None and certfile is not None:
+                raise ValueError("context and certfile arguments are mutually "
+                                 "exclusive")
+            if keyfile is not None or certfile is not None:
+                import warnings
+                warnings.warn("keyfile and certfile are deprecated, use a "
+                              "custom context instead", DeprecationWarning, 2)
+            self.keyfile = keyfile
+            self.certfile = certfile
+            if context is None:
+                context = ssl._create_stdlib_context(certfile=certfile,
+                                                     keyfile=keyfile)
+            self.context = context
+            SMTP.__init__(self, host, port, local_hostname, timeout,
+                          source_address)
+
+        def _get_socket(self, host, port, timeout):
+            if self.debuglevel > 0:
+                self._print_debug('connect:', (host, port))
+            new_socket = super()._get_socket(host, port, timeout)
+            try:
+                new_socket = self.context.wrap_socket(new_socket,
+                                                      server_hostname=self._host)
+            except ssl.SSLError as e:
+                if 'WRONG_VERSION_NUMBER' not in str(e):
+                    raise
+                new_socket.close()
+                # The server answered the handshake in plain text: a
+                # STARTTLS port, not an implicit-TLS one (RFC 8314 §3.3).
+                raise SMTPConnectError(
+                    -1, ("TLS handshake failed: the server on port %d speaks "
+                         "plain SMTP; use SMTP and starttls()" % port).encode()) from e
+            return new_socket
+
+    __all__.append("SMTP_SSL")
+
+
+class LMTP(SMTP):
+    """LMTP - Local Mail Transfer Protocol (RFC 2033).
+
+    Like ESMTP with LHLO instead of EHLO, and one reply per accepted
+    recipient after the message body: ``sendmail`` reads all of them, puts
+    the recipients refused there in its result like those refused at RCPT,
+    and raises SMTPRecipientsRefused only when no recipient got the
+    message. To use a Unix socket, give an absolute path (starting with
+    '/') as the host.
+    """
+
+    ehlo_msg = "lhlo"
+    _lmtp = True
+
+    def __init__(self, host='', port=LMTP_PORT, local_hostname=None,
+                 source_address=None, timeout=socket._GLOBAL_DEFAULT_TIMEOUT):
+        """Initialize a new instance."""
+        super().__init__(host, port, local_hostname=local_hostname,
+                         source_address=source_address, timeout=timeout)
+
+    def connect(self, host='localhost', port=0, source_address=None):
+        """Connect to the LMTP daemon, on either a Unix or a TCP socket."""
+        if host[0] != '/':
+            return super().connect(host, port, source_address=source_address)
+
+        if self.timeout is not None and not self.timeout:
+            raise ValueError('Non-blocking socket (timeout=0) is not supported')
+
+        try:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            if self.timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                self.sock.settimeout(self.timeout)
+            self.file = None
+            self.sock.connect(host)
+        except OSError:
+            if self.debuglevel > 0:
+                self._print_debug('connect fail:', host)
+            if self.sock:
+                self.sock.close()
+            self.sock = None
+            raise
+        self._new_parser()
+        (code, msg) = self.getreply()
+        if self.debuglevel > 0:
+            self._print_debug('connect:', msg)
+        return (code, msg)
+
+    def _finish_transaction(self, code, resp, accepted, senderrs):
+        """RFC 2033 §4.2: after the body, one reply per accepted recipient,
+        in RCPT order; the first has been read as (code, resp)."""
+        if not accepted:
+            return super()._finish_transaction(code, resp, accepted, senderrs)
+        tracker = _core.LmtpReplies(len(accepted))
+        replies = [(code, resp)]
+        verdict = tracker.reply(code)
+        while verdict == tracker.MORE:
+            reply = self.getreply()
+            replies.append(reply)
+            verdict = tracker.reply(reply[0])
+        for rcpt, (c, r) in zip(accepted, replies):
+            if not tracker.delivered(c):
+                senderrs[rcpt] = (c, r)
+        if verdict == tracker.CLOSE:
+            self.close()
+        if tracker.delivered_count() == 0:
+            if verdict != tracker.CLOSE:
+                self._rset()
+            raise SMTPRecipientsRefused(senderrs)
+        return senderrs

@@ -1,0 +1,371 @@
+//! `sendmail` driven by `smtp_core::client::ClientConnection`.
+//!
+//! smtplib's objects talk to the server with their own `putcmd`/`getreply`
+//! between transactions; a [`MailMachine`] is a client machine resumed in
+//! the state those left the session in (greeted, EHLO answered with the
+//! reply smtplib stored) and then runs whole transactions: pipelining
+//! (RFC 2920), BDAT (RFC 3030), LMTP's per-recipient replies (RFC 2033
+//! §4.2), RSET after a failure, 421 handling. Python only moves bytes and
+//! turns the outcome into smtplib's return value or exception.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyTuple};
+use smtp_core::client::{
+    BodyMode, ClientConfig, ClientConnection, Envelope, Event, MailResult, Phase, Recipient, Stage,
+};
+use smtp_core::reply::ReplyParserConfig;
+use smtp_core::{ClientTimeouts, Command, Domain, LocalError, Reply, ReplyCode, Timestamp};
+
+use crate::reply::{smtplib_text, value_error};
+
+/// The write buffer may hold a whole body chunk of `sendmail` (1 MiB) plus
+/// the commands in front of it: Python drains it after every call.
+const TRANSMIT_HIGH_WATER: usize = 4 << 20;
+/// BDAT chunk size when the caller opts into CHUNKING.
+const BDAT_CHUNK: usize = 1 << 20;
+
+/// How a transaction ended.
+enum Outcome {
+    Finished(MailResult),
+    Failed {
+        stage: Stage,
+        reply: Reply,
+        result: MailResult,
+    },
+    /// 421 (RFC 5321 §3.8): the server is closing; `stage` is the step it
+    /// answered.
+    Closing {
+        reply: Reply,
+        stage: &'static str,
+    },
+    /// The server broke the protocol, closed, or a timer fired.
+    Broken(String),
+}
+
+/// A client machine resumed after smtplib's greeting and EHLO.
+#[pyclass(module = "smtplib_rs._core")]
+pub struct MailMachine {
+    conn: ClientConnection,
+    outcome: Option<Outcome>,
+    /// RCPT replies seen so far in the current transaction, by index.
+    rcpts: Vec<(usize, Reply)>,
+    ready_for_body: bool,
+}
+
+fn now() -> Timestamp {
+    // The machine's timers are off (smtplib's socket timeout applies), so
+    // time only orders events: a constant is enough.
+    Timestamp(0)
+}
+
+fn reply_tuple<'py>(py: Python<'py>, reply: &Reply) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(
+        py,
+        [
+            i32::from(reply.code().get()).into_pyobject(py)?.into_any(),
+            PyBytes::new(py, &smtplib_text(reply)).into_any(),
+        ],
+    )
+}
+
+impl MailMachine {
+    fn drain(&mut self) {
+        while let Some(ev) = self.conn.poll_event() {
+            match ev {
+                Event::RecipientReply { index, reply } => self.rcpts.push((index, reply)),
+                Event::ReadyForBody => self.ready_for_body = true,
+                Event::TransactionFinished { result } => {
+                    self.outcome = Some(Outcome::Finished(result));
+                }
+                Event::TransactionFailed {
+                    stage,
+                    reply,
+                    result,
+                } => {
+                    self.outcome = Some(Outcome::Failed {
+                        stage,
+                        reply,
+                        result,
+                    });
+                }
+                Event::ServiceClosing { reply, in_flight } => {
+                    let stage = match in_flight {
+                        Phase::Mail => "mail",
+                        Phase::Rcpt => "rcpt",
+                        _ => "data",
+                    };
+                    if !matches!(self.outcome, Some(Outcome::Finished(_))) {
+                        self.outcome = Some(Outcome::Closing { reply, stage });
+                    }
+                }
+                Event::Failed(e) => self.outcome = Some(Outcome::Broken(e.to_string())),
+                Event::Closed { .. } if self.outcome.is_none() => {
+                    self.outcome = Some(Outcome::Broken("Connection unexpectedly closed".into()));
+                }
+                Event::TimedOut { .. } => {
+                    self.outcome = Some(Outcome::Broken("timed out".into()));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Splits an smtplib MAIL/RCPT line into its command (for the machine).
+fn parse(line: &str, smtputf8: bool) -> Option<Command> {
+    Command::parse(line.as_bytes(), smtputf8).ok()
+}
+
+#[pymethods]
+impl MailMachine {
+    #[classattr]
+    const NEED_INPUT: u8 = 0;
+    #[classattr]
+    const SEND_BODY: u8 = 1;
+    #[classattr]
+    const DONE: u8 = 2;
+
+    /// A machine in the state smtplib's session is in: greeted, and the
+    /// EHLO (LHLO) answered with `ehlo_msg` (smtplib's `ehlo_resp`).
+    /// Raises ValueError when the session cannot be expressed (the caller
+    /// then keeps to smtplib's step-by-step path).
+    #[new]
+    fn new(hello_domain: &str, lmtp: bool, ehlo_msg: &[u8]) -> PyResult<Self> {
+        let domain = Domain::parse(hello_domain, true).map_err(|_| value_error("hello domain"))?;
+        let mut config = if lmtp {
+            ClientConfig::lmtp(domain)
+        } else {
+            ClientConfig::new(domain)
+        };
+        config.timeouts = ClientTimeouts::uniform(None);
+        let mut limits = ReplyParserConfig::default();
+        limits.max_line = 8193;
+        limits.max_lines = crate::reply::MAX_REPLY_LINES;
+        limits.max_octets = crate::reply::MAX_REPLY_OCTETS;
+        config.reply_limits = limits;
+        config.transmit_high_water = TRANSMIT_HIGH_WATER;
+        config.bdat_chunk_size = BDAT_CHUNK;
+        let mut conn = ClientConnection::new(config, now()).map_err(value_error)?;
+        conn.receive_data(b"220 resumed\r\n", now());
+        let queued = conn.pending_transmit().len();
+        conn.consume_transmit(queued);
+        let lines: Vec<&[u8]> = ehlo_msg.split(|&b| b == b'\n').collect();
+        let mut wire = Vec::new();
+        Reply::from_lines(ReplyCode::OK, &lines).encode(&mut wire);
+        conn.receive_data(&wire, now());
+        while conn.poll_event().is_some() {}
+        if conn.capabilities().is_none() || conn.in_flight() != 0 {
+            return Err(value_error("could not resume the session"));
+        }
+        Ok(MailMachine {
+            conn,
+            outcome: None,
+            rcpts: Vec::new(),
+            ready_for_body: false,
+        })
+    }
+
+    /// Starts a transaction from smtplib's own MAIL and RCPT lines (without
+    /// CRLF). Returns False, sending nothing, when the machine would not
+    /// send exactly what smtplib would (an address outside RFC 5321, a
+    /// parameter the server did not advertise, a size over its limit...):
+    /// the caller then runs smtplib's step-by-step path.
+    #[pyo3(signature = (mail_line, rcpt_lines, bdat, smtputf8))]
+    fn begin(
+        &mut self,
+        mail_line: &str,
+        rcpt_lines: Vec<String>,
+        bdat: bool,
+        smtputf8: bool,
+    ) -> bool {
+        let Some(Command::Mail { from, params }) = parse(mail_line, smtputf8) else {
+            return false;
+        };
+        let mut recipients = Vec::with_capacity(rcpt_lines.len());
+        for line in &rcpt_lines {
+            let Some(Command::Rcpt { to, params }) = parse(line, smtputf8) else {
+                return false;
+            };
+            let mut r = Recipient::new(to);
+            r.params = params;
+            recipients.push(r);
+        }
+        let mut env = Envelope::new(from, []);
+        env.mail_params = params;
+        env.recipients = recipients;
+        env.body_mode = if bdat {
+            BodyMode::Bdat { chunk_size: None }
+        } else {
+            BodyMode::Data
+        };
+        self.outcome = None;
+        self.rcpts.clear();
+        self.ready_for_body = false;
+        if self.conn.send_mail(&env).is_err() {
+            return false;
+        }
+        self.drain();
+        true
+    }
+
+    /// Bytes to write now (taken out of the machine).
+    fn transmit<'py>(&mut self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let out = PyBytes::new(py, self.conn.pending_transmit());
+        let n = self.conn.pending_transmit().len();
+        self.conn.consume_transmit(n);
+        out
+    }
+
+    /// Bytes read from the socket; b"" for EOF.
+    fn receive(&mut self, data: &[u8]) {
+        if data.is_empty() {
+            self.conn.receive_eof(now());
+        } else {
+            self.conn.receive_data(data, now());
+        }
+        self.drain();
+    }
+
+    /// Whether the connection is over (the server closed it, or broke
+    /// the protocol): the caller closes its socket.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.conn.is_closed()
+    }
+
+    /// What the caller does next.
+    fn status(&self) -> u8 {
+        if self.conn.is_closed() {
+            return Self::DONE;
+        }
+        match &self.outcome {
+            Some(Outcome::Broken(_)) | Some(Outcome::Closing { .. }) => Self::DONE,
+            // After a failure the machine's RSET must be answered first.
+            Some(_) if self.conn.in_flight() == 0 => Self::DONE,
+            Some(_) => Self::NEED_INPUT,
+            None if self.ready_for_body => Self::SEND_BODY,
+            None => Self::NEED_INPUT,
+        }
+    }
+
+    /// Feeds a body chunk; False when the machine cannot take it yet (a
+    /// BDAT chunk waits for its reply): write, read, retry.
+    fn body(&mut self, chunk: &[u8]) -> PyResult<bool> {
+        match self.conn.send_body(chunk) {
+            Ok(()) => Ok(true),
+            Err(LocalError::BufferFull { .. }) => Ok(false),
+            Err(e) => Err(value_error(e)),
+        }
+    }
+
+    /// Ends the body (CRLF.CRLF or BDAT LAST).
+    fn finish_body(&mut self) -> PyResult<()> {
+        self.ready_for_body = false;
+        self.conn.finish_body().map_err(value_error)?;
+        self.drain();
+        Ok(())
+    }
+
+    /// The outcome, in smtplib's terms:
+    /// `("ok", refused)`, `("sender", code, msg)`, `("recipients", refused)`,
+    /// `("data", code, msg)`, each with `closing` (421) as the last item;
+    /// `("broken", reason)`. `refused` lists `(index, code, msg)`.
+    fn outcome<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let refused = |result: &MailResult| -> PyResult<Bound<'py, PyList>> {
+            let list = PyList::empty(py);
+            for (r, reply) in result.refused() {
+                let t = reply_tuple(py, reply)?;
+                list.append((r.index, t.get_item(0)?, t.get_item(1)?))?;
+            }
+            Ok(list)
+        };
+        let rcpt_refused = || -> PyResult<Bound<'py, PyList>> {
+            let list = PyList::empty(py);
+            for (i, reply) in &self.rcpts {
+                if !reply.code().is_positive() {
+                    let t = reply_tuple(py, reply)?;
+                    list.append((*i, t.get_item(0)?, t.get_item(1)?))?;
+                }
+            }
+            Ok(list)
+        };
+        let tagged = |tag: &str, reply: &Reply, closing: bool| -> PyResult<Bound<'py, PyTuple>> {
+            let t = reply_tuple(py, reply)?;
+            PyTuple::new(
+                py,
+                [
+                    tag.into_pyobject(py)?.into_any(),
+                    t.get_item(0)?,
+                    t.get_item(1)?,
+                    closing.into_pyobject(py)?.to_owned().into_any(),
+                ],
+            )
+        };
+        match &self.outcome {
+            Some(Outcome::Finished(result)) => {
+                let tag = if result.accepted() == 0 {
+                    "recipients"
+                } else {
+                    "ok"
+                };
+                PyTuple::new(
+                    py,
+                    [
+                        tag.into_pyobject(py)?.into_any(),
+                        refused(result)?.into_any(),
+                        false.into_pyobject(py)?.to_owned().into_any(),
+                    ],
+                )
+            }
+            Some(Outcome::Failed {
+                stage,
+                reply,
+                result,
+            }) => match stage {
+                Stage::Mail => tagged("sender", reply, false),
+                Stage::Recipients => PyTuple::new(
+                    py,
+                    [
+                        "recipients".into_pyobject(py)?.into_any(),
+                        refused(result)?.into_any(),
+                        false.into_pyobject(py)?.to_owned().into_any(),
+                    ],
+                ),
+                _ => tagged("data", reply, false),
+            },
+            Some(Outcome::Closing { reply, stage, .. }) => match *stage {
+                "mail" => tagged("sender", reply, true),
+                "rcpt" => PyTuple::new(
+                    py,
+                    [
+                        "recipients".into_pyobject(py)?.into_any(),
+                        rcpt_refused()?.into_any(),
+                        true.into_pyobject(py)?.to_owned().into_any(),
+                    ],
+                ),
+                _ => tagged("data", reply, true),
+            },
+            None if self.conn.is_closed() => PyTuple::new(
+                py,
+                [
+                    "broken".into_pyobject(py)?.into_any(),
+                    "Connection unexpectedly closed"
+                        .into_pyobject(py)?
+                        .into_any(),
+                ],
+            ),
+            Some(Outcome::Broken(reason)) => PyTuple::new(
+                py,
+                [
+                    "broken".into_pyobject(py)?.into_any(),
+                    reason.into_pyobject(py)?.into_any(),
+                ],
+            ),
+            None => Err(value_error("the transaction has not ended")),
+        }
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<MailMachine>()
+}

@@ -1,0 +1,35 @@
+//! `smtplib_rs._core`: the Rust half of `import smtplib_rs`.
+//!
+//! The Python package does the socket and `ssl` work; every protocol
+//! decision it needs comes from here, and every one of them from
+//! `smtp-core` (reply parsing, EHLO capabilities, dot-stuffing, BDAT
+//! framing, SASL). What this crate adds is only the translation to
+//! smtplib's shapes: `(code, msg)` tuples with smtplib's whitespace rules,
+//! the `esmtp_features` dict, smtplib's exception types and messages.
+#![forbid(unsafe_code)]
+
+use pyo3::prelude::*;
+
+mod auth;
+mod body;
+mod caps;
+mod client;
+mod command;
+mod plan;
+mod reply;
+mod sansio;
+
+/// The `_core` extension module.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    reply::register(m)?;
+    caps::register(m)?;
+    client::register(m)?;
+    command::register(m)?;
+    body::register(m)?;
+    auth::register(m)?;
+    plan::register(m)?;
+    sansio::register(m)?;
+    Ok(())
+}
