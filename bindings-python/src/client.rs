@@ -145,18 +145,12 @@ impl MailMachine {
         config.reply_limits = limits;
         config.transmit_high_water = TRANSMIT_HIGH_WATER;
         config.bdat_chunk_size = BDAT_CHUNK;
-        let mut conn = ClientConnection::new(config, now()).map_err(value_error)?;
-        conn.receive_data(b"220 resumed\r\n", now());
-        let queued = conn.pending_transmit().len();
-        conn.consume_transmit(queued);
         let lines: Vec<&[u8]> = ehlo_msg.split(|&b| b == b'\n').collect();
-        let mut wire = Vec::new();
-        Reply::from_lines(ReplyCode::OK, &lines).encode(&mut wire);
-        conn.receive_data(&wire, now());
-        while conn.poll_event().is_some() {}
-        if conn.capabilities().is_none() || conn.in_flight() != 0 {
-            return Err(value_error("could not resume the session"));
-        }
+        let hello = Reply::from_lines(ReplyCode::OK, &lines);
+        // smtplib did the greeting and EHLO itself; the machine starts idle
+        // with the capabilities of that EHLO reply.
+        let conn =
+            ClientConnection::resume(config, hello, true, false, now()).map_err(value_error)?;
         Ok(MailMachine {
             conn,
             outcome: None,

@@ -3,17 +3,12 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
+use smtp_core::client::{classify_first_bytes, FirstBytes};
 use smtp_core::reply::{ReplyParser as CoreParser, ReplyParserConfig};
 use smtp_core::{RemoteError, Reply};
 
 pyo3::import_exception!(smtplib, SMTPResponseException);
 pyo3::import_exception!(smtplib, SMTPConnectError);
-
-/// RFC 8314 §3.3 confusion: a TLS record (handshake 0x16 or alert 0x15,
-/// then major version 3) where a plain-text greeting should be.
-fn looks_like_tls(first: &[u8]) -> bool {
-    matches!(first, [0x15 | 0x16, 0x03, ..])
-}
 
 /// Most lines in one reply. smtplib has no bound; RFC 5321 §4.2.1 sets
 /// none either, so this is ours: far above real EHLO and HELP replies.
@@ -179,14 +174,16 @@ impl ReplyParser {
     fn feed<'py>(&mut self, py: Python<'py>, data: &[u8]) -> PyResult<Option<Bound<'py, PyTuple>>> {
         self.buf.extend_from_slice(data);
         if !self.started {
-            if self.buf.len() < 2 && self.buf.first().is_some_and(|&b| b == 0x15 || b == 0x16) {
-                return Ok(None);
-            }
-            self.started = true;
-            if looks_like_tls(&self.buf) {
-                self.reset();
-                let e = RemoteError::ImplicitTlsDetected;
-                return Err(SMTPConnectError::new_err((-1, e.to_string())));
+            // The rule is core's (RFC 8314 §3.3): a TLS record where the
+            // greeting should be.
+            match classify_first_bytes(&self.buf) {
+                FirstBytes::Undecided => return Ok(None),
+                FirstBytes::TlsRecord => {
+                    self.reset();
+                    let e = RemoteError::ImplicitTlsDetected;
+                    return Err(SMTPConnectError::new_err((-1, e.to_string())));
+                }
+                _ => self.started = true,
             }
         }
         self.step(py)

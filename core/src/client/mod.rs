@@ -78,6 +78,7 @@ mod auth_flow;
 mod config;
 mod envelope;
 mod events;
+mod first_bytes;
 mod state;
 mod transaction;
 mod wire;
@@ -88,6 +89,7 @@ pub use config::{
 };
 pub use envelope::{BodyMode, Envelope, Recipient};
 pub use events::{CommandId, Event, MailResult, Phase, RecipientStatus, Stage};
+pub use first_bytes::{classify_first_bytes, FirstBytes};
 
 use crate::auth::{Credentials, Mechanism};
 use crate::command::Command;

@@ -15,6 +15,7 @@ use crate::timer::Timestamp;
 use super::auth_flow::AuthFlow;
 use super::config::ClientConfig;
 use super::events::{CommandId, Event, Phase};
+use super::first_bytes::{classify_first_bytes, FirstBytes};
 use super::transaction::{Transaction, TxBody};
 use super::wire::{self, ReplyReader};
 
@@ -453,25 +454,19 @@ impl Machine {
         }
         let mut input = bytes;
         if !self.started {
-            // RFC 8314 §3.3 confusion: a TLS record (RFC 8446 §5.1) starts
-            // with its content type (20 to 23: change_cipher_spec, alert,
-            // handshake, application_data) and version major 3; no reply
-            // starts so. Hold the first octets until that is decided.
+            // RFC 8314 §3.3: hold the first octets until it is clear
+            // whether they are a TLS record.
             let take = 2usize.saturating_sub(self.first.len()).min(input.len());
             let (head, rest) = input.split_at_checked(take).unwrap_or((input, &[]));
             self.first.extend_from_slice(head);
             input = rest;
-            let tls_type = |b: &u8| (0x14..=0x17).contains(b);
-            match self.first.as_slice() {
-                [t] if tls_type(t) => return,
-                [t, 0x03] if tls_type(t) => {
+            match classify_first_bytes(&self.first) {
+                FirstBytes::Undecided => return,
+                FirstBytes::TlsRecord => {
                     self.fail(RemoteError::ImplicitTlsDetected);
                     return;
                 }
-                _ => {}
-            }
-            if self.first.is_empty() {
-                return;
+                FirstBytes::Plain => {}
             }
             self.started = true;
             let first = core::mem::take(&mut self.first);
