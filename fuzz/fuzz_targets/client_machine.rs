@@ -25,7 +25,7 @@ use smtp_core::body::{BareLineEndingPolicy, DotUnstuffer};
 use smtp_core::client::{BodyMode, ClientConfig, ClientConnection, Envelope, Event};
 use smtp_core::framing::{Frame, LineEndings, LineFramer};
 use smtp_core::{Command, Domain, ForwardPath, Mailbox, ReversePath, Timestamp};
-use smtp_fuzz::{smtp_bytes, Source};
+use smtp_fuzz::{smtp_bytes, Decisions, Source};
 
 const MESSAGES: [&[u8]; 4] = [
     b"Subject: hi\r\n\r\nHello\r\n",
@@ -36,22 +36,6 @@ const MESSAGES: [&[u8]; 4] = [
 
 /// RFC 7677 §3's client nonce, so the RFC's server messages are valid.
 const CNONCE: &str = "rOprNGfwEbeRWgbNEkqO";
-
-struct Decisions<'a> {
-    d: &'a [u8],
-    i: usize,
-}
-
-impl Decisions<'_> {
-    fn next(&mut self) -> u8 {
-        if self.d.is_empty() {
-            return 0;
-        }
-        let b = self.d[self.i % self.d.len()];
-        self.i += 1;
-        b
-    }
-}
 
 /// Where the client's output stream is, read the way a server reads it.
 enum Wire {
@@ -361,10 +345,7 @@ fuzz_target!(|data: &[u8]| {
     let mut src = Source::new(data);
     let (f1, f2, f3) = (src.byte(), src.byte(), src.byte());
     let n = usize::from(src.byte());
-    let mut d = Decisions {
-        d: src.take(n),
-        i: 0,
-    };
+    let mut d = Decisions::new(src.take(n));
     let stream = smtp_bytes(src.rest());
 
     let domain = Domain::Name("client.example".into());
@@ -408,7 +389,7 @@ fuzz_target!(|data: &[u8]| {
 
     let mut rest = &stream[..];
     while !rest.is_empty() {
-        let size = if d.d.is_empty() {
+        let size = if d.is_empty() {
             rest.len()
         } else {
             1 + usize::from(d.next())

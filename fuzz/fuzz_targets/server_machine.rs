@@ -28,7 +28,7 @@ use smtp_core::auth::{decode_challenge, ScramCredentials, Verification};
 use smtp_core::reply::{ReplyParser, ReplyParserConfig};
 use smtp_core::server::{BareLineEndings, Event, LongLines, ServerConfig, ServerConnection};
 use smtp_core::{Extensions, Reply, ReplyCode, Timestamp};
-use smtp_fuzz::{smtp_bytes, Source};
+use smtp_fuzz::{smtp_bytes, Decisions, Source};
 
 /// Codes the application may answer with, fitting or not.
 const CODES: [u16; 16] = [
@@ -43,23 +43,6 @@ fn scram_creds() -> ScramCredentials {
             ScramCredentials::derive("pencil", &salt, 4096)
         })
         .clone()
-}
-
-/// Decisions drawn cyclically from a slice; all zero when it is empty.
-struct Decisions<'a> {
-    d: &'a [u8],
-    i: usize,
-}
-
-impl Decisions<'_> {
-    fn next(&mut self) -> u8 {
-        if self.d.is_empty() {
-            return 0;
-        }
-        let b = self.d[self.i % self.d.len()];
-        self.i += 1;
-        b
-    }
 }
 
 fn config(src: &mut Source) -> (ServerConfig, bool) {
@@ -385,10 +368,7 @@ fuzz_target!(|data: &[u8]| {
     let mut src = Source::new(data);
     let (cfg, exact) = config(&mut src);
     let n = usize::from(src.byte());
-    let mut d = Decisions {
-        d: src.take(n),
-        i: 0,
-    };
+    let mut d = Decisions::new(src.take(n));
     let stream = smtp_bytes(src.rest());
 
     let mut h = Harness {
@@ -428,7 +408,7 @@ fuzz_target!(|data: &[u8]| {
         }
         let size = if exact {
             1
-        } else if d.d.is_empty() {
+        } else if d.is_empty() {
             rest.len()
         } else {
             1 + usize::from(d.next())
@@ -460,7 +440,7 @@ fuzz_target!(|data: &[u8]| {
             h.server.awaiting_answer(),
             "neither closed nor awaiting after EOF"
         );
-        h.answer(&mut Decisions { d: &[], i: 0 });
+        h.answer(&mut Decisions::new(&[]));
     }
     assert!(h.server.is_closed());
     assert!(

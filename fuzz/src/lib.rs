@@ -275,3 +275,33 @@ mod tests {
         assert_eq!(TOKENS[0x7F].len(), 128);
     }
 }
+
+/// Application decisions drawn cyclically from a slice of the input (all
+/// zero when it is empty), shared by the machine targets.
+pub struct Decisions<'a> {
+    d: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Decisions<'a> {
+    /// Decisions read from `d`.
+    pub fn new(d: &'a [u8]) -> Self {
+        Decisions { d, i: 0 }
+    }
+
+    /// Whether the input gave no decisions at all.
+    pub fn is_empty(&self) -> bool {
+        self.d.is_empty()
+    }
+
+    /// The next decision byte.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u8 {
+        if self.d.is_empty() {
+            return 0;
+        }
+        let b = self.d[self.i % self.d.len()];
+        self.i += 1;
+        b
+    }
+}
