@@ -54,6 +54,16 @@ impl std::fmt::Display for Cut {
 }
 
 /// Shows bytes readably in failure messages.
+/// `@expect SIDE error [Name]`: an error must have happened and, when a
+/// name is given, its Debug form must start with it.
+pub fn error_matches(expected: Option<&str>, got: Option<&str>) -> bool {
+    match (expected, got) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(name), Some(g)) => g.starts_with(name),
+    }
+}
+
 pub fn show(bytes: &[u8]) -> String {
     let mut s = String::new();
     for chunk in bytes.utf8_chunks() {

@@ -675,29 +675,28 @@ class SMTP:
                 return first
         return client.respond(challenge)
 
+    def _auth_sasl_or_535(self, mechanism, challenge):
+        # A SASL exchange the engine refuses (bad server signature, malformed
+        # challenge) is an authentication failure to the caller.
+        try:
+            return self._auth_sasl(mechanism, challenge)
+        except ValueError as e:
+            raise SMTPAuthenticationError(535, str(e).encode()) from None
+
     def auth_scram_sha_256(self, challenge=None):
         """Authobject for SCRAM-SHA-256 (RFC 7677). Requires self.user and
         self.password; the server's signature is verified."""
-        try:
-            return self._auth_sasl('SCRAM-SHA-256', challenge)
-        except ValueError as e:
-            raise SMTPAuthenticationError(535, str(e).encode()) from None
+        return self._auth_sasl_or_535('SCRAM-SHA-256', challenge)
 
     def auth_oauthbearer(self, challenge=None):
         """Authobject for OAUTHBEARER (RFC 7628). self.password holds the
         OAuth 2.0 bearer token."""
-        try:
-            return self._auth_sasl('OAUTHBEARER', challenge)
-        except ValueError as e:
-            raise SMTPAuthenticationError(535, str(e).encode()) from None
+        return self._auth_sasl_or_535('OAUTHBEARER', challenge)
 
     def auth_xoauth2(self, challenge=None):
         """Authobject for XOAUTH2 (Google/Microsoft). self.password holds the
         OAuth 2.0 bearer token."""
-        try:
-            return self._auth_sasl('XOAUTH2', challenge)
-        except ValueError as e:
-            raise SMTPAuthenticationError(535, str(e).encode()) from None
+        return self._auth_sasl_or_535('XOAUTH2', challenge)
 
     def login(self, user, password, *, initial_response_ok=True):
         """Log in on an SMTP server that requires authentication.

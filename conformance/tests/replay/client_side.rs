@@ -139,12 +139,7 @@ fn check_expectations(t: &Transcript, run: &Run) -> Result<(), String> {
             ["error", rest @ ..] => {
                 error_expected = true;
                 let got = run.failed.as_ref().map(|e| format!("{e:?}"));
-                let ok = match (rest.first(), &got) {
-                    (_, None) => false,
-                    (None, Some(_)) => true,
-                    (Some(name), Some(g)) => g.starts_with(name),
-                };
-                if !ok {
+                if !crate::error_matches(rest.first().copied(), got.as_deref()) {
                     return Err(format!(
                         "expected client error {e:?}, got {got:?}{}",
                         run.context()

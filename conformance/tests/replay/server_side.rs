@@ -400,12 +400,7 @@ impl Run<'_> {
                 ["error", rest @ ..] => {
                     error_expected = true;
                     let got = self.failed.as_ref().map(|e| format!("{e:?}"));
-                    let ok = match (rest.first(), &got) {
-                        (_, None) => false,
-                        (None, Some(_)) => true,
-                        (Some(name), Some(g)) => g.starts_with(name),
-                    };
-                    if !ok {
+                    if !crate::error_matches(rest.first().copied(), got.as_deref()) {
                         return Err(format!(
                             "expected server error {e:?}, got {got:?}{}",
                             self.context()
