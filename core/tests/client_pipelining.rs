@@ -205,3 +205,44 @@ fn group_enders_stop_a_pipelined_group() {
         .collect();
     assert_eq!(got, ids);
 }
+
+/// RFC 5321 §4.3.2 names the success code of each step (the rule lives in
+/// `client::sequences`, shared with `TransactionLedger`): a 252 to RCPT is
+/// a refusal, a 251 an acceptance, pipelined or not.
+#[test]
+fn success_is_the_code_the_sequence_names() {
+    let unpiped = [
+        ("", "220 x\r\n"),
+        ("EHLO client.example\r\n", EHLO_PLAIN),
+        (MAIL, "250 ok\r\n"),
+        (RCPT1, "252 cannot verify\r\n"),
+        (RCPT2, "251 will forward\r\n"),
+        ("DATA\r\n", "354 go\r\n"),
+        ("hi\r\n.\r\n", "250 queued\r\n"),
+        ("QUIT\r\n", "221 bye\r\n"),
+    ];
+    let all = format!("{MAIL}{RCPT1}{RCPT2}DATA\r\n");
+    let piped = [
+        ("", "220 x\r\n"),
+        ("EHLO client.example\r\n", EHLO_PIPE),
+        (
+            &all,
+            "250 ok\r\n252 cannot verify\r\n251 will forward\r\n354 go\r\n",
+        ),
+        ("hi\r\n.\r\n", "250 queued\r\n"),
+        ("QUIT\r\n", "221 bye\r\n"),
+    ];
+    let events = both(&unpiped, &piped);
+    let Some(Event::TransactionFinished { result }) = events
+        .iter()
+        .find(|e| matches!(e, Event::TransactionFinished { .. }))
+    else {
+        panic!("{events:?}")
+    };
+    let refused: Vec<(usize, u16)> = result
+        .refused()
+        .map(|(r, reply)| (r.index, reply.code().get()))
+        .collect();
+    assert_eq!(refused, [(0, 252)]);
+    assert_eq!(result.accepted(), 1);
+}

@@ -12,6 +12,8 @@ use crate::ehlo::Capabilities;
 use crate::error::RemoteError;
 use crate::reply::Reply;
 
+use super::sequences::{succeeded, Exchange};
+
 /// Names a low-level command sent with
 /// [`send_command`](crate::ClientConnection::send_command) or
 /// [`send_raw`](crate::ClientConnection::send_raw); its reply comes back in
@@ -103,13 +105,21 @@ pub struct RecipientStatus {
 }
 
 impl RecipientStatus {
-    /// Whether the RCPT was accepted (2yz) and, in LMTP, the delivery too.
+    /// Whether the RCPT was accepted (250 or 251, RFC 5321 §4.3.2) and, in
+    /// LMTP, the delivery too (250).
     pub fn accepted(&self) -> bool {
-        self.rcpt_reply.code().is_positive()
-            && self
-                .delivery_reply
-                .as_ref()
-                .is_none_or(|r| r.code().is_positive())
+        self.refusal().is_none()
+    }
+
+    /// The reply that refused this recipient: at RCPT, or in LMTP at
+    /// delivery.
+    pub fn refusal(&self) -> Option<&Reply> {
+        if !succeeded(Exchange::Rcpt, self.rcpt_reply.code()) {
+            return Some(&self.rcpt_reply);
+        }
+        self.delivery_reply
+            .as_ref()
+            .filter(|r| !succeeded(Exchange::DataEnd, r.code()))
     }
 }
 
@@ -135,16 +145,9 @@ impl MailResult {
     /// The recipients that were refused at RCPT or (LMTP) at delivery,
     /// with the refusing reply: smtplib's `sendmail` return value.
     pub fn refused(&self) -> impl Iterator<Item = (&RecipientStatus, &Reply)> {
-        self.recipients.iter().filter_map(|r| {
-            if !r.rcpt_reply.code().is_positive() {
-                Some((r, &r.rcpt_reply))
-            } else {
-                match &r.delivery_reply {
-                    Some(d) if !d.code().is_positive() => Some((r, d)),
-                    _ => None,
-                }
-            }
-        })
+        self.recipients
+            .iter()
+            .filter_map(|r| r.refusal().map(|reply| (r, reply)))
     }
 }
 

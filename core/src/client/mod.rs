@@ -72,13 +72,18 @@
 //! | `LMTP` | [`ClientConfig::lmtp`] | [`Event::DeliveryReply`] per recipient |
 //!
 //! A session that smtplib's own code greeted can be handed over with
-//! [`ClientConnection::resume`].
+//! [`ClientConnection::resume`]. A caller that sends MAIL, RCPT and DATA
+//! itself, one at a time, keeps a [`TransactionLedger`]: the machine's own
+//! bookkeeping, so it reaches the same outcome from the same replies; and
+//! [`reply_meaning`] judges any other reply as the machine does.
 
 mod auth_flow;
 mod config;
 mod envelope;
 mod events;
 mod first_bytes;
+mod ledger;
+mod sequences;
 mod state;
 mod transaction;
 mod wire;
@@ -90,6 +95,8 @@ pub use config::{
 pub use envelope::{BodyMode, Envelope, Recipient};
 pub use events::{CommandId, Event, MailResult, Phase, RecipientStatus, Stage};
 pub use first_bytes::{classify_first_bytes, FirstBytes};
+pub use ledger::{Expect, LedgerEntry, TransactionLedger};
+pub use sequences::{is_service_closing, reply_meaning, succeeded, Exchange, ReplyMeaning};
 
 use crate::auth::{Credentials, Mechanism};
 use crate::command::Command;

@@ -255,7 +255,7 @@ impl Machine {
         tls: bool,
         now: Timestamp,
     ) -> Result<Self, LocalError> {
-        if !hello.code().is_positive() {
+        if !super::sequences::succeeded(super::sequences::Exchange::Hello, hello.code()) {
             return Err(LocalError::InvalidState {
                 call: "resume",
                 expected: "given a refused EHLO/HELO reply",

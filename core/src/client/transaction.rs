@@ -6,6 +6,7 @@ use crate::address::ForwardPath;
 use crate::reply::Reply;
 
 use super::events::{MailResult, RecipientStatus, Stage};
+use super::ledger::TransactionLedger;
 use crate::body::DotStuffer;
 
 use super::wire::LineFixer;
@@ -26,9 +27,9 @@ pub(crate) enum TxBody {
 
 pub(crate) struct Transaction {
     pub(crate) paths: Vec<ForwardPath>,
-    pub(crate) mail_reply: Option<Reply>,
-    pub(crate) statuses: Vec<RecipientStatus>,
-    pub(crate) data_reply: Option<Reply>,
+    /// The replies and the rules that read them (shared with callers that
+    /// run a transaction command by command).
+    pub(crate) ledger: TransactionLedger<Reply>,
     /// Set when the outcome is decided negative; the event waits until the
     /// replies still in flight for this transaction have come in.
     pub(crate) doomed: Option<(Stage, Reply)>,
@@ -42,12 +43,15 @@ pub(crate) struct Transaction {
 }
 
 impl Transaction {
-    pub(crate) fn new(paths: Vec<ForwardPath>, body: TxBody, max_size: Option<u64>) -> Self {
+    pub(crate) fn new(
+        paths: Vec<ForwardPath>,
+        body: TxBody,
+        max_size: Option<u64>,
+        lmtp: bool,
+    ) -> Self {
         Transaction {
-            statuses: Vec::with_capacity(paths.len()),
+            ledger: TransactionLedger::new(paths.len(), lmtp),
             paths,
-            mail_reply: None,
-            data_reply: None,
             doomed: None,
             body,
             in_body: false,
@@ -61,45 +65,25 @@ impl Transaction {
         matches!(self.body, TxBody::Bdat { .. })
     }
 
-    pub(crate) fn accepted_rcpts(&self) -> usize {
-        self.statuses
-            .iter()
-            .filter(|s| s.rcpt_reply.code().is_positive())
-            .count()
-    }
-
-    /// Records a RCPT reply; returns whether it was the last recipient.
-    pub(crate) fn record_rcpt(&mut self, index: usize, reply: Reply) -> bool {
-        if let Some(path) = self.paths.get(index) {
-            self.statuses.push(RecipientStatus {
-                index,
-                path: path.clone(),
-                rcpt_reply: reply,
-                delivery_reply: None,
-            });
-        }
-        index + 1 >= self.paths.len()
-    }
-
-    /// LMTP (RFC 2033 §4.2): gives `reply` to the next accepted recipient
-    /// still waiting for one. Returns its index and whether more wait.
-    pub(crate) fn record_delivery(&mut self, reply: Reply) -> Option<(usize, bool)> {
-        let mut waiting = self
-            .statuses
-            .iter_mut()
-            .filter(|s| s.rcpt_reply.code().is_positive() && s.delivery_reply.is_none());
-        let slot = waiting.next()?;
-        let index = slot.index;
-        slot.delivery_reply = Some(reply);
-        let more = waiting.next().is_some();
-        Some((index, more))
-    }
-
+    /// Every reply so far, with the recipients' paths.
     pub(crate) fn result(&self) -> MailResult {
+        let recipients = self
+            .ledger
+            .entries()
+            .iter()
+            .filter_map(|e| {
+                Some(RecipientStatus {
+                    index: e.index,
+                    path: self.paths.get(e.index)?.clone(),
+                    rcpt_reply: e.rcpt_reply.clone(),
+                    delivery_reply: e.delivery.as_ref().map(|(r, _)| r.clone()),
+                })
+            })
+            .collect();
         MailResult {
-            mail_reply: self.mail_reply.clone(),
-            recipients: self.statuses.clone(),
-            data_reply: self.data_reply.clone(),
+            mail_reply: self.ledger.mail_reply().cloned(),
+            recipients,
+            data_reply: self.ledger.data_reply().cloned(),
         }
     }
 }

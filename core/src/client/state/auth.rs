@@ -7,6 +7,7 @@ use crate::reply::Reply;
 
 use super::super::auth_flow::AuthFlow;
 use super::super::events::Event;
+use super::super::sequences::{reply_meaning, succeeded, Exchange, ReplyMeaning};
 use super::super::wire;
 use super::{Kind, Machine};
 
@@ -15,7 +16,7 @@ impl Machine {
         let Some(mut flow) = self.auth.take() else {
             return;
         };
-        if reply.code().get() != 334 {
+        if reply_meaning(Exchange::Auth, reply.code()) != ReplyMeaning::Intermediate {
             self.end_auth(flow, reply);
             return;
         }
@@ -55,7 +56,7 @@ impl Machine {
 
     fn end_auth(&mut self, flow: AuthFlow, reply: Reply) {
         let mechanism = flow.mechanism;
-        if reply.code().is_positive() {
+        if succeeded(Exchange::Auth, reply.code()) {
             // RFC 5802 §5: a SCRAM server that never proved it knows the
             // password is not trusted, whatever it says.
             if let Some(Err(e)) = flow.sasl.as_ref().map(SaslClient::finish) {

@@ -196,7 +196,7 @@ impl Machine {
             None => TxBody::Data(DotStuffer::new(self.cfg.line_endings)),
         };
         let paths = env.recipients.iter().map(|r| r.path.clone()).collect();
-        self.tx = Some(Transaction::new(paths, body, p.max_size));
+        self.tx = Some(Transaction::new(paths, body, p.max_size, self.cfg.lmtp));
         // RFC 2920 §3.1: with PIPELINING, MAIL, every RCPT and DATA leave in
         // one group; without it `pump` sends them one reply at a time.
         self.pay_rset(false);

@@ -7,6 +7,8 @@ use crate::reply::Reply;
 
 use super::super::config::ResetPolicy;
 use super::super::events::{Event, Stage};
+use super::super::ledger::Expect;
+use super::super::sequences::{reply_meaning, Exchange, ReplyMeaning};
 use super::super::wire;
 use super::{Kind, Machine, Mode};
 
@@ -58,12 +60,24 @@ impl Machine {
         self.tx.as_ref().is_some_and(|t| t.doomed.is_some())
     }
 
+    /// The ledger's verdict after a reply: a failure dooms the transaction.
+    fn judged(&mut self, expect: Expect) {
+        if expect != Expect::Done {
+            return;
+        }
+        let failure = self.tx.as_ref().and_then(|tx| {
+            let (stage, reply) = tx.ledger.failure()?;
+            Some((stage, reply.clone()))
+        });
+        if let Some((stage, reply)) = failure {
+            self.doom(stage, reply);
+        }
+    }
+
     pub(super) fn on_mail(&mut self, reply: Reply) {
         let Some(tx) = &mut self.tx else { return };
-        tx.mail_reply = Some(reply.clone());
-        if !reply.code().is_positive() {
-            self.doom(Stage::Mail, reply);
-        }
+        let expect = tx.ledger.on_mail(reply.code(), reply);
+        self.judged(expect);
     }
 
     pub(super) fn on_rcpt(&mut self, index: usize, reply: Reply) {
@@ -73,28 +87,21 @@ impl Machine {
             return;
         }
         let Some(tx) = &mut self.tx else { return };
-        let last = tx.record_rcpt(index, reply.clone());
-        self.events.push_back(Event::RecipientReply {
-            index,
-            reply: reply.clone(),
-        });
-        if !last {
-            return;
-        }
-        if tx.accepted_rcpts() == 0 {
-            // No body byte goes out when nobody takes it (RFC 2920 §3.1).
-            self.doom(Stage::Recipients, reply);
-        } else if tx.is_bdat() {
+        let expect = tx.ledger.on_rcpt(reply.code(), reply.clone());
+        self.events
+            .push_back(Event::RecipientReply { index, reply });
+        if expect == Expect::Data && tx.is_bdat() {
             tx.in_body = true;
             self.since = self.now;
             self.events.push_back(Event::ReadyForBody);
         }
+        // No body byte goes out when nobody takes it (RFC 2920 §3.1).
+        self.judged(expect);
     }
 
     pub(super) fn on_data(&mut self, reply: Reply) {
-        let code = reply.code().get();
         if self.doomed() {
-            if code == 354 {
+            if reply_meaning(Exchange::Data, reply.code()) == ReplyMeaning::Intermediate {
                 // RFC 2920 §3.1: DATA accepted although no recipient was:
                 // send an empty message, then RSET.
                 self.send_now(Kind::DataEnd, b".\r\n");
@@ -104,22 +111,25 @@ impl Machine {
             return;
         }
         let Some(tx) = &mut self.tx else { return };
-        if code == 354 {
+        let expect = tx.ledger.on_data(reply.code(), reply);
+        if expect == Expect::Body {
             tx.in_body = true;
             self.since = self.now;
             self.events.push_back(Event::ReadyForBody);
-        } else {
-            self.doom(Stage::Data, reply);
         }
+        self.judged(expect);
     }
 
     pub(super) fn on_bdat(&mut self, reply: Reply) {
         if self.doomed() {
             self.settle();
-        } else if !reply.code().is_positive() {
-            // RFC 3030 §2: the server discards the rest; RSET follows.
-            self.doom(Stage::Body, reply);
+            return;
         }
+        let Some(tx) = &mut self.tx else { return };
+        // RFC 3030 §2: after a refused chunk the server discards the rest;
+        // RSET follows.
+        let expect = tx.ledger.on_bdat(reply.code(), reply);
+        self.judged(expect);
     }
 
     pub(super) fn on_data_end(&mut self, kind: Kind, reply: Reply) {
@@ -127,24 +137,20 @@ impl Machine {
             self.settle();
             return;
         }
-        let lmtp = self.cfg.lmtp;
         let Some(tx) = &mut self.tx else { return };
-        if lmtp {
-            // RFC 2033 §4.2: one reply per accepted recipient, in order.
-            let Some((index, more)) = tx.record_delivery(reply.clone()) else {
-                return;
-            };
+        // RFC 2033 §4.2: one reply per accepted recipient, in order.
+        let delivery = tx.ledger.awaiting_delivery();
+        let expect = tx.ledger.on_data_end(reply.code(), reply.clone());
+        if let Some(index) = delivery {
             self.events.push_back(Event::DeliveryReply { index, reply });
-            if more {
+            if expect != Expect::Done {
                 self.inflight.push_front(kind);
                 return;
             }
-        } else {
-            tx.data_reply = Some(reply.clone());
-            if !reply.code().is_positive() {
-                self.doom(Stage::DataEnd, reply);
-                return;
-            }
+        }
+        if tx.ledger.failure().is_some() {
+            self.judged(expect);
+            return;
         }
         let result = tx.result();
         self.tx = None;

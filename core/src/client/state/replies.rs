@@ -8,6 +8,9 @@ use crate::error::RemoteError;
 use crate::reply::Reply;
 
 use super::super::events::{CommandId, Event, Phase, Stage};
+use super::super::sequences::{
+    is_service_closing, reply_meaning, succeeded, Exchange, ReplyMeaning,
+};
 use super::{Effect, HelloVerb, Kind, Machine, Mode};
 
 impl Machine {
@@ -19,7 +22,7 @@ impl Machine {
             return;
         }
         let Some(kind) = self.inflight.pop_front() else {
-            if reply.code().get() == 421 {
+            if is_service_closing(reply.code()) {
                 // RFC 5321 §3.8: a server may announce shutdown unprompted.
                 self.closing(reply, Phase::Idle);
             } else {
@@ -36,7 +39,7 @@ impl Machine {
                 ..
             }
         );
-        if reply.code().get() == 421 && !is_quit {
+        if !is_quit && is_service_closing(reply.code()) {
             self.on_421(kind, reply);
             return;
         }
@@ -49,7 +52,7 @@ impl Machine {
     fn on_greeting(&mut self, reply: Reply) {
         self.since = self.now;
         self.greeting = Some(reply.clone());
-        if reply.code().get() == 220 {
+        if succeeded(Exchange::Greeting, reply.code()) {
             self.mode = Mode::Open;
             self.events.push_back(Event::Greeting { reply });
             if self.cfg.auto_hello {
@@ -67,31 +70,40 @@ impl Machine {
     fn on_421(&mut self, kind: Kind, reply: Reply) {
         let phase = kind.phase();
         if let Some(mut tx) = self.tx.take() {
-            if let Kind::Rcpt(index) = kind {
-                if tx.doomed.is_none() {
-                    tx.record_rcpt(index, reply.clone());
+            // The ledger reads the 421 as the answer to its command (a
+            // closing failure at that step) unless the outcome was decided
+            // before: a refused MAIL before a pipelined RCPT got the 421 is
+            // the failure to report.
+            let code = reply.code();
+            let answer = reply.clone();
+            match kind {
+                Kind::Mail => {
+                    tx.ledger.on_mail(code, answer);
+                }
+                Kind::Rcpt(index) if tx.doomed.is_none() => {
+                    tx.ledger.on_rcpt(code, answer);
                     self.events.push_back(Event::RecipientReply {
                         index,
                         reply: reply.clone(),
                     });
                 }
-            }
-            if kind == Kind::Mail {
-                tx.mail_reply = Some(reply.clone());
+                Kind::Data => {
+                    tx.ledger.on_data(code, answer);
+                }
+                Kind::Bdat { last: false } => {
+                    tx.ledger.on_bdat(code, answer);
+                }
+                _ => {
+                    tx.ledger.on_data_end(code, answer);
+                }
             }
             let result = tx.result();
-            // A failure already decided (a refused MAIL before a pipelined
-            // RCPT got the 421) is the one to report.
-            let (stage, failed) = tx.doomed.take().unwrap_or_else(|| {
-                let stage = match kind {
-                    Kind::Mail => Stage::Mail,
-                    Kind::Rcpt(_) => Stage::Recipients,
-                    Kind::Data => Stage::Data,
-                    Kind::Bdat { last: false } => Stage::Body,
-                    _ => Stage::DataEnd,
-                };
-                (stage, reply.clone())
-            });
+            let decided = tx.ledger.failure().map(|(s, r)| (s, r.clone()));
+            let (stage, failed) = tx
+                .doomed
+                .take()
+                .or(decided)
+                .unwrap_or((Stage::DataEnd, reply.clone()));
             self.events.push_back(Event::TransactionFailed {
                 stage,
                 reply: failed,
@@ -119,7 +131,7 @@ impl Machine {
         match kind {
             Kind::Hello { verb, fallback } => self.on_hello(verb, fallback, reply),
             Kind::StartTls => {
-                if reply.code().get() == 220 {
+                if succeeded(Exchange::StartTls, reply.code()) {
                     self.mode = Mode::AwaitingTls;
                     self.events.push_back(Event::StartTlsReady { reply });
                 } else {
@@ -138,7 +150,7 @@ impl Machine {
     }
 
     fn on_hello(&mut self, verb: HelloVerb, fallback: bool, reply: Reply) {
-        let ok = reply.code().is_positive();
+        let ok = succeeded(Exchange::Hello, reply.code());
         match (verb, ok) {
             (HelloVerb::Ehlo | HelloVerb::Lhlo, true) => {
                 let capabilities = Capabilities::from_reply(&reply);
@@ -173,18 +185,20 @@ impl Machine {
     fn on_low(&mut self, id: CommandId, effect: Effect, reply: Reply) {
         let code = reply.code();
         match effect {
-            Effect::Hello(verb) if code.is_positive() => {
+            Effect::Hello(verb) if succeeded(Exchange::Hello, code) => {
                 self.caps = match verb {
                     HelloVerb::Helo => None,
                     _ => Some(Capabilities::from_reply(&reply)),
                 };
                 self.hello = Some(reply.clone());
             }
-            Effect::StartTls if code.get() == 220 => self.mode = Mode::AwaitingTls,
-            Effect::Data if code.get() == 354 => {
+            Effect::StartTls if succeeded(Exchange::StartTls, code) => {
+                self.mode = Mode::AwaitingTls
+            }
+            Effect::Data if reply_meaning(Exchange::Data, code) == ReplyMeaning::Intermediate => {
                 self.low_body = Some((id, DotStuffer::new(self.cfg.line_endings)));
             }
-            Effect::Quit => self.quit_acked = code.get() == 221,
+            Effect::Quit => self.quit_acked = succeeded(Exchange::Quit, code),
             _ => {}
         }
         self.events.push_back(Event::Reply { id, reply });

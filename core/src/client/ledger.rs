@@ -1,0 +1,284 @@
+//! The bookkeeping of one mail transaction, reply by reply: which command
+//! comes next, which recipients were refused, and how the transaction ends.
+//!
+//! The machine keeps one per transaction. A caller that sends MAIL, RCPT
+//! and DATA itself and reads each reply (smtplib's `mail()`/`rcpt()`/`data()`
+//! path, which subclasses and debug output rely on) keeps one too, and gets
+//! the outcome the machine would have reported for the same replies.
+//!
+//! The ledger holds the caller's own reply values (`R`): the machine keeps
+//! [`Reply`](crate::Reply)s, a binding may keep its language's objects.
+
+use alloc::vec::Vec;
+
+use crate::reply::ReplyCode;
+
+use super::events::Stage;
+use super::sequences::{reply_meaning, Exchange, ReplyMeaning};
+
+/// What the ledger waits for next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Expect {
+    /// The reply to MAIL FROM.
+    Mail,
+    /// The reply to RCPT TO for the recipient at this index.
+    Rcpt(usize),
+    /// The envelope is done and a recipient was accepted: send DATA (its
+    /// reply goes to [`on_data`](TransactionLedger::on_data)) or the BDAT
+    /// chunks.
+    Data,
+    /// Send the body, then end it; a BDAT chunk's reply goes to
+    /// [`on_bdat`](TransactionLedger::on_bdat), the end's to
+    /// [`on_data_end`](TransactionLedger::on_data_end).
+    Body,
+    /// LMTP (RFC 2033 §4.2): the reply for the accepted recipient at this
+    /// index, to [`on_data_end`](TransactionLedger::on_data_end).
+    Delivery(usize),
+    /// The transaction is over: see [`failure`](TransactionLedger::failure).
+    Done,
+}
+
+/// One recipient and what the server said about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerEntry<R> {
+    /// Position in the envelope.
+    pub index: usize,
+    /// The reply to its RCPT TO.
+    pub rcpt_reply: R,
+    /// Whether that reply accepted it.
+    pub accepted: bool,
+    /// LMTP: the reply for it after the body, and whether it was delivered.
+    pub delivery: Option<(R, bool)>,
+}
+
+impl<R> LedgerEntry<R> {
+    /// The reply that refused this recipient (at RCPT, or in LMTP at
+    /// delivery), if one did.
+    pub fn refusal(&self) -> Option<&R> {
+        match &self.delivery {
+            _ if !self.accepted => Some(&self.rcpt_reply),
+            Some((reply, false)) => Some(reply),
+            _ => None,
+        }
+    }
+}
+
+/// Replies of one mail transaction, and the rules that read them.
+#[derive(Clone, Debug)]
+pub struct TransactionLedger<R> {
+    recipients: usize,
+    lmtp: bool,
+    expect: Expect,
+    mail_reply: Option<R>,
+    entries: Vec<LedgerEntry<R>>,
+    data_reply: Option<R>,
+    failure: Option<(Stage, R)>,
+    closing: bool,
+}
+
+impl<R: Clone> TransactionLedger<R> {
+    /// A transaction to `recipients` recipients; `lmtp` for RFC 2033's one
+    /// reply per accepted recipient after the body.
+    pub fn new(recipients: usize, lmtp: bool) -> Self {
+        TransactionLedger {
+            recipients,
+            lmtp,
+            expect: Expect::Mail,
+            mail_reply: None,
+            entries: Vec::with_capacity(recipients),
+            data_reply: None,
+            failure: None,
+            closing: false,
+        }
+    }
+
+    /// What comes next.
+    pub fn expect(&self) -> Expect {
+        self.expect
+    }
+
+    /// The reply to MAIL FROM.
+    pub fn on_mail(&mut self, code: ReplyCode, reply: R) -> Expect {
+        if self.expect != Expect::Mail {
+            return self.expect;
+        }
+        self.mail_reply = Some(reply.clone());
+        match reply_meaning(Exchange::Mail, code) {
+            ReplyMeaning::Success if self.recipients > 0 => self.expect = Expect::Rcpt(0),
+            // No recipient to send: smtplib raises SMTPRecipientsRefused({}).
+            ReplyMeaning::Success => self.fail(Stage::Recipients, reply),
+            meaning => self.end(meaning, Stage::Mail, reply),
+        }
+        self.expect
+    }
+
+    /// The reply to the RCPT TO that [`expect`](Self::expect) named.
+    pub fn on_rcpt(&mut self, code: ReplyCode, reply: R) -> Expect {
+        let Expect::Rcpt(index) = self.expect else {
+            return self.expect;
+        };
+        let meaning = reply_meaning(Exchange::Rcpt, code);
+        self.entries.push(LedgerEntry {
+            index,
+            rcpt_reply: reply.clone(),
+            accepted: meaning == ReplyMeaning::Success,
+            delivery: None,
+        });
+        if meaning == ReplyMeaning::Closing {
+            // RFC 5321 §3.8: no later RCPT will be answered.
+            self.end(meaning, Stage::Recipients, reply);
+        } else if index + 1 < self.recipients {
+            self.expect = Expect::Rcpt(index + 1);
+        } else if self.accepted_rcpts() == 0 {
+            // Nobody takes the message: no body byte goes out (RFC 2920 §3.1).
+            self.fail(Stage::Recipients, reply);
+        } else {
+            self.expect = Expect::Data;
+        }
+        self.expect
+    }
+
+    /// The reply to DATA: 354 invites the body.
+    pub fn on_data(&mut self, code: ReplyCode, reply: R) -> Expect {
+        if self.expect != Expect::Data {
+            return self.expect;
+        }
+        match reply_meaning(Exchange::Data, code) {
+            ReplyMeaning::Intermediate => self.expect = Expect::Body,
+            meaning => self.end(meaning, Stage::Data, reply),
+        }
+        self.expect
+    }
+
+    /// The reply to a BDAT chunk that is not the last (RFC 3030 §2).
+    pub fn on_bdat(&mut self, code: ReplyCode, reply: R) -> Expect {
+        if !matches!(self.expect, Expect::Data | Expect::Body) {
+            return self.expect;
+        }
+        match reply_meaning(Exchange::Bdat, code) {
+            ReplyMeaning::Success => self.expect = Expect::Body,
+            meaning => self.end(meaning, Stage::Body, reply),
+        }
+        self.expect
+    }
+
+    /// A reply after the end of the data: SMTP's one, or in LMTP the one
+    /// for the recipient [`Expect::Delivery`] names.
+    pub fn on_data_end(&mut self, code: ReplyCode, reply: R) -> Expect {
+        if !matches!(
+            self.expect,
+            Expect::Data | Expect::Body | Expect::Delivery(_)
+        ) {
+            return self.expect;
+        }
+        let meaning = reply_meaning(Exchange::DataEnd, code);
+        if meaning == ReplyMeaning::Closing {
+            self.end(meaning, Stage::DataEnd, reply);
+            return self.expect;
+        }
+        if !self.lmtp {
+            self.data_reply = Some(reply.clone());
+            if meaning == ReplyMeaning::Success {
+                self.expect = Expect::Done;
+            } else {
+                self.fail(Stage::DataEnd, reply);
+            }
+            return self.expect;
+        }
+        // RFC 2033 §4.2: one reply per accepted recipient, in RCPT order.
+        let delivered = meaning == ReplyMeaning::Success;
+        let mut waiting = self
+            .entries
+            .iter_mut()
+            .filter(|e| e.accepted && e.delivery.is_none());
+        if let Some(entry) = waiting.next() {
+            entry.delivery = Some((reply, delivered));
+        }
+        self.expect = match waiting.next() {
+            Some(next) => Expect::Delivery(next.index),
+            None => Expect::Done,
+        };
+        self.expect
+    }
+
+    /// LMTP: the accepted recipient the next reply after the body is for.
+    pub fn awaiting_delivery(&self) -> Option<usize> {
+        if !self.lmtp {
+            return None;
+        }
+        self.entries
+            .iter()
+            .find(|e| e.accepted && e.delivery.is_none())
+            .map(|e| e.index)
+    }
+
+    fn end(&mut self, meaning: ReplyMeaning, stage: Stage, reply: R) {
+        self.closing = meaning == ReplyMeaning::Closing;
+        self.fail(stage, reply);
+    }
+
+    fn fail(&mut self, stage: Stage, reply: R) {
+        self.failure = Some((stage, reply));
+        self.expect = Expect::Done;
+    }
+
+    /// How many recipients were accepted at RCPT.
+    pub fn accepted_rcpts(&self) -> usize {
+        self.entries.iter().filter(|e| e.accepted).count()
+    }
+
+    /// How many recipients took the message: accepted at RCPT and, in
+    /// LMTP, delivered.
+    pub fn delivered(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.accepted && e.delivery.as_ref().is_none_or(|(_, ok)| *ok))
+            .count()
+    }
+
+    /// The step that failed and the reply that decided it (for
+    /// [`Stage::Recipients`], the last RCPT reply), once the transaction
+    /// ended in failure.
+    pub fn failure(&self) -> Option<(Stage, &R)> {
+        self.failure.as_ref().map(|(stage, reply)| (*stage, reply))
+    }
+
+    /// Whether a 421 ended the transaction: the caller closes the
+    /// connection instead of resetting it.
+    pub fn closing(&self) -> bool {
+        self.closing
+    }
+
+    /// Whether the caller owes an RSET: the transaction failed and the
+    /// connection stays open (RFC 5321 §4.1.1.5 clears the server's state).
+    pub fn reset_owed(&self) -> bool {
+        self.failure.is_some() && !self.closing
+    }
+
+    /// The reply to MAIL FROM, once read.
+    pub fn mail_reply(&self) -> Option<&R> {
+        self.mail_reply.as_ref()
+    }
+
+    /// One entry per recipient whose RCPT was answered, in envelope order.
+    pub fn entries(&self) -> &[LedgerEntry<R>] {
+        &self.entries
+    }
+
+    /// SMTP: the reply after the end of the data.
+    pub fn data_reply(&self) -> Option<&R> {
+        self.data_reply.as_ref()
+    }
+
+    /// The recipients refused at RCPT or (LMTP) at delivery, with the
+    /// refusing reply, in envelope order: smtplib's `sendmail` result.
+    pub fn refused(&self) -> impl Iterator<Item = (usize, &R)> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.refusal().map(|r| (e.index, r)))
+    }
+}
+
+#[cfg(test)]
+mod tests;
