@@ -11,11 +11,13 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use smtp_core::client::{
-    BodyMode, ClientConfig, ClientConnection, Envelope, Event, MailResult, Phase, Recipient, Stage,
+    succeeded, BodyMode, ClientConfig, ClientConnection, Envelope, Event, Exchange, MailResult,
+    Phase, Recipient, Stage,
 };
 use smtp_core::reply::ReplyParserConfig;
 use smtp_core::{ClientTimeouts, Command, Domain, LocalError, Reply, ReplyCode, Timestamp};
 
+use crate::outcome::Ending;
 use crate::reply::{smtplib_text, value_error};
 
 /// The write buffer may hold a whole body chunk of `sendmail` (1 MiB) plus
@@ -36,7 +38,7 @@ enum Outcome {
     /// answered.
     Closing {
         reply: Reply,
-        stage: &'static str,
+        stage: Stage,
     },
     /// The server broke the protocol, closed, or a timer fired.
     Broken(String),
@@ -58,14 +60,15 @@ fn now() -> Timestamp {
     Timestamp(0)
 }
 
-fn reply_tuple<'py>(py: Python<'py>, reply: &Reply) -> PyResult<Bound<'py, PyTuple>> {
-    PyTuple::new(
-        py,
-        [
-            i32::from(reply.code().get()).into_pyobject(py)?.into_any(),
-            PyBytes::new(py, &smtplib_text(reply)).into_any(),
-        ],
-    )
+/// smtplib's `(code, msg)` of a reply.
+fn reply_parts<'py>(
+    py: Python<'py>,
+    reply: &Reply,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    Ok((
+        i32::from(reply.code().get()).into_pyobject(py)?.into_any(),
+        PyBytes::new(py, &smtplib_text(reply)).into_any(),
+    ))
 }
 
 impl MailMachine {
@@ -90,9 +93,9 @@ impl MailMachine {
                 }
                 Event::ServiceClosing { reply, in_flight } => {
                     let stage = match in_flight {
-                        Phase::Mail => "mail",
-                        Phase::Rcpt => "rcpt",
-                        _ => "data",
+                        Phase::Mail => Stage::Mail,
+                        Phase::Rcpt => Stage::Recipients,
+                        _ => Stage::DataEnd,
                     };
                     if !matches!(self.outcome, Some(Outcome::Finished(_))) {
                         self.outcome = Some(Outcome::Closing { reply, stage });
@@ -260,103 +263,64 @@ impl MailMachine {
         Ok(())
     }
 
-    /// The outcome, in smtplib's terms:
-    /// `("ok", refused)`, `("sender", code, msg)`, `("recipients", refused)`,
-    /// `("data", code, msg)`, each with `closing` (421) as the last item;
-    /// `("broken", reason)`. `refused` lists `(index, code, msg)`.
+    /// The outcome, in the shape described in outcome.rs (the same as
+    /// `TransactionLedger.outcome()`).
     fn outcome<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let refused = |result: &MailResult| -> PyResult<Bound<'py, PyList>> {
+        let listed = |pairs: &mut dyn Iterator<Item = (usize, &Reply)>| {
             let list = PyList::empty(py);
-            for (r, reply) in result.refused() {
-                let t = reply_tuple(py, reply)?;
-                list.append((r.index, t.get_item(0)?, t.get_item(1)?))?;
+            for (index, reply) in pairs {
+                let (code, msg) = reply_parts(py, reply)?;
+                list.append((index, code, msg))?;
             }
-            Ok(list)
+            PyResult::Ok(list)
         };
-        let rcpt_refused = || -> PyResult<Bound<'py, PyList>> {
-            let list = PyList::empty(py);
-            for (i, reply) in &self.rcpts {
-                if !reply.code().is_positive() {
-                    let t = reply_tuple(py, reply)?;
-                    list.append((*i, t.get_item(0)?, t.get_item(1)?))?;
+        let (ending, closing) = match &self.outcome {
+            Some(Outcome::Finished(result)) => {
+                let refused = listed(&mut result.refused().map(|(r, reply)| (r.index, reply)))?;
+                if result.accepted() == 0 {
+                    (Ending::NoRecipient(refused), false)
+                } else {
+                    (Ending::Delivered(refused), false)
                 }
             }
-            Ok(list)
-        };
-        let tagged = |tag: &str, reply: &Reply, closing: bool| -> PyResult<Bound<'py, PyTuple>> {
-            let t = reply_tuple(py, reply)?;
-            PyTuple::new(
-                py,
-                [
-                    tag.into_pyobject(py)?.into_any(),
-                    t.get_item(0)?,
-                    t.get_item(1)?,
-                    closing.into_pyobject(py)?.to_owned().into_any(),
-                ],
-            )
-        };
-        match &self.outcome {
-            Some(Outcome::Finished(result)) => {
-                let tag = if result.accepted() == 0 {
-                    "recipients"
-                } else {
-                    "ok"
-                };
-                PyTuple::new(
-                    py,
-                    [
-                        tag.into_pyobject(py)?.into_any(),
-                        refused(result)?.into_any(),
-                        false.into_pyobject(py)?.to_owned().into_any(),
-                    ],
-                )
-            }
             Some(Outcome::Failed {
-                stage,
-                reply,
+                stage: Stage::Recipients,
                 result,
-            }) => match stage {
-                Stage::Mail => tagged("sender", reply, false),
-                Stage::Recipients => PyTuple::new(
-                    py,
-                    [
-                        "recipients".into_pyobject(py)?.into_any(),
-                        refused(result)?.into_any(),
-                        false.into_pyobject(py)?.to_owned().into_any(),
-                    ],
-                ),
-                _ => tagged("data", reply, false),
-            },
-            Some(Outcome::Closing { reply, stage, .. }) => match *stage {
-                "mail" => tagged("sender", reply, true),
-                "rcpt" => PyTuple::new(
-                    py,
-                    [
-                        "recipients".into_pyobject(py)?.into_any(),
-                        rcpt_refused()?.into_any(),
-                        true.into_pyobject(py)?.to_owned().into_any(),
-                    ],
-                ),
-                _ => tagged("data", reply, true),
-            },
-            None if self.conn.is_closed() => PyTuple::new(
-                py,
-                [
-                    "broken".into_pyobject(py)?.into_any(),
-                    "Connection unexpectedly closed"
-                        .into_pyobject(py)?
-                        .into_any(),
-                ],
+                ..
+            }) => {
+                let refused = listed(&mut result.refused().map(|(r, reply)| (r.index, reply)))?;
+                (Ending::NoRecipient(refused), false)
+            }
+            Some(Outcome::Failed { stage, reply, .. }) => {
+                let (code, msg) = reply_parts(py, reply)?;
+                (Ending::Failed(*stage, code, msg), false)
+            }
+            Some(Outcome::Closing {
+                stage: Stage::Recipients,
+                ..
+            }) => {
+                // The RCPTs answered before the 421, refusals only.
+                let refused = listed(
+                    &mut self
+                        .rcpts
+                        .iter()
+                        .filter(|(_, r)| !succeeded(Exchange::Rcpt, r.code()))
+                        .map(|(i, r)| (*i, r)),
+                )?;
+                (Ending::NoRecipient(refused), true)
+            }
+            Some(Outcome::Closing { reply, stage }) => {
+                let (code, msg) = reply_parts(py, reply)?;
+                (Ending::Failed(*stage, code, msg), true)
+            }
+            Some(Outcome::Broken(reason)) => (Ending::Broken(reason.clone()), false),
+            None if self.conn.is_closed() => (
+                Ending::Broken("Connection unexpectedly closed".into()),
+                false,
             ),
-            Some(Outcome::Broken(reason)) => PyTuple::new(
-                py,
-                [
-                    "broken".into_pyobject(py)?.into_any(),
-                    reason.into_pyobject(py)?.into_any(),
-                ],
-            ),
-            None => Err(value_error("the transaction has not ended")),
-        }
+            None => return Err(value_error("the transaction has not ended")),
+        };
+        ending.into_tuple(py, closing)
     }
 }
 

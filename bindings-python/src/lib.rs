@@ -15,7 +15,8 @@ mod body;
 mod caps;
 mod client;
 mod command;
-mod plan;
+mod ledger;
+mod outcome;
 mod reply;
 mod sansio;
 
@@ -29,7 +30,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     command::register(m)?;
     body::register(m)?;
     auth::register(m)?;
-    plan::register(m)?;
+    ledger::register(m)?;
     sansio::register(m)?;
     Ok(())
 }

@@ -482,7 +482,7 @@ class SMTP:
         (code, repl) = self.getreply()
         if self.debuglevel > 0:
             self._print_debug('data:', (code, repl))
-        if code != 354:
+        if _core.reply_meaning("data", code) != "intermediate":
             raise SMTPDataError(code, repl)
         self._send_body(msg)
         (code, msg) = self.getreply()
@@ -510,10 +510,9 @@ class SMTP:
         else:
             self.send(_core.stuff_body(msg))
 
-    def _send_bdat(self, msg):
-        """Sends a body as BDAT chunks (RFC 3030 §2); returns the last reply.
-
-        A chunk the server refuses ends the transfer with its reply.
+    def _send_bdat(self, msg, ledger):
+        """Sends a body as BDAT chunks (RFC 3030 §2), each reply to the
+        ledger; returns its next step. A refused chunk ends the transfer.
         """
         if _is_filelike(msg):
             chunks = iter(lambda: msg.read(_BODY_CHUNK), b'')
@@ -532,8 +531,11 @@ class SMTP:
             (code, resp) = self.getreply()
             if self.debuglevel > 0:
                 self._print_debug('data:', (code, resp))
-            if last or code != 250:
-                return (code, resp)
+            if last:
+                return ledger.data_end(code, resp)
+            step = ledger.bdat(code, resp)
+            if step[0] != "body":
+                return step
             pending = nxt
 
     def verify(self, address):
@@ -951,23 +953,10 @@ class SMTP:
         out = m.transmit()
         if out and self.sock is not None:
             self._sendall(out)
-        res = m.outcome()
+        outcome = m.outcome()
         if m.closed:
             self.close()
-        tag = res[0]
-        if tag == "ok":
-            return {to_addrs[i]: (code, text) for i, code, text in res[1]}
-        if res[-1]:  # 421: the server is closing the connection
-            self.close()
-        if tag == "sender":
-            raise SMTPSenderRefused(res[1], res[2], from_addr)
-        if tag == "recipients":
-            raise SMTPRecipientsRefused(
-                {to_addrs[i]: (code, text) for i, code, text in res[1]})
-        if tag == "data":
-            raise SMTPDataError(res[1], res[2])
-        self.close()
-        raise SMTPServerDisconnected(res[1])
+        return self._transaction_result(outcome, from_addr, to_addrs)
 
     def _machine_body(self, m, msg):
         """Feeds the body to the machine. Each chunk is written only once
@@ -995,42 +984,48 @@ class SMTP:
 
     def _sendmail_serial(self, from_addr, to_addrs, msg, esmtp_opts,
                          rcpt_options, chunking):
-        (code, resp) = self.mail(from_addr, esmtp_opts)
-        if code != 250:
-            if code == 421:
-                self.close()
+        """smtplib's own calls, one command at a time (so subclasses, mocks
+        and debug output see them); the engine's TransactionLedger reads
+        every reply and decides what comes next and how it ended."""
+        ledger = _core.TransactionLedger(len(to_addrs), self._lmtp)
+        step, index = ledger.mail(*self.mail(from_addr, esmtp_opts))
+        while step == "rcpt":
+            step, index = ledger.rcpt(*self.rcpt(to_addrs[index], rcpt_options))
+        if step == "data" and chunking:
+            step, index = self._send_bdat(msg, ledger)
+        elif step == "data":
+            try:
+                reply = self.data(msg)
+            except SMTPDataError as e:
+                step, index = ledger.data(e.smtp_code, e.smtp_error)
             else:
-                self._rset()
-            raise SMTPSenderRefused(code, resp, from_addr)
-        senderrs = {}
-        accepted = []
-        for each in to_addrs:
-            (code, resp) = self.rcpt(each, rcpt_options)
-            if (code != 250) and (code != 251):
-                senderrs[each] = (code, resp)
-            else:
-                accepted.append(each)
-            if code == 421:
-                self.close()
-                raise SMTPRecipientsRefused(senderrs)
-        if len(senderrs) == len(to_addrs):
-            # the server refused all our recipients
+                # data() returns only after the server's 354.
+                ledger.data(354, None)
+                step, index = ledger.data_end(*reply)
+        while step == "delivery":
+            # LMTP (RFC 2033 §4.2): one reply per accepted recipient.
+            step, index = ledger.data_end(*self.getreply())
+        if ledger.reset_owed:
             self._rset()
-            raise SMTPRecipientsRefused(senderrs)
-        if chunking:
-            (code, resp) = self._send_bdat(msg)
-        else:
-            (code, resp) = self.data(msg)
-        return self._finish_transaction(code, resp, accepted, senderrs)
+        return self._transaction_result(ledger.outcome(), from_addr, to_addrs)
 
-    def _finish_transaction(self, code, resp, accepted, senderrs):
-        if code != 250:
-            if code == 421:
-                self.close()
-            else:
-                self._rset()
-            raise SMTPDataError(code, resp)
-        return senderrs
+    def _transaction_result(self, outcome, from_addr, to_addrs):
+        """smtplib's return value or exception for a transaction's outcome
+        (the same tuple from the machine and from the ledger)."""
+        tag = outcome[0]
+        if tag == "broken":
+            self.close()
+            raise SMTPServerDisconnected(outcome[1])
+        if outcome[-1]:  # 421: the server is closing the connection
+            self.close()
+        if tag == "ok":
+            return {to_addrs[i]: (code, text) for i, code, text in outcome[1]}
+        if tag == "recipients":
+            raise SMTPRecipientsRefused(
+                {to_addrs[i]: (code, text) for i, code, text in outcome[1]})
+        if tag == "sender":
+            raise SMTPSenderRefused(outcome[1], outcome[2], from_addr)
+        raise SMTPDataError(outcome[1], outcome[2])
 
     def send_message(self, msg, from_addr=None, to_addrs=None,
                      mail_options=(), rcpt_options=()):
@@ -1233,25 +1228,3 @@ class LMTP(SMTP):
             self._print_debug('connect:', msg)
         return (code, msg)
 
-    def _finish_transaction(self, code, resp, accepted, senderrs):
-        """RFC 2033 §4.2: after the body, one reply per accepted recipient,
-        in RCPT order; the first has been read as (code, resp)."""
-        if not accepted:
-            return super()._finish_transaction(code, resp, accepted, senderrs)
-        tracker = _core.LmtpReplies(len(accepted))
-        replies = [(code, resp)]
-        verdict = tracker.reply(code)
-        while verdict == tracker.MORE:
-            reply = self.getreply()
-            replies.append(reply)
-            verdict = tracker.reply(reply[0])
-        for rcpt, (c, r) in zip(accepted, replies):
-            if not tracker.delivered(c):
-                senderrs[rcpt] = (c, r)
-        if verdict == tracker.CLOSE:
-            self.close()
-        if tracker.delivered_count() == 0:
-            if verdict != tracker.CLOSE:
-                self._rset()
-            raise SMTPRecipientsRefused(senderrs)
-        return senderrs
