@@ -228,5 +228,16 @@ pub(crate) fn value_error(msg: impl std::fmt::Display) -> PyErr {
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<ReplyParser>()
+    m.add_class::<ReplyParser>()?;
+    // RFC 8314 §3.3: where a plain-text client gets no greeting, and how
+    // long it waits before saying so (smtp_core::client::first_bytes).
+    m.add(
+        "IMPLICIT_TLS_PORTS",
+        smtp_core::client::IMPLICIT_TLS_PORTS.to_vec(),
+    )?;
+    m.add(
+        "IMPLICIT_TLS_GREETING_WAIT_MS",
+        smtp_core::client::IMPLICIT_TLS_GREETING_WAIT_MS,
+    )?;
+    Ok(())
 }

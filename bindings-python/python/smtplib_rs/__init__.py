@@ -125,6 +125,16 @@ else:
 
 _FALLBACK = object()
 
+# RFC 4954 §4: AUTH in a session already authenticated gets 503; smtplib
+# counts that as success, so auth() and login() do too.
+_ALREADY_AUTHENTICATED = 503
+
+
+def _succeeded(exchange, code):
+    """Whether `code` is the success reply to `exchange` (RFC 5321 §4.3.2
+    and the extensions' sequences), as the engine reads it."""
+    return _core.reply_meaning(exchange, code) == "success"
+
 
 def _is_filelike(msg):
     return not isinstance(msg, (str, bytes, bytearray, memoryview)) and hasattr(msg, "read")
@@ -164,10 +174,11 @@ class SMTP:
 
     use_pipelining = True
     use_chunking = False
-    # Ports where the server speaks TLS first, and how long a plain-text
-    # client waits there for a greeting before saying so.
-    implicit_tls_ports = (SMTP_SSL_PORT,)
-    implicit_tls_probe = 5.0
+    # RFC 8314 §3.3: on these ports a server waits for TLS and never greets
+    # a plain-text client; after this many seconds it gets a plain error
+    # instead of a hang. The defaults are the engine's.
+    implicit_tls_ports = tuple(_core.IMPLICIT_TLS_PORTS)
+    implicit_tls_probe = _core.IMPLICIT_TLS_GREETING_WAIT_MS / 1000
     _lmtp = False
     _parser = None
     _caps = None
@@ -195,7 +206,7 @@ class SMTP:
 
         if host:
             (code, msg) = self.connect(host, port)
-            if code != 220:
+            if not _succeeded("greeting", code):
                 self.close()
                 raise SMTPConnectError(code, msg)
         if local_hostname is not None:
@@ -219,7 +230,7 @@ class SMTP:
     def __exit__(self, *args):
         try:
             code, message = self.docmd("QUIT")
-            if code != 221:
+            if not _succeeded("quit", code):
                 raise SMTPResponseException(code, message)
         except SMTPServerDisconnected:
             pass
@@ -396,7 +407,7 @@ class SMTP:
             self.close()
             raise SMTPServerDisconnected("Server not connected")
         self.ehlo_resp = msg
-        if code != 250:
+        if not _succeeded("hello", code):
             return (code, msg)
         self.does_esmtp = True
         caps = _core.Capabilities(code, msg)
@@ -600,7 +611,7 @@ class SMTP:
         else:
             (code, resp) = self.docmd("AUTH", mechanism)
             self._auth_challenge_count = 0
-        while code == 334:
+        while _core.reply_meaning("auth", code) == "intermediate":
             self._auth_challenge_count += 1
             challenge = _core.sasl_decode(resp)
             try:
@@ -619,7 +630,7 @@ class SMTP:
                     + repr((code, resp))
                 )
         sasl, self._sasl = self._sasl, None
-        if code == 235 and sasl is not None and sasl.mechanism == mechanism:
+        if _succeeded("auth", code) and sasl is not None and sasl.mechanism == mechanism:
             try:
                 sasl.finish()
             except ValueError as e:
@@ -627,7 +638,7 @@ class SMTP:
                 # password is not the server we meant to talk to.
                 self.close()
                 raise SMTPAuthenticationError(code, str(e).encode()) from None
-        if code in (235, 503):
+        if _succeeded("auth", code) or code == _ALREADY_AUTHENTICATED:
             return (code, resp)
         raise SMTPAuthenticationError(code, resp)
 
@@ -749,8 +760,7 @@ class SMTP:
                 (code, resp) = self.auth(
                     authmethod, getattr(self, method_name),
                     initial_response_ok=initial_response_ok)
-                # 235: authenticated; 503: already authenticated.
-                if code in (235, 503):
+                if _succeeded("auth", code) or code == _ALREADY_AUTHENTICATED:
                     return (code, resp)
             except SMTPAuthenticationError as e:
                 last_exception = e
@@ -779,7 +789,7 @@ class SMTP:
             raise SMTPNotSupportedError(
                 "STARTTLS extension not supported by server.")
         (resp, reply) = self.docmd("STARTTLS")
-        if resp == 220:
+        if _succeeded("starttls", resp):
             if not _have_ssl:
                 raise RuntimeError("No SSL support included in this Python")
             if context is not None and keyfile is not None:

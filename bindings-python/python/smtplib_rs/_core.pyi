@@ -86,6 +86,9 @@ class MailMachine:
 # or ("done", -1).
 Step = tuple[str, int]
 
+IMPLICIT_TLS_PORTS: list[int]
+IMPLICIT_TLS_GREETING_WAIT_MS: int
+
 class TransactionLedger:
     """smtp_core's TransactionLedger over smtplib's (code, msg) replies."""
 

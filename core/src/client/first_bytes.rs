@@ -3,6 +3,23 @@
 //! greeting should be. Said plainly instead of waiting for a greeting that
 //! never comes.
 
+/// Ports where the server speaks TLS from the first byte: 465,
+/// "submissions" (RFC 8314 §3.3, §7.3).
+pub const IMPLICIT_TLS_PORTS: &[u16] = &[465];
+
+/// How long a plain-text client waits for the greeting on one of
+/// [`IMPLICIT_TLS_PORTS`] before saying the port wants TLS. Such a server
+/// says nothing and waits for a ClientHello, so the RFC 5321 §4.5.3.2
+/// greeting timeout (5 minutes) would be a 5-minute hang with no hint;
+/// a real SMTP server greets within milliseconds.
+pub const IMPLICIT_TLS_GREETING_WAIT_MS: u64 = 5_000;
+
+/// Whether a plain-text connection to `port` should expect no greeting
+/// (see [`IMPLICIT_TLS_GREETING_WAIT_MS`]).
+pub fn is_implicit_tls_port(port: u16) -> bool {
+    IMPLICIT_TLS_PORTS.contains(&port)
+}
+
 /// What the first octets a server sent say about the port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -32,6 +49,12 @@ pub fn classify_first_bytes(first: &[u8]) -> FirstBytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn submissions_is_the_implicit_tls_port() {
+        assert!(is_implicit_tls_port(465));
+        assert!(!is_implicit_tls_port(587) && !is_implicit_tls_port(25));
+    }
 
     #[test]
     fn table() {

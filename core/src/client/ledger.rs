@@ -73,11 +73,21 @@ pub struct TransactionLedger<R> {
     mail_reply: Option<R>,
     entries: Vec<LedgerEntry<R>>,
     data_reply: Option<R>,
-    failure: Option<(Stage, R)>,
+    failure: Option<(Stage, Decider<R>)>,
     closing: bool,
 }
 
-impl<R: Clone> TransactionLedger<R> {
+/// Where the reply that decided a failure is kept (so `R` need not be
+/// `Clone`: a binding's reply objects may not be).
+#[derive(Clone, Debug)]
+enum Decider<R> {
+    Mail,
+    LastRcpt,
+    DataEnd,
+    Own(R),
+}
+
+impl<R> TransactionLedger<R> {
     /// A transaction to `recipients` recipients; `lmtp` for RFC 2033's one
     /// reply per accepted recipient after the body.
     pub fn new(recipients: usize, lmtp: bool) -> Self {
@@ -103,12 +113,12 @@ impl<R: Clone> TransactionLedger<R> {
         if self.expect != Expect::Mail {
             return self.expect;
         }
-        self.mail_reply = Some(reply.clone());
+        self.mail_reply = Some(reply);
         match reply_meaning(Exchange::Mail, code) {
             ReplyMeaning::Success if self.recipients > 0 => self.expect = Expect::Rcpt(0),
             // No recipient to send: smtplib raises SMTPRecipientsRefused({}).
-            ReplyMeaning::Success => self.fail(Stage::Recipients, reply),
-            meaning => self.end(meaning, Stage::Mail, reply),
+            ReplyMeaning::Success => self.fail(Stage::Recipients, Decider::Mail),
+            meaning => self.end(meaning, Stage::Mail, Decider::Mail),
         }
         self.expect
     }
@@ -121,18 +131,18 @@ impl<R: Clone> TransactionLedger<R> {
         let meaning = reply_meaning(Exchange::Rcpt, code);
         self.entries.push(LedgerEntry {
             index,
-            rcpt_reply: reply.clone(),
+            rcpt_reply: reply,
             accepted: meaning == ReplyMeaning::Success,
             delivery: None,
         });
         if meaning == ReplyMeaning::Closing {
             // RFC 5321 §3.8: no later RCPT will be answered.
-            self.end(meaning, Stage::Recipients, reply);
+            self.end(meaning, Stage::Recipients, Decider::LastRcpt);
         } else if index + 1 < self.recipients {
             self.expect = Expect::Rcpt(index + 1);
         } else if self.accepted_rcpts() == 0 {
             // Nobody takes the message: no body byte goes out (RFC 2920 §3.1).
-            self.fail(Stage::Recipients, reply);
+            self.fail(Stage::Recipients, Decider::LastRcpt);
         } else {
             self.expect = Expect::Data;
         }
@@ -146,7 +156,7 @@ impl<R: Clone> TransactionLedger<R> {
         }
         match reply_meaning(Exchange::Data, code) {
             ReplyMeaning::Intermediate => self.expect = Expect::Body,
-            meaning => self.end(meaning, Stage::Data, reply),
+            meaning => self.end(meaning, Stage::Data, Decider::Own(reply)),
         }
         self.expect
     }
@@ -158,7 +168,7 @@ impl<R: Clone> TransactionLedger<R> {
         }
         match reply_meaning(Exchange::Bdat, code) {
             ReplyMeaning::Success => self.expect = Expect::Body,
-            meaning => self.end(meaning, Stage::Body, reply),
+            meaning => self.end(meaning, Stage::Body, Decider::Own(reply)),
         }
         self.expect
     }
@@ -174,15 +184,15 @@ impl<R: Clone> TransactionLedger<R> {
         }
         let meaning = reply_meaning(Exchange::DataEnd, code);
         if meaning == ReplyMeaning::Closing {
-            self.end(meaning, Stage::DataEnd, reply);
+            self.end(meaning, Stage::DataEnd, Decider::Own(reply));
             return self.expect;
         }
         if !self.lmtp {
-            self.data_reply = Some(reply.clone());
+            self.data_reply = Some(reply);
             if meaning == ReplyMeaning::Success {
                 self.expect = Expect::Done;
             } else {
-                self.fail(Stage::DataEnd, reply);
+                self.fail(Stage::DataEnd, Decider::DataEnd);
             }
             return self.expect;
         }
@@ -213,13 +223,13 @@ impl<R: Clone> TransactionLedger<R> {
             .map(|e| e.index)
     }
 
-    fn end(&mut self, meaning: ReplyMeaning, stage: Stage, reply: R) {
+    fn end(&mut self, meaning: ReplyMeaning, stage: Stage, decider: Decider<R>) {
         self.closing = meaning == ReplyMeaning::Closing;
-        self.fail(stage, reply);
+        self.fail(stage, decider);
     }
 
-    fn fail(&mut self, stage: Stage, reply: R) {
-        self.failure = Some((stage, reply));
+    fn fail(&mut self, stage: Stage, decider: Decider<R>) {
+        self.failure = Some((stage, decider));
         self.expect = Expect::Done;
     }
 
@@ -241,7 +251,14 @@ impl<R: Clone> TransactionLedger<R> {
     /// [`Stage::Recipients`], the last RCPT reply), once the transaction
     /// ended in failure.
     pub fn failure(&self) -> Option<(Stage, &R)> {
-        self.failure.as_ref().map(|(stage, reply)| (*stage, reply))
+        let (stage, decider) = self.failure.as_ref()?;
+        let reply = match decider {
+            Decider::Mail => self.mail_reply.as_ref(),
+            Decider::LastRcpt => self.entries.last().map(|e| &e.rcpt_reply),
+            Decider::DataEnd => self.data_reply.as_ref(),
+            Decider::Own(reply) => Some(reply),
+        }?;
+        Some((*stage, reply))
     }
 
     /// Whether a 421 ended the transaction: the caller closes the

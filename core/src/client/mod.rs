@@ -94,7 +94,10 @@ pub use config::{
 };
 pub use envelope::{BodyMode, Envelope, Recipient};
 pub use events::{CommandId, Event, MailResult, Phase, RecipientStatus, Stage};
-pub use first_bytes::{classify_first_bytes, FirstBytes};
+pub use first_bytes::{
+    classify_first_bytes, is_implicit_tls_port, FirstBytes, IMPLICIT_TLS_GREETING_WAIT_MS,
+    IMPLICIT_TLS_PORTS,
+};
 pub use ledger::{Expect, LedgerEntry, TransactionLedger};
 pub use sequences::{is_service_closing, reply_meaning, succeeded, Exchange, ReplyMeaning};
 
