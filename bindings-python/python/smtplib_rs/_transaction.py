@@ -1,0 +1,347 @@
+"""The mail transaction for smtplib_rs.SMTP: smtplib's ``mail()``,
+``rcpt()`` and ``data()``, and ``sendmail()`` on the engine's client
+machine (pipelining, BDAT, LMTP) or, when smtplib's own calls must run,
+on the engine's TransactionLedger. Python moves bytes; the engine decides.
+"""
+
+import sys
+
+from smtplib import (
+    SMTPDataError,
+    SMTPNotSupportedError,
+    SMTPRecipientsRefused,
+    SMTPSenderRefused,
+    SMTPServerDisconnected,
+)
+
+from . import _core
+from ._common import (
+    _BODY_CHUNK,
+    _FALLBACK,
+    _RECV_SIZE,
+    _is_filelike,
+    quoteaddr,
+)
+
+
+class _TransactionMixin:
+    """MAIL, RCPT, DATA/BDAT and sendmail; mixed into SMTP."""
+
+    def _mail_args(self, sender, options):
+        optionlist = ''
+        if options and self.does_esmtp:
+            if any(x.lower() == 'smtputf8' for x in options):
+                if self.has_extn('smtputf8'):
+                    self.command_encoding = 'utf-8'
+                else:
+                    raise SMTPNotSupportedError(
+                        'SMTPUTF8 not supported by server')
+            optionlist = ' ' + ' '.join(options)
+        return "FROM:%s%s" % (quoteaddr(sender), optionlist)
+
+    def _rcpt_args(self, recip, options):
+        optionlist = ''
+        if options and self.does_esmtp:
+            optionlist = ' ' + ' '.join(options)
+        return "TO:%s%s" % (quoteaddr(recip), optionlist)
+
+    def mail(self, sender, options=()):
+        """SMTP 'mail' command -- begins mail xfer session.
+
+        This method may raise the following exceptions:
+
+         SMTPNotSupportedError  The options parameter includes 'SMTPUTF8'
+                                but the SMTPUTF8 extension is not supported by
+                                the server.
+        """
+        self.putcmd("mail", self._mail_args(sender, options))
+        return self.getreply()
+
+    def rcpt(self, recip, options=()):
+        """SMTP 'rcpt' command -- indicates 1 recipient for this mail."""
+        self.putcmd("rcpt", self._rcpt_args(recip, options))
+        return self.getreply()
+
+    def data(self, msg):
+        """SMTP 'DATA' command -- sends message data to server.
+
+        Automatically quotes lines beginning with a period per rfc821.
+        Raises SMTPDataError if there is an unexpected reply to the
+        DATA command; the return value from this method is the final
+        response code received when the all data is sent.  If msg
+        is a string, lone '\\r' and '\\n' characters are converted to
+        '\\r\\n' characters.  If msg is bytes, it is transmitted with the
+        same conversion (smuggling-safe; smtplib sends bytes as is).
+        msg may also be a binary file-like object, streamed in chunks.
+        """
+        self.putcmd("data")
+        (code, repl) = self.getreply()
+        if self.debuglevel > 0:
+            self._print_debug('data:', (code, repl))
+        if _core.reply_meaning("data", code) != "intermediate":
+            raise SMTPDataError(code, repl)
+        self._send_body(msg)
+        (code, msg) = self.getreply()
+        if self.debuglevel > 0:
+            self._print_debug('data:', (code, msg))
+        return (code, msg)
+
+    def _send_body(self, msg):
+        """Sends a DATA body, dot-stuffed and terminated by the engine."""
+        if _is_filelike(msg):
+            # Each chunk goes once the next is read, the last one with the
+            # terminator (see _machine_body on Nagle).
+            stuffer = _core.DotStuffer()
+            held = b''
+            while True:
+                chunk = msg.read(_BODY_CHUNK)
+                if not chunk:
+                    break
+                if isinstance(chunk, str):
+                    chunk = chunk.encode('ascii')
+                if held:
+                    self.send(held)
+                held = stuffer.push(chunk)
+            self.send(held + stuffer.finish())
+        else:
+            self.send(_core.stuff_body(msg))
+
+    def _send_bdat(self, msg, ledger):
+        """Sends a body as BDAT chunks (RFC 3030 §2), each reply to the
+        ledger; returns its next step. A refused chunk ends the transfer.
+        """
+        if _is_filelike(msg):
+            chunks = iter(lambda: msg.read(_BODY_CHUNK), b'')
+        else:
+            if isinstance(msg, str):
+                msg = _core.fix_eols(msg).encode('ascii')
+            chunks = iter([bytes(msg[i:i + _BODY_CHUNK])
+                           for i in range(0, len(msg), _BODY_CHUNK)] or [b''])
+        pending = next(chunks, b'')
+        while True:
+            nxt = next(chunks, None)
+            last = nxt is None
+            if isinstance(pending, str):
+                pending = pending.encode('ascii')
+            self.send(_core.bdat_line(len(pending), last) + pending)
+            (code, resp) = self.getreply()
+            if self.debuglevel > 0:
+                self._print_debug('data:', (code, resp))
+            if last:
+                return ledger.data_end(code, resp)
+            step = ledger.bdat(code, resp)
+            if step[0] != "body":
+                return step
+            pending = nxt
+
+    def sendmail(self, from_addr, to_addrs, msg, mail_options=(),
+                 rcpt_options=()):
+        """This command performs an entire mail transaction.
+
+        The arguments are:
+            - from_addr    : The address sending this mail.
+            - to_addrs     : A list of addresses to send this mail to.  A bare
+                             string will be treated as a list with 1 address.
+            - msg          : The message to send: str (ASCII), bytes, or a
+                             binary file-like object (streamed).
+            - mail_options : List of ESMTP options (such as 8bitmime) for the
+                             mail command.
+            - rcpt_options : List of ESMTP options (such as DSN commands) for
+                             all the rcpt commands.
+
+        A str message is encoded with the ascii codec; lone \\r and \\n
+        characters are converted to \\r\\n (bytes too, for smuggling safety).
+
+        If there has been no previous EHLO or HELO command this session, this
+        method tries ESMTP EHLO first.  If the server does ESMTP, message size
+        and each of the specified options will be passed to it.  If EHLO
+        fails, HELO will be tried and ESMTP options suppressed.  When the
+        server offers PIPELINING, MAIL, RCPT and DATA go in one round trip.
+
+        This method will return normally if the mail is accepted for at least
+        one recipient.  It returns a dictionary, with one entry for each
+        recipient that was refused.  Each entry contains a tuple of the SMTP
+        error code and the accompanying error message sent by the server.
+
+        This method may raise the following exceptions:
+
+         SMTPHeloError          The server didn't reply properly to
+                                the helo greeting.
+         SMTPRecipientsRefused  The server rejected ALL recipients
+                                (no mail was sent).
+         SMTPSenderRefused      The server didn't accept the from_addr.
+         SMTPDataError          The server replied with an unexpected
+                                error code (other than a refusal of
+                                a recipient).
+         SMTPNotSupportedError  The mail_options parameter includes 'SMTPUTF8'
+                                but the SMTPUTF8 extension is not supported by
+                                the server.
+
+        Note: the connection will be open even after an exception is raised.
+        """
+        self.ehlo_or_helo_if_needed()
+        esmtp_opts = []
+        if isinstance(msg, str):
+            msg = _core.fix_eols(msg).encode('ascii')
+        if self.does_esmtp:
+            if self.has_extn('size') and not _is_filelike(msg):
+                esmtp_opts.append("size=%d" % len(msg))
+            for option in mail_options:
+                esmtp_opts.append(option)
+        if isinstance(to_addrs, str):
+            to_addrs = [to_addrs]
+        caps = self._caps
+        chunking = (self.use_chunking and caps is not None and self.does_esmtp
+                    and caps.chunking)
+        machine = self._mail_machine()
+        if machine is not None:
+            result = self._sendmail_machine(machine, from_addr, to_addrs, msg,
+                                            esmtp_opts, rcpt_options, chunking)
+            if result is not _FALLBACK:
+                return result
+        return self._sendmail_serial(from_addr, to_addrs, msg, esmtp_opts,
+                                     rcpt_options, chunking)
+
+    def _mail_machine(self):
+        """The engine's client machine for this session, or None when
+        sendmail must go step by step as smtplib does: debug output on
+        (smtplib's format), pipelining turned off, no EHLO, unread input,
+        or mail/rcpt/data overridden by a subclass or a mock."""
+        if (self.debuglevel > 0 or not self.use_pipelining or not self.does_esmtp
+                or self.ehlo_resp is None or self.sock is None
+                or self._parser is None or self._parser.pending()):
+            return None
+        cls = type(self)
+        if (cls.mail is not _TransactionMixin.mail
+                or cls.rcpt is not _TransactionMixin.rcpt
+                or cls.data is not _TransactionMixin.data or 'mail' in self.__dict__
+                or 'rcpt' in self.__dict__ or 'data' in self.__dict__):
+            return None
+        key = (self.ehlo_resp, self.local_hostname)
+        if self._machine_key != key:
+            try:
+                self._machine = _core.MailMachine(self.local_hostname, self._lmtp,
+                                                  self.ehlo_resp)
+            except ValueError:
+                self._machine = None
+            self._machine_key = key
+        return self._machine
+
+    def _sendall(self, data):
+        sys.audit("smtplib.send", self, data)
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            self.close()
+            raise SMTPServerDisconnected('Server not connected')
+
+    def _machine_io(self, m, force_read=False):
+        """Writes what the machine has, reads what the server sent."""
+        out = m.transmit()
+        if out:
+            self._sendall(out)
+        if not force_read and m.status() != m.NEED_INPUT:
+            return
+        try:
+            data = self.sock.recv(_RECV_SIZE)
+        except OSError as e:
+            self.close()
+            raise SMTPServerDisconnected("Connection unexpectedly closed: " + str(e))
+        m.receive(data)
+
+    def _sendmail_machine(self, m, from_addr, to_addrs, msg, esmtp_opts,
+                          rcpt_options, chunking):
+        """One transaction run by the engine; same results and exceptions
+        as the step-by-step path."""
+        mail_line = "mail " + self._mail_args(from_addr, esmtp_opts)
+        rcpt_lines = ["rcpt " + self._rcpt_args(r, rcpt_options) for r in to_addrs]
+        for line in [mail_line, *rcpt_lines]:
+            _core.command_line(line)            # CR/LF: smtplib's ValueError
+            line.encode(self.command_encoding)  # smtplib's UnicodeEncodeError
+        if not m.begin(mail_line, rcpt_lines, chunking,
+                       self.command_encoding == 'utf-8'):
+            return _FALLBACK
+        while True:
+            status = m.status()
+            if status == m.DONE:
+                break
+            if status == m.SEND_BODY:
+                self._machine_body(m, msg)
+                continue
+            self._machine_io(m)
+        out = m.transmit()
+        if out and self.sock is not None:
+            self._sendall(out)
+        outcome = m.outcome()
+        if m.closed:
+            self.close()
+        return self._transaction_result(outcome, from_addr, to_addrs)
+
+    def _machine_body(self, m, msg):
+        """Feeds the body to the machine. Each chunk is written only once
+        the next one is read, so the last one leaves together with the
+        terminator: a lone small write after a large one would wait for
+        the peer's delayed ACK (Nagle), tens of milliseconds."""
+        if _is_filelike(msg):
+            chunks = iter(lambda: msg.read(_BODY_CHUNK), b'')
+        else:
+            chunks = (msg,)
+        for chunk in chunks:
+            if isinstance(chunk, str):
+                chunk = chunk.encode('ascii')
+            elif not isinstance(chunk, bytes):
+                chunk = bytes(chunk)  # bytearray, memoryview
+            out = m.transmit()
+            if out:
+                self._sendall(out)
+            while m.status() == m.SEND_BODY and not m.body(chunk):
+                # A BDAT chunk waits for its reply (RFC 3030 §4).
+                self._machine_io(m, force_read=True)
+            if m.status() != m.SEND_BODY:
+                return
+        m.finish_body()
+
+    def _sendmail_serial(self, from_addr, to_addrs, msg, esmtp_opts,
+                         rcpt_options, chunking):
+        """smtplib's own calls, one command at a time (so subclasses, mocks
+        and debug output see them); the engine's TransactionLedger reads
+        every reply and decides what comes next and how it ended."""
+        ledger = _core.TransactionLedger(len(to_addrs), self._lmtp)
+        step, index = ledger.mail(*self.mail(from_addr, esmtp_opts))
+        while step == "rcpt":
+            step, index = ledger.rcpt(*self.rcpt(to_addrs[index], rcpt_options))
+        if step == "data" and chunking:
+            step, index = self._send_bdat(msg, ledger)
+        elif step == "data":
+            try:
+                reply = self.data(msg)
+            except SMTPDataError as e:
+                step, index = ledger.data(e.smtp_code, e.smtp_error)
+            else:
+                # data() returns only after the server's 354.
+                ledger.data(354, None)
+                step, index = ledger.data_end(*reply)
+        while step == "delivery":
+            # LMTP (RFC 2033 §4.2): one reply per accepted recipient.
+            step, index = ledger.data_end(*self.getreply())
+        if ledger.reset_owed:
+            self._rset()
+        return self._transaction_result(ledger.outcome(), from_addr, to_addrs)
+
+    def _transaction_result(self, outcome, from_addr, to_addrs):
+        """smtplib's return value or exception for a transaction's outcome
+        (the same tuple from the machine and from the ledger)."""
+        tag = outcome[0]
+        if tag == "broken":
+            self.close()
+            raise SMTPServerDisconnected(outcome[1])
+        if outcome[-1]:  # 421: the server is closing the connection
+            self.close()
+        if tag == "ok":
+            return {to_addrs[i]: (code, text) for i, code, text in outcome[1]}
+        if tag == "recipients":
+            raise SMTPRecipientsRefused(
+                {to_addrs[i]: (code, text) for i, code, text in outcome[1]})
+        if tag == "sender":
+            raise SMTPSenderRefused(outcome[1], outcome[2], from_addr)
+        raise SMTPDataError(outcome[1], outcome[2])
