@@ -52,6 +52,8 @@ pub struct MailMachine {
     /// RCPT replies seen so far in the current transaction, by index.
     rcpts: Vec<(usize, Reply)>,
     ready_for_body: bool,
+    /// The server said 421 (RFC 5321 §3.8): the caller closes the socket.
+    service_closing: bool,
 }
 
 fn now() -> Timestamp {
@@ -92,6 +94,7 @@ impl MailMachine {
                     });
                 }
                 Event::ServiceClosing { reply, in_flight } => {
+                    self.service_closing = true;
                     let stage = match in_flight {
                         Phase::Mail => Stage::Mail,
                         Phase::Rcpt => Stage::Recipients,
@@ -159,6 +162,7 @@ impl MailMachine {
             outcome: None,
             rcpts: Vec::new(),
             ready_for_body: false,
+            service_closing: false,
         })
     }
 
@@ -198,6 +202,7 @@ impl MailMachine {
         self.outcome = None;
         self.rcpts.clear();
         self.ready_for_body = false;
+        self.service_closing = false;
         if self.conn.send_mail(&env).is_err() {
             return false;
         }
@@ -277,10 +282,12 @@ impl MailMachine {
         let (ending, closing) = match &self.outcome {
             Some(Outcome::Finished(result)) => {
                 let refused = listed(&mut result.refused().map(|(r, reply)| (r.index, reply)))?;
+                // LMTP: a 421 among the deliveries still ends here.
+                let closing = self.service_closing;
                 if result.accepted() == 0 {
-                    (Ending::NoRecipient(refused), false)
+                    (Ending::NoRecipient(refused), closing)
                 } else {
-                    (Ending::Delivered(refused), false)
+                    (Ending::Delivered(refused), closing)
                 }
             }
             Some(Outcome::Failed {

@@ -33,6 +33,8 @@ SCENARIOS = [
     ("data 421", {"data_reply": "421 4.3.2 closing"}, ["a@x.org"]),
     ("lmtp mixed", {"lmtp": True}, ["a@x.org", "full1@x.org", "bad@x.org", "b@x.org"]),
     ("lmtp nobody", {"lmtp": True}, ["full1@x.org", "bad@x.org"]),
+    ("lmtp 421 midway", {"lmtp": True, "lmtp_data_refusals": {"bye": "421 4.3.2 shutting down"}},
+     ["a@x.org", "bye@x.org", "b@x.org"]),
 ]
 
 PATHS = {
@@ -95,3 +97,15 @@ def test_outcomes_are_smtplibs(make_server):
         make_server, {"lmtp": True}, ["full1@x.org", "a@x.org"], PIPE, False)
     assert outcome == ("returned", {"full1@x.org": (452, b"4.2.2 mailbox full")})
     assert (closed, after, resets, delivered) == (False, (250, b"ok"), 0, 1)
+
+
+def test_lmtp_421_among_deliveries_keeps_who_got_it(make_server):
+    # RFC 2033 §4.2 with RFC 5321 §3.8: a@ has the message; the 421 answers
+    # for the two still waiting. Not an SMTPDataError: a retry would send
+    # a@ a duplicate.
+    outcome, closed, after, resets, delivered = run(
+        make_server, {"lmtp": True, "lmtp_data_refusals": {"bye": "421 4.3.2 shutting down"}},
+        ["a@x.org", "bye@x.org", "b@x.org"], PIPE, True)
+    assert outcome == ("returned", {"bye@x.org": (421, b"4.3.2 shutting down"),
+                                    "b@x.org": (421, b"4.3.2 shutting down")})
+    assert closed and resets == 0 and delivered == 1

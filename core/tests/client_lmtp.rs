@@ -130,3 +130,47 @@ fn lmtp_with_bdat_gets_one_reply_per_recipient_after_last() {
         .collect();
     assert_eq!(deliveries, [(0, 250), (1, 550)]);
 }
+
+#[test]
+fn a_421_among_the_deliveries_answers_for_those_still_waiting() {
+    // RFC 2033 §4.2 with RFC 5321 §3.8: pat has the message; the server
+    // closes before answering for green and jones.
+    let script = [
+        ("", "220 lmtp\r\n"),
+        ("LHLO client.example\r\n", "250 lmtp\r\n"),
+        ("MAIL FROM:<a@a.example>\r\n", "250 ok\r\n"),
+        ("RCPT TO:<pat@b.example>\r\n", "250 ok\r\n"),
+        ("RCPT TO:<green@b.example>\r\n", "250 ok\r\n"),
+        ("RCPT TO:<jones@b.example>\r\n", "250 ok\r\n"),
+        ("DATA\r\n", "354 go\r\n"),
+        ("hi\r\n.\r\n", "250 pat ok\r\n421 4.3.2 shutting down\r\n"),
+    ];
+    let env = || {
+        envelope(
+            "<a@a.example>",
+            &["<pat@b.example>", "<green@b.example>", "<jones@b.example>"],
+        )
+    };
+    let run = run_all(lmtp, &script, true, || send_one(env(), b"hi"));
+    let Some(Event::TransactionFinished { result }) = run
+        .events
+        .iter()
+        .find(|e| matches!(e, Event::TransactionFinished { .. }))
+    else {
+        panic!("{:?}", names(&run.events))
+    };
+    assert_eq!(result.accepted(), 1);
+    let refused: Vec<(usize, u16)> = result
+        .refused()
+        .map(|(r, rep)| (r.index, rep.code().get()))
+        .collect();
+    assert_eq!(refused, [(1, 421), (2, 421)]);
+    assert!(run
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::ServiceClosing { .. })));
+    assert!(!run
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::TransactionFailed { .. })));
+}

@@ -13,7 +13,9 @@
 //!   decide it; `reset_owed` is exactly "failed and not closing"; every
 //!   refused index is below the count and ascending; `delivered` plus the
 //!   refusals never exceed the entries;
-//! * SMTP: success means a 250 after the data and at least one accepted RCPT.
+//! * SMTP: success means a 250 after the data and at least one accepted RCPT;
+//!   LMTP: done means every accepted recipient has its reply, or a 421
+//!   answered for the rest.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -96,9 +98,11 @@ fuzz_target!(|data: &[u8]| {
         }
         Some(_) => {}
         None if lmtp => {
-            assert!(entries
-                .iter()
-                .all(|e| !e.accepted || e.delivery.is_some()));
+            // Every accepted recipient has its reply, or a 421 answered
+            // for those still waiting.
+            let waiting = entries.iter().any(|e| e.accepted && e.delivery.is_none());
+            assert!(!waiting || ledger.closing_reply().is_some());
+            assert_eq!(ledger.closing(), ledger.closing_reply().is_some());
         }
         None => {
             assert!(saw_data_end_success && ledger.accepted_rcpts() > 0);

@@ -75,6 +75,8 @@ pub struct TransactionLedger<R> {
     data_reply: Option<R>,
     failure: Option<(Stage, Decider<R>)>,
     closing: bool,
+    /// LMTP: the 421 that answered for every recipient still waiting.
+    closing_reply: Option<R>,
 }
 
 /// Where the reply that decided a failure is kept (so `R` need not be
@@ -100,6 +102,7 @@ impl<R> TransactionLedger<R> {
             data_reply: None,
             failure: None,
             closing: false,
+            closing_reply: None,
         }
     }
 
@@ -183,6 +186,16 @@ impl<R> TransactionLedger<R> {
             return self.expect;
         }
         let meaning = reply_meaning(Exchange::DataEnd, code);
+        if meaning == ReplyMeaning::Closing && self.lmtp {
+            // RFC 2033 §4.2 with RFC 5321 §3.8: the recipients still
+            // waiting get no reply of their own, so the 421 answers for
+            // them; those already answered keep their replies. Not a
+            // failure of the whole transaction: some may have the message.
+            self.closing = true;
+            self.closing_reply = Some(reply);
+            self.expect = Expect::Done;
+            return self.expect;
+        }
         if meaning == ReplyMeaning::Closing {
             self.end(meaning, Stage::DataEnd, Decider::Own(reply));
             return self.expect;
@@ -243,8 +256,18 @@ impl<R> TransactionLedger<R> {
     pub fn delivered(&self) -> usize {
         self.entries
             .iter()
-            .filter(|e| e.accepted && e.delivery.as_ref().is_none_or(|(_, ok)| *ok))
+            .filter(|e| match &e.delivery {
+                _ if !e.accepted => false,
+                Some((_, ok)) => *ok,
+                None => !self.lmtp,
+            })
             .count()
+    }
+
+    /// LMTP: the 421 that ended the deliveries, answering for every
+    /// recipient that had no reply yet.
+    pub fn closing_reply(&self) -> Option<&R> {
+        self.closing_reply.as_ref()
     }
 
     /// The step that failed and the reply that decided it (for
@@ -291,9 +314,13 @@ impl<R> TransactionLedger<R> {
     /// The recipients refused at RCPT or (LMTP) at delivery, with the
     /// refusing reply, in envelope order: smtplib's `sendmail` result.
     pub fn refused(&self) -> impl Iterator<Item = (usize, &R)> {
-        self.entries
-            .iter()
-            .filter_map(|e| e.refusal().map(|r| (e.index, r)))
+        self.entries.iter().filter_map(|e| {
+            let unanswered = e.accepted && e.delivery.is_none();
+            match self.closing_reply.as_ref() {
+                Some(closing) if unanswered => Some((e.index, closing)),
+                _ => e.refusal().map(|r| (e.index, r)),
+            }
+        })
     }
 }
 

@@ -76,7 +76,12 @@ impl Transaction {
                     index: e.index,
                     path: self.paths.get(e.index)?.clone(),
                     rcpt_reply: e.rcpt_reply.clone(),
-                    delivery_reply: e.delivery.as_ref().map(|(r, _)| r.clone()),
+                    // LMTP: a 421 answered for the recipients still waiting.
+                    delivery_reply: match &e.delivery {
+                        Some((reply, _)) => Some(reply.clone()),
+                        None if e.accepted => self.ledger.closing_reply().cloned(),
+                        None => None,
+                    },
                 })
             })
             .collect();

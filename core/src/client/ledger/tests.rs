@@ -151,3 +151,21 @@ fn replies_out_of_turn_change_nothing() {
     assert_eq!(l.on_data(code(354), 354), Expect::Rcpt(0));
     assert!(l.entries().is_empty());
 }
+
+#[test]
+fn lmtp_421_answers_for_the_recipients_still_waiting() {
+    let mut l = TransactionLedger::new(3, true);
+    l.on_mail(code(250), 250);
+    for _ in 0..3 {
+        l.on_rcpt(code(250), 250);
+    }
+    l.on_data(code(354), 354);
+    assert_eq!(l.on_data_end(code(250), 250), Expect::Delivery(1));
+    assert_eq!(l.on_data_end(code(421), 421), Expect::Done);
+    // The first has the message; the other two are refused by the 421.
+    assert_eq!(l.failure(), None);
+    assert_eq!(l.delivered(), 1);
+    assert_eq!(refused(&l), [(1, 421), (2, 421)]);
+    assert!(l.closing() && !l.reset_owed());
+    assert_eq!(l.closing_reply(), Some(&421));
+}

@@ -98,6 +98,13 @@ impl Machine {
                 }
             }
             let result = tx.result();
+            if tx.doomed.is_none() && tx.ledger.closing_reply().is_some() {
+                // LMTP: the recipients answered before the 421 keep their
+                // outcome; the 421 is the reply for the others.
+                self.events.push_back(Event::TransactionFinished { result });
+                self.closing(reply, phase);
+                return;
+            }
             let decided = tx.ledger.failure().map(|(s, r)| (s, r.clone()));
             let (stage, failed) = tx
                 .doomed
