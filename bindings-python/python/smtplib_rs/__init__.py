@@ -75,6 +75,22 @@ if _have_ssl:
     import ssl
 
 
+def _check_tls_arguments(context, keyfile, certfile):
+    """smtplib's rules for starttls() and SMTP_SSL(): a context, or the
+    deprecated keyfile/certfile, not both."""
+    if context is not None and keyfile is not None:
+        raise ValueError("context and keyfile arguments are mutually "
+                         "exclusive")
+    if context is not None and certfile is not None:
+        raise ValueError("context and certfile arguments are mutually "
+                         "exclusive")
+    if keyfile is not None or certfile is not None:
+        import warnings
+        # stacklevel 3: the warning names the caller of starttls()/SMTP_SSL().
+        warnings.warn("keyfile and certfile are deprecated, use a "
+                      "custom context instead", DeprecationWarning, 3)
+
+
 class SMTP(_AuthMixin, _TransactionMixin):
     """This class manages a connection to an SMTP or ESMTP server.
 
@@ -437,16 +453,7 @@ class SMTP(_AuthMixin, _TransactionMixin):
         if _succeeded("starttls", resp):
             if not _have_ssl:
                 raise RuntimeError("No SSL support included in this Python")
-            if context is not None and keyfile is not None:
-                raise ValueError("context and keyfile arguments are mutually "
-                                 "exclusive")
-            if context is not None and certfile is not None:
-                raise ValueError("context and certfile arguments are mutually "
-                                 "exclusive")
-            if keyfile is not None or certfile is not None:
-                import warnings
-                warnings.warn("keyfile and certfile are deprecated, use a "
-                              "custom context instead", DeprecationWarning, 2)
+            _check_tls_arguments(context, keyfile, certfile)
             # RFC 3207 §5: bytes the server sent after its 220 and before the
             # handshake are an injection attempt; the engine refuses them.
             try:
@@ -585,16 +592,7 @@ if _have_ssl:
                      keyfile=None, certfile=None,
                      timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
                      source_address=None, context=None):
-            if context is not None and keyfile is not None:
-                raise ValueError("context and keyfile arguments are mutually "
-                                 "exclusive")
-            if context is not None and certfile is not None:
-                raise ValueError("context and certfile arguments are mutually "
-                                 "exclusive")
-            if keyfile is not None or certfile is not None:
-                import warnings
-                warnings.warn("keyfile and certfile are deprecated, use a "
-                              "custom context instead", DeprecationWarning, 2)
+            _check_tls_arguments(context, keyfile, certfile)
             self.keyfile = keyfile
             self.certfile = certfile
             if context is None:
