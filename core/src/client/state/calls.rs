@@ -223,12 +223,7 @@ impl Machine {
                 return st.push(chunk, &mut self.transmit);
             }
         }
-        let open = self.mode == Mode::Open;
-        let Some(tx) = self
-            .tx
-            .as_mut()
-            .filter(|t| open && t.in_body && !t.finished && t.doomed.is_none())
-        else {
+        let Some(tx) = body_in_progress(&mut self.tx, self.mode) else {
             return Err(self.state_error("send_body"));
         };
         if pending > limit {
@@ -312,12 +307,7 @@ impl Machine {
                 return Ok(());
             }
         }
-        let open = self.mode == Mode::Open;
-        let Some(tx) = self
-            .tx
-            .as_mut()
-            .filter(|t| open && t.in_body && !t.finished && t.doomed.is_none())
-        else {
+        let Some(tx) = body_in_progress(&mut self.tx, self.mode) else {
             return Err(self.state_error("finish_body"));
         };
         if let TxBody::Data(st) = &mut tx.body {
@@ -461,4 +451,12 @@ impl Machine {
         );
         Ok(id)
     }
+}
+
+/// The transaction whose body the caller may send now: the connection is
+/// open, the server invited the body, it is not finished, and no reply has
+/// already doomed the transaction.
+fn body_in_progress(tx: &mut Option<Transaction>, mode: Mode) -> Option<&mut Transaction> {
+    tx.as_mut()
+        .filter(|t| mode == Mode::Open && t.in_body && !t.finished && t.doomed.is_none())
 }
