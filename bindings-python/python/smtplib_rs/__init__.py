@@ -419,9 +419,10 @@ class SMTP(_AuthMixin, _TransactionMixin):
                                   the helo greeting.
         """
         if self.helo_resp is None and self.ehlo_resp is None:
-            if not (200 <= self.ehlo()[0] <= 299):
+            # RFC 5321 §4.1.4: HELO when EHLO is not accepted.
+            if not _succeeded("hello", self.ehlo()[0]):
                 (code, resp) = self.helo()
-                if not (200 <= code <= 299):
+                if not _succeeded("hello", code):
                     raise SMTPHeloError(code, resp)
 
     # The authobjects below delegate to the engine's SASL clients; each
