@@ -419,10 +419,9 @@ class SMTP(_AuthMixin, _TransactionMixin):
                                   the helo greeting.
         """
         if self.helo_resp is None and self.ehlo_resp is None:
-            # RFC 5321 §4.1.4: HELO when EHLO is not accepted.
-            if not _succeeded("hello", self.ehlo()[0]):
+            if not (200 <= self.ehlo()[0] <= 299):
                 (code, resp) = self.helo()
-                if not _succeeded("hello", code):
+                if not (200 <= code <= 299):
                     raise SMTPHeloError(code, resp)
 
     # The authobjects below delegate to the engine's SASL clients; each
