@@ -419,6 +419,8 @@ class SMTP(_AuthMixin, _TransactionMixin):
                                   the helo greeting.
         """
         if self.helo_resp is None and self.ehlo_resp is None:
+            # smtplib's rule (CPython's tests hold it to it): any 2yz
+            # (RFC 5321 §4.2.1, positive completion) counts here.
             if not (200 <= self.ehlo()[0] <= 299):
                 (code, resp) = self.helo()
                 if not (200 <= code <= 299):
