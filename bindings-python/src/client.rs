@@ -11,8 +11,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use smtp_core::client::{
-    succeeded, BodyMode, ClientConfig, ClientConnection, Envelope, Event, Exchange, MailResult,
-    Phase, Recipient, Stage,
+    BodyMode, ClientConfig, ClientConnection, Envelope, Event, MailResult, Recipient, Stage,
 };
 use smtp_core::reply::ReplyParserConfig;
 use smtp_core::{ClientTimeouts, Command, Domain, LocalError, Reply, ReplyCode, Timestamp};
@@ -34,11 +33,9 @@ enum Outcome {
         reply: Reply,
         result: MailResult,
     },
-    /// 421 (RFC 5321 §3.8): the server is closing; `stage` is the step it
-    /// answered.
+    /// 421 (RFC 5321 §3.8) with no transaction outcome before it.
     Closing {
         reply: Reply,
-        stage: Stage,
     },
     /// The server broke the protocol, closed, or a timer fired.
     Broken(String),
@@ -49,8 +46,6 @@ enum Outcome {
 pub struct MailMachine {
     conn: ClientConnection,
     outcome: Option<Outcome>,
-    /// RCPT replies seen so far in the current transaction, by index.
-    rcpts: Vec<(usize, Reply)>,
     ready_for_body: bool,
     /// The server said 421 (RFC 5321 §3.8): the caller closes the socket.
     service_closing: bool,
@@ -77,7 +72,6 @@ impl MailMachine {
     fn drain(&mut self) {
         while let Some(ev) = self.conn.poll_event() {
             match ev {
-                Event::RecipientReply { index, reply } => self.rcpts.push((index, reply)),
                 Event::ReadyForBody => self.ready_for_body = true,
                 Event::TransactionFinished { result } => {
                     self.outcome = Some(Outcome::Finished(result));
@@ -93,15 +87,13 @@ impl MailMachine {
                         result,
                     });
                 }
-                Event::ServiceClosing { reply, in_flight } => {
+                Event::ServiceClosing { reply, .. } => {
                     self.service_closing = true;
-                    let stage = match in_flight {
-                        Phase::Mail => Stage::Mail,
-                        Phase::Rcpt => Stage::Recipients,
-                        _ => Stage::DataEnd,
-                    };
-                    if !matches!(self.outcome, Some(Outcome::Finished(_))) {
-                        self.outcome = Some(Outcome::Closing { reply, stage });
+                    // The transaction's own outcome (the machine reports it
+                    // first) stands; the 421 only adds that the server is
+                    // closing.
+                    if self.outcome.is_none() {
+                        self.outcome = Some(Outcome::Closing { reply });
                     }
                 }
                 Event::Failed(e) => self.outcome = Some(Outcome::Broken(e.to_string())),
@@ -160,7 +152,6 @@ impl MailMachine {
         Ok(MailMachine {
             conn,
             outcome: None,
-            rcpts: Vec::new(),
             ready_for_body: false,
             service_closing: false,
         })
@@ -200,7 +191,6 @@ impl MailMachine {
             BodyMode::Data
         };
         self.outcome = None;
-        self.rcpts.clear();
         self.ready_for_body = false;
         self.service_closing = false;
         if self.conn.send_mail(&env).is_err() {
@@ -279,54 +269,38 @@ impl MailMachine {
             }
             PyResult::Ok(list)
         };
-        let (ending, closing) = match &self.outcome {
-            Some(Outcome::Finished(result)) => {
-                let refused = listed(&mut result.refused().map(|(r, reply)| (r.index, reply)))?;
-                // LMTP: a 421 among the deliveries still ends here.
-                let closing = self.service_closing;
-                if result.accepted() == 0 {
-                    (Ending::NoRecipient(refused), closing)
-                } else {
-                    (Ending::Delivered(refused), closing)
-                }
+        let refusals =
+            |result: &MailResult| listed(&mut result.refused().map(|(r, reply)| (r.index, reply)));
+        let ending = match &self.outcome {
+            // LMTP: a 421 among the deliveries still finishes the
+            // transaction (the recipients answered keep their outcome).
+            Some(Outcome::Finished(result)) if result.accepted() == 0 => {
+                Ending::NoRecipient(refusals(result)?)
             }
+            Some(Outcome::Finished(result)) => Ending::Delivered(refusals(result)?),
             Some(Outcome::Failed {
                 stage: Stage::Recipients,
                 result,
                 ..
-            }) => {
-                let refused = listed(&mut result.refused().map(|(r, reply)| (r.index, reply)))?;
-                (Ending::NoRecipient(refused), false)
-            }
+            }) => Ending::NoRecipient(refusals(result)?),
             Some(Outcome::Failed { stage, reply, .. }) => {
                 let (code, msg) = reply_parts(py, reply)?;
-                (Ending::Failed(*stage, code, msg), false)
+                Ending::Failed(*stage, code, msg)
             }
-            Some(Outcome::Closing {
-                stage: Stage::Recipients,
-                ..
-            }) => {
-                // The RCPTs answered before the 421, refusals only.
-                let refused = listed(
-                    &mut self
-                        .rcpts
-                        .iter()
-                        .filter(|(_, r)| !succeeded(Exchange::Rcpt, r.code()))
-                        .map(|(i, r)| (*i, r)),
-                )?;
-                (Ending::NoRecipient(refused), true)
-            }
-            Some(Outcome::Closing { reply, stage }) => {
+            // A 421 with no command of the transaction waiting for it
+            // (while the body was being written): the data did not get
+            // through.
+            Some(Outcome::Closing { reply }) => {
                 let (code, msg) = reply_parts(py, reply)?;
-                (Ending::Failed(*stage, code, msg), true)
+                Ending::Failed(Stage::DataEnd, code, msg)
             }
-            Some(Outcome::Broken(reason)) => (Ending::Broken(reason.clone()), false),
-            None if self.conn.is_closed() => (
-                Ending::Broken("Connection unexpectedly closed".into()),
-                false,
-            ),
+            Some(Outcome::Broken(reason)) => Ending::Broken(reason.clone()),
+            None if self.conn.is_closed() => {
+                Ending::Broken("Connection unexpectedly closed".into())
+            }
             None => return Err(value_error("the transaction has not ended")),
         };
+        let closing = self.service_closing;
         ending.into_tuple(py, closing)
     }
 }

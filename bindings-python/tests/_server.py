@@ -134,7 +134,12 @@ class Session(threading.Thread):
                 local = addr.split("@")[0]
                 refusal = next((r for p, r in self.b.rcpt_refusals.items()
                                 if local.startswith(p)), None)
-                if refusal:
+                if refusal and refusal[:3] in ("250", "251"):
+                    # A configured success (251: "will forward") accepts.
+                    tx.rcpts.append(addr)
+                    accepted.append(addr)
+                    self.push(refusal)
+                elif refusal:
                     self.push(refusal)
                 else:
                     tx.rcpts.append(addr)
