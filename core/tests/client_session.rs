@@ -274,6 +274,47 @@ fn unsolicited_421_while_idle() {
 }
 
 #[test]
+fn unsolicited_421_while_the_body_is_written_fails_the_transaction() {
+    // RFC 5321 §3.8: the server closes while the client streams the body
+    // (no command in flight). The transaction is reported failed, not
+    // dropped, and the phase says the body was under way.
+    let script = [
+        ("", "220 x\r\n"),
+        ("EHLO client.example\r\n", "250 x\r\n"),
+        ("MAIL FROM:<a@a.example>\r\n", "250 ok\r\n"),
+        ("RCPT TO:<b@b.example>\r\n", "250 ok\r\n"),
+        ("DATA\r\n", "354 go\r\n"),
+        ("first line\r\n", "421 4.3.2 shutting down\r\n"),
+    ];
+    let env = || envelope("<a@a.example>", &["<b@b.example>"]);
+    let driver = || -> Driver {
+        let mut sent = false;
+        Box::new(move |c, e| match e {
+            Event::Ehlo { .. } if !sent => {
+                sent = true;
+                c.send_mail(&env()).expect("send_mail");
+            }
+            // Part of the body; the rest never comes.
+            Event::ReadyForBody => c.send_body(b"first line\r\n").expect("send_body"),
+            _ => {}
+        })
+    };
+    let run = run_all(config, &script, true, driver);
+    let failed = run.events.iter().find_map(|e| match e {
+        Event::TransactionFailed { stage, reply, .. } => Some((*stage, reply.code().get())),
+        _ => None,
+    });
+    assert_eq!(failed, Some((Stage::DataEnd, 421)));
+    assert!(run.events.iter().any(|e| matches!(
+        e,
+        Event::ServiceClosing {
+            in_flight: Phase::Body,
+            ..
+        }
+    )));
+}
+
+#[test]
 fn unexpected_reply_is_fatal() {
     let script = [
         ("", "220 x\r\n"),

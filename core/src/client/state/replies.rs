@@ -24,7 +24,19 @@ impl Machine {
         let Some(kind) = self.inflight.pop_front() else {
             if is_service_closing(reply.code()) {
                 // RFC 5321 §3.8: a server may announce shutdown unprompted.
-                self.closing(reply, Phase::Idle);
+                // A transaction under way (its body being written) fails
+                // with it rather than vanish.
+                let phase = self.phase();
+                if let Some(tx) = self.tx.take() {
+                    let result = tx.result();
+                    let (stage, failed) = tx.doomed.unwrap_or((Stage::DataEnd, reply.clone()));
+                    self.events.push_back(Event::TransactionFailed {
+                        stage,
+                        reply: failed,
+                        result,
+                    });
+                }
+                self.closing(reply, phase);
             } else {
                 self.fail(RemoteError::UnexpectedReply);
             }
