@@ -123,6 +123,31 @@ def test_login_against_own_server():
                 s.login("u", "wrong")
 
 
+def test_own_server_closes_an_idle_session_with_421():
+    # The machine's idle timer (timeouts as data) is the server's only
+    # deadline: past it, 421 and the connection closes.
+    import socket
+    import time
+    with Server(idle_timeout=0.3) as srv:
+        with socket.create_connection((srv.host, srv.port), timeout=5) as c:
+            t0 = time.monotonic()
+            data = b""
+            while not data.endswith(b"\r\n") or data.count(b"\r\n") < 2:
+                chunk = c.recv(1000)
+                if not chunk:
+                    break
+                data += chunk
+            assert data.startswith(b"220 ")
+            assert data.split(b"\r\n")[1].startswith(b"421 ")
+            assert c.recv(1000) == b""  # closed
+            assert time.monotonic() - t0 < 4
+
+
+def test_idle_timeout_must_be_positive():
+    with pytest.raises(ValueError, match="idle_timeout"):
+        _core.ServerConnection("x", idle_timeout=0)
+
+
 def test_asyncio_example_runs():
     path = pathlib.Path(__file__).resolve().parent.parent / "examples" / "asyncio_client.py"
     if not path.exists():

@@ -17,10 +17,6 @@ from . import _core
 
 __all__ = ["Message", "Server"]
 
-# Blocking reads wait at most this long before the session is dropped
-# (RFC 5321 §4.5.3.2.7 asks servers to wait at least 5 minutes).
-IDLE_TIMEOUT = 300.0
-
 # Events that wait for an answer and get the machine's RFC default reply.
 _ANSWER_WITH_DEFAULT = frozenset([
     "Ehlo", "Helo", "Lhlo", "Data", "ChunkEnd", "Rset", "Noop", "Vrfy",
@@ -53,8 +49,10 @@ class Server:
 
     def __init__(self, host="127.0.0.1", port=0, *, hostname="localhost",
                  lmtp=False, chunking=True, pipelining=True,
-                 max_message_size=None, handler=None, keep=True, users=None):
+                 max_message_size=None, handler=None, keep=True, users=None,
+                 idle_timeout=None):
         self.hostname = hostname
+        self.idle_timeout = idle_timeout
         self.lmtp = lmtp
         self.chunking = chunking
         self.pipelining = pipelining
@@ -113,11 +111,11 @@ class Server:
         return _core.ServerConnection(
             self.hostname, lmtp=self.lmtp, chunking=self.chunking,
             pipelining=self.pipelining, max_message_size=self.max_message_size,
-            auth_mechanisms=mechs, auth_without_tls=True)
+            auth_mechanisms=mechs, auth_without_tls=True,
+            idle_timeout=self.idle_timeout)
 
     def _session(self, conn, peer):
         sc = self._machine()
-        conn.settimeout(IDLE_TIMEOUT)
         tx = None
         parts = []
         try:
@@ -129,7 +127,19 @@ class Server:
                         conn.sendall(out)
                     if sc.closed:
                         return
-                    sc.receive_data(conn.recv(1 << 18))
+                    # The machine's idle timer (RFC 5321 §4.5.3.2.7) is the
+                    # only deadline: when it passes, it says 421 and closes.
+                    wait = sc.timeout()
+                    if wait is not None and wait <= 0:
+                        sc.handle_timeout()
+                        continue
+                    conn.settimeout(wait)
+                    try:
+                        data = conn.recv(1 << 18)
+                    except TimeoutError:
+                        sc.handle_timeout()
+                        continue
+                    sc.receive_data(data)
                     continue
                 for ev in events:
                     kind = ev.kind

@@ -155,7 +155,7 @@ sans_io_pymethods!(
         #[new]
         #[pyo3(signature = (hostname, *, lmtp = false, chunking = true, pipelining = true,
                         max_message_size = None, auth_mechanisms = Vec::new(),
-                        auth_without_tls = false))]
+                        auth_without_tls = false, idle_timeout = None))]
         fn new(
             hostname: &str,
             lmtp: bool,
@@ -164,8 +164,18 @@ sans_io_pymethods!(
             max_message_size: Option<u64>,
             auth_mechanisms: Vec<String>,
             auth_without_tls: bool,
+            idle_timeout: Option<f64>,
         ) -> PyResult<Self> {
             let mut config = ServerConfig::new(hostname);
+            // Seconds; the default is core's (RFC 5321 §4.5.3.2.7, 5 min).
+            if let Some(seconds) = idle_timeout {
+                if !(seconds.is_finite() && seconds > 0.0) {
+                    return Err(value_error(
+                        "idle_timeout must be a positive number of seconds",
+                    ));
+                }
+                config.timeout_ms = Some((seconds * 1000.0).ceil() as u64);
+            }
             if lmtp {
                 config = config.lmtp();
             }
