@@ -62,7 +62,10 @@ class Servers:
         return server
 
 
-@settings(max_examples=60, deadline=None,
+# derandomize: CI replays the same 60 examples every run (a red run must
+# be reproducible). To explore further, run with a larger max_examples and
+# derandomize off; 600 random examples passed when this was written.
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(behaviour=behaviours, rcpts=recipients)
 def test_every_path_agrees_for_any_replies(behaviour, rcpts):
