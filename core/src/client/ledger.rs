@@ -65,6 +65,23 @@ impl<R> LedgerEntry<R> {
 }
 
 /// Replies of one mail transaction, and the rules that read them.
+///
+/// ```
+/// use smtp_core::client::{Expect, TransactionLedger};
+/// use smtp_core::ReplyCode;
+///
+/// let code = |c| ReplyCode::new(c).unwrap();
+/// // Two recipients; the replies are kept as the caller's own values.
+/// let mut ledger = TransactionLedger::new(2, false);
+/// assert_eq!(ledger.on_mail(code(250), "250 ok"), Expect::Rcpt(0));
+/// assert_eq!(ledger.on_rcpt(code(550), "550 no such user"), Expect::Rcpt(1));
+/// assert_eq!(ledger.on_rcpt(code(250), "250 ok"), Expect::Data);
+/// assert_eq!(ledger.on_data(code(354), "354 go ahead"), Expect::Body);
+/// // ... the caller sends the dot-stuffed body and the final dot ...
+/// assert_eq!(ledger.on_data_end(code(250), "250 queued"), Expect::Done);
+/// assert_eq!(ledger.failure(), None);
+/// assert_eq!(ledger.refused().collect::<Vec<_>>(), [(0, &"550 no such user")]);
+/// ```
 #[derive(Clone, Debug)]
 pub struct TransactionLedger<R> {
     recipients: usize,
