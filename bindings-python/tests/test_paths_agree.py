@@ -44,11 +44,13 @@ PATHS = {
 }
 
 
-def run(make_server, behaviour, recipients, extensions, use_pipelining):
+def run(make_server, behaviour, recipients, extensions, use_pipelining,
+        use_chunking=False):
     srv = make_server(extensions=extensions, **behaviour)
     cls = smtplib_rs.LMTP if behaviour.get("lmtp") else smtplib_rs.SMTP
     s = cls(srv.host, srv.port, local_hostname="client.example", timeout=10)
     s.use_pipelining = use_pipelining
+    s.use_chunking = use_chunking
     s.ehlo_or_helo_if_needed()
     start = len(srv.commands)
     try:
@@ -59,8 +61,9 @@ def run(make_server, behaviour, recipients, extensions, use_pipelining):
     after = None if closed else s.noop()
     if not closed:
         s.quit()
-    if not use_pipelining:
-        # smtplib's calls really ran: one command per write.
+    if not use_pipelining and not use_chunking:
+        # smtplib's calls really ran: one command per write (a BDAT chunk
+        # travels with its command, so that check is DATA's only).
         assert all(len(batch) <= 1 for batch in srv.batches), srv.batches
     # Commands after the envelope: RSET or not (NOOP/QUIT are ours).
     tail = [c.split()[0].upper() for c in srv.commands[start:]]
