@@ -4,8 +4,6 @@ machine (pipelining, BDAT, LMTP) or, when smtplib's own calls must run,
 on the engine's TransactionLedger. Python moves bytes; the engine decides.
 """
 
-import sys
-
 from smtplib import (
     SMTPDataError,
     SMTPNotSupportedError,
@@ -227,19 +225,11 @@ class _TransactionMixin:
             self._machine_key = key
         return self._machine
 
-    def _sendall(self, data):
-        sys.audit("smtplib.send", self, data)
-        try:
-            self.sock.sendall(data)
-        except OSError:
-            self.close()
-            raise SMTPServerDisconnected('Server not connected')
-
     def _machine_io(self, m, force_read=False):
         """Writes what the machine has, reads what the server sent."""
         out = m.transmit()
         if out:
-            self._sendall(out)
+            self.send(out)
         if not force_read and m.status() != m.NEED_INPUT:
             return
         try:
@@ -271,7 +261,7 @@ class _TransactionMixin:
             self._machine_io(m)
         out = m.transmit()
         if out and self.sock is not None:
-            self._sendall(out)
+            self.send(out)
         outcome = m.outcome()
         if m.closed:
             self.close()
@@ -293,7 +283,7 @@ class _TransactionMixin:
                 chunk = bytes(chunk)  # bytearray, memoryview
             out = m.transmit()
             if out:
-                self._sendall(out)
+                self.send(out)
             while m.status() == m.SEND_BODY and not m.body(chunk):
                 # A BDAT chunk waits for its reply (RFC 3030 §4).
                 self._machine_io(m, force_read=True)
