@@ -11,6 +11,7 @@ use super::super::events::{CommandId, Event, Phase, Stage};
 use super::super::sequences::{
     is_service_closing, reply_meaning, succeeded, Exchange, ReplyMeaning,
 };
+use super::super::transaction::Transaction;
 use super::{Effect, HelloVerb, Kind, Machine, Mode};
 
 impl Machine {
@@ -28,13 +29,7 @@ impl Machine {
                 // with it rather than vanish.
                 let phase = self.phase();
                 if let Some(tx) = self.tx.take() {
-                    let result = tx.result();
-                    let (stage, failed) = tx.doomed.unwrap_or((Stage::DataEnd, reply.clone()));
-                    self.events.push_back(Event::TransactionFailed {
-                        stage,
-                        reply: failed,
-                        result,
-                    });
+                    self.closing_failure(tx, &reply);
                 }
                 self.closing(reply, phase);
             } else {
@@ -109,30 +104,37 @@ impl Machine {
                     tx.ledger.on_data_end(code, answer);
                 }
             }
-            let result = tx.result();
             if tx.doomed.is_none() && tx.ledger.closing_reply().is_some() {
                 // LMTP: the recipients answered before the 421 keep their
                 // outcome; the 421 is the reply for the others.
+                let result = tx.result();
                 self.events.push_back(Event::TransactionFinished { result });
                 self.closing(reply, phase);
                 return;
             }
-            let decided = tx.ledger.failure().map(|(s, r)| (s, r.clone()));
-            let (stage, failed) = tx
-                .doomed
-                .take()
-                .or(decided)
-                .unwrap_or((Stage::DataEnd, reply.clone()));
-            self.events.push_back(Event::TransactionFailed {
-                stage,
-                reply: failed,
-                result,
-            });
+            self.closing_failure(tx, &reply);
         } else {
             self.mode = Mode::Closing;
             self.dispatch(kind, reply.clone());
         }
         self.closing(reply, phase);
+    }
+
+    /// The transaction a 421 ended: the failure decided before it (a
+    /// refused MAIL ahead of a pipelined RCPT), else the one the ledger
+    /// read from it, else the data did not get through.
+    fn closing_failure(&mut self, tx: Transaction, reply: &Reply) {
+        let result = tx.result();
+        let decided = tx.ledger.failure().map(|(s, r)| (s, r.clone()));
+        let (stage, failed) = tx
+            .doomed
+            .or(decided)
+            .unwrap_or((Stage::DataEnd, reply.clone()));
+        self.events.push_back(Event::TransactionFailed {
+            stage,
+            reply: failed,
+            result,
+        });
     }
 
     fn closing(&mut self, reply: Reply, in_flight: Phase) {
