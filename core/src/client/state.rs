@@ -534,6 +534,12 @@ impl Machine {
     fn finish(&mut self, event: Event) {
         self.events.push_back(event);
         self.mode = Mode::Done;
+        self.drop_pending();
+    }
+
+    /// Forgets everything waiting to be sent or answered: nothing more
+    /// will be (a 421, or a final event).
+    pub(super) fn drop_pending(&mut self) {
         self.inflight.clear();
         self.outbox.clear();
         self.tx = None;

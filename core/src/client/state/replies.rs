@@ -141,11 +141,7 @@ impl Machine {
         self.events
             .push_back(Event::ServiceClosing { reply, in_flight });
         self.mode = Mode::Closing;
-        self.inflight.clear();
-        self.outbox.clear();
-        self.tx = None;
-        self.auth = None;
-        self.low_body = None;
+        self.drop_pending();
     }
 
     fn dispatch(&mut self, kind: Kind, reply: Reply) {
