@@ -18,11 +18,13 @@ mod codec;
 mod params;
 #[cfg(test)]
 mod proptests;
+mod requirements;
 #[cfg(test)]
 mod tests;
 mod validate;
 mod xtext;
 
+pub use requirements::MissingExtension;
 pub use xtext::{xtext_decode, xtext_encode};
 
 /// One SMTP command line, parsed.
