@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 
 use super::{Command, CommandError};
 use crate::address::{grammar, Domain, ForwardPath, Mailbox, ReversePath};
+use crate::syntax::finish;
 use crate::LocalError;
 
 /// CR and LF end a command line early; NUL truncates it in C peers. Either
@@ -38,7 +39,7 @@ fn mailbox(m: &Mailbox, field: &'static str) -> Result<(), LocalError> {
     m.encode(&mut buf);
     // The encoder copies UTF-8 strings and ASCII only.
     let text = core::str::from_utf8(&buf).map_err(|_| invalid_address(m, "Mailbox"))?;
-    match grammar::finish(grammar::mailbox(text), "Mailbox") {
+    match finish(grammar::mailbox(text), "Mailbox") {
         Ok(back) if back == *m => Ok(()),
         Ok(_) => Err(invalid_address(m, "Mailbox")),
         Err(CommandError::Syntax { rule }) => Err(invalid_address(m, rule)),

@@ -21,11 +21,14 @@ fn mail(f: impl FnOnce(&mut MailParameters)) -> MailParameters {
     p
 }
 
+/// (parameter, extension) as `missing_extension` reports it.
+type Reported = Option<(&'static str, &'static str)>;
+
 /// (parameters, extensions needed, what is reported when none is offered)
 #[test]
 fn mail_parameters() {
     let ext = Extensions::NONE;
-    let cases: Vec<(MailParameters, Extensions, Option<(&str, &str)>)> = vec![
+    let cases: Vec<(MailParameters, Extensions, Reported)> = vec![
         (MailParameters::default(), ext, None),
         (
             mail(|p| p.size = Some(10)),
