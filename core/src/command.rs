@@ -27,6 +27,7 @@ mod validate;
 mod xtext;
 
 pub use requirements::MissingExtension;
+pub use validate::InvalidCommand;
 pub use xtext::{xtext_decode, xtext_encode};
 
 /// One SMTP command line, parsed.
