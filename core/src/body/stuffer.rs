@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use memchr::memchr2;
 
-use crate::error::LocalError;
+use crate::error::{LocalError, SessionState};
 
 /// What a [`DotStuffer`] does with a bare CR or bare LF in the message.
 /// RFC 5321 §2.3.8 forbids sending them; the only choice is how to avoid it.
@@ -144,7 +144,7 @@ impl DotStuffer {
     fn finished_error(call: &'static str) -> LocalError {
         LocalError::InvalidState {
             call,
-            expected: "done with this message",
+            state: SessionState::Finished,
         }
     }
 
