@@ -17,7 +17,7 @@ use smtp_core::reply::ReplyParserConfig;
 use smtp_core::{ClientTimeouts, Command, Domain, LocalError, Reply, ReplyCode, Timestamp};
 
 use crate::outcome::Ending;
-use crate::reply::{smtplib_text, value_error};
+use crate::reply::{smtplib_text, unreadable, value_error};
 
 /// The write buffer may hold a whole body chunk of `sendmail` (1 MiB) plus
 /// the commands in front of it: Python drains it after every call.
@@ -39,6 +39,8 @@ enum Outcome {
     },
     /// The server broke the protocol, closed, or a timer fired.
     Broken(String),
+    /// A reply too long to read: smtplib's SMTPResponseException.
+    Unreadable(i32, String),
 }
 
 /// A client machine resumed after smtplib's greeting and EHLO.
@@ -96,7 +98,12 @@ impl MailMachine {
                         self.outcome = Some(Outcome::Closing { reply });
                     }
                 }
-                Event::Failed(e) => self.outcome = Some(Outcome::Broken(e.to_string())),
+                Event::Failed(e) => {
+                    self.outcome = Some(match unreadable(&e) {
+                        Some((code, msg)) => Outcome::Unreadable(code, msg),
+                        None => Outcome::Broken(e.to_string()),
+                    });
+                }
                 Event::Closed { .. } if self.outcome.is_none() => {
                     self.outcome = Some(Outcome::Broken("Connection unexpectedly closed".into()));
                 }
@@ -137,7 +144,8 @@ impl MailMachine {
         };
         config.timeouts = ClientTimeouts::uniform(None);
         let mut limits = ReplyParserConfig::default();
-        limits.max_line = 8193;
+        // smtplib's limit: a line of up to 8192 octets, its LF included.
+        limits.max_line = crate::reply::SMTPLIB_MAX_LINE;
         limits.max_lines = crate::reply::MAX_REPLY_LINES;
         limits.max_octets = crate::reply::MAX_REPLY_OCTETS;
         config.reply_limits = limits;
@@ -231,7 +239,9 @@ impl MailMachine {
             return Self::DONE;
         }
         match &self.outcome {
-            Some(Outcome::Broken(_)) | Some(Outcome::Closing { .. }) => Self::DONE,
+            Some(Outcome::Broken(_) | Outcome::Unreadable(..) | Outcome::Closing { .. }) => {
+                Self::DONE
+            }
             // After a failure the machine's RSET must be answered first.
             Some(_) if self.conn.in_flight() == 0 => Self::DONE,
             Some(_) => Self::NEED_INPUT,
@@ -295,6 +305,7 @@ impl MailMachine {
                 Ending::Failed(Stage::DataEnd, code, msg)
             }
             Some(Outcome::Broken(reason)) => Ending::Broken(reason.clone()),
+            Some(Outcome::Unreadable(code, msg)) => Ending::Unreadable(*code, msg.clone()),
             None if self.conn.is_closed() => {
                 Ending::Broken("Connection unexpectedly closed".into())
             }

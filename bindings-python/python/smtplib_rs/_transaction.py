@@ -8,6 +8,7 @@ from smtplib import (
     SMTPDataError,
     SMTPNotSupportedError,
     SMTPRecipientsRefused,
+    SMTPResponseException,
     SMTPSenderRefused,
     SMTPServerDisconnected,
 )
@@ -325,6 +326,11 @@ class _TransactionMixin:
         if tag == "broken":
             self.close()
             raise SMTPServerDisconnected(outcome[1])
+        if tag == "unreadable":
+            # A reply line over smtplib's limit: its exception, as
+            # getreply() raises it.
+            self.close()
+            raise SMTPResponseException(outcome[1], outcome[2])
         if outcome[-1]:  # 421: the server is closing the connection
             self.close()
         if tag == "ok":
