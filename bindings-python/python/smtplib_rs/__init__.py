@@ -592,6 +592,10 @@ class SMTP(_AuthMixin, _TransactionMixin):
         return res
 
 
+# Taken now, before any test or application patches them.
+SMTP._stock_methods = {name: getattr(SMTP, name) for name in SMTP._SENDMAIL_CALLS}
+
+
 if _have_ssl:
 
     # OpenSSL's reasons for a handshake answered by something that is no
