@@ -13,11 +13,13 @@ use pyo3::types::{PyBytes, PyList, PyTuple};
 use smtp_core::client::{
     BodyMode, ClientConfig, ClientConnection, Envelope, Event, MailResult, Recipient, Stage,
 };
-use smtp_core::reply::ReplyParserConfig;
-use smtp_core::{ClientTimeouts, Command, Domain, LocalError, Reply, ReplyCode, Timestamp};
+use smtp_core::reply::{ReplyError, ReplyParserConfig};
+use smtp_core::{
+    ClientTimeouts, Command, Domain, LocalError, RemoteError, Reply, ReplyCode, Timestamp,
+};
 
 use crate::outcome::Ending;
-use crate::reply::{smtplib_text, unreadable, value_error};
+use crate::reply::{smtplib_text, unreadable, value_error, MAX_REPLY_LINES};
 
 /// The write buffer may hold a whole body chunk of `sendmail` (1 MiB) plus
 /// the commands in front of it: Python drains it after every call.
@@ -99,7 +101,7 @@ impl MailMachine {
                     }
                 }
                 Event::Failed(e) => {
-                    self.outcome = Some(match unreadable(&e) {
+                    self.outcome = Some(match unreadable_remote(&e) {
                         Some((code, msg)) => Outcome::Unreadable(code, msg),
                         None => Outcome::Broken(e.to_string()),
                     });
@@ -114,6 +116,20 @@ impl MailMachine {
             }
         }
     }
+}
+
+/// `reply::unreadable` for the machine's error, which folds both bounds of
+/// a reply into one (ours differ: MAX_REPLY_LINES, MAX_REPLY_OCTETS).
+fn unreadable_remote(e: &RemoteError) -> Option<(i32, String)> {
+    let e = match *e {
+        RemoteError::ReplyLineTooLong { limit } => ReplyError::LineTooLong { limit },
+        RemoteError::ReplyTooLong { limit } if limit == MAX_REPLY_LINES => {
+            ReplyError::TooManyLines { limit }
+        }
+        RemoteError::ReplyTooLong { limit } => ReplyError::TooManyOctets { limit },
+        _ => return None,
+    };
+    unreadable(&e)
 }
 
 /// Splits an smtplib MAIL/RCPT line into its command (for the machine).

@@ -4,7 +4,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use smtp_core::client::{classify_first_bytes, FirstBytes};
-use smtp_core::reply::{ReplyParser as CoreParser, ReplyParserConfig};
+use smtp_core::reply::{ReplyError, ReplyParser as CoreParser, ReplyParserConfig};
 use smtp_core::{RemoteError, Reply};
 
 pyo3::import_exception!(smtplib, SMTPResponseException);
@@ -99,12 +99,15 @@ fn smtplib_text_of_raw(raw: &[u8]) -> Vec<u8> {
 
 /// The `(code, msg)` of the SMTPResponseException for a reply too long to
 /// read: smtplib's own words for a line over its limit, ours for a reply
-/// over the bound smtplib does not have. None for other errors.
-pub(crate) fn unreadable(e: &RemoteError) -> Option<(i32, String)> {
+/// over the bounds smtplib does not have. None for other errors.
+pub(crate) fn unreadable(e: &ReplyError) -> Option<(i32, String)> {
     match e {
-        RemoteError::ReplyLineTooLong { .. } => Some((500, "Line too long.".into())),
-        RemoteError::ReplyTooLong { limit } => {
+        ReplyError::LineTooLong { .. } => Some((500, "Line too long.".into())),
+        ReplyError::TooManyOctets { limit } => {
             Some((500, format!("Reply longer than {limit} octets.")))
+        }
+        ReplyError::TooManyLines { limit } => {
+            Some((500, format!("Reply longer than {limit} lines.")))
         }
         _ => None,
     }
@@ -176,7 +179,7 @@ impl ReplyParser {
                 // readline would have returned its first max_line + 1
                 // octets, and printed them.
                 let mut end = self.pos;
-                if let RemoteError::ReplyLineTooLong { .. } = e {
+                if let ReplyError::LineTooLong { .. } = e {
                     end = (self.pos + self.max_line + 1).min(self.buf.len());
                 }
                 self.abandon(end);

@@ -107,6 +107,7 @@ pub mod error;
 pub mod framing;
 pub mod reply;
 pub mod server;
+mod syntax;
 pub mod timer;
 
 pub use address::{Domain, ForwardPath, Mailbox, ReversePath};
