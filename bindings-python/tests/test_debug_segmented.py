@@ -11,17 +11,15 @@ import contextlib
 import io
 import re
 import smtplib
-import socket
-import threading
 import time
 
 import pytest
+from _scripted import TIMEOUT, ScriptServer
 
 import smtplib_rs
 
 # datetime.time's str() drops the microseconds when they are 0.
 STAMP = re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d{6})? ", re.M)
-TIMEOUT = 10.0
 
 REPLIES = {
     "greeting": ["220-test.example ESMTP", "220-no UCE", "220 ready"],
@@ -45,74 +43,44 @@ REPLIES = {
 }
 
 
-class ScriptedServer:
-    """Serves one session per connection, in turn; every reply from
-    REPLIES, written in pieces (`split`: "lines" or "bytes")."""
+def write(conn, lines, split):
+    """Writes a reply in pieces, pausing after each long enough for the
+    client to read it on its own."""
+    data = "".join(line + "\r\n" for line in lines).encode()
+    if split == "lines":
+        pieces, pause = data.splitlines(keepends=True), 0.002
+    else:
+        pieces, pause = [data[i:i + 1] for i in range(len(data))], 0.0005
+    for piece in pieces:
+        conn.sendall(piece)
+        time.sleep(pause)
 
-    def __init__(self, split):
-        self.split = split
-        # Long enough for the client to read each piece on its own.
-        self.pause = 0.002 if split == "lines" else 0.0005
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(TIMEOUT)
-        self.port = self.sock.getsockname()[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
 
-    def _serve(self):
-        try:
-            while True:
-                conn, _ = self.sock.accept()
-                with conn:
-                    conn.settimeout(TIMEOUT)
-                    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    try:
-                        self._session(conn)
-                    except (OSError, EOFError):
-                        pass
-        except OSError:  # closed, or no client within TIMEOUT
-            return
-
-    def _write(self, conn, lines):
-        data = "".join(line + "\r\n" for line in lines).encode()
-        if self.split == "lines":
-            pieces = data.splitlines(keepends=True)
-        else:
-            pieces = [data[i:i + 1] for i in range(len(data))]
-        for piece in pieces:
-            conn.sendall(piece)
-            time.sleep(self.pause)
-
-    def _session(self, conn):
-        buf = b""
+def script(split):
+    """A session answering every command from REPLIES."""
+    def run(conn):
+        f = conn.makefile("rb")
 
         def readline():
-            nonlocal buf
-            while b"\r\n" not in buf:
-                data = conn.recv(4096)
-                if not data:
-                    raise EOFError
-                buf += data
-            line, buf = buf.split(b"\r\n", 1)
-            return line.decode()
+            line = f.readline()
+            if not line:
+                raise EOFError
+            return line.rstrip(b"\r\n").decode()
 
-        self._write(conn, REPLIES["greeting"])
+        write(conn, REPLIES["greeting"], split)
         while True:
             line = readline()
             verb = line.split(" ", 1)[0].upper()
             if verb == "RCPT" and "bad" in line:
                 verb = "RCPT bad"
-            self._write(conn, REPLIES.get(verb, REPLIES["other"]))
+            write(conn, REPLIES.get(verb, REPLIES["other"]), split)
             if verb == "DATA":
                 while readline() != ".":
                     pass
-                self._write(conn, REPLIES["."])
+                write(conn, REPLIES["."], split)
             elif verb == "QUIT":
                 return
-
-    def close(self):
-        self.sock.close()
-        self.thread.join(TIMEOUT)
+    return run
 
 
 def session(module, port, level):
@@ -141,7 +109,7 @@ def session(module, port, level):
 
 @pytest.fixture(params=["lines", "bytes"])
 def server(request):
-    srv = ScriptedServer(request.param)
+    srv = ScriptServer(script(request.param))
     yield srv
     srv.close()
 

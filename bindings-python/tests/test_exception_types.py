@@ -5,53 +5,20 @@ server, so ``except`` clauses written for smtplib catch it alike."""
 
 import os
 import smtplib
-import socket
 import ssl
-import threading
 import time
 
 import pytest
+from _scripted import ScriptServer
 
 import smtplib_rs
 
 CERT = os.path.join(os.path.dirname(__file__), "data", "localhost.pem")
 PIPE = ["PIPELINING", "SIZE 10000000", "8BITMIME"]
-TIMEOUT = 10.0
 
 
 def client_context():
     return ssl.create_default_context(cafile=CERT)
-
-
-class OneShotServer:
-    """Accepts connections on 127.0.0.1 and runs `script(conn)` on each,
-    in turn, until closed (bounded by TIMEOUT)."""
-
-    def __init__(self, script):
-        self.script = script
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(TIMEOUT)
-        self.port = self.sock.getsockname()[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            conn.settimeout(TIMEOUT)
-            try:
-                self.script(conn)
-            except (OSError, EOFError, ssl.SSLError):
-                pass
-            finally:
-                conn.close()
-
-    def close(self):
-        self.sock.close()
-        self.thread.join(TIMEOUT)
 
 
 @pytest.fixture
@@ -59,7 +26,7 @@ def serve():
     servers = []
 
     def make(script):
-        servers.append(OneShotServer(script))
+        servers.append(ScriptServer(script))
         return servers[-1]
     yield make
     for s in servers:
