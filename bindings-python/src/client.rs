@@ -15,7 +15,8 @@ use smtp_core::client::{
 };
 use smtp_core::reply::{ReplyError, ReplyParserConfig};
 use smtp_core::{
-    ClientTimeouts, Command, Domain, LocalError, RemoteError, Reply, ReplyCode, Timestamp,
+    ClientTimeouts, Command, Domain, HelloKind, LocalError, RemoteError, Reply, ReplyCode,
+    Security, Timestamp,
 };
 
 use crate::outcome::Ending;
@@ -171,8 +172,13 @@ impl MailMachine {
         let hello = Reply::from_lines(ReplyCode::OK, &lines);
         // smtplib did the greeting and EHLO itself; the machine starts idle
         // with the capabilities of that EHLO reply.
-        let conn =
-            ClientConnection::resume(config, hello, true, false, now()).map_err(value_error)?;
+        let kind = if lmtp {
+            HelloKind::Lhlo
+        } else {
+            HelloKind::Ehlo
+        };
+        let conn = ClientConnection::resume(config, hello, kind, Security::Plain, now())
+            .map_err(value_error)?;
         Ok(MailMachine {
             conn,
             outcome: None,
