@@ -22,6 +22,7 @@ mod params;
 #[cfg(test)]
 mod proptests;
 mod requirements;
+mod spelling;
 #[cfg(test)]
 mod tests;
 mod validate;
@@ -32,6 +33,7 @@ pub use borrowed::{
     RcptParametersRef,
 };
 pub use requirements::MissingExtension;
+pub use spelling::CommandSpelling;
 pub use validate::InvalidCommand;
 pub use xtext::{xtext_decode, xtext_encode};
 
