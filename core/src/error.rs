@@ -295,3 +295,47 @@ impl fmt::Display for RemoteError {
 
 impl core::error::Error for LocalError {}
 impl core::error::Error for RemoteError {}
+
+/// A broken reply stream ends the client's session.
+impl From<crate::reply::ReplyError> for RemoteError {
+    fn from(e: crate::reply::ReplyError) -> Self {
+        use crate::reply::ReplyError;
+        match e {
+            ReplyError::LineTooLong { limit } => RemoteError::ReplyLineTooLong { limit },
+            ReplyError::TooManyLines { limit } | ReplyError::TooManyOctets { limit } => {
+                RemoteError::ReplyTooLong { limit }
+            }
+            ReplyError::Malformed { reason } => RemoteError::MalformedReply { reason },
+        }
+    }
+}
+
+/// A body chunk the stuffer refused is the caller's to fix.
+impl From<crate::body::StuffError> for LocalError {
+    fn from(e: crate::body::StuffError) -> Self {
+        use crate::body::StuffError;
+        match e {
+            StuffError::BareLineEnding { offset } => LocalError::BareLineEnding { offset },
+            StuffError::Finished => LocalError::InvalidState {
+                call: "send_body",
+                state: SessionState::Finished,
+            },
+        }
+    }
+}
+
+/// A command the caller built that cannot be sent as given.
+impl From<crate::command::InvalidCommand> for LocalError {
+    fn from(e: crate::command::InvalidCommand) -> Self {
+        use crate::command::InvalidCommand;
+        match e {
+            InvalidCommand::Injection { field } => LocalError::CommandInjection { field },
+            InvalidCommand::InvalidAddress { address, rule } => {
+                LocalError::InvalidAddress { address, rule }
+            }
+            InvalidCommand::InvalidArgument { field, rule } => {
+                LocalError::InvalidArgument { field, rule }
+            }
+        }
+    }
+}

@@ -108,6 +108,7 @@ pub mod framing;
 pub mod reply;
 pub mod server;
 pub mod session;
+mod syntax;
 pub mod timer;
 
 pub use address::{Domain, ForwardPath, Mailbox, ReversePath};

@@ -216,7 +216,7 @@ impl Machine {
                 if pending > limit {
                     return Err(LocalError::BufferFull { pending, limit });
                 }
-                return st.push(chunk, &mut self.transmit);
+                return st.push(chunk, &mut self.transmit).map_err(LocalError::from);
             }
         }
         let Some(tx) = body_in_progress(&mut self.tx, self.mode) else {
