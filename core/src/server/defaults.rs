@@ -84,7 +84,7 @@ impl<'a> Defaults<'a> {
         if cfg.offers(Extensions::STARTTLS) && !tls {
             caps.add_keyword("STARTTLS", "");
         }
-        if auth_usable(cfg, tls) {
+        if cfg.auth_usable(tls) {
             caps.add_keyword("AUTH", &cfg.auth_mechanisms.join(" "));
         }
         // RFC 8689 §2: REQUIRETLS is advertised after STARTTLS only.
@@ -311,11 +311,6 @@ impl<'a> Defaults<'a> {
     pub(crate) fn with_status(&self, code: u16, status: &str, text: &str) -> Reply {
         self.make(code, status, text)
     }
-}
-
-/// Whether AUTH may be used now: offered, and TLS is on or not required.
-pub(crate) fn auth_usable(cfg: &ServerConfig, tls: bool) -> bool {
-    !cfg.auth_mechanisms.is_empty() && (tls || !cfg.auth_requires_tls)
 }
 
 /// The owned text of a domain or path for reply texts.

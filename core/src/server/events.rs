@@ -4,11 +4,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::address::{Domain, ForwardPath, ReversePath};
+use crate::auth::{Mechanism, Verification};
 use crate::command::{CommandError, MailParameters, RcptParameters};
 use crate::error::RemoteError;
 use crate::reply::Reply;
-
-use super::auth::AuthRequest;
 
 /// One thing that happened, from [`ServerConnection::poll_event`].
 ///
@@ -210,6 +209,23 @@ impl Event {
                 | Event::Auth(_)
         )
     }
+}
+
+/// What the application must decide before AUTH succeeds
+/// ([`Event::Auth`]).
+///
+/// Answer [`Verification::NeedCredentials`] (SCRAM-SHA-256) with
+/// [`provide_scram_credentials`](super::ServerConnection::provide_scram_credentials)
+/// (or a negative `reply` for an unknown user); every other kind with
+/// `accept()` (credentials good: 235) or a negative `reply` (e.g. 535).
+/// For CRAM-MD5 check the digest with [`crate::auth::verify_cram_md5`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AuthRequest {
+    /// The mechanism in use.
+    pub mechanism: Mechanism,
+    /// What to check.
+    pub verification: Verification,
 }
 
 /// Why the machine answered a command by itself.

@@ -39,23 +39,23 @@ mod answers;
 mod auth;
 mod commands;
 mod config;
-mod data;
 mod defaults;
 mod events;
-mod state;
+mod machine;
+mod message;
+mod session;
 
-pub use auth::AuthRequest;
 pub use config::{
     BareLineEndings, Greeting, LongLines, ServerConfig, DEFAULT_MAX_BAD_COMMANDS,
     DEFAULT_MAX_BUFFERED_INPUT, DEFAULT_MAX_RECIPIENTS,
 };
-pub use events::{Event, Lost, MessageProblem, Refusal};
+pub use events::{AuthRequest, Event, Lost, MessageProblem, Refusal};
 
 use crate::error::LocalError;
 use crate::reply::Reply;
 use crate::timer::Timestamp;
 
-use state::Machine;
+use machine::Machine;
 
 /// One server-side SMTP/LMTP session, sans I/O.
 ///
@@ -130,7 +130,7 @@ impl ServerConnection {
 
     /// The configuration in force.
     pub fn config(&self) -> &ServerConfig {
-        &self.m.cfg
+        self.m.config()
     }
 
     // ---- getters ----
@@ -139,7 +139,7 @@ impl ServerConnection {
     /// [`consume_transmit`](Self::consume_transmit) with how many the
     /// socket took.
     pub fn pending_transmit(&self) -> &[u8] {
-        &self.m.out
+        self.m.pending_transmit()
     }
 
     /// When to call [`handle_timeout`](Self::handle_timeout): the idle
@@ -155,14 +155,13 @@ impl ServerConnection {
     /// [`ServerConfig::max_buffered_input`], beyond which the client is
     /// disconnected), during the TLS handshake, and once closed.
     pub fn wants_input(&self) -> bool {
-        self.m.awaiting.is_none()
-            && !matches!(self.m.mode, state::Mode::TlsPending | state::Mode::Closed)
+        self.m.wants_input()
     }
 
     /// Whether an event is waiting for [`accept`](Self::accept) or
     /// [`reply`](Self::reply).
     pub fn awaiting_answer(&self) -> bool {
-        self.m.awaiting.is_some()
+        self.m.awaiting_answer()
     }
 
     /// Whether the session is over (after its final event:
@@ -173,12 +172,12 @@ impl ServerConnection {
 
     /// Whether the connection is encrypted (implicit TLS or STARTTLS done).
     pub fn is_tls(&self) -> bool {
-        self.m.tls
+        self.m.is_tls()
     }
 
     /// Whether AUTH succeeded in this session.
     pub fn is_authenticated(&self) -> bool {
-        self.m.authenticated
+        self.m.is_authenticated()
     }
 
     // ---- inputs ----
@@ -224,8 +223,7 @@ impl ServerConnection {
     /// `n` octets of [`pending_transmit`](Self::pending_transmit) were
     /// written. More than is pending counts as all of it.
     pub fn consume_transmit(&mut self, n: usize) {
-        let n = n.min(self.m.out.len());
-        self.m.out.drain(..n);
+        self.m.consume_transmit(n);
     }
 
     // ---- answers ----
@@ -270,7 +268,7 @@ impl ServerConnection {
         &mut self,
         credentials: crate::auth::ScramCredentials,
     ) -> Result<(), LocalError> {
-        self.m.scram_credentials(credentials)
+        self.m.provide_scram_credentials(credentials)
     }
 
     /// Supplies the random input of the next AUTH exchange, needed before
@@ -283,8 +281,7 @@ impl ServerConnection {
     /// each challenge stays unique. Calling it again starts over with the
     /// new value.
     pub fn set_nonce(&mut self, nonce: &str) {
-        self.m.nonce = Some(alloc::string::String::from(nonce));
-        self.m.auth_count = 0;
+        self.m.set_nonce(nonce);
     }
 
     // ---- outputs ----
@@ -293,6 +290,6 @@ impl ServerConnection {
     /// and answer.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.m.events.pop_front()
+        self.m.poll_event()
     }
 }
