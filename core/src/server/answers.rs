@@ -2,16 +2,14 @@
 //! awaits ([`check_reply`]), the RFC default reply for `accept()`
 //! ([`default_reply`]), and what a reply changes ([`apply`]).
 
-use alloc::string::String;
-
-use crate::address::ForwardPath;
+use crate::address::DomainRef;
 use crate::command::BodyType;
 use crate::error::LocalError;
-use crate::reply::{Reply, ReplyCode};
+use crate::reply::ReplyCode;
 use crate::session::HelloKind;
 
 use super::config::ServerConfig;
-use super::defaults::{display, Defaults};
+use super::replies::Canned;
 use super::session::Session;
 
 /// The command or message end the application must answer.
@@ -19,13 +17,13 @@ use super::session::Session;
 pub(super) enum Awaiting {
     Hello {
         kind: HelloKind,
-        client: String,
     },
     Mail {
         smtputf8: bool,
         body: Option<BodyType>,
     },
-    Rcpt(ForwardPath),
+    /// The recipient is kept tentatively in the session.
+    Rcpt,
     Data,
     Chunk {
         size: u64,
@@ -92,34 +90,36 @@ pub(super) fn check_reply(awaiting: &Awaiting, code: ReplyCode) -> Result<(), Lo
 }
 
 /// The reply `accept()` sends (AUTH's comes from the SASL exchange).
-pub(super) fn default_reply(awaiting: &Awaiting, session: &Session, cfg: &ServerConfig) -> Reply {
-    let d = Defaults::new(cfg);
+/// `client` is the domain of the EHLO/HELO/LHLO being answered.
+pub(super) fn default_reply<'a>(
+    awaiting: &Awaiting,
+    client: DomainRef<'a>,
+    session: &'a Session,
+    cfg: &ServerConfig,
+) -> Canned<'a> {
     match awaiting {
         Awaiting::Hello {
             kind: HelloKind::Helo,
+        } => Canned::Helo { client },
+        Awaiting::Hello { .. } => Canned::Ehlo {
             client,
-        } => d.helo(client),
-        Awaiting::Hello { client, .. } => d.ehlo(client, session.is_tls()),
-        Awaiting::Mail { .. } => d.sender_ok(),
-        Awaiting::Rcpt(_) => d.recipient_ok(),
-        Awaiting::Data => d.start_data(),
-        Awaiting::Chunk { size } => d.chunk_ok(*size),
-        Awaiting::MessageEnd { next, .. } => {
-            let rcpt = session
-                .transaction()
-                .and_then(|t| t.recipients().get(*next));
-            match rcpt {
-                Some(r) if cfg.lmtp => d.delivered(&display(r)),
-                _ => d.message_accepted(),
-            }
-        }
-        Awaiting::Rset | Awaiting::Noop => d.ok(),
-        Awaiting::Vrfy => d.vrfy(),
-        Awaiting::Expn => d.expn(),
-        Awaiting::Help => d.help(),
-        Awaiting::Quit => d.bye(),
-        Awaiting::StartTls => d.start_tls(),
-        Awaiting::Auth => d.auth_ok(),
+            tls: session.is_tls(),
+        },
+        Awaiting::Mail { .. } => Canned::SenderOk,
+        Awaiting::Rcpt => Canned::RecipientOk,
+        Awaiting::Data => Canned::StartData,
+        Awaiting::Chunk { size } => Canned::ChunkOk(*size),
+        Awaiting::MessageEnd { next, .. } => match session.recipients().iter().get(*next) {
+            Some(rcpt) if cfg.lmtp => Canned::Delivered(rcpt),
+            _ => Canned::MessageAccepted,
+        },
+        Awaiting::Rset | Awaiting::Noop => Canned::Ok,
+        Awaiting::Vrfy => Canned::Vrfy,
+        Awaiting::Expn => Canned::Expn,
+        Awaiting::Help => Canned::Help,
+        Awaiting::Quit => Canned::Bye,
+        Awaiting::StartTls => Canned::StartTls,
+        Awaiting::Auth => Canned::AuthOk,
     }
 }
 
@@ -131,7 +131,7 @@ pub(super) fn apply(awaiting: Awaiting, code: ReplyCode, session: &mut Session) 
         // RFC 5321 §4.1.4: EHLO/HELO reset the transaction.
         Awaiting::Hello { kind, .. } if positive => session.greeted(kind),
         Awaiting::Mail { smtputf8, body } if positive => session.open_transaction(smtputf8, body),
-        Awaiting::Rcpt(to) if positive => session.add_recipient(to),
+        Awaiting::Rcpt => session.recipient_answered(positive),
         Awaiting::Data if positive => return Then::ReadData,
         // RFC 3030 §2: a failed chunk fails the transaction.
         Awaiting::Chunk { .. } if !positive => session.end_transaction(),

@@ -32,7 +32,8 @@ pub(super) enum AuthStep {
     /// Authenticated: send the application's reply, or 235.
     Success(Option<Reply>),
     /// The exchange failed: send the application's reply if it gave one,
-    /// or the one RFC 4954 §6 gives for `failure`.
+    /// or the one RFC 4954 §6 gives for `failure`
+    /// ([`Canned::AuthFailed`](super::replies::Canned::AuthFailed)).
     Failure {
         failure: AuthFailure,
         app_reply: Option<Reply>,

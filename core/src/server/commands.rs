@@ -1,33 +1,36 @@
-//! The command phase: what to do with one parsed command line, by the
-//! sequencing rules of RFC 5321 §4.1.4 and §4.3.2 and the extensions in
-//! force, before the application sees anything. [`decide`] reads the
-//! session and changes nothing; the machine carries out its
-//! [`Decision`].
+//! The command phase: what to do with one command line, parsed without
+//! copying ([`CommandRef`]), by the sequencing rules of RFC 5321 §4.1.4
+//! and §4.3.2 and the extensions in force, before the application sees
+//! anything. [`decide`] reads the session and changes nothing; the machine
+//! carries out its [`Decision`].
 
-use crate::address::{ForwardPath, ReversePath};
+use crate::address::ForwardPathRef;
 use crate::auth::Mechanism;
-use crate::command::{Command, CommandError, MailParameters, RcptParameters};
+use crate::command::{BodyType, CommandError, CommandRef, MailParametersRef, RcptParametersRef};
 use crate::ehlo::Extensions;
-use crate::reply::Reply;
 use crate::session::HelloKind;
 
 use super::answers::Awaiting;
 use super::auth::AUTH_LINE_LIMIT;
 use super::config::ServerConfig;
-use super::defaults::{display, Defaults};
 use super::events::{Event, Refusal};
 use super::message::Drain;
+use super::replies::Canned;
 use super::session::Session;
 
-/// What the machine does with a command.
-pub(super) enum Decision {
-    /// Report `event` and wait for the application's answer.
+/// What the machine does with a command; borrows from its line.
+pub(super) enum Decision<'a> {
+    /// Report `event` and wait for the application's answer; the command
+    /// line is kept (for `ServerConnection::command`) until then.
     Ask(Event, Awaiting),
+    /// Report `RCPT TO` as [`Decision::Ask`] does, and keep its recipient
+    /// tentatively (the line is gone once answered).
+    Rcpt(ForwardPathRef<'a>),
     /// Answer by itself. A `bad` command counts toward
     /// [`ServerConfig::max_bad_commands`].
     Refuse {
         reason: Refusal,
-        reply: Reply,
+        reply: Canned<'static>,
         bad: bool,
     },
     /// Read a BDAT chunk's octets; `drain` when they are only thrown away
@@ -40,7 +43,7 @@ pub(super) enum Decision {
     /// Run a SASL exchange (RFC 4954 §4).
     Auth {
         mechanism: Mechanism,
-        initial_response: Option<alloc::string::String>,
+        initial_response: Option<&'a str>,
     },
 }
 
@@ -58,145 +61,121 @@ pub(super) fn line_limit(front: &[u8], cfg: &ServerConfig) -> usize {
 }
 
 /// The decision for one parsed command line.
-pub(super) fn decide(
-    parsed: Result<Command, CommandError>,
+pub(super) fn decide<'a>(
+    parsed: Result<CommandRef<'a>, CommandError>,
     session: &Session,
     cfg: &ServerConfig,
-) -> Decision {
-    let d = Defaults::new(cfg);
+) -> Decision<'a> {
     if cfg.greeting_refused() {
         // RFC 5321 §3.1: after 554, wait for QUIT and answer 503.
         return match parsed {
-            Ok(Command::Quit) => Decision::Ask(Event::Quit, Awaiting::Quit),
-            _ => refuse(Refusal::NoService, d.no_service(), true),
+            Ok(CommandRef::Quit) => Decision::Ask(Event::Quit, Awaiting::Quit),
+            _ => refuse(Refusal::NoService, Canned::NoService, true),
         };
     }
     let cmd = match parsed {
         Ok(cmd) => cmd,
         Err(e) => {
             let reply = match &e {
-                CommandError::UnknownCommand => d.unrecognized(),
-                CommandError::Utf8NotAllowed => d.utf8_not_allowed(),
-                _ => d.syntax("5.5.4"),
+                CommandError::UnknownCommand => Canned::Unrecognized,
+                CommandError::Utf8NotAllowed => Canned::Utf8NotAllowed,
+                _ => Canned::Syntax,
             };
             return refuse(Refusal::Syntax(e), reply, true);
         }
     };
+    let ask = |event, awaiting| Decision::Ask(event, awaiting);
+    let hello = |kind| Decision::Ask(hello_event(kind), Awaiting::Hello { kind });
     let lmtp = cfg.lmtp;
-    let hello = |kind: HelloKind, domain| {
-        let client = display(&domain);
-        let event = match kind {
-            HelloKind::Ehlo => Event::Ehlo { domain },
-            HelloKind::Helo => Event::Helo { domain },
-            HelloKind::Lhlo => Event::Lhlo { domain },
-        };
-        Decision::Ask(event, Awaiting::Hello { kind, client })
-    };
     match cmd {
-        Command::Ehlo { domain } if !lmtp => hello(HelloKind::Ehlo, domain),
-        Command::Helo { domain } if !lmtp => hello(HelloKind::Helo, domain),
-        Command::Lhlo { domain } if lmtp => hello(HelloKind::Lhlo, domain),
+        CommandRef::Ehlo { .. } if !lmtp => hello(HelloKind::Ehlo),
+        CommandRef::Helo { .. } if !lmtp => hello(HelloKind::Helo),
+        CommandRef::Lhlo { .. } if lmtp => hello(HelloKind::Lhlo),
         // RFC 2033 §4.1: no positive reply to the other protocol's
         // greeting; 500 recommended.
-        Command::Ehlo { .. } | Command::Helo { .. } | Command::Lhlo { .. } => {
-            refuse(Refusal::NotImplemented, d.wrong_protocol(), true)
+        CommandRef::Ehlo { .. } | CommandRef::Helo { .. } | CommandRef::Lhlo { .. } => {
+            refuse(Refusal::NotImplemented, Canned::WrongProtocol, true)
         }
-        Command::Mail { from, params } => mail(from, params, session, cfg),
-        Command::Rcpt { to, params } => rcpt(to, params, session, cfg),
-        Command::Data => data(session, cfg),
-        Command::Bdat { size, last } => bdat(size, last, session, cfg),
-        Command::Rset => Decision::Ask(Event::Rset, Awaiting::Rset),
-        Command::Noop { .. } => Decision::Ask(Event::Noop, Awaiting::Noop),
-        Command::Quit => Decision::Ask(Event::Quit, Awaiting::Quit),
-        Command::Vrfy { argument } if cfg.offers(Extensions::VRFY) => {
-            Decision::Ask(Event::Vrfy { argument }, Awaiting::Vrfy)
-        }
-        Command::Expn { argument } if cfg.offers(Extensions::EXPN) => {
-            Decision::Ask(Event::Expn { argument }, Awaiting::Expn)
-        }
-        Command::Help { topic } if cfg.offers(Extensions::HELP) => {
-            Decision::Ask(Event::Help { topic }, Awaiting::Help)
-        }
-        Command::StartTls if cfg.offers(Extensions::STARTTLS) => {
+        CommandRef::Mail { params, .. } => mail(&params, session, cfg),
+        CommandRef::Rcpt { to, params } => rcpt(to, &params, session, cfg),
+        CommandRef::Data => data(session),
+        CommandRef::Bdat { size, last } => bdat(size, last, session, cfg),
+        CommandRef::Rset => ask(Event::Rset, Awaiting::Rset),
+        CommandRef::Noop { .. } => ask(Event::Noop, Awaiting::Noop),
+        CommandRef::Quit => ask(Event::Quit, Awaiting::Quit),
+        CommandRef::Vrfy { .. } if cfg.offers(Extensions::VRFY) => ask(Event::Vrfy, Awaiting::Vrfy),
+        CommandRef::Expn { .. } if cfg.offers(Extensions::EXPN) => ask(Event::Expn, Awaiting::Expn),
+        CommandRef::Help { .. } if cfg.offers(Extensions::HELP) => ask(Event::Help, Awaiting::Help),
+        CommandRef::StartTls if cfg.offers(Extensions::STARTTLS) => {
             if session.is_tls() {
-                refuse(
-                    Refusal::BadSequence,
-                    d.bad_sequence("TLS already active"),
-                    true,
-                )
+                sequence_error("TLS already active")
             } else {
-                Decision::Ask(Event::StartTls, Awaiting::StartTls)
+                ask(Event::StartTls, Awaiting::StartTls)
             }
         }
-        Command::Auth {
+        CommandRef::Auth {
             mechanism,
             initial_response,
         } => auth(&mechanism, initial_response, session, cfg),
         // VRFY, EXPN, HELP or STARTTLS switched off.
-        _ => refuse(Refusal::NotImplemented, d.not_implemented(), true),
+        _ => refuse(Refusal::NotImplemented, Canned::NotImplemented, true),
     }
 }
 
-fn refuse(reason: Refusal, reply: Reply, bad: bool) -> Decision {
+fn hello_event(kind: HelloKind) -> Event {
+    match kind {
+        HelloKind::Ehlo => Event::Ehlo,
+        HelloKind::Helo => Event::Helo,
+        HelloKind::Lhlo => Event::Lhlo,
+    }
+}
+
+fn refuse<'a>(reason: Refusal, reply: Canned<'static>, bad: bool) -> Decision<'a> {
     Decision::Refuse { reason, reply, bad }
 }
 
-fn sequence_error(cfg: &ServerConfig, text: &str) -> Decision {
-    refuse(
-        Refusal::BadSequence,
-        Defaults::new(cfg).bad_sequence(text),
-        true,
-    )
+fn sequence_error<'a>(text: &'static str) -> Decision<'a> {
+    refuse(Refusal::BadSequence, Canned::BadSequence(text), true)
 }
 
-fn mail(
-    from: ReversePath,
-    params: MailParameters,
-    session: &Session,
-    cfg: &ServerConfig,
-) -> Decision {
-    let d = Defaults::new(cfg);
+fn mail<'a>(params: &MailParametersRef<'_>, session: &Session, cfg: &ServerConfig) -> Decision<'a> {
     if session.hello().is_none() {
-        let text = if cfg.lmtp {
+        return sequence_error(if cfg.lmtp {
             "Send LHLO first"
         } else {
             "Send EHLO or HELO first"
-        };
-        return sequence_error(cfg, text);
+        });
     }
     if session.transaction().is_some() {
-        return sequence_error(cfg, "Nested MAIL command");
+        return sequence_error("Nested MAIL command");
     }
     if cfg.tls_required && !session.is_tls() {
-        return refuse(Refusal::TlsRequired, d.tls_required(), false);
+        return refuse(Refusal::TlsRequired, Canned::TlsRequired, false);
     }
     if cfg.auth_required && !session.is_authenticated() {
-        return refuse(Refusal::AuthRequired, d.auth_required(), false);
+        return refuse(Refusal::AuthRequired, Canned::AuthRequired, false);
     }
-    if !mail_params_allowed(&params, session, cfg) {
-        return refuse(
-            Refusal::ParameterNotImplemented,
-            d.param_not_implemented(),
-            true,
-        );
+    if !mail_params_allowed(params, session, cfg) {
+        let reply = Canned::ParamNotImplemented;
+        return refuse(Refusal::ParameterNotImplemented, reply, true);
     }
     if let (Some(size), Some(max)) = (params.size, cfg.max_message_size) {
         if size > max {
             // RFC 1870 §6: refuse at once a declared size over the limit.
-            return refuse(Refusal::MessageTooLarge, d.size_exceeded(), false);
+            return refuse(Refusal::MessageTooLarge, Canned::SizeExceeded, false);
         }
     }
     let awaiting = Awaiting::Mail {
         smtputf8: params.smtputf8,
         body: params.body,
     };
-    Decision::Ask(Event::MailFrom { from, params }, awaiting)
+    Decision::Ask(Event::MailFrom, awaiting)
 }
 
 /// RFC 5321 §4.1.1.11: parameters of extensions not in force, and unknown
 /// ones, are refused (555). Which parameter needs which keyword is the
 /// command module's one table.
-fn mail_params_allowed(p: &MailParameters, session: &Session, cfg: &ServerConfig) -> bool {
+fn mail_params_allowed(p: &MailParametersRef<'_>, session: &Session, cfg: &ServerConfig) -> bool {
     let needed = p.needed_extensions();
     // AUTH= (RFC 4954 §5) follows AUTH's own rule: offered where usable.
     let auth_ok = p.auth.is_none() || session.auth_usable(cfg);
@@ -213,89 +192,80 @@ fn in_force(needed: Extensions, session: &Session, cfg: &ServerConfig) -> bool {
     needed.is_empty() || session.ext_on(cfg, needed)
 }
 
-fn rcpt(
-    to: ForwardPath,
-    params: RcptParameters,
+fn rcpt<'a>(
+    to: ForwardPathRef<'a>,
+    params: &RcptParametersRef<'_>,
     session: &Session,
     cfg: &ServerConfig,
-) -> Decision {
+) -> Decision<'a> {
     let Some(txn) = session.transaction() else {
-        return sequence_error(cfg, "Need MAIL before RCPT");
+        return sequence_error("Need MAIL before RCPT");
     };
     if txn.bdat_used() {
-        return sequence_error(cfg, "RCPT after BDAT");
+        return sequence_error("RCPT after BDAT");
     }
-    let d = Defaults::new(cfg);
-    if txn.recipients().len() >= cfg.max_recipients {
-        return refuse(Refusal::TooManyRecipients, d.too_many_recipients(), false);
+    if session.recipients().len() >= cfg.max_recipients {
+        return refuse(Refusal::TooManyRecipients, Canned::TooManyRecipients, false);
     }
     if !in_force(params.needed_extensions(), session, cfg) || !params.other.is_empty() {
-        return refuse(
-            Refusal::ParameterNotImplemented,
-            d.param_not_implemented(),
-            true,
-        );
+        let reply = Canned::ParamNotImplemented;
+        return refuse(Refusal::ParameterNotImplemented, reply, true);
     }
-    let event = Event::RcptTo {
-        to: to.clone(),
-        params,
-    };
-    Decision::Ask(event, Awaiting::Rcpt(to))
+    Decision::Rcpt(to)
 }
 
-fn data(session: &Session, cfg: &ServerConfig) -> Decision {
+fn data<'a>(session: &Session) -> Decision<'a> {
     let Some(txn) = session.transaction() else {
-        return sequence_error(cfg, "Need MAIL command");
+        return sequence_error("Need MAIL command");
     };
-    if txn.recipients().is_empty() {
+    if session.recipients().len() == 0 {
         // RFC 5321 §3.3 allows 503 or 554 when every RCPT was refused;
         // 554 is what a pipelining client expects (RFC 2920 §4).
-        let reply = Defaults::new(cfg).no_valid_recipients();
-        return refuse(Refusal::NoValidRecipients, reply, false);
+        return refuse(Refusal::NoValidRecipients, Canned::NoValidRecipients, false);
     }
     if txn.bdat_used() {
         // RFC 3030 §2: DATA after BDAT in one transaction.
-        return sequence_error(cfg, "DATA after BDAT");
+        return sequence_error("DATA after BDAT");
     }
-    if txn.body() == Some(crate::command::BodyType::BinaryMime) {
+    if txn.body() == Some(BodyType::BinaryMime) {
         // RFC 3030 §3: BINARYMIME needs BDAT.
-        return sequence_error(cfg, "BINARYMIME requires BDAT");
+        return sequence_error("BINARYMIME requires BDAT");
     }
     Decision::Ask(Event::Data, Awaiting::Data)
 }
 
 /// BDAT: the chunk is always read off the wire, even when refused, so its
 /// data is never taken for commands (RFC 3030 §2).
-fn bdat(size: u64, last: bool, session: &Session, cfg: &ServerConfig) -> Decision {
+fn bdat<'a>(size: u64, last: bool, session: &Session, cfg: &ServerConfig) -> Decision<'a> {
     let drain = if !session.ext_on(cfg, Extensions::CHUNKING) {
         Some(Drain::NotImplemented)
-    } else if session
-        .transaction()
-        .is_some_and(|t| !t.recipients().is_empty())
-    {
-        None
-    } else {
+    } else if session.transaction().is_none() || session.recipients().len() == 0 {
         Some(Drain::BadSequence)
+    } else {
+        None
     };
     Decision::Chunk { size, last, drain }
 }
 
-fn auth(
+fn auth<'a>(
     mechanism: &str,
-    initial_response: Option<alloc::string::String>,
+    initial_response: Option<&'a str>,
     session: &Session,
     cfg: &ServerConfig,
-) -> Decision {
-    let d = Defaults::new(cfg);
+) -> Decision<'a> {
     if cfg.auth_mechanisms.is_empty() {
-        return refuse(Refusal::NotImplemented, d.not_implemented(), true);
+        return refuse(Refusal::NotImplemented, Canned::NotImplemented, true);
     }
     if session.hello().is_none() || session.is_authenticated() || session.transaction().is_some() {
         // RFC 4954 §4: not before EHLO, not twice, not in a transaction.
-        return sequence_error(cfg, "Bad sequence of commands");
+        return sequence_error("Bad sequence of commands");
     }
     if !session.auth_usable(cfg) {
-        return refuse(Refusal::EncryptionRequired, d.encryption_required(), false);
+        return refuse(
+            Refusal::EncryptionRequired,
+            Canned::EncryptionRequired,
+            false,
+        );
     }
     let offered = cfg
         .auth_mechanisms
@@ -307,6 +277,6 @@ fn auth(
             mechanism,
             initial_response,
         },
-        None => refuse(Refusal::UnknownMechanism, d.unknown_mechanism(), true),
+        None => refuse(Refusal::UnknownMechanism, Canned::UnknownMechanism, true),
     }
 }

@@ -39,10 +39,11 @@ mod answers;
 mod auth;
 mod commands;
 mod config;
-mod defaults;
 mod events;
 mod machine;
 mod message;
+mod recipients;
+mod replies;
 mod session;
 
 pub use config::{
@@ -50,7 +51,9 @@ pub use config::{
     DEFAULT_MAX_BUFFERED_INPUT, DEFAULT_MAX_RECIPIENTS,
 };
 pub use events::{AuthRequest, Event, Lost, MessageProblem, Refusal};
+pub use recipients::Recipients;
 
+use crate::command::CommandRef;
 use crate::error::LocalError;
 use crate::reply::Reply;
 use crate::timer::Timestamp;
@@ -178,6 +181,51 @@ impl ServerConnection {
     /// Whether AUTH succeeded in this session.
     pub fn is_authenticated(&self) -> bool {
         self.m.is_authenticated()
+    }
+
+    // ---- what the machine lends ----
+
+    /// The command awaiting an answer ([`Event::Ehlo`], [`Event::MailFrom`],
+    /// [`Event::RcptTo`], [`Event::Vrfy`]...), borrowed from its line: the
+    /// machine keeps the line until it is answered, so reading it copies
+    /// nothing. `None` when no command awaits an answer (nor for
+    /// [`Event::ChunkEnd`], [`Event::MessageEnd`] and [`Event::Auth`],
+    /// which answer no single line). Keep what you need with
+    /// [`CommandRef::into_owned`] or `to_string()`.
+    ///
+    /// ```
+    /// use smtp_core::command::CommandRef;
+    /// use smtp_core::server::{Event, ServerConfig, ServerConnection};
+    /// use smtp_core::Timestamp;
+    ///
+    /// let mut server = ServerConnection::new(ServerConfig::new("mx.example"), Timestamp(0));
+    /// server.receive_data(b"EHLO c.example\r\nMAIL FROM:<a@c.example> SIZE=10\r\n", Timestamp(1));
+    /// assert_eq!(server.poll_event(), Some(Event::Ehlo));
+    /// server.accept().unwrap();
+    /// assert_eq!(server.poll_event(), Some(Event::MailFrom));
+    /// let Some(CommandRef::Mail { from, params }) = server.command() else { panic!() };
+    /// assert_eq!(from.to_string(), "<a@c.example>");
+    /// assert_eq!(params.size, Some(10));
+    /// ```
+    #[must_use]
+    pub fn command(&self) -> Option<CommandRef<'_>> {
+        self.m.command()
+    }
+
+    /// The octets of the [`Event::MessageData`] last returned by
+    /// [`poll_event`](Self::poll_event); empty after any other event. Read
+    /// them before the next `poll_event`, which lets them go.
+    #[must_use]
+    pub fn message_data(&self) -> &[u8] {
+        self.m.message_data()
+    }
+
+    /// The recipients accepted in the open transaction, in order: at
+    /// [`Event::MessageEnd`], the ones the message goes to (in LMTP, one
+    /// answer each, in this order). Empty without a transaction.
+    #[must_use]
+    pub fn recipients(&self) -> Recipients<'_> {
+        self.m.recipients()
     }
 
     // ---- inputs ----

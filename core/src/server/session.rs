@@ -2,14 +2,13 @@
 //! authentication and the open mail transaction. The command checks read
 //! it; only the application's answers (and the TLS handshake) change it.
 
-use alloc::vec::Vec;
-
-use crate::address::ForwardPath;
+use crate::address::ForwardPathRef;
 use crate::command::BodyType;
 use crate::ehlo::Extensions;
 use crate::session::HelloKind;
 
 use super::config::ServerConfig;
+use super::recipients::RecipientList;
 
 /// The open mail transaction (RFC 5321 §3.3).
 #[derive(Debug)]
@@ -18,8 +17,6 @@ pub(super) struct Transaction {
     smtputf8: bool,
     /// MAIL's BODY= value.
     body: Option<BodyType>,
-    /// Accepted recipients, in order.
-    recipients: Vec<ForwardPath>,
     /// A BDAT chunk was received: DATA is then a 503 (RFC 3030 §2).
     bdat_used: bool,
     /// Message octets handed over so far.
@@ -31,9 +28,6 @@ pub(super) struct Transaction {
 impl Transaction {
     pub(super) fn body(&self) -> Option<BodyType> {
         self.body
-    }
-    pub(super) fn recipients(&self) -> &[ForwardPath] {
-        &self.recipients
     }
     pub(super) fn bdat_used(&self) -> bool {
         self.bdat_used
@@ -73,6 +67,9 @@ pub(super) struct Session {
     tls: bool,
     authenticated: bool,
     transaction: Option<Transaction>,
+    /// The open transaction's recipients (empty without one); its memory
+    /// is reused from transaction to transaction.
+    recipients: RecipientList,
 }
 
 impl Session {
@@ -82,6 +79,7 @@ impl Session {
             tls,
             authenticated: false,
             transaction: None,
+            recipients: RecipientList::default(),
         }
     }
 
@@ -99,6 +97,10 @@ impl Session {
     }
     pub(super) fn transaction_mut(&mut self) -> Option<&mut Transaction> {
         self.transaction.as_mut()
+    }
+    /// The open transaction's accepted recipients.
+    pub(super) fn recipients(&self) -> &RecipientList {
+        &self.recipients
     }
 
     /// Whether `ext` is in force: offered, and the client said EHLO/LHLO
@@ -125,7 +127,7 @@ impl Session {
     /// (RFC 5321 §4.1.4).
     pub(super) fn greeted(&mut self, kind: HelloKind) {
         self.hello = Some(kind);
-        self.transaction = None;
+        self.end_transaction();
     }
 
     /// A positive reply to MAIL opens a transaction.
@@ -133,23 +135,32 @@ impl Session {
         self.transaction = Some(Transaction {
             smtputf8,
             body,
-            recipients: Vec::new(),
             bdat_used: false,
             octets: 0,
             oversize: false,
         });
+        self.recipients.clear();
     }
 
-    /// A positive reply to RCPT keeps the recipient.
-    pub(super) fn add_recipient(&mut self, to: ForwardPath) {
-        if let Some(t) = self.transaction.as_mut() {
-            t.recipients.push(to);
+    /// RCPT is reported: its recipient is kept tentatively (the command
+    /// line it came from is gone once answered).
+    pub(super) fn propose_recipient(&mut self, to: &ForwardPathRef<'_>) {
+        self.recipients.propose(to);
+    }
+
+    /// The answer to RCPT: the recipient is kept only when it is positive.
+    pub(super) fn recipient_answered(&mut self, accepted: bool) {
+        if accepted && self.transaction.is_some() {
+            self.recipients.confirm();
+        } else {
+            self.recipients.withdraw();
         }
     }
 
     /// RSET, the end of a message, a failed chunk.
     pub(super) fn end_transaction(&mut self) {
         self.transaction = None;
+        self.recipients.clear();
     }
 
     pub(super) fn authenticated(&mut self) {
@@ -159,6 +170,9 @@ impl Session {
     /// The TLS handshake succeeded: everything learnt before is forgotten
     /// (RFC 3207 §4.2).
     pub(super) fn tls_started(&mut self) {
-        *self = Session::new(true);
+        self.hello = None;
+        self.tls = true;
+        self.authenticated = false;
+        self.end_transaction();
     }
 }
