@@ -1,7 +1,7 @@
 // The public API, the same in every runtime; the entry files (node.js,
 // workerd.js, web.js) initialise the WebAssembly module and re-export this.
 
-import { memoryBytes as rawMemoryBytes } from '../pkg/smtp_rs_wasm.js';
+import { extensionNames as rawExtensionNames, memoryBytes as rawMemoryBytes } from '../pkg/smtp_rs_wasm.js';
 import { guarded } from './machine.js';
 
 export { ClientConnection } from './client.js';
@@ -12,4 +12,10 @@ export { SmtpLocalError, SmtpInternalError } from './errors.js';
  * input handed over at once and never shrinks). */
 export function memoryBytes() {
   return guarded(() => rawMemoryBytes());
+}
+
+/** The EHLO keywords of the extensions smtp-rs knows: what
+ * `capabilities.extensions` may list and a server's `extensions` may offer. */
+export function extensionNames() {
+  return guarded(() => rawExtensionNames());
 }

@@ -6,8 +6,8 @@ use smtp_core::client::MailResult;
 use smtp_core::command::{BodyType, Notify, Ret};
 use smtp_core::reply::EnhancedStatus;
 use smtp_core::{
-    Capabilities, ForwardPath, MailParameters, RcptParameters, Reply, ReplyCode, ReversePath,
-    Timestamp,
+    Capabilities, Extensions, ForwardPath, MailParameters, RcptParameters, Reply, ReplyCode,
+    ReversePath, Timestamp,
 };
 
 use crate::errors;
@@ -49,17 +49,52 @@ pub(crate) fn opt_reply(j: &mut Json, r: Option<&Reply>) {
     }
 }
 
-/// What an EHLO/LHLO reply advertised: the greeting line, every keyword
-/// with its parameters (upper-case keys), the known extensions, SIZE and
-/// the AUTH mechanisms.
+/// The extensions core knows, by EHLO keyword (RFC 5321 §2.2.2 and the
+/// extensions' RFCs).
+pub(crate) const EXTENSIONS: [(&str, Extensions); 17] = [
+    ("SIZE", Extensions::SIZE),
+    ("8BITMIME", Extensions::EIGHT_BIT_MIME),
+    ("PIPELINING", Extensions::PIPELINING),
+    ("CHUNKING", Extensions::CHUNKING),
+    ("BINARYMIME", Extensions::BINARY_MIME),
+    ("SMTPUTF8", Extensions::SMTPUTF8),
+    ("DSN", Extensions::DSN),
+    ("ENHANCEDSTATUSCODES", Extensions::ENHANCED_STATUS_CODES),
+    ("STARTTLS", Extensions::STARTTLS),
+    ("AUTH", Extensions::AUTH),
+    ("REQUIRETLS", Extensions::REQUIRETLS),
+    ("VRFY", Extensions::VRFY),
+    ("EXPN", Extensions::EXPN),
+    ("HELP", Extensions::HELP),
+    ("DELIVERBY", Extensions::DELIVERBY),
+    ("MT-PRIORITY", Extensions::MT_PRIORITY),
+    ("FUTURERELEASE", Extensions::FUTURERELEASE),
+];
+
+/// What an EHLO/LHLO reply advertised: the greeting line; every keyword
+/// with its parameters (upper-case keys; the first line of a keyword wins,
+/// as core's `keyword_params`); the extensions core recognised (`AUTH`
+/// also from the old `AUTH=` form); SIZE; the AUTH mechanisms.
 pub(crate) fn capabilities(j: &mut Json, c: &Capabilities) {
     j.begin_object();
     j.key("greeting").string(c.greeting());
     j.key("keywords").begin_object();
+    let mut seen: Vec<String> = Vec::new();
     for (name, params) in c.keywords() {
-        j.key(&name.to_ascii_uppercase()).string(params);
+        let upper = name.to_ascii_uppercase();
+        if !seen.contains(&upper) {
+            j.key(&upper).string(params);
+            seen.push(upper);
+        }
     }
     j.end_object();
+    j.key("extensions").begin_array();
+    for (name, ext) in EXTENSIONS {
+        if c.supports(ext) {
+            j.string(name);
+        }
+    }
+    j.end_array();
     j.key("maxSize").opt_number(c.max_size());
     j.key("authMechanisms").begin_array();
     for m in c.auth_mechanisms() {

@@ -74,6 +74,16 @@ pub fn memory_bytes() -> f64 {
     }
 }
 
+/// The EHLO keywords of the extensions smtp-rs knows (what a server may
+/// offer with its `extensions` option).
+#[wasm_bindgen(js_name = extensionNames)]
+pub fn extension_names() -> Vec<String> {
+    convert::EXTENSIONS
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
 /// Panics with `message`: the test suite's way to prove a trap reaches JS
 /// as `SmtpInternalError` with the message. Not part of the public API.
 #[wasm_bindgen(js_name = __panicForTests)]
