@@ -44,21 +44,44 @@ function optionWords(value, name) {
 
 const BODY_MODES = ['auto', 'data', 'bdat'];
 
+/** Marks the arguments of ClientConnection.resume() for the constructor. */
+const RESUME = Symbol('resume');
+
+function resumed(options, now, args) {
+  const [reply, hello, security] = args;
+  const r = check.plainObject(reply, 'helloReply ({code, lines} or {code, text})');
+  const code = check.integer(r.code, 'helloReply.code', 200, 599);
+  const lines = r.lines !== undefined
+    ? check.stringList(r.lines, 'helloReply.lines')
+    : check.string(r.text ?? '', 'helloReply.text').split('\n');
+  if (!['Ehlo', 'Helo', 'Lhlo'].includes(hello)) check.fail('hello', '"Ehlo", "Helo" or "Lhlo"', hello);
+  if (!['Plain', 'Tls'].includes(security)) check.fail('security', '"Plain" or "Tls"', security);
+  return RawClient.resume(options, code, lines, hello, security, now);
+}
+
 export class ClientConnection extends Machine {
   /** A connection just opened at `nowMs`: the machine waits for the
    * greeting. `config.helloDomain` is required; see README.md for the rest. */
-  constructor(config, nowMs) {
+  constructor(config, nowMs, resume = undefined) {
     const now = check.time(nowMs);
     const options = clientOptions(config);
     let raw;
     try {
-      raw = new RawClient(options, now);
+      raw = resume?.[RESUME] ? resumed(options, now, resume[RESUME]) : new RawClient(options, now);
     } catch (e) {
       throw translate(e);
     } finally {
       options.free();
     }
     super(raw, 'ClientConnection');
+  }
+
+  /** A session greeted elsewhere (smtplib's own code ran EHLO, say):
+   * idle, with the capabilities of `helloReply` (`{code, lines}` or
+   * `{code, text}`); `hello` is "Ehlo", "Helo" or "Lhlo", `security`
+   * "Plain" or "Tls". No event is produced. */
+  static resume(config, helloReply, hello, security, nowMs) {
+    return new ClientConnection(config, nowMs, { [RESUME]: [helloReply, hello, security] });
   }
 
   // ----- session commands ----------------------------------------------------

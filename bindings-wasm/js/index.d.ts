@@ -161,7 +161,8 @@ export type ServerEvent =
   | Answer & { type: 'StartTls' }
   /** Send pendingTransmit() (the 220), run the handshake, then tlsEstablished(). */
   | Info & { type: 'TlsHandshake' }
-  | Info & { type: 'InjectionDiscarded'; bytes: number }
+  /** Bytes pipelined behind STARTTLS, thrown away unread (RFC 3207 §5). */
+  | Info & { type: 'DataAfterStartTls'; discarded: number }
   | Answer & { type: 'Auth'; mechanism: string; verification: Verification }
   | Info & { type: 'CommandRefused'; reason: Refusal; reply: Reply }
   | ServerFinal & { type: 'TimedOut'; lost: Lost | null }
@@ -281,6 +282,9 @@ declare class Machine<Event> {
 
 export declare class ClientConnection extends Machine<ClientEvent> {
   constructor(config: ClientConfig, nowMs: number);
+  /** A session greeted elsewhere: idle, with the capabilities of helloReply. */
+  static resume(config: ClientConfig, helloReply: { code: number; lines: string[] } | { code: number; text: string },
+    hello: 'Ehlo' | 'Helo' | 'Lhlo', security: 'Plain' | 'Tls', nowMs: number): ClientConnection;
   ehlo(): void;
   helo(): void;
   hello(): void;

@@ -5,7 +5,7 @@
 use smtp_core::auth::{Credentials, Mechanism};
 use smtp_core::client::{BodyMode, CommandId, Envelope, Recipient};
 use smtp_core::{ClientConnection, Command, ForwardPath, MailParameters, RcptParameters};
-use smtp_core::{LocalError, ReversePath};
+use smtp_core::{HelloKind, LocalError, Reply, ReplyCode, ReversePath, Security};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, timestamp};
@@ -58,6 +58,54 @@ impl RawClient {
     #[wasm_bindgen(constructor)]
     pub fn new(options: &ClientOptions, now: f64) -> JsResult<RawClient> {
         let core = ClientConnection::new(options.config.clone(), timestamp(now)).map_err(local)?;
+        Ok(RawClient {
+            core,
+            events: Json::new(),
+            payload: Vec::new(),
+        })
+    }
+
+    /// A session greeted elsewhere (e.g. by code that ran EHLO itself):
+    /// idle, with the capabilities of `hello_reply` (`code` and its line
+    /// texts). `hello` is `Ehlo`, `Helo` or `Lhlo`; `security` `Plain` or
+    /// `Tls`.
+    pub fn resume(
+        options: &ClientOptions,
+        code: u16,
+        lines: Vec<String>,
+        hello: &str,
+        security: &str,
+        now: f64,
+    ) -> JsResult<RawClient> {
+        let code = ReplyCode::new(code)
+            .ok_or_else(|| type_error(&format!("reply code {code} is not a valid SMTP code")))?;
+        let hello = match hello {
+            "Ehlo" => HelloKind::Ehlo,
+            "Helo" => HelloKind::Helo,
+            "Lhlo" => HelloKind::Lhlo,
+            other => {
+                return Err(type_error(&format!(
+                    "hello {other:?} is not Ehlo, Helo or Lhlo"
+                )))
+            }
+        };
+        let security = match security {
+            "Plain" => Security::Plain,
+            "Tls" => Security::Tls,
+            other => {
+                return Err(type_error(&format!(
+                    "security {other:?} is not Plain or Tls"
+                )))
+            }
+        };
+        let core = ClientConnection::resume(
+            options.config.clone(),
+            Reply::from_lines(code, &lines),
+            hello,
+            security,
+            timestamp(now),
+        )
+        .map_err(local)?;
         Ok(RawClient {
             core,
             events: Json::new(),

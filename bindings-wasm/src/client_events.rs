@@ -11,7 +11,7 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
     match event {
         Event::Greeting { reply: r } => with_reply(j, "Greeting", r),
         Event::GreetingRefused { reply: r } => with_reply(j, "GreetingRefused", r),
-        Event::Ehlo {
+        Event::EhloAccepted {
             reply: r,
             capabilities: c,
         } => {
@@ -26,9 +26,9 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
             with_reply(j, "EhloRefused", r);
             j.key("fallingBack").boolean(*falling_back);
         }
-        Event::Helo { reply: r } => with_reply(j, "HeloAccepted", r),
+        Event::HeloAccepted { reply: r } => with_reply(j, "HeloAccepted", r),
         Event::HeloRefused { reply: r } => with_reply(j, "HeloRefused", r),
-        Event::StartTlsReady { reply: r } => with_reply(j, "TlsHandshake", r),
+        Event::TlsHandshake { reply: r } => with_reply(j, "TlsHandshake", r),
         Event::StartTlsRefused { reply: r } => with_reply(j, "StartTlsRefused", r),
         Event::AuthChallenge { challenge } => {
             j.tag("type", "AuthChallenge");
@@ -107,10 +107,7 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
             j.tag("type", name);
         }
     }
-    j.key("final").boolean(matches!(
-        event,
-        Event::Closed { .. } | Event::Failed(_) | Event::TimedOut { .. }
-    ));
+    j.key("final").boolean(event.is_final());
     j.end_object();
 }
 

@@ -24,8 +24,9 @@ fn local_fields(j: &mut Json, e: &LocalError, message: Option<&str>) {
     j.tag("code", variant_name(&debug));
     j.key("message").string(message.unwrap_or(&e.to_string()));
     match e {
-        LocalError::InvalidState { call, expected } => {
-            j.key("call").string(call).key("expected").string(expected);
+        LocalError::InvalidState { call, state } => {
+            j.key("call").string(call);
+            j.key("state").string(&format!("{state:?}"));
         }
         LocalError::CommandInjection { field } => {
             j.key("field").string(field);

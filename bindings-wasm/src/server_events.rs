@@ -76,9 +76,9 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
         Event::Quit => bare(j, "Quit"),
         Event::StartTls => bare(j, "StartTls"),
         Event::TlsHandshake => bare(j, "TlsHandshake"),
-        Event::InjectionDiscarded { bytes } => {
-            j.tag("type", "InjectionDiscarded");
-            j.key("bytes").number(*bytes as u64);
+        Event::DataAfterStartTls { discarded } => {
+            j.tag("type", "DataAfterStartTls");
+            j.key("discarded").number(*discarded as u64);
         }
         Event::Auth(request) => {
             j.tag("type", "Auth");
@@ -93,19 +93,16 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
             j.key("reply");
             reply(j, r);
         }
-        Event::Timeout => {
+        Event::TimedOut { lost } => {
             j.tag("type", "TimedOut");
-            j.key("lost").null();
-        }
-        Event::Eof { lost } => {
-            j.tag("type", "Eof");
             j.key("lost");
             opt_lost(j, lost.as_ref());
         }
-        Event::Closed => {
+        Event::Closed { clean, lost } => {
             j.tag("type", "Closed");
-            j.key("clean").boolean(false);
-            j.key("lost").null();
+            j.key("clean").boolean(*clean);
+            j.key("lost");
+            opt_lost(j, lost.as_ref());
         }
         Event::Failed(e) => {
             j.tag("type", "Failed");
@@ -119,7 +116,7 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
         }
     }
     j.key("needsAnswer").boolean(event.needs_answer());
-    j.key("final").boolean(matches!(event, Event::Closed));
+    j.key("final").boolean(event.is_final());
     j.end_object();
 }
 

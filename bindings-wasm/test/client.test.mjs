@@ -411,3 +411,17 @@ test('free and Symbol.dispose', () => {
   d[Symbol.dispose]();
   assert.throws(() => d.phase(), /was freed/);
 });
+
+test('resume: a session greeted elsewhere starts idle with its capabilities', () => {
+  const c = lib.ClientConnection.resume({ helloDomain: 'client.example' }, { code: 250, lines: ['mx Hello', 'PIPELINING', 'STARTTLS'] }, 'Ehlo', 'Plain', 0);
+  assert.deepEqual(c.pollEvents(), []);
+  assert.equal(c.phase(), 'Idle');
+  assert.deepEqual(c.capabilities().extensions, ['PIPELINING', 'STARTTLS']);
+  c.starttls();
+  assert.equal(text(c.takeTransmit()), 'STARTTLS\r\n');
+  const tls = lib.ClientConnection.resume({ helloDomain: 'client.example' }, { code: 250, text: 'mx' }, 'Helo', 'Tls', 0);
+  assert.equal(tls.isTls(), true);
+  assert.equal(tls.capabilities(), null);
+  assert.throws(() => lib.ClientConnection.resume({ helloDomain: 'c.example' }, { code: 550, text: 'no' }, 'Ehlo', 'Plain', 0), { name: 'SmtpLocalError', code: 'UnsuitableReply' });
+  assert.throws(() => lib.ClientConnection.resume({ helloDomain: 'c.example' }, { code: 250, text: 'x' }, 'EHLO', 'Plain', 0), TypeError);
+});

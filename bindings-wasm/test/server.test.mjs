@@ -113,7 +113,7 @@ test('STARTTLS: TlsHandshake, tlsEstablished, isTls; injection discarded', () =>
   assert.equal(s.server.wantsInput(), false);
   assert.match(s.out(), /220 /);
   const injected = s.send('MAIL FROM:<evil@x.example>');
-  assert.deepEqual(injected.map((e) => [e.type, e.bytes]), [['InjectionDiscarded', 28]]);
+  assert.deepEqual(injected.map((e) => [e.type, e.discarded]), [['DataAfterStartTls', 28]]);
   s.server.tlsEstablished(s.clock.tick());
   assert.equal(s.server.isTls(), true);
   assert.deepEqual(types(s.send('EHLO c')), ['Ehlo']);
