@@ -10,7 +10,7 @@
 //!
 //! Conventions of the boundary:
 //! * Events leave in batches as one JSON array (`drain_events`), byte
-//!   fields as ranges of one side buffer (`take_payload`): see [`json`].
+//!   fields as ranges of one side buffer (`take_payload`): see `src/json.rs`.
 //! * A failing call throws a JSON string
 //!   `{"kind":"local"|"type", "code", "message", ...fields}`; the JS layer
 //!   builds the error object from it. Nothing else is ever thrown as a string.
