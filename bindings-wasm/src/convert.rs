@@ -266,12 +266,21 @@ pub(crate) fn reply_from_js(
     }
 }
 
-/// A fieldless enum value (`Phase`, `Stage`...) as its variant name.
+/// The variant name of an enum value, from its `Debug` form: how a
+/// fieldless value (`Phase`, `Stage`...) reaches JS, and how a variant
+/// added to core after this binding still shows its name.
 pub(crate) fn variant<T: core::fmt::Debug>(value: T) -> String {
-    format!("{value:?}")
+    let debug = format!("{value:?}");
+    let end = debug
+        .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .unwrap_or(debug.len());
+    debug.get(..end).unwrap_or(&debug).to_string()
 }
 
 /// What the client machine waits for, e.g. `"Greeting"`, `"Idle"`.
 pub(crate) fn phase(p: smtp_core::client::Phase) -> String {
     variant(p)
 }
+
+#[cfg(test)]
+mod tests;

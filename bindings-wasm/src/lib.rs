@@ -31,6 +31,7 @@ mod client_events;
 mod convert;
 mod errors;
 mod json;
+mod machine;
 mod options;
 mod server;
 mod server_events;

@@ -6,7 +6,7 @@ use smtp_core::command::CommandError;
 use smtp_core::server::{Event, Lost, MessageProblem, Refusal};
 use smtp_core::Domain;
 
-use crate::convert::{forward_path, mail_params, rcpt_params, reply, reverse_path};
+use crate::convert::{forward_path, mail_params, rcpt_params, reply, reverse_path, variant};
 use crate::errors::remote_error;
 use crate::json::Json;
 
@@ -110,9 +110,7 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
             remote_error(j, e);
         }
         other => {
-            let debug = format!("{other:?}");
-            let name = debug.split([' ', '(', '{']).next().unwrap_or("Unknown");
-            j.tag("type", name);
+            j.tag("type", &variant(other));
         }
     }
     j.key("needsAnswer").boolean(event.needs_answer());
@@ -143,7 +141,7 @@ fn message_problem(j: &mut Json, p: &MessageProblem) {
             j.tag("code", "LineTooLong");
         }
         other => {
-            j.tag("code", &format!("{other:?}"));
+            j.tag("code", &variant(other));
         }
     }
     j.end_object();
@@ -172,15 +170,14 @@ fn refusal(j: &mut Json, r: &Refusal) {
                     j.tag("code", "Utf8NotAllowed");
                 }
                 other => {
-                    let debug = format!("{other:?}");
-                    j.tag("code", debug.split([' ', '{']).next().unwrap_or("Unknown"));
+                    j.tag("code", &variant(other));
                 }
             }
             j.key("message").string(&e.to_string());
             j.end_object();
         }
         other => {
-            j.tag("code", &format!("{other:?}"));
+            j.tag("code", &variant(other));
         }
     }
     j.end_object();
@@ -208,9 +205,7 @@ fn opt_lost(j: &mut Json, lost: Option<&Lost>) {
                 .end_object();
         }
         Some(other) => {
-            j.begin_object()
-                .tag("type", &format!("{other:?}"))
-                .end_object();
+            j.begin_object().tag("type", &variant(other)).end_object();
         }
     }
 }
