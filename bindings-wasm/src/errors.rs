@@ -106,8 +106,15 @@ pub(crate) fn bad_argument(field: &'static str, value: &str, e: &CommandError) -
     JsValue::from_str(&j.take().0)
 }
 
+/// The fields of a `Failed` event (either machine): `type` and `error`.
+pub(crate) fn failed(j: &mut Json, e: &RemoteError) {
+    j.tag("type", "Failed");
+    j.key("error");
+    remote_error(j, e);
+}
+
 /// A `RemoteError` as the `error` object of a `Failed` event.
-pub(crate) fn remote_error(j: &mut Json, e: &RemoteError) {
+fn remote_error(j: &mut Json, e: &RemoteError) {
     j.begin_object();
     j.tag("code", &variant(e));
     j.key("message").string(&e.to_string());

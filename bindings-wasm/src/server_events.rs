@@ -7,7 +7,7 @@ use smtp_core::server::{Event, Lost, MessageProblem, Refusal};
 use smtp_core::Domain;
 
 use crate::convert::{forward_path, mail_params, rcpt_params, reply, reverse_path, variant};
-use crate::errors::remote_error;
+use crate::errors::failed;
 use crate::json::Json;
 
 pub(crate) fn write(j: &mut Json, event: &Event) {
@@ -104,11 +104,7 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
             j.key("lost");
             opt_lost(j, lost.as_ref());
         }
-        Event::Failed(e) => {
-            j.tag("type", "Failed");
-            j.key("error");
-            remote_error(j, e);
-        }
+        Event::Failed(e) => failed(j, e),
         other => {
             j.tag("type", &variant(other));
         }
