@@ -16,8 +16,6 @@ pub(super) struct DataProgress {
     pub(super) consumed: usize,
     /// The body ended: what is wrong with it, if anything.
     pub(super) finished: Option<Option<MessageProblem>>,
-    /// The body passed the SIZE limit: the data decoded is dropped.
-    pub(super) over_limit: bool,
 }
 
 /// A DATA body in progress (RFC 5321 §4.1.1.4).
@@ -54,12 +52,16 @@ impl DataReader {
 
     /// Decodes `input` into `out`.
     pub(super) fn read(&mut self, input: &[u8], out: &mut Vec<u8>) -> DataProgress {
+        let before = self.octets();
+        let start = out.len();
         let decoded = self.unstuffer.decode(input, out);
+        // RFC 1870 §6: past the limit, drain without keeping. What fits
+        // under the limit is handed over whatever the read boundaries, so
+        // the events do not depend on how the input was split.
+        out.truncate(start.saturating_add(room(self.limit, before)));
         DataProgress {
             consumed: decoded.consumed,
             finished: decoded.finished.then(|| self.problem()),
-            // RFC 1870 §6: past the limit, drain without keeping.
-            over_limit: self.over_limit(),
         }
     }
 
@@ -75,6 +77,14 @@ impl DataReader {
             }
             _ => None,
         }
+    }
+}
+
+/// Octets that still fit under `limit` after `so_far`.
+pub(super) fn room(limit: Option<u64>, so_far: u64) -> usize {
+    match limit {
+        Some(limit) => usize::try_from(limit.saturating_sub(so_far)).unwrap_or(usize::MAX),
+        None => usize::MAX,
     }
 }
 

@@ -189,10 +189,7 @@ impl Machine {
         let progress = reader.read(input, self.data.back());
         let octets = reader.octets();
         let len = self.data.back().len() - before;
-        if progress.over_limit {
-            // RFC 1870 §6: past the limit, drain without keeping.
-            self.data.back().truncate(before);
-        } else if len > 0 {
+        if len > 0 {
             self.events.push_back(Event::MessageData { len });
         }
         if let Some(problem) = progress.finished {
@@ -226,9 +223,11 @@ impl Machine {
                 keep && chunk.drain().is_none(),
                 self.session.transaction_mut(),
             ) {
-                if t.add_octets(len, limit) {
-                    self.data.back().truncate(before);
-                } else if len > 0 {
+                // RFC 1870 §6: only the octets under the limit are handed
+                // over, whatever the read boundaries.
+                let len = t.add_octets(len, limit);
+                self.data.back().truncate(before + len);
+                if len > 0 {
                     self.events.push_back(Event::MessageData { len });
                 }
             }
