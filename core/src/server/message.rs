@@ -50,7 +50,10 @@ impl DataReader {
         self.limit.is_some_and(|l| self.octets() > l)
     }
 
-    /// Decodes `input` into `out`.
+    /// Decodes `input` into `out`, appending only the octets under the
+    /// SIZE limit: past it the body is drained without keeping
+    /// (RFC 1870 §6). Where the limit falls does not depend on how the
+    /// input was split into reads.
     pub(super) fn read(&mut self, input: &[u8], out: &mut Vec<u8>) -> DataProgress {
         let before = self.octets();
         let start = out.len();
