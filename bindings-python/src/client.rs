@@ -142,7 +142,7 @@ fn unreadable_remote(e: &RemoteError) -> Option<(i32, String)> {
 fn parse(line: &str, smtputf8: bool) -> Option<Command> {
     let cmd = Command::parse(line.as_bytes(), smtputf8).ok()?;
     let mut again = Vec::with_capacity(line.len() + 2);
-    cmd.encode_spelled(CommandSpelling::Smtplib, &mut again);
+    cmd.encode_spelled(CommandSpelling::LowerCase, &mut again);
     (again.strip_suffix(b"\r\n") == Some(line.as_bytes())).then_some(cmd)
 }
 
@@ -170,7 +170,7 @@ impl MailMachine {
         config.timeouts = ClientTimeouts::uniform(None);
         // smtplib's bytes: `mail FROM:<a> size=21`, `rcpt TO:<b>`, `data`,
         // `rset`, whichever path writes them.
-        config.command_spelling = CommandSpelling::Smtplib;
+        config.command_spelling = CommandSpelling::LowerCase;
         let mut limits = ReplyParserConfig::default();
         // smtplib's limit: a line of up to 8192 octets, its LF included.
         limits.max_line = crate::reply::SMTPLIB_MAX_LINE;

@@ -1,4 +1,4 @@
-//! `ClientConfig::command_spelling`: with `CommandSpelling::Smtplib` the
+//! `ClientConfig::command_spelling`: with `CommandSpelling::LowerCase` the
 //! machine writes Python smtplib's bytes (lower-case verbs and SIZE
 //! keyword); the exchanges and events are those of the default spelling.
 
@@ -13,7 +13,7 @@ const EHLO_CHUNKING: &str = "250-mx.example\r\n250-PIPELINING\r\n250-CHUNKING\r\
 
 fn smtplib_config() -> ClientConfig {
     let mut c = config();
-    c.command_spelling = CommandSpelling::Smtplib;
+    c.command_spelling = CommandSpelling::LowerCase;
     c
 }
 

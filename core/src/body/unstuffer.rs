@@ -361,5 +361,4 @@ impl DotUnstuffer {
 }
 
 #[cfg(test)]
-#[path = "unstuffer_tests.rs"]
 pub(super) mod tests;

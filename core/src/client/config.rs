@@ -83,7 +83,7 @@ pub struct ClientConfig {
     /// (RFC 5321 §2.3.8).
     pub line_endings: BareLineEndingPolicy,
     /// The case of the commands the machine writes (default upper case;
-    /// [`CommandSpelling::Smtplib`] writes Python smtplib's bytes).
+    /// [`CommandSpelling::LowerCase`] writes Python smtplib's bytes).
     pub command_spelling: CommandSpelling,
 }
 

@@ -198,5 +198,5 @@ pub fn names(events: &[Event]) -> Vec<String> {
 
 /// The first line of a reply's text, lossy.
 pub fn text(r: &smtp_core::Reply) -> String {
-    String::from_utf8_lossy(&r.text()).into_owned()
+    String::from_utf8_lossy(&r.trimmed_text()).into_owned()
 }
