@@ -232,4 +232,4 @@ impl DotStuffer {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

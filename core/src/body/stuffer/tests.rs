@@ -6,7 +6,9 @@ use std::vec::Vec;
 
 use super::*;
 
-fn stuff(policy: BareLineEndingPolicy, chunks: &[&[u8]]) -> Result<Vec<u8>, StuffError> {
+/// Stuffs `chunks` pushed one after another, then finishes; checks the
+/// octet count on the way.
+pub(crate) fn stuff(policy: BareLineEndingPolicy, chunks: &[&[u8]]) -> Result<Vec<u8>, StuffError> {
     let mut s = DotStuffer::new(policy);
     let mut out = Vec::new();
     for c in chunks {
