@@ -4,7 +4,9 @@
 
 /// Adds the shared methods to a raw machine: a struct with the fields
 /// `core` (the smtp-core machine), `events` (a [`Json`](crate::json::Json)
-/// batch) and `payload`; `$write` writes one core event into the batch.
+/// batch) and `payload`; `$write` writes one core event into the batch,
+/// reading what the machine lends about it (the server's command, message
+/// data and recipients) from `core`.
 macro_rules! sans_io_methods {
     ($ty:ident, $write:path) => {
         #[wasm_bindgen]
@@ -38,7 +40,7 @@ macro_rules! sans_io_methods {
                     if self.events.is_empty() {
                         self.events.begin_array();
                     }
-                    $write(&mut self.events, &event);
+                    $write(&mut self.events, &event, &self.core);
                 }
                 if self.events.is_empty() {
                     return String::new();
