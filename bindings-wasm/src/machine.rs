@@ -4,9 +4,8 @@
 
 /// Adds the shared methods to a raw machine: a struct with the fields
 /// `core` (the smtp-core machine), `events` (a [`Json`](crate::json::Json)
-/// batch) and `payload`; `$write` writes one core event into the batch,
-/// reading what the machine lends about it (the server's command, message
-/// data and recipients) from `core`.
+/// batch) and `payload`; `$write` writes one core event into the batch (it may read
+/// what the machine lends about that event, e.g. the server's command line).
 macro_rules! sans_io_methods {
     ($ty:ident, $write:path) => {
         #[wasm_bindgen]

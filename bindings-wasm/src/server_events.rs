@@ -2,58 +2,62 @@
 //! needsAnswer, final}`.
 
 use smtp_core::auth::Verification;
-use smtp_core::command::{CommandError, CommandRef};
-use smtp_core::server::{Event, Lost, MessageProblem, Refusal, ServerConnection};
-use smtp_core::Domain;
+use smtp_core::command::Command;
+use smtp_core::command::CommandError;
+use smtp_core::server::{Event, Lost, MessageProblem, Refusal};
+use smtp_core::{Domain, ServerConnection};
 
 use crate::convert::{forward_path, mail_params, rcpt_params, reply, reverse_path, variant};
 use crate::errors::failed;
 use crate::json::Json;
 
-/// `core` lends what the event is about: the command being answered, the
-/// message data, the accepted recipients.
-pub(crate) fn write(j: &mut Json, event: &Event, core: &ServerConnection) {
+/// Writes `event`; the fields the core lends rather than copies into the
+/// event (the command line's arguments, message data, the recipients) are
+/// read from `server` right after `poll_event`, while they are valid.
+pub(crate) fn write(j: &mut Json, event: &Event, server: &ServerConnection) {
     j.begin_object();
-    let command = core.command().map(CommandRef::into_owned);
+    // The awaited command, owned for the JSON writer (one per command).
+    let command = server.command().map(|c| c.into_owned());
     match (event, command) {
-        (Event::Ehlo, Some(smtp_core::Command::Ehlo { domain })) => hello(j, "Ehlo", &domain),
-        (Event::Helo, Some(smtp_core::Command::Helo { domain })) => hello(j, "Helo", &domain),
-        (Event::Lhlo, Some(smtp_core::Command::Lhlo { domain })) => hello(j, "Lhlo", &domain),
-        (Event::MailFrom, Some(smtp_core::Command::Mail { from, params })) => {
+        (Event::Ehlo, Some(Command::Ehlo { domain })) => hello(j, "Ehlo", &domain),
+        (Event::Helo, Some(Command::Helo { domain })) => hello(j, "Helo", &domain),
+        (Event::Lhlo, Some(Command::Lhlo { domain })) => hello(j, "Lhlo", &domain),
+        (Event::MailFrom, Some(Command::Mail { from, params })) => {
             j.tag("type", "MailFrom");
             j.key("from");
             reverse_path(j, &from);
             j.key("params");
             mail_params(j, &params);
         }
-        (Event::RcptTo, Some(smtp_core::Command::Rcpt { to, params })) => {
+        (Event::RcptTo, Some(Command::Rcpt { to, params })) => {
             j.tag("type", "RcptTo");
             j.key("to");
             forward_path(j, &to);
             j.key("params");
             rcpt_params(j, &params);
         }
-        (Event::Vrfy, Some(smtp_core::Command::Vrfy { argument })) => {
+        (Event::Vrfy, Some(Command::Vrfy { argument })) => {
             j.tag("type", "Vrfy");
             j.key("argument").string(&argument);
         }
-        (Event::Expn, Some(smtp_core::Command::Expn { argument })) => {
+        (Event::Expn, Some(Command::Expn { argument })) => {
             j.tag("type", "Expn");
             j.key("argument").string(&argument);
         }
-        (Event::Help, Some(smtp_core::Command::Help { topic })) => {
+        (Event::Help, Some(Command::Help { topic })) => {
             j.tag("type", "Help");
             j.key("topic").opt_string(topic.as_deref());
         }
-        (event, _) => write_other(j, event, core),
+        (event, _) => write_plain(j, event, server),
     }
     j.key("needsAnswer").boolean(event.needs_answer());
     j.key("final").boolean(event.is_final());
     j.end_object();
 }
 
-/// The events that lend no command.
-fn write_other(j: &mut Json, event: &Event, core: &ServerConnection) {
+/// The events whose fields the event itself carries (and the data and
+/// recipients the machine lends).
+fn write_plain(j: &mut Json, event: &Event, server: &ServerConnection) {
     match event {
         Event::Data => bare(j, "Data"),
         Event::Bdat { size, last } => {
@@ -62,7 +66,7 @@ fn write_other(j: &mut Json, event: &Event, core: &ServerConnection) {
         }
         Event::MessageData { .. } => {
             j.tag("type", "MessageData");
-            j.key("data").bytes(core.message_data());
+            j.key("data").bytes(server.message_data());
         }
         Event::ChunkEnd { size } => {
             j.tag("type", "ChunkEnd");
@@ -72,7 +76,7 @@ fn write_other(j: &mut Json, event: &Event, core: &ServerConnection) {
             j.tag("type", "MessageEnd");
             j.key("size").number(*size);
             j.key("recipients").begin_array();
-            for r in core.recipients() {
+            for r in server.recipients() {
                 forward_path(j, &r.into_owned());
             }
             j.end_array();
