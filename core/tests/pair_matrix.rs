@@ -199,10 +199,10 @@ fn run(c: Combo) -> (Received, Vec<CEvent>) {
                         server.accept().unwrap();
                     }
                 }
-                SEvent::Ehlo { .. }
-                | SEvent::Lhlo { .. }
-                | SEvent::MailFrom { .. }
-                | SEvent::RcptTo { .. }
+                SEvent::Ehlo
+                | SEvent::Lhlo
+                | SEvent::MailFrom
+                | SEvent::RcptTo
                 | SEvent::Data
                 | SEvent::ChunkEnd { .. }
                 | SEvent::Quit
