@@ -99,7 +99,7 @@ pub use first_bytes::{
     IMPLICIT_TLS_PORTS,
 };
 pub use ledger::{Expect, LedgerEntry, TransactionLedger};
-pub use sequences::{is_service_closing, reply_meaning, succeeded, Exchange, ReplyMeaning};
+pub use sequences::{reply_meaning, Exchange, ReplyMeaning};
 
 use crate::auth::{Credentials, Mechanism};
 use crate::command::Command;
