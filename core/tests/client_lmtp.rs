@@ -111,11 +111,12 @@ fn lmtp_with_bdat_gets_one_reply_per_recipient_after_last() {
             "LHLO client.example\r\n",
             "250-lmtp\r\n250-PIPELINING\r\n250 CHUNKING\r\n",
         ),
+        // PIPELINING and CHUNKING: the body goes with the envelope.
         (
-            "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nRCPT TO:<c@b.example>\r\n",
-            "250 ok\r\n250 ok\r\n250 ok\r\n",
+            "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nRCPT TO:<c@b.example>\r\n\
+             BDAT 5 LAST\r\nhello",
+            "250 ok\r\n250 ok\r\n250 ok\r\n250 b ok\r\n550 c over quota\r\n",
         ),
-        ("BDAT 5 LAST\r\nhello", "250 b ok\r\n550 c over quota\r\n"),
         ("QUIT\r\n", "221 bye\r\n"),
     ];
     let env = || envelope("<a@a.example>", &["<b@b.example>", "<c@b.example>"]);

@@ -71,6 +71,8 @@ enum Kind {
     DataEnd,
     Bdat {
         last: bool,
+        /// The chunk's octets, in flight until its reply.
+        octets: usize,
     },
     AutoRset,
     Low {
@@ -101,12 +103,12 @@ impl Kind {
                 effect: Effect::Data,
                 ..
             } => Phase::Data,
-            Kind::DataEnd | Kind::Bdat { last: true } => Phase::DataEnd,
+            Kind::DataEnd | Kind::Bdat { last: true, .. } => Phase::DataEnd,
             Kind::Low {
                 effect: Effect::DataEnd,
                 ..
             } => Phase::DataEnd,
-            Kind::Bdat { last: false } => Phase::Bdat,
+            Kind::Bdat { last: false, .. } => Phase::Bdat,
             Kind::AutoRset => Phase::Rset,
             Kind::Low {
                 effect: Effect::Quit,
@@ -321,11 +323,32 @@ impl Machine {
             return true;
         }
         match &self.tx {
-            Some(t) if t.in_body && !t.finished && t.doomed.is_none() => match &t.body {
-                TxBody::Bdat { chunk, buf, .. } => buf.len() < *chunk,
+            Some(t) if t.body_open() => match &t.body {
+                TxBody::Bdat(body) => body.has_room(),
                 TxBody::Data(_) => true,
             },
             _ => false,
+        }
+    }
+
+    /// Body octets sent in BDAT chunks whose replies have not come.
+    fn body_in_flight(&self) -> usize {
+        self.inflight
+            .iter()
+            .map(|k| match k {
+                Kind::Bdat { octets, .. } => *octets,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// [`Event::ReadyForBody`], once per transaction.
+    fn invite_body(&mut self) {
+        if let Some(tx) = self.tx.as_mut().filter(|t| !t.invited) {
+            tx.invited = true;
+            tx.in_body = true;
+            self.since = self.now;
+            self.events.push_back(Event::ReadyForBody);
         }
     }
 
