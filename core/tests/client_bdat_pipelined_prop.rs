@@ -144,10 +144,10 @@ proptest! {
             Some(Stage::Mail)
         } else if !takers {
             Some(Stage::Recipients)
-        } else if let Some(i) = v.chunks.iter().position(|&c| c != 250) {
-            Some(if i == 2 { Stage::DataEnd } else { Stage::Body })
         } else {
-            None
+            // The last chunk's reply is the end of the data's.
+            let refused = v.chunks.iter().position(|&c| c != 250);
+            refused.map(|i| if i == 2 { Stage::DataEnd } else { Stage::Body })
         };
         prop_assert_eq!(outcome, Some(expected));
     }
