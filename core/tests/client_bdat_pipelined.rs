@@ -388,7 +388,7 @@ fn a_streamed_body_never_runs_more_than_the_window_ahead() {
     let mut cfg = config();
     cfg.max_in_flight = 10;
     let mut c = started(cfg, &chunked(4));
-    let body = vec![b'x'; 37];
+    let body = [b'x'; 37];
     let mut offset = 0;
     let mut wire = Vec::new();
     let mut chunks_answered = 0;
