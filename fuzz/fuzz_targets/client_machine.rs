@@ -300,10 +300,7 @@ impl Harness {
         }
         self.transactions += 1;
         let env = self.envelope(d);
-        let pipelining = self
-            .c
-            .capabilities()
-            .is_some_and(|c| c.has("PIPELINING"));
+        let pipelining = self.c.capabilities().is_some_and(|c| c.has("PIPELINING"));
         self.window = (pipelining && self.max_in_flight > 0).then_some(self.max_in_flight as u64);
         let before = self.c.pending_transmit().len();
         let r = self.c.send_mail(&env);
