@@ -53,7 +53,10 @@ impl Machine {
                 extension: "STARTTLS",
             });
         }
-        self.queue(Kind::StartTls, wire::encode(&Command::StartTls));
+        self.queue(
+            Kind::StartTls,
+            wire::encode(&Command::StartTls, self.cfg.command_spelling),
+        );
         Ok(())
     }
 
@@ -206,13 +209,17 @@ impl Machine {
         // RFC 2920 §3.1: with PIPELINING, MAIL, every RCPT and DATA leave in
         // one group; without it `pump` sends them one reply at a time.
         self.pay_rset(false);
-        self.outbox.push_back((Kind::Mail, wire::encode(&p.mail)));
+        self.outbox
+            .push_back((Kind::Mail, wire::encode(&p.mail, self.cfg.command_spelling)));
         for (i, r) in p.rcpts.iter().enumerate() {
-            self.outbox.push_back((Kind::Rcpt(i), wire::encode(r)));
+            self.outbox
+                .push_back((Kind::Rcpt(i), wire::encode(r, self.cfg.command_spelling)));
         }
         if p.bdat.is_none() {
-            self.outbox
-                .push_back((Kind::Data, wire::encode(&Command::Data)));
+            self.outbox.push_back((
+                Kind::Data,
+                wire::encode(&Command::Data, self.cfg.command_spelling),
+            ));
         }
         self.pump();
         // The chunks follow the envelope on the wire, so only once all of
@@ -343,10 +350,11 @@ impl Machine {
             if last {
                 tx.in_body = false;
             }
-            let line = wire::encode(&Command::Bdat {
+            let bdat = Command::Bdat {
                 size: octets as u64,
                 last,
-            });
+            };
+            let line = wire::encode(&bdat, self.cfg.command_spelling);
             self.send_now(Kind::Bdat { last, octets }, &line);
             if let Some(Transaction {
                 body: TxBody::Bdat(body),
@@ -369,7 +377,12 @@ impl Machine {
         }
         cmd.validate()?;
         let is_rset = cmd == Command::Rset;
-        Ok(self.send_low(effect, ender, is_rset, &wire::encode(&cmd)))
+        Ok(self.send_low(
+            effect,
+            ender,
+            is_rset,
+            &wire::encode(&cmd, self.cfg.command_spelling),
+        ))
     }
 
     pub(crate) fn send_raw(&mut self, line: &str) -> Result<CommandId, LocalError> {
@@ -432,7 +445,7 @@ impl Machine {
                 effect: Effect::Quit,
                 ender: true,
             },
-            wire::encode(&Command::Quit),
+            wire::encode(&Command::Quit, self.cfg.command_spelling),
         );
         Ok(id)
     }
