@@ -26,6 +26,13 @@ from ._common import (
 class _TransactionMixin:
     """MAIL, RCPT, DATA/BDAT and sendmail; mixed into SMTP."""
 
+    # With use_chunking and a server offering PIPELINING and CHUNKING,
+    # sendmail writes MAIL, every RCPT and the first BDAT chunks at once
+    # (RFC 2920 §3.1, RFC 3030 §2): at most this many body octets go ahead
+    # of the replies that judge them, so a refused message wastes at most
+    # this much. 0: each chunk waits for every reply before it.
+    max_in_flight = _core.DEFAULT_MAX_IN_FLIGHT
+
     def _mail_args(self, sender, options):
         optionlist = ''
         if options and self.does_esmtp:
@@ -229,11 +236,11 @@ class _TransactionMixin:
                 or self._parser is None or self._parser.pending()
                 or self._calls_replaced()):
             return None
-        key = (self.ehlo_resp, self.local_hostname)
+        key = (self.ehlo_resp, self.local_hostname, self.max_in_flight)
         if self._machine_key != key:
             try:
                 self._machine = _core.MailMachine(self.local_hostname, self._lmtp,
-                                                  self.ehlo_resp)
+                                                  self.ehlo_resp, self.max_in_flight)
             except ValueError:
                 self._machine = None
             self._machine_key = key
@@ -285,22 +292,28 @@ class _TransactionMixin:
         """Feeds the body to the machine. Each chunk is written only once
         the next one is read, so the last one leaves together with the
         terminator: a lone small write after a large one would wait for
-        the peer's delayed ACK (Nagle), tens of milliseconds."""
+        the peer's delayed ACK (Nagle), tens of milliseconds. With BDAT
+        pipelined the envelope waits for the first chunk too, so a small
+        message is one write and one round trip."""
         if _is_filelike(msg):
             chunks = iter(lambda: msg.read(_BODY_CHUNK), b'')
         else:
             chunks = (msg,)
+        first = True
         for chunk in chunks:
             if isinstance(chunk, str):
                 chunk = chunk.encode('ascii')
             elif not isinstance(chunk, bytes):
                 chunk = bytes(chunk)  # bytearray, memoryview
-            out = m.transmit()
-            if out:
-                self.send(out)
+            if not first:
+                out = m.transmit()
+                if out:
+                    self.send(out)
+            first = False
             while m.status() == m.SEND_BODY and not m.body(chunk):
-                # A BDAT chunk waits for its reply (RFC 3030 §4).
-                self._machine_io(m, force_read=True)
+                # Chunks wait for the replies to those in flight
+                # (max_in_flight), or a reply refused the transaction.
+                self._machine_io(m, force_read=m.status() == m.SEND_BODY)
             if m.status() != m.SEND_BODY:
                 return
         m.finish_body()
