@@ -136,3 +136,29 @@ def test_without_chunking_nothing_changes(make_server):
         assert s.sendmail("me@x.org", ["a@x.org"], b"hi\r\n") == {}
     assert b"data" in srv.commands
     assert not any(c.startswith(b"BDAT") for c in srv.commands)
+
+
+def test_sans_io_client_sends_the_body_with_the_envelope():
+    from smtplib_rs import _core
+
+    cc = _core.ClientConnection("client.example")
+    cc.receive_data(b"220 mx\r\n")
+    cc.transmit()
+    cc.receive_data(b"250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n")
+    assert [e.kind for e in cc.events()] == ["Greeting", "EhloAccepted"]
+    cc.send_mail("a@x.org", ["b@y.org"])
+    assert [e.kind for e in cc.events()] == ["ReadyForBody"]
+    assert cc.body_ready()
+    cc.send_body(b"hi\r\n")
+    cc.finish_body()
+    assert cc.transmit() == (b"MAIL FROM:<a@x.org>\r\nRCPT TO:<b@y.org>\r\n"
+                             b"BDAT 4 LAST\r\nhi\r\n")
+    cc.receive_data(b"250 ok\r\n250 ok\r\n250 queued\r\n")
+    assert [e.kind for e in cc.events()] == ["RecipientReply", "TransactionFinished"]
+
+    cc = _core.ClientConnection("client.example", max_in_flight=0)
+    cc.receive_data(b"220 mx\r\n250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n")
+    cc.events()
+    cc.transmit()
+    cc.send_mail("a@x.org", ["b@y.org"])
+    assert cc.events() == [] and not cc.body_ready()
