@@ -30,9 +30,10 @@ const TRANSMIT_HIGH_WATER: usize = 4 << 20;
 /// BDAT chunk size when the caller opts into CHUNKING and each chunk waits
 /// for its reply (no PIPELINING): few round trips.
 const BDAT_CHUNK: usize = 1 << 20;
-/// BDAT chunk size when chunks are pipelined: four fit in the default
-/// `max_in_flight` (1 MiB), so the server always has the next chunk to
-/// read while it answers one.
+/// Smallest BDAT chunk when chunks are pipelined. They are a quarter of
+/// `max_in_flight` (256 KiB of the default 1 MiB), so four are in flight and
+/// the server always has the next one to read while it answers one; a
+/// larger window means fewer, larger chunks (fewer replies to wake up for).
 const PIPELINED_BDAT_CHUNK: usize = 256 << 10;
 
 /// How a transaction ended.
@@ -246,7 +247,8 @@ impl MailMachine {
             && self.conn.config().max_in_flight > 0;
         env.body_mode = if bdat {
             BodyMode::Bdat {
-                chunk_size: pipelined.then_some(PIPELINED_BDAT_CHUNK),
+                chunk_size: pipelined
+                    .then(|| (self.conn.config().max_in_flight / 4).max(PIPELINED_BDAT_CHUNK)),
             }
         } else {
             BodyMode::Data
@@ -303,9 +305,17 @@ impl MailMachine {
         }
     }
 
-    /// Feeds a body chunk; False when the machine cannot take it yet (a
-    /// BDAT chunk waits for its reply): write, read, retry.
-    fn body(&mut self, chunk: &[u8]) -> PyResult<bool> {
+    /// Feeds `data[start:end]` (offsets into the caller's bytes, so a
+    /// message is fed piece by piece without copies); False when the
+    /// machine cannot take it yet (BDAT chunks wait for the replies to
+    /// those in flight): write, read, retry. Also False, and `status()` no
+    /// longer SEND_BODY, when a reply refused the transaction meanwhile.
+    #[pyo3(signature = (data, start = 0, end = None))]
+    fn body(&mut self, data: &[u8], start: usize, end: Option<usize>) -> PyResult<bool> {
+        let end = end.unwrap_or(data.len());
+        let Some(chunk) = data.get(start..end) else {
+            return Err(value_error("start and end must be within the data"));
+        };
         match self.conn.send_body(chunk) {
             Ok(()) => Ok(true),
             Err(LocalError::BufferFull { .. }) => Ok(false),

@@ -23,6 +23,14 @@ from ._common import (
 )
 
 
+def _as_bytes(data):
+    """A body piece as bytes: str (ASCII, as smtplib encodes it),
+    bytearray and memoryview are converted."""
+    if isinstance(data, str):
+        return data.encode('ascii')
+    return data if isinstance(data, bytes) else bytes(data)
+
+
 class _TransactionMixin:
     """MAIL, RCPT, DATA/BDAT and sendmail; mixed into SMTP."""
 
@@ -289,28 +297,29 @@ class _TransactionMixin:
         return self._transaction_result(outcome, from_addr, to_addrs)
 
     def _machine_body(self, m, msg):
-        """Feeds the body to the machine. Each chunk is written only once
-        the next one is read, so the last one leaves together with the
-        terminator: a lone small write after a large one would wait for
-        the peer's delayed ACK (Nagle), tens of milliseconds. With BDAT
-        pipelined the envelope waits for the first chunk too, so a small
-        message is one write and one round trip."""
+        """Feeds the body to the machine, _BODY_CHUNK octets at a time (a
+        bytes message by offsets into it, without copies), so the machine
+        never holds more than a piece and a chunk. Each piece is written
+        only once the next one is read, so the last one leaves together
+        with the terminator: a lone small write after a large one would
+        wait for the peer's delayed ACK (Nagle), tens of milliseconds. With
+        BDAT pipelined the envelope waits for the first piece too, so a
+        small message is one write and one round trip."""
         if _is_filelike(msg):
-            chunks = iter(lambda: msg.read(_BODY_CHUNK), b'')
+            pieces = ((_as_bytes(c), 0, len(c))
+                      for c in iter(lambda: msg.read(_BODY_CHUNK), b''))
         else:
-            chunks = (msg,)
+            msg = _as_bytes(msg)
+            pieces = ((msg, i, min(i + _BODY_CHUNK, len(msg)))
+                      for i in range(0, len(msg), _BODY_CHUNK))
         first = True
-        for chunk in chunks:
-            if isinstance(chunk, str):
-                chunk = chunk.encode('ascii')
-            elif not isinstance(chunk, bytes):
-                chunk = bytes(chunk)  # bytearray, memoryview
+        for data, start, end in pieces:
             if not first:
                 out = m.transmit()
                 if out:
                     self.send(out)
             first = False
-            while m.status() == m.SEND_BODY and not m.body(chunk):
+            while m.status() == m.SEND_BODY and not m.body(data, start, end):
                 # Chunks wait for the replies to those in flight
                 # (max_in_flight), or a reply refused the transaction.
                 self._machine_io(m, force_read=m.status() == m.SEND_BODY)
