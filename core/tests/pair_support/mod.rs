@@ -8,6 +8,7 @@
 
 use smtp_core::auth::{Credentials, Mechanism, ScramCredentials, Verification};
 use smtp_core::client::{ClientConfig, ClientConnection, Envelope, Event as CEvent};
+use smtp_core::command::CommandRef;
 use smtp_core::ehlo::Extensions;
 use smtp_core::server::{Event as SEvent, ServerConfig, ServerConnection};
 use smtp_core::{Domain, ForwardPath, LocalError, Reply, ReplyCode, ReversePath, Timestamp};
@@ -170,16 +171,23 @@ impl ServerApp {
     }
 
     fn answer(&mut self, server: &mut ServerConnection, c: Combo, e: SEvent) {
-        match &e {
-            SEvent::MailFrom { from, .. } => {
+        // The machine lends the command line and the message data.
+        match (&e, server.command()) {
+            (SEvent::MailFrom, Some(CommandRef::Mail { from, .. })) => {
                 self.transactions += 1;
                 self.rcpt_index = 0;
                 self.chunk_index = 0;
                 self.body.clear();
-                self.got.from.push(from.clone());
+                self.got.from.push(from.into_owned());
             }
-            SEvent::RcptTo { to, .. } => self.got.rcpts.push(to.clone()),
-            SEvent::MessageData(d) => self.body.extend_from_slice(d),
+            (SEvent::RcptTo, Some(CommandRef::Rcpt { to, .. })) => {
+                self.got.rcpts.push(to.into_owned())
+            }
+            (SEvent::MailFrom | SEvent::RcptTo, other) => panic!("{e:?} lends {other:?}"),
+            _ => {}
+        }
+        match &e {
+            SEvent::MessageData { .. } => self.body.extend_from_slice(server.message_data()),
             SEvent::TlsHandshake => self.got.tls = true,
             SEvent::Bdat { size, .. } => self.got.chunk_sizes.push(*size),
             SEvent::Data => self.got.data_commands += 1,
@@ -210,8 +218,8 @@ impl ServerApp {
                     _ => None,
                 }
             }
-            SEvent::MessageEnd { recipients, .. } => {
-                let answers = if c.lmtp { recipients.len() } else { 1 };
+            SEvent::MessageEnd { .. } => {
+                let answers = if c.lmtp { server.recipients().len() } else { 1 };
                 let mut took = false;
                 for i in 0..answers {
                     match self.verdict {
