@@ -86,19 +86,8 @@ fn refused_recipients_are_reported_and_the_others_get_the_message() {
         ("QUIT\r\n", "221 bye\r\n"),
     ];
     let run = run_all(config, &script, true, || send_one(env(), b"hi"));
-    let result = run
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::TransactionFinished { result } => Some(result.clone()),
-            _ => None,
-        })
-        .expect("finished");
-    let refused: Vec<(usize, u16)> = result
-        .refused()
-        .map(|(r, reply)| (r.index, reply.code().get()))
-        .collect();
-    assert_eq!(refused, [(0, 550)]);
+    let result = finished(&run.events);
+    assert_eq!(refused_codes(&result), [(0, 550)]);
     assert_eq!(result.data_reply.map(|r| r.code().get()), Some(250));
 }
 
@@ -255,28 +244,9 @@ fn lmtp_bdat_last_gets_one_reply_per_accepted_recipient() {
         true,
         || send_one(env(), b"Blah"),
     );
-    let deliveries: Vec<(usize, u16)> = run
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::DeliveryReply { index, reply } => Some((*index, reply.code().get())),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(deliveries, [(0, 250), (2, 452)]);
-    let result = run
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::TransactionFinished { result } => Some(result.clone()),
-            _ => None,
-        })
-        .expect("finished");
-    let refused: Vec<(usize, u16)> = result
-        .refused()
-        .map(|(r, reply)| (r.index, reply.code().get()))
-        .collect();
-    assert_eq!(refused, [(1, 550), (2, 452)]);
+    assert_eq!(deliveries(&run.events), [(0, 250), (2, 452)]);
+    let result = finished(&run.events);
+    assert_eq!(refused_codes(&result), [(1, 550), (2, 452)]);
 }
 
 #[test]

@@ -21,14 +21,6 @@ struct Verdicts {
     chunks: [u16; 3],
 }
 
-fn reply(code: u16) -> String {
-    format!("{code} text {code}\r\n")
-}
-
-fn rcpt_line(i: usize) -> String {
-    format!("RCPT TO:<r{i}@b.example>\r\n")
-}
-
 /// One command per reply.
 fn unpiped(v: &Verdicts) -> Vec<(String, String)> {
     let mut s = vec![

@@ -18,14 +18,6 @@ struct Verdicts {
     end: u16,
 }
 
-fn reply(code: u16) -> String {
-    format!("{code} text {code}\r\n")
-}
-
-fn rcpt_line(i: usize) -> String {
-    format!("RCPT TO:<r{i}@b.example>\r\n")
-}
-
 /// The unpipelined conversation: one command per reply.
 fn unpiped(v: &Verdicts) -> Vec<(String, String)> {
     let mut s = vec![

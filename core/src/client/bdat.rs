@@ -8,6 +8,7 @@
 
 use alloc::vec::Vec;
 
+use crate::buffer::CursorBuffer;
 use crate::error::LocalError;
 
 use super::wire::LineFixer;
@@ -15,10 +16,8 @@ use super::wire::LineFixer;
 pub(crate) struct BdatBody {
     /// Octets per chunk (the last one may be shorter).
     chunk: usize,
-    /// `staged[start..]` waits to be sent; the front was sent already and
-    /// is dropped once it outweighs the rest (amortised O(1) per octet).
-    staged: Vec<u8>,
-    start: usize,
+    /// Octets waiting to be sent, taken from the front as chunks go.
+    staged: CursorBuffer,
     /// `None` for BINARYMIME, whose octets go as they are.
     fixer: Option<LineFixer>,
     /// `BDAT n LAST` went out: nothing more will.
@@ -29,8 +28,7 @@ impl BdatBody {
     pub(crate) fn new(chunk: usize, fixer: Option<LineFixer>) -> Self {
         BdatBody {
             chunk,
-            staged: Vec::new(),
-            start: 0,
+            staged: CursorBuffer::default(),
             fixer,
             last_sent: false,
         }
@@ -38,7 +36,7 @@ impl BdatBody {
 
     /// Octets staged and not yet sent.
     pub(crate) fn waiting(&self) -> usize {
-        self.staged.len() - self.start
+        self.staged.len()
     }
 
     /// The chunk size in use.
@@ -59,18 +57,19 @@ impl BdatBody {
         piece: &[u8],
         fits: impl FnOnce(usize) -> Result<(), LocalError>,
     ) -> Result<usize, LocalError> {
-        let mark = self.staged.len();
+        let staged = self.staged.back();
+        let mark = staged.len();
         let saved = self.fixer.clone();
         let pushed = match &mut self.fixer {
-            Some(f) => f.push(piece, &mut self.staged),
+            Some(f) => f.push(piece, staged),
             None => {
-                self.staged.extend_from_slice(piece);
+                staged.extend_from_slice(piece);
                 Ok(())
             }
         };
-        let added = self.staged.len() - mark;
+        let added = staged.len() - mark;
         if let Err(e) = pushed.and_then(|()| fits(added)) {
-            self.staged.truncate(mark);
+            staged.truncate(mark);
             self.fixer = saved;
             return Err(e);
         }
@@ -80,7 +79,7 @@ impl BdatBody {
     /// The body ends: a CR held back by the line fixer is bare.
     pub(crate) fn finish(&mut self) -> Result<(), LocalError> {
         match &mut self.fixer {
-            Some(f) => f.finish(&mut self.staged),
+            Some(f) => f.finish(self.staged.back()),
             None => Ok(()),
         }
     }
@@ -104,17 +103,10 @@ impl BdatBody {
     /// Appends the next `octets` staged octets to `out` (after their BDAT
     /// line, which the machine wrote).
     pub(crate) fn send(&mut self, octets: usize, last: bool, out: &mut Vec<u8>) {
-        let end = (self.start + octets).min(self.staged.len());
-        out.extend_from_slice(self.staged.get(self.start..end).unwrap_or_default());
-        self.start = end;
+        let pending = self.staged.pending();
+        out.extend_from_slice(pending.get(..octets).unwrap_or(pending));
+        self.staged.consume(octets);
         self.last_sent |= last;
-        if self.start == self.staged.len() {
-            self.staged.clear();
-            self.start = 0;
-        } else if self.start >= self.staged.len() - self.start {
-            self.staged.drain(..self.start);
-            self.start = 0;
-        }
     }
 }
 

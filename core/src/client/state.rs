@@ -6,6 +6,7 @@ use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use crate::body::DotStuffer;
+use crate::buffer::CursorBuffer;
 use crate::command::Command;
 use crate::ehlo::{Capabilities, Extensions};
 use crate::error::{LocalError, RemoteError, SessionState};
@@ -186,8 +187,7 @@ pub(crate) struct Machine {
     /// TLS (implicit TLS, RFC 8314 §3.3) instead of SMTP.
     first: Vec<u8>,
     started: bool,
-    transmit: Vec<u8>,
-    sent: usize,
+    transmit: CursorBuffer,
     inflight: VecDeque<Kind>,
     outbox: VecDeque<(Kind, Vec<u8>)>,
     /// When the current wait began.
@@ -223,8 +223,7 @@ impl Machine {
             mode: Mode::Greeting,
             first: Vec::new(),
             started: false,
-            transmit: Vec::new(),
-            sent: 0,
+            transmit: CursorBuffer::default(),
             inflight: VecDeque::new(),
             outbox: VecDeque::new(),
             since: now,
@@ -365,25 +364,15 @@ impl Machine {
     }
 
     pub(crate) fn pending(&self) -> &[u8] {
-        self.transmit.get(self.sent..).unwrap_or(&[])
+        self.transmit.pending()
     }
 
     pub(crate) fn consume(&mut self, n: usize) {
-        let n = n.min(self.pending().len());
+        let n = n.min(self.transmit.len());
         if n > 0 {
             self.progress = true;
         }
-        self.sent += n;
-        if self.sent >= self.transmit.len() {
-            self.transmit.clear();
-            self.sent = 0;
-        } else if self.sent >= self.transmit.len() - self.sent {
-            // Drop the written prefix once it outweighs the rest, so a caller
-            // that never empties the buffer does not grow it forever; each
-            // byte moves at most once per halving (amortised O(1)).
-            self.transmit.drain(..self.sent);
-            self.sent = 0;
-        }
+        self.transmit.consume(n);
     }
 
     fn timeout_for(&self, phase: Phase) -> Option<u64> {
@@ -603,7 +592,7 @@ impl Machine {
             self.since = self.now;
             self.progress = false;
         }
-        self.transmit.extend_from_slice(line);
+        self.transmit.extend(line);
         self.inflight.push_back(kind);
     }
 

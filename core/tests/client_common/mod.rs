@@ -200,3 +200,43 @@ pub fn names(events: &[Event]) -> Vec<String> {
 pub fn text(r: &smtp_core::Reply) -> String {
     String::from_utf8_lossy(&r.text()).into_owned()
 }
+
+/// The result of the transaction that finished (panics when none did).
+pub fn finished(events: &[Event]) -> smtp_core::client::MailResult {
+    events
+        .iter()
+        .find_map(|e| match e {
+            Event::TransactionFinished { result } => Some(result.clone()),
+            _ => None,
+        })
+        .expect("a transaction finished")
+}
+
+/// `(index, code)` of every refused recipient of `result`.
+pub fn refused_codes(result: &smtp_core::client::MailResult) -> Vec<(usize, u16)> {
+    result
+        .refused()
+        .map(|(r, reply)| (r.index, reply.code().get()))
+        .collect()
+}
+
+/// `(index, code)` of every LMTP delivery reply.
+pub fn deliveries(events: &[Event]) -> Vec<(usize, u16)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::DeliveryReply { index, reply } => Some((*index, reply.code().get())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A reply line `code text code` with its CRLF.
+pub fn reply(code: u16) -> String {
+    format!("{code} text {code}\r\n")
+}
+
+/// The RCPT line for recipient `i` (`<r{i}@b.example>`).
+pub fn rcpt_line(i: usize) -> String {
+    format!("RCPT TO:<r{i}@b.example>\r\n")
+}

@@ -196,10 +196,8 @@ impl ServerApp {
         let first = self.first();
         let answer = match e {
             SEvent::Auth(req) => return self.auth(server, c, req.verification),
-            SEvent::MailFrom { .. } if first && self.verdict == Verdict::RefuseMail => {
-                Some(refusal(550))
-            }
-            SEvent::RcptTo { .. } => {
+            SEvent::MailFrom if first && self.verdict == Verdict::RefuseMail => Some(refusal(550)),
+            SEvent::RcptTo => {
                 let i = self.rcpt_index;
                 self.rcpt_index += 1;
                 let refuse = match self.verdict {

@@ -238,7 +238,9 @@ impl Machine {
                 if pending > limit {
                     return Err(LocalError::BufferFull { pending, limit });
                 }
-                return st.push(chunk, &mut self.transmit).map_err(LocalError::from);
+                return st
+                    .push(chunk, self.transmit.back())
+                    .map_err(LocalError::from);
             }
         }
         let Some(tx) = body_in_progress(&mut self.tx, self.mode) else {
@@ -257,12 +259,12 @@ impl Machine {
         };
         tx.body_octets = match &mut tx.body {
             TxBody::Data(st) => {
-                let (saved, mark) = (st.clone(), self.transmit.len());
-                st.push(chunk, &mut self.transmit)?;
+                let (saved, mark) = (st.clone(), self.transmit.back().len());
+                st.push(chunk, self.transmit.back())?;
                 let size = st.message_octets();
                 if let Err(e) = too_large(size) {
                     *st = saved;
-                    self.transmit.truncate(mark);
+                    self.transmit.back().truncate(mark);
                     return Err(e);
                 }
                 size
@@ -292,7 +294,7 @@ impl Machine {
         if self.mode == Mode::Open {
             if let Some((id, st)) = &mut self.low_body {
                 let id = *id;
-                st.finish(&mut self.transmit)?;
+                st.finish(self.transmit.back())?;
                 self.low_body = None;
                 self.send_now(
                     Kind::Low {
@@ -310,7 +312,7 @@ impl Machine {
         };
         match &mut tx.body {
             TxBody::Data(st) => {
-                st.finish(&mut self.transmit)?;
+                st.finish(self.transmit.back())?;
                 tx.finished = true;
                 tx.in_body = false;
                 self.send_now(Kind::DataEnd, &[]);
@@ -361,7 +363,7 @@ impl Machine {
                 ..
             }) = &mut self.tx
             {
-                body.send(octets, last, &mut self.transmit);
+                body.send(octets, last, self.transmit.back());
             }
         }
     }
