@@ -89,26 +89,14 @@ fn piped(v: &Verdicts) -> Vec<(String, String)> {
 /// The events after EHLO, without `ReadyForBody` (which pipelining
 /// moves), and whether it came.
 fn events_after_ehlo(script: &[(String, String)], n: usize) -> (Vec<Event>, bool) {
-    let refs: Vec<(&str, &str)> = script
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let to: Vec<String> = (0..n).map(|i| format!("<r{i}@b.example>")).collect();
-    let to: Vec<&str> = to.iter().map(String::as_str).collect();
-    let env = envelope("<a@a.example>", &to).with_body_mode(BodyMode::Bdat {
+    let env = numbered_envelope(n).with_body_mode(BodyMode::Bdat {
         chunk_size: Some(4),
     });
-    let r = run(config(), &refs, true, send_one(env, BODY), Feed::Whole);
-    let i = r
-        .events
-        .iter()
-        .position(|e| matches!(e, Event::EhloAccepted { .. }))
-        .unwrap();
-    let invited = r.events.contains(&Event::ReadyForBody);
-    let events = r.events[i + 1..]
-        .iter()
-        .filter(|e| **e != Event::ReadyForBody)
-        .cloned()
+    let (events, _) = run_after_ehlo(script, env, BODY);
+    let invited = events.contains(&Event::ReadyForBody);
+    let events = events
+        .into_iter()
+        .filter(|e| *e != Event::ReadyForBody)
         .collect();
     (events, invited)
 }

@@ -240,3 +240,32 @@ pub fn reply(code: u16) -> String {
 pub fn rcpt_line(i: usize) -> String {
     format!("RCPT TO:<r{i}@b.example>\r\n")
 }
+
+/// An envelope from `<a@a.example>` to `n` recipients `<r{i}@b.example>`.
+pub fn numbered_envelope(n: usize) -> Envelope {
+    Envelope::new(
+        rev("<a@a.example>"),
+        (0..n).map(|i| fwd(&format!("<r{i}@b.example>"))),
+    )
+}
+
+/// Runs an owned script whole, sending `env` and `body` after EHLO
+/// (`send_one`); returns the events after EhloAccepted and every byte the
+/// client wrote.
+pub fn after_ehlo(
+    script: &[(String, String)],
+    env: Envelope,
+    body: &'static [u8],
+) -> (Vec<Event>, Vec<u8>) {
+    let refs: Vec<(&str, &str)> = script
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let r = run(config(), &refs, true, send_one(env, body), Feed::Whole);
+    let i = r
+        .events
+        .iter()
+        .position(|e| matches!(e, Event::EhloAccepted { .. }))
+        .expect("EHLO accepted");
+    (r.events[i + 1..].to_vec(), r.client)
+}
