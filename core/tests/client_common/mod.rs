@@ -252,7 +252,7 @@ pub fn numbered_envelope(n: usize) -> Envelope {
 /// Runs an owned script whole, sending `env` and `body` after EHLO
 /// (`send_one`); returns the events after EhloAccepted and every byte the
 /// client wrote.
-pub fn after_ehlo(
+pub fn run_after_ehlo(
     script: &[(String, String)],
     env: Envelope,
     body: &'static [u8],
