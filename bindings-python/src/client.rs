@@ -31,9 +31,10 @@ const TRANSMIT_HIGH_WATER: usize = 4 << 20;
 /// for its reply (no PIPELINING): few round trips.
 const BDAT_CHUNK: usize = 1 << 20;
 /// Smallest BDAT chunk when chunks are pipelined. They are a quarter of
-/// `max_in_flight` (256 KiB of the default 1 MiB), so four are in flight and
+/// `max_in_flight` (1 MiB of the default 4 MiB), so four are in flight and
 /// the server always has the next one to read while it answers one; a
-/// larger window means fewer, larger chunks (fewer replies to wake up for).
+/// larger window means fewer, larger chunks (servers spend a fixed cost
+/// per chunk, the client a wake-up per reply).
 const PIPELINED_BDAT_CHUNK: usize = 256 << 10;
 
 /// How a transaction ended.
@@ -319,13 +320,16 @@ impl MailMachine {
         match self.conn.send_body(chunk) {
             Ok(()) => Ok(true),
             Err(LocalError::BufferFull { .. }) => Ok(false),
-            Err(LocalError::InvalidState {
-                state: SessionState::Transaction,
-                ..
-            }) => {
-                // A reply refused the transaction while its (pipelined
-                // BDAT) body was being sent: the body is no longer wanted,
-                // the outcome comes with the replies still owed.
+            // A reply refused the transaction while its (pipelined BDAT)
+            // body was being sent, or a 421 closed the session: the body is
+            // no longer wanted, the outcome comes with the replies.
+            Err(
+                LocalError::InvalidState {
+                    state: SessionState::Transaction,
+                    ..
+                }
+                | LocalError::Closed,
+            ) => {
                 self.ready_for_body = false;
                 Ok(false)
             }
@@ -339,10 +343,13 @@ impl MailMachine {
         match self.conn.finish_body() {
             // Refused meanwhile (see `body`): nothing to end.
             Ok(())
-            | Err(LocalError::InvalidState {
-                state: SessionState::Transaction,
-                ..
-            }) => {}
+            | Err(
+                LocalError::InvalidState {
+                    state: SessionState::Transaction,
+                    ..
+                }
+                | LocalError::Closed,
+            ) => {}
             Err(e) => return Err(value_error(e)),
         }
         self.drain();

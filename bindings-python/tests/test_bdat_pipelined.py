@@ -69,7 +69,7 @@ def test_a_refused_chunk_is_a_data_error_and_the_chunks_in_flight_are_answered(m
     srv = make_server(extensions=PIPE_CHUNKING)
     srv.behaviour.bdat_replies = {1: "552 5.3.4 message too big"}
     body = b"y" * 1_000_000  # four 256 KiB chunks, all in flight at once
-    with client(srv) as s:
+    with client(srv, max_in_flight=1 << 20) as s:
         with pytest.raises(smtplib.SMTPDataError) as e:
             s.sendmail("me@x.org", ["a@x.org"], body)
         assert (e.value.smtp_code, e.value.smtp_error) == (552, b"5.3.4 message too big")

@@ -116,7 +116,7 @@ class SMTP(_AuthMixin, _TransactionMixin):
     when the server offers CHUNKING; ``use_pipelining`` (default True)
     pipelines ``sendmail`` when the server offers PIPELINING (with both,
     and CHUNKING, a message goes in one write); ``max_in_flight`` (default
-    1 MiB) bounds the BDAT body octets sent ahead of their replies.
+    4 MiB) bounds the BDAT body octets sent ahead of their replies.
     """
     debuglevel = 0
 
