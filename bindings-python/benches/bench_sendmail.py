@@ -192,10 +192,15 @@ CLIENTS = [
 ]
 
 
+MAX_IN_FLIGHT = None  # --max-in-flight: smtplib_rs's default unless given
+
+
 def run_client(module, chunking, port, msg, count):
     """Seconds and client CPU seconds for `count` sendmails on one connection."""
     s = module.SMTP("127.0.0.1", port, local_hostname="client.example", timeout=120)
     s.use_chunking = chunking
+    if MAX_IN_FLIGHT is not None:
+        s.max_in_flight = MAX_IN_FLIGHT
     s.ehlo()
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
@@ -283,9 +288,13 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--servers", default="aiosmtpd,smtp-sink,postfix,sink")
     ap.add_argument("--workloads", default="a,b", help="a: 1 KiB messages, b: 10 MiB")
+    ap.add_argument("--max-in-flight", type=int, default=None,
+                    help="smtplib_rs's max_in_flight (BDAT octets ahead of replies)")
     ap.add_argument("--quick", action="store_true",
                     help="200 x 1 KiB and 4 x 10 MiB, 3 rounds")
     args = ap.parse_args(argv)
+    global MAX_IN_FLIGHT
+    MAX_IN_FLIGHT = args.max_in_flight
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {CLIENT_CPU})
     n_small, n_big, rounds = 2000, 20, args.rounds

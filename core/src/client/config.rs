@@ -20,7 +20,7 @@ pub const DEFAULT_BDAT_CHUNK_SIZE: usize = 64 * 1024;
 /// RFC 3030 sets no figure. The window sets the pace of a large body: 4 MiB
 /// per round trip is about 330 Mbit/s on a path of 100 ms, and lets a
 /// sender use chunks of 1 MiB with four in flight (servers spend a fixed
-/// cost per chunk: Postfix reads a 10 MiB body 1.7 times faster in 1 MiB
+/// cost per chunk: Postfix reads a 10 MiB body 1.6 times faster in 1 MiB
 /// chunks than in 256 KiB ones, measured in `bindings-python/benches`). A
 /// transaction the server refuses (every recipient refused, a chunk
 /// refused) wastes at most that much: a tenth of a second of such a link.
