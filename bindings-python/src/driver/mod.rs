@@ -79,6 +79,10 @@ pub struct ServerDriver {
     body: Vec<Vec<u8>>,
     body_len: usize,
     envelope: Envelope,
+    /// Bumped at every end of a transaction (RSET, EHLO/HELO, end of
+    /// message, STARTTLS): a face keeping its own envelope object starts a
+    /// new one when this changes.
+    generation: u64,
     hello: Option<(&'static str, String)>,
     pending: Option<(Kind, Pending)>,
     /// QUIT was answered: the session ended cleanly.
@@ -290,7 +294,7 @@ impl ServerDriver {
             }
             SEvent::MessageRefused { reply, .. } => {
                 self.drop_body();
-                self.envelope = Envelope::default();
+                self.reset_envelope();
                 self.info_reply(py, Kind::MessageRefused, &reply, events)?;
                 None
             }
@@ -508,6 +512,11 @@ impl ServerDriver {
         }
     }
 
+    fn reset_envelope(&mut self) {
+        self.envelope = Envelope::default();
+        self.generation += 1;
+    }
+
     fn drop_body(&mut self) {
         self.body = Vec::new();
         self.body_len = 0;
@@ -539,18 +548,18 @@ impl ServerDriver {
             }
             Pending::Hello(verb, domain) if ok => {
                 self.hello = Some((verb, domain));
-                self.envelope = Envelope::default();
+                self.reset_envelope();
             }
-            Pending::Rset if ok => self.envelope = Envelope::default(),
+            Pending::Rset if ok => self.reset_envelope(),
             Pending::Chunk if !ok => {
                 self.drop_body();
-                self.envelope = Envelope::default();
+                self.reset_envelope();
             }
             Pending::MessageEnd { left } => {
                 if left > 1 {
                     self.pending = Some((kind, Pending::MessageEnd { left: left - 1 }));
                 } else {
-                    self.envelope = Envelope::default();
+                    self.reset_envelope();
                 }
             }
             // RFC 5321 §4.1.1.10: 221 ends the session cleanly; a 421
@@ -613,6 +622,7 @@ impl ServerDriver {
             body: Vec::new(),
             body_len: 0,
             envelope: Envelope::default(),
+            generation: 0,
             hello: None,
             pending: None,
             quit: false,
@@ -719,7 +729,7 @@ impl ServerDriver {
             .map_err(value_error)?;
         self.tls_pending = false;
         self.hello = None;
-        self.envelope = Envelope::default();
+        self.reset_envelope();
         self.run(py)
     }
 
@@ -736,6 +746,45 @@ impl ServerDriver {
                 strings(py, e.rcpt_options.clone())?,
             ],
         )
+    }
+
+    /// The reply lines (`"250-..."`, CRLF removed) the machine would send to
+    /// EHLO/LHLO from `domain` now, for a face whose hook edits them.
+    fn ehlo_lines(&self, domain: &str) -> PyResult<Vec<String>> {
+        let mut config = self.face().config.clone();
+        config.implicit_tls = self.core.is_tls();
+        let start = clock(&self.start);
+        // A scratch session with the same configuration answers the same
+        // EHLO: the capabilities come from the machine, not from Python.
+        let mut scratch = CoreServer::new(config, start);
+        let n = scratch.pending_transmit().len();
+        scratch.consume_transmit(n);
+        let verb = if self.face().config.lmtp {
+            "LHLO"
+        } else {
+            "EHLO"
+        };
+        scratch.receive_data(format!("{verb} {domain}\r\n").as_bytes(), start);
+        while let Some(ev) = scratch.poll_event() {
+            if ev.needs_answer() {
+                scratch.accept().map_err(value_error)?;
+            }
+        }
+        let out = String::from_utf8_lossy(scratch.pending_transmit()).into_owned();
+        if !out.starts_with("250") {
+            return Err(value_error(format!("EHLO {domain:?} would be refused")));
+        }
+        Ok(out
+            .split("\r\n")
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect())
+    }
+
+    /// Changes whenever the transaction ends (see `envelope()`).
+    #[getter]
+    fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// `(verb, domain)` of the accepted EHLO/HELO/LHLO, or None.
