@@ -351,7 +351,10 @@ fn parse_v2(input: &[u8]) -> Result<Parsed, ProxyError> {
             command,
             transport,
             addresses,
-            tlvs: tlvs(tlv_bytes)?,
+            tlvs: match parse_tlvs(tlv_bytes) {
+                (tlvs, None) => tlvs,
+                (_, Some(e)) => return Err(e),
+            },
         },
         consumed,
     })
@@ -443,20 +446,25 @@ fn unpad(path: &[u8]) -> Vec<u8> {
     path.get(..end).unwrap_or_default().to_vec()
 }
 
-/// The TLVs of §2.2.7: type octet, 16-bit length, value.
-fn tlvs(mut bytes: &[u8]) -> Result<Vec<Tlv>, ProxyError> {
+/// Splits a run of TLVs (§2.2.7: type octet, 16-bit length, value), e.g.
+/// the sub-TLVs inside an SSL TLV's value after its first five octets
+/// (§2.2.5). Returns those read before the first malformed one, and
+/// [`ProxyError::MalformedTlv`] if there was one.
+pub fn parse_tlvs(mut bytes: &[u8]) -> (Vec<Tlv>, Option<ProxyError>) {
     let mut out = Vec::new();
     while !bytes.is_empty() {
         let (kind, len) = match bytes {
             [kind, hi, lo, ..] => (*kind, usize::from(u16::from_be_bytes([*hi, *lo]))),
-            _ => return Err(ProxyError::MalformedTlv),
+            _ => return (out, Some(ProxyError::MalformedTlv)),
         };
-        let value = bytes.get(3..3 + len).ok_or(ProxyError::MalformedTlv)?;
+        let Some(value) = bytes.get(3..3 + len) else {
+            return (out, Some(ProxyError::MalformedTlv));
+        };
         out.push(Tlv {
             kind,
             value: value.to_vec(),
         });
         bytes = bytes.get(3 + len..).unwrap_or_default();
     }
-    Ok(out)
+    (out, None)
 }

@@ -37,10 +37,11 @@ pub(crate) enum Kind {
     InjectionDiscarded,
     Auth,
     CommandRefused,
+    Proxy,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 22] = [
+    pub(crate) const ALL: [Kind; 23] = [
         Kind::Ehlo,
         Kind::Helo,
         Kind::Lhlo,
@@ -63,6 +64,7 @@ impl Kind {
         Kind::InjectionDiscarded,
         Kind::Auth,
         Kind::CommandRefused,
+        Kind::Proxy,
     ];
 
     /// The name Python uses: the core event's variant name.
@@ -90,6 +92,7 @@ impl Kind {
             Kind::InjectionDiscarded => "InjectionDiscarded",
             Kind::Auth => "Auth",
             Kind::CommandRefused => "CommandRefused",
+            Kind::Proxy => "Proxy",
         }
     }
 
@@ -160,6 +163,8 @@ pub struct ServerFace {
     subscribed: u32,
     answers: Vec<Option<Reply>>,
     pub(crate) body: Body,
+    /// Sessions start with a PROXY protocol header (`smtp_core::proxy`).
+    pub(crate) proxy_protocol: bool,
 }
 
 impl ServerFace {
@@ -199,7 +204,8 @@ impl ServerFace {
                         tls_required = false, implicit_tls = false, idle_timeout = None,
                         max_recipients = None, max_command_line = None,
                         max_bad_commands = None, greeting = None,
-                        normalize_bare_line_endings = false, accept_long_lines = false))]
+                        normalize_bare_line_endings = false, accept_long_lines = false,
+                        proxy_protocol = false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         hostname: &str,
@@ -221,6 +227,7 @@ impl ServerFace {
         greeting: Option<String>,
         normalize_bare_line_endings: bool,
         accept_long_lines: bool,
+        proxy_protocol: bool,
     ) -> PyResult<Self> {
         let mut config = ServerConfig::new(hostname);
         if lmtp {
@@ -272,7 +279,7 @@ impl ServerFace {
         let mut table: Vec<Option<Reply>> = vec![None; Kind::ALL.len()];
         for (name, status) in &answers {
             let kind = Kind::parse(name)?;
-            if !kind.needs_answer() {
+            if !kind.needs_answer() || kind == Kind::Proxy {
                 return Err(value_error(format!("{name} takes no answer")));
             }
             table[kind as usize] = Some(parse_status(status)?);
@@ -300,6 +307,7 @@ impl ServerFace {
             subscribed,
             answers: table,
             body,
+            proxy_protocol,
         })
     }
 

@@ -22,6 +22,7 @@ use crate::sansio::clock;
 
 mod events;
 mod face;
+mod proxy;
 
 use events::{forward_path, kind_str, lost_name, reverse_path, strings, tuple};
 pub use face::ServerFace;
@@ -90,6 +91,10 @@ pub struct ServerDriver {
     /// Between `TlsHandshake` and `tls_established()`: reads are the
     /// plaintext an attacker may have pipelined, never to be parsed.
     tls_pending: bool,
+    /// Until the PROXY header is read and accepted: what was received.
+    proxy_wait: Option<Vec<u8>>,
+    /// Why the PROXY header was refused (the session is then over).
+    proxy_failed: Option<String>,
     lost: Option<&'static str>,
     final_sent: bool,
 }
@@ -109,6 +114,10 @@ impl ServerDriver {
     /// left to Rust, and collects what Python must see, then returns
     /// `(events, out)`.
     fn run<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        if self.proxy_wait.is_some() || self.proxy_failed.is_some() {
+            // Nothing is said before the PROXY header is accepted.
+            return quiet(py);
+        }
         let mut events: Option<Bound<'py, PyList>> = None;
         let mut stream: Vec<u8> = Vec::new();
         let slice = (self.face().config.max_buffered_input / 2).max(4096);
@@ -577,6 +586,69 @@ impl ServerDriver {
     }
 }
 
+/// `(None, None)`: nothing to handle, nothing to write.
+fn quiet(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
+    PyTuple::new(py, [py.None(), py.None()])
+}
+
+impl ServerDriver {
+    /// Parses what was received of the PROXY header.
+    fn read_proxy<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let Some(buf) = self.proxy_wait.as_ref() else {
+            return self.run(py);
+        };
+        match smtp_core::proxy::parse(buf) {
+            Ok(smtp_core::proxy::Parsed::Incomplete) => quiet(py),
+            Err(e) => self.refuse_proxy_with(py, e.to_string()),
+            Ok(smtp_core::proxy::Parsed::Complete { header, consumed }) => {
+                let (raw, rest) = buf.split_at(consumed.min(buf.len()));
+                let event = proxy::event(py, &header, raw)?;
+                let mut rest = rest.to_vec();
+                rest.extend_from_slice(&self.backlog[self.pos..]);
+                self.backlog = rest;
+                self.pos = 0;
+                if self.face().wants(Kind::Proxy) {
+                    // Held (with what followed it) until Python accepts.
+                    self.pending = Some((Kind::Proxy, Pending::Other));
+                    return PyTuple::new(
+                        py,
+                        [
+                            PyList::new(py, [event])?.into_any(),
+                            py.None().into_bound(py),
+                        ],
+                    );
+                }
+                self.proxy_wait = None;
+                self.run(py)
+            }
+        }
+    }
+
+    /// Ends the session before its greeting (nothing is written).
+    fn refuse_proxy_with<'py>(
+        &mut self,
+        py: Python<'py>,
+        why: String,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        self.proxy_wait = None;
+        self.backlog.clear();
+        self.pos = 0;
+        self.final_sent = true;
+        self.proxy_failed = Some(why.clone());
+        let t = tuple(
+            py,
+            [
+                pyo3::intern!(py, "Failed").clone().into_any(),
+                why.into_bound_py_any(py)?,
+            ],
+        )?;
+        PyTuple::new(
+            py,
+            [PyList::new(py, [t])?.into_any(), py.None().into_bound(py)],
+        )
+    }
+}
+
 fn flush_stream<'py>(
     py: Python<'py>,
     stream: &mut Vec<u8>,
@@ -607,6 +679,7 @@ impl ServerDriver {
     fn new(face: Py<ServerFace>, nonce: Option<&str>) -> Self {
         let start = Instant::now();
         let config = face.get().config.clone();
+        let face_proxy = face.get().proxy_protocol;
         let mut core = CoreServer::new(config, clock(&start));
         if let Some(n) = nonce {
             core.set_nonce(n);
@@ -627,6 +700,8 @@ impl ServerDriver {
             pending: None,
             quit: false,
             tls_pending: false,
+            proxy_wait: face_proxy.then(Vec::new),
+            proxy_failed: None,
             lost: None,
             final_sent: false,
         }
@@ -640,6 +715,21 @@ impl ServerDriver {
     /// Bytes read from the peer (b"" for EOF) -> `(events, out)`. While an
     /// answer is awaited the bytes wait here, unread by the machine.
     fn feed<'py>(&mut self, py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyTuple>> {
+        if self.proxy_failed.is_some() {
+            return quiet(py);
+        }
+        if let Some(buf) = self.proxy_wait.as_mut() {
+            if self.pending.is_some() || data.is_empty() {
+                // Waiting for Python's verdict (or EOF): keep it for later.
+                self.backlog.extend_from_slice(data);
+                if data.is_empty() {
+                    return self.refuse_proxy_with(py, String::from("EOF before the PROXY header"));
+                }
+                return quiet(py);
+            }
+            buf.extend_from_slice(data);
+            return self.read_proxy(py);
+        }
         if data.is_empty() {
             self.eof = true;
         } else if self.tls_pending {
@@ -655,9 +745,24 @@ impl ServerDriver {
         self.run(py)
     }
 
+    /// Refuses the pending PROXY header: the session ends without a
+    /// greeting -> `(events, out)` with the final `Failed`.
+    fn refuse_proxy<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        if !matches!(self.pending, Some((Kind::Proxy, _))) {
+            return Err(value_error("no PROXY header is waiting for an answer"));
+        }
+        self.pending = None;
+        self.refuse_proxy_with(py, String::from("PROXY header refused"))
+    }
+
     /// Answers the pending event with the face's answer for its kind, or
     /// the machine's default -> `(events, out)`.
     fn accept<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        if matches!(self.pending, Some((Kind::Proxy, _))) {
+            self.pending = None;
+            self.proxy_wait = None;
+            return self.run(py);
+        }
         let reply = self.default_answer();
         self.answer(reply)?;
         self.run(py)
@@ -707,8 +812,12 @@ impl ServerDriver {
         self.run(py)
     }
 
-    /// Seconds until `handle_timeout()` is due, or None.
+    /// Seconds until `handle_timeout()` is due, or None (also while a
+    /// PROXY header is awaited: its deadline is the caller's).
     fn timeout(&self) -> Option<f64> {
+        if self.proxy_wait.is_some() {
+            return None;
+        }
         let now = clock(&self.start).as_millis();
         self.core
             .poll_timeout()
@@ -796,7 +905,7 @@ impl ServerDriver {
     /// Whether the session is over: write the last `out`, then close.
     #[getter]
     fn closed(&self) -> bool {
-        self.core.is_closed()
+        self.core.is_closed() || self.proxy_failed.is_some()
     }
 
     /// Whether an event waits for Python's answer.
@@ -828,5 +937,7 @@ impl ServerDriver {
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ServerFace>()?;
     m.add_class::<ServerDriver>()?;
+    m.add_function(pyo3::wrap_pyfunction!(proxy::proxy_header, m)?)?;
+    m.add_function(pyo3::wrap_pyfunction!(proxy::proxy_tlvs, m)?)?;
     Ok(())
 }

@@ -295,3 +295,21 @@ fn v2_longest_header_is_bounded() {
     let (h, n) = complete(&v2(0x21, 0x00, &tlv));
     assert_eq!((n, h.tlvs.len()), (V2_MAX_HEADER, 1));
 }
+
+#[test]
+fn tlvs_before_a_malformed_one_are_kept() {
+    let (tlvs, err) = parse_tlvs(b"\x03\x00\x04Z\xfd\xc6\xff\x02\x00\tAUTHORI");
+    assert_eq!(
+        tlvs,
+        vec![Tlv {
+            kind: 3,
+            value: b"Z\xfd\xc6\xff".to_vec()
+        }]
+    );
+    assert_eq!(err, Some(ProxyError::MalformedTlv));
+    assert_eq!(parse_tlvs(b""), (Vec::new(), None));
+    assert_eq!(
+        parse_tlvs(b"\x04\x00"),
+        (Vec::new(), Some(ProxyError::MalformedTlv))
+    );
+}

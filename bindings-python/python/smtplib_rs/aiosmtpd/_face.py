@@ -80,8 +80,6 @@ def plan(server, implicit_tls):
         if flag:
             extensions.append(keyword)
     mechanisms = tuple(server._engine_mechanisms)
-    if mechanisms:
-        events.add("Auth")
     return (
         server.hostname,
         server.__ident__,
@@ -97,6 +95,7 @@ def plan(server, implicit_tls):
         bool(server.require_starttls),
         implicit_tls,
         float(server._timeout_duration),
+        server._proxy_timeout is not None,
     )
 
 
@@ -107,7 +106,7 @@ def _lmtp_class():
 
 def _build(hostname, ident, lmtp, events, answers, body, extensions, size,
            mechanisms, auth_requires_tls, auth_required, tls_required,
-           implicit_tls, timeout):
+           implicit_tls, timeout, proxy):
     return _core.ServerFace(
         hostname,
         subscribe=list(events),
@@ -128,6 +127,7 @@ def _build(hostname, ident, lmtp, events, answers, body, extensions, size,
         # aiosmtpd keeps a bare CR or LF inside the data as it came; the
         # engine turns it into CRLF (it never ends the data either way).
         normalize_bare_line_endings=True,
+        proxy_protocol=proxy,
     )
 
 

@@ -212,6 +212,21 @@ class HookMethods:
             status = await status
         return MISSING if status is None else status
 
+    async def _on_Proxy(self, *fields):
+        from .proxy_protocol import ProxyData
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        data = ProxyData.from_event(("Proxy",) + fields)
+        self.session.proxy_data = data
+        log.info("%r valid PROXY handshake", self.session.peer)
+        status = await self._call_handler_hook("PROXY", data)
+        if status is MISSING or not status:
+            # aiosmtpd: without a handle_PROXY that says yes, no session.
+            log.info("%r rejected by handle_PROXY", self.session.peer)
+            return _ProxyVerdict(False)
+        return _ProxyVerdict(True)
+
     async def _on_Auth(self, mechanism, username, secret, extra):
         status = await self._call_handler_hook("AUTH", [mechanism])
         if status is not MISSING:
@@ -244,6 +259,15 @@ class HookMethods:
             return AuthResult(success=True, handled=True, auth_data=auth_data)
         return AuthResult(success=False, handled=False)
 
+
+
+class _ProxyVerdict:
+    """handle_PROXY's decision: go on with the session, or close it."""
+
+    __slots__ = ("accepted",)
+
+    def __init__(self, accepted: bool):
+        self.accepted = accepted
 
 
 class _Scram:

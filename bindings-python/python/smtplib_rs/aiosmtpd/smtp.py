@@ -22,7 +22,7 @@ from warnings import warn
 from .. import _core
 from . import __version__, _get_or_new_eventloop
 from . import _face
-from ._hooks import HookMethods, _Scram
+from ._hooks import HookMethods, _ProxyVerdict, _Scram
 from ._types import (  # noqa: F401  (public names of aiosmtpd.smtp)
     ANSWERED as _ANSWERED, DEFAULT as _DEFAULT, MISSING, AuthResult, Envelope,
     LoginPassword, ScramLookup, Session, TLSSetupException, auth_mechanism, log,
@@ -39,6 +39,8 @@ __ident__ = "Python SMTP {}".format(__version__)
 BOGUS_LIMIT = 5
 CALL_LIMIT_DEFAULT = 20
 DATA_SIZE_DEFAULT = 2**25
+# Seconds to wait for the PROXY header when only proxy_protocol=True is given.
+PROXY_TIMEOUT_DEFAULT = 30.0
 # The mechanisms the engine runs itself, beyond aiosmtpd's PLAIN and LOGIN.
 EXTRA_MECHANISMS = ("SCRAM-SHA-256", "XOAUTH2", "OAUTHBEARER")
 
@@ -126,6 +128,7 @@ class SMTP(HookMethods, asyncio.Protocol):
             chunking: bool = False,
             enhanced_status_codes: bool = False,
             extra_auth_mechanisms: Iterable[str] = (),
+            proxy_protocol: bool = False,
     ):
         self.__ident__ = ident or __ident__
         self.loop = loop if loop else _get_or_new_eventloop()
@@ -155,6 +158,9 @@ class SMTP(HookMethods, asyncio.Protocol):
                 raise ValueError("proxy_protocol_timeout must be > 0")
             elif proxy_protocol_timeout < 3.0:
                 log.warning("proxy_protocol_timeout < 3.0")
+        if proxy_protocol and proxy_protocol_timeout is None:
+            proxy_protocol_timeout = PROXY_TIMEOUT_DEFAULT
+        # As in aiosmtpd, a timeout alone switches the PROXY protocol on.
         self._proxy_timeout = proxy_protocol_timeout
         if authenticator is not None:
             self._authenticator = authenticator
@@ -243,6 +249,10 @@ class SMTP(HookMethods, asyncio.Protocol):
                 events.add(kind)
         if self._body_mode_streams():
             events.add("MessageData")
+        if self._proxy_timeout is not None:
+            events.add("Proxy")
+        if self._engine_mechanisms:
+            events.add("Auth")
         return events
 
     def _body_mode_streams(self) -> bool:
@@ -284,7 +294,15 @@ class SMTP(HookMethods, asyncio.Protocol):
         self._hello = None
         self._pending_answered = False
         log.info("Peer: %r", self.session.peer)
+        if self._proxy_timeout is not None:
+            self._timer = self.loop.call_later(self._proxy_timeout, self._proxy_expired)
         self._step(self._drv.start())
+
+    def _proxy_expired(self) -> None:
+        self._timer = None
+        if self.transport is not None and self.session.proxy_data is None:
+            log.info("%r no PROXY header in time", self.session.peer)
+            self.transport.close()
 
     def data_received(self, data: bytes) -> None:
         if self._busy and not self._paused:
@@ -347,6 +365,9 @@ class SMTP(HookMethods, asyncio.Protocol):
                     self._spawn(self._starttls())
                 elif kind in self._subscribed:
                     self._spawn(self._handle(event))
+                else:
+                    # The face subscribes to exactly what it handles.
+                    log.error("%r unexpected engine event %r", self.session.peer, kind)
         finally:
             self._draining = False
 
@@ -394,11 +415,13 @@ class SMTP(HookMethods, asyncio.Protocol):
     def _answer(self, status) -> None:
         """Sends a hook's status as the answer to the pending event."""
         drv = self._drv
-        if not drv.awaiting:
+        if not drv.awaiting and not isinstance(status, _ProxyVerdict):
             return
         utf8 = self.enable_SMTPUTF8
         try:
-            if isinstance(status, _Scram):
+            if isinstance(status, _ProxyVerdict):
+                result = drv.accept() if status.accepted else drv.refuse_proxy()
+            elif isinstance(status, _Scram):
                 result = drv.scram_password(status.password, status.salt)
             elif isinstance(status, list):
                 result = drv.reply_each([_status_bytes(s, utf8) for s in status])
@@ -434,7 +457,8 @@ class SMTP(HookMethods, asyncio.Protocol):
             status = await getattr(self, "_on_" + event[0])(*event[1:])
             if self._pending_answered:
                 return _ANSWERED
-            if status is not _ANSWERED and not isinstance(status, (str, bytes, list, _Scram)):
+            if status is not _ANSWERED and not isinstance(
+                    status, (str, bytes, list, _Scram, _ProxyVerdict)):
                 _status_bytes(status, False)  # raises TypeError, as aiosmtpd's push()
             return status
         except (asyncio.CancelledError, ConnectionResetError):
@@ -472,6 +496,9 @@ class SMTP(HookMethods, asyncio.Protocol):
             if hello is not None:
                 self.session.host_name = hello[1]
                 self.session.extended_smtp = hello[0] != "HELO"
+        if drv.authenticated and not self.session.authenticated:
+            # SCRAM ends in the engine (it checks the proof, then 235).
+            self.session.authenticated = True
         hooks = self._handle_hooks
         if "MAIL" not in hooks or "RCPT" not in hooks:
             mail_from, rcpt_tos, mail_options, rcpt_options = drv.envelope()
@@ -496,7 +523,7 @@ class SMTP(HookMethods, asyncio.Protocol):
 
     # -- the timer ----------------------------------------------------------------------
     def _arm(self) -> None:
-        if self._timer is not None or self.transport is None:
+        if self._timer is not None or self.transport is None or self._drv.closed:
             return
         delay = self._drv.timeout()
         if delay is not None:
