@@ -185,6 +185,10 @@ class ServerConnection:
 #        scram_password() or a negative reply()), extra=authzid
 #   ("CommandRefused", code, text)    answered by the engine  info
 #   ("InjectionDiscarded", octets)    read behind STARTTLS, dropped   info
+#   ("Proxy", version, command, transport, family, source, destination, tlvs, raw)
+#        proxy_protocol=True only, before anything else: accept() (the
+#        greeting goes out) or refuse_proxy(); source/destination are
+#        (host, port), bytes (UNIX) or None; tlvs [(type, value)]   answer
 #   ("TlsHandshake",)                 always: write `out`, run the handshake,
 #                                     then call tls_established()
 #   final, always, exactly one: ("Closed", clean, lost) | ("TimedOut", lost)
@@ -209,7 +213,8 @@ class ServerFace:
                  max_bad_commands: Optional[int] = None,
                  greeting: Optional[str] = None,
                  normalize_bare_line_endings: bool = False,
-                 accept_long_lines: bool = False) -> None:
+                 accept_long_lines: bool = False,
+                 proxy_protocol: bool = False) -> None:
         """`subscribe`: event kinds Python handles. `answers`: (kind, status)
         pairs, e.g. ("MailFrom", b"250 OK"), used for unsubscribed events and
         by `accept()`. `body`: "keep" (MessageEnd carries it), "stream"
@@ -240,6 +245,12 @@ class ServerDriver:
         """LMTP: one answer per recipient (None: the default)."""
         ...
     def scram_password(self, password: str, salt: bytes, iterations: int = 4096) -> DriverOutput: ...
+    def refuse_proxy(self) -> DriverOutput:
+        """Refuse the pending PROXY header: the session ends, no greeting."""
+        ...
+    def ehlo_lines(self, domain: str) -> list[str]:
+        """The "250-..." lines the machine would answer EHLO/LHLO with now."""
+        ...
     def timeout(self) -> Optional[float]:
         """Seconds until handle_timeout() is due."""
         ...
@@ -247,6 +258,10 @@ class ServerDriver:
     def tls_established(self) -> DriverOutput: ...
     def envelope(self) -> tuple[Optional[str], list[str], list[str], list[str]]:
         """(mail_from, rcpt_tos, mail_options, rcpt_options) accepted so far."""
+        ...
+    @property
+    def generation(self) -> int:
+        """Changes at every end of a transaction (RSET, EHLO, end of data)."""
         ...
     @property
     def hello(self) -> Optional[tuple[str, str]]:
@@ -264,3 +279,12 @@ class ServerDriver:
     def is_tls(self) -> bool: ...
     @property
     def authenticated(self) -> bool: ...
+
+def proxy_header(data: bytes) -> Optional[tuple[ServerEvent, int]]:
+    """The PROXY header at the front of `data`: (("Proxy", ...), consumed);
+    None while incomplete; ValueError when it cannot be one."""
+    ...
+
+def proxy_tlvs(data: bytes) -> tuple[list[tuple[int, bytes]], Optional[str]]:
+    """PROXY v2 TLVs read before the first malformed one, and its error."""
+    ...

@@ -14,6 +14,7 @@ import os
 import ssl
 import threading
 import time
+import weakref
 from abc import ABCMeta, abstractmethod
 from contextlib import ExitStack
 from pathlib import Path
@@ -37,6 +38,9 @@ __all__ = [
 ]
 
 DEFAULT_READY_TIMEOUT: float = 5.0
+# Pending connections the listener queues (asyncio's default is 100: a
+# burst of a thousand clients would wait for SYN retransmits).
+LISTEN_BACKLOG = 1024
 
 # Addresses that mean "every interface": the probe connects to loopback.
 _WILDCARD = {"", "0.0.0.0", "::"}
@@ -107,6 +111,9 @@ class BaseController(metaclass=ABCMeta):
         # aiosmtpd's controllers default to SMTPUTF8 on (SMTP itself: off).
         self.SMTP_kwargs.setdefault("enable_SMTPUTF8", True)
         self._factory_invoked = threading.Event()
+        # Live sessions, closed when the controller stops (stopping the
+        # loop alone would leave their sockets open and clients waiting).
+        self._sessions = weakref.WeakSet()
 
     def factory(self):
         """Subclasses can override this to customize the handler/server creation."""
@@ -117,6 +124,7 @@ class BaseController(metaclass=ABCMeta):
             self.smtpd = self.factory()
             if self.smtpd is None:
                 raise RuntimeError("factory() returned None")
+            self._sessions.add(self.smtpd)
             return self.smtpd
         except Exception as err:
             self._thread_exception = err
@@ -140,10 +148,17 @@ class BaseController(metaclass=ABCMeta):
 
     def cancel_tasks(self, stop_loop: bool = True):
         """Stops the loop and cancels its tasks (call with call_soon_threadsafe)."""
+        self._close_sessions()
         if stop_loop:
             self.loop.stop()
         for task in asyncio.all_tasks(self.loop):
             task.cancel()
+
+    def _close_sessions(self) -> None:
+        for session in list(self._sessions):
+            transport = getattr(session, "transport", None)
+            if transport is not None:
+                transport.abort()
 
 
 class BaseThreadedController(BaseController, metaclass=ABCMeta):
@@ -173,6 +188,8 @@ class BaseThreadedController(BaseController, metaclass=ABCMeta):
         self.loop.call_soon(ready_event.set)
         self.loop.run_forever()
         self.server.close()
+        # Let the aborted sessions' connection_lost() run.
+        self.loop.run_until_complete(asyncio.sleep(0))
         self.loop.run_until_complete(self.server.wait_closed())
         self.loop.close()
         self.server = None
@@ -237,6 +254,7 @@ class BaseUnthreadedController(BaseController, metaclass=ABCMeta):
         self.ended.clear()
         server = self.server
         server.close()
+        self._close_sessions()
         await server.wait_closed()
         self.server_coro.close()
         self._cleanup()
@@ -261,7 +279,8 @@ class InetMixin(BaseController, metaclass=ABCMeta):
 
     def _create_server(self):
         return self.loop.create_server(
-            self._factory_invoker, host=self.hostname, port=self.port, ssl=self.ssl_context)
+            self._factory_invoker, host=self.hostname, port=self.port, ssl=self.ssl_context,
+            backlog=LISTEN_BACKLOG)
 
     def _bound(self) -> None:
         if self.port == 0 and self.server is not None and self.server.sockets:
@@ -290,7 +309,8 @@ class UnixSocketMixin(BaseController, metaclass=ABCMeta):
 
     def _create_server(self):
         return self.loop.create_unix_server(
-            self._factory_invoker, path=self.unix_socket, ssl=self.ssl_context)
+            self._factory_invoker, path=self.unix_socket, ssl=self.ssl_context,
+            backlog=LISTEN_BACKLOG)
 
     def _trigger_server(self):
         with ExitStack() as stk:
