@@ -13,11 +13,15 @@ use pyo3::types::{PyBytes, PyList, PyTuple};
 use smtp_core::client::{
     BodyMode, ClientConfig, ClientConnection, Envelope, Event, MailResult, Recipient, Stage,
 };
-use smtp_core::reply::ReplyParserConfig;
-use smtp_core::{ClientTimeouts, Command, Domain, LocalError, Reply, ReplyCode, Timestamp};
+use smtp_core::command::CommandSpelling;
+use smtp_core::reply::{ReplyError, ReplyParserConfig};
+use smtp_core::{
+    ClientTimeouts, Command, Domain, HelloKind, LocalError, RemoteError, Reply, ReplyCode,
+    Security, Timestamp,
+};
 
 use crate::outcome::Ending;
-use crate::reply::{smtplib_text, value_error};
+use crate::reply::{smtplib_text, unreadable, value_error, MAX_REPLY_LINES};
 
 /// The write buffer may hold a whole body chunk of `sendmail` (1 MiB) plus
 /// the commands in front of it: Python drains it after every call.
@@ -39,6 +43,8 @@ enum Outcome {
     },
     /// The server broke the protocol, closed, or a timer fired.
     Broken(String),
+    /// A reply too long to read: smtplib's SMTPResponseException.
+    Unreadable(i32, String),
 }
 
 /// A client machine resumed after smtplib's greeting and EHLO.
@@ -96,7 +102,12 @@ impl MailMachine {
                         self.outcome = Some(Outcome::Closing { reply });
                     }
                 }
-                Event::Failed(e) => self.outcome = Some(Outcome::Broken(e.to_string())),
+                Event::Failed(e) => {
+                    self.outcome = Some(match unreadable_remote(&e) {
+                        Some((code, msg)) => Outcome::Unreadable(code, msg),
+                        None => Outcome::Broken(e.to_string()),
+                    });
+                }
                 Event::Closed { .. } if self.outcome.is_none() => {
                     self.outcome = Some(Outcome::Broken("Connection unexpectedly closed".into()));
                 }
@@ -109,9 +120,30 @@ impl MailMachine {
     }
 }
 
-/// Splits an smtplib MAIL/RCPT line into its command (for the machine).
+/// `reply::unreadable` for the machine's error, which folds both bounds of
+/// a reply into one (ours differ: MAX_REPLY_LINES, MAX_REPLY_OCTETS).
+fn unreadable_remote(e: &RemoteError) -> Option<(i32, String)> {
+    let e = match *e {
+        RemoteError::ReplyLineTooLong { limit } => ReplyError::LineTooLong { limit },
+        RemoteError::ReplyTooLong { limit } if limit == MAX_REPLY_LINES => {
+            ReplyError::TooManyLines { limit }
+        }
+        RemoteError::ReplyTooLong { limit } => ReplyError::TooManyOctets { limit },
+        _ => return None,
+    };
+    unreadable(&e)
+}
+
+/// Splits an smtplib MAIL/RCPT line into its command (for the machine),
+/// when the machine writes that command back as the same bytes (in
+/// smtplib's spelling): otherwise None, and smtplib's own calls send the
+/// line (parameters in another order or case, an address the engine
+/// would write differently).
 fn parse(line: &str, smtputf8: bool) -> Option<Command> {
-    Command::parse(line.as_bytes(), smtputf8).ok()
+    let cmd = Command::parse(line.as_bytes(), smtputf8).ok()?;
+    let mut again = Vec::with_capacity(line.len() + 2);
+    cmd.encode_spelled(CommandSpelling::Smtplib, &mut again);
+    (again.strip_suffix(b"\r\n") == Some(line.as_bytes())).then_some(cmd)
 }
 
 #[pymethods]
@@ -136,8 +168,12 @@ impl MailMachine {
             ClientConfig::new(domain)
         };
         config.timeouts = ClientTimeouts::uniform(None);
+        // smtplib's bytes: `mail FROM:<a> size=21`, `rcpt TO:<b>`, `data`,
+        // `rset`, whichever path writes them.
+        config.command_spelling = CommandSpelling::Smtplib;
         let mut limits = ReplyParserConfig::default();
-        limits.max_line = 8193;
+        // smtplib's limit: a line of up to 8192 octets, its LF included.
+        limits.max_line = crate::reply::SMTPLIB_MAX_LINE;
         limits.max_lines = crate::reply::MAX_REPLY_LINES;
         limits.max_octets = crate::reply::MAX_REPLY_OCTETS;
         config.reply_limits = limits;
@@ -147,8 +183,13 @@ impl MailMachine {
         let hello = Reply::from_lines(ReplyCode::OK, &lines);
         // smtplib did the greeting and EHLO itself; the machine starts idle
         // with the capabilities of that EHLO reply.
-        let conn =
-            ClientConnection::resume(config, hello, true, false, now()).map_err(value_error)?;
+        let kind = if lmtp {
+            HelloKind::Lhlo
+        } else {
+            HelloKind::Ehlo
+        };
+        let conn = ClientConnection::resume(config, hello, kind, Security::Plain, now())
+            .map_err(value_error)?;
         Ok(MailMachine {
             conn,
             outcome: None,
@@ -231,7 +272,9 @@ impl MailMachine {
             return Self::DONE;
         }
         match &self.outcome {
-            Some(Outcome::Broken(_)) | Some(Outcome::Closing { .. }) => Self::DONE,
+            Some(Outcome::Broken(_) | Outcome::Unreadable(..) | Outcome::Closing { .. }) => {
+                Self::DONE
+            }
             // After a failure the machine's RSET must be answered first.
             Some(_) if self.conn.in_flight() == 0 => Self::DONE,
             Some(_) => Self::NEED_INPUT,
@@ -295,6 +338,7 @@ impl MailMachine {
                 Ending::Failed(Stage::DataEnd, code, msg)
             }
             Some(Outcome::Broken(reason)) => Ending::Broken(reason.clone()),
+            Some(Outcome::Unreadable(code, msg)) => Ending::Unreadable(*code, msg.clone()),
             None if self.conn.is_closed() => {
                 Ending::Broken("Connection unexpectedly closed".into())
             }

@@ -1,10 +1,14 @@
-//! Bounded, CRLF-strict line framing shared by both machines.
+//! Bounded, CRLF-strict line framing: the one line framer of the crate.
+//! The server reads command lines with it, and the client's
+//! [`ReplyParser`](crate::reply::ReplyParser) reads reply lines with it.
 //!
-//! The framer owns no buffer: the caller keeps its unconsumed input in one
-//! buffer, asks [`LineFramer::next_line`] what the front of that buffer
-//! holds, and drops [`Frame::consumed`] bytes from the front afterwards.
-//! The caller never needs to keep more than [`LineFramer::limit`] octets of
-//! an unfinished line: past the limit the framer tells it to drop them.
+//! The framer owns no buffer and never looks behind the slice it is
+//! given: the caller keeps its unconsumed input, asks
+//! [`LineFramer::next_line`] what the front of it holds, and moves a cursor
+//! past [`Frame::consumed`] bytes (no bytes need to move per line; compact
+//! the buffer when convenient). The caller never needs to keep more than
+//! [`LineFramer::limit`] octets of an unfinished line: past the limit the
+//! framer tells it to drop them.
 //!
 //! Every LF ends one *unit*, and each unit is reported exactly once:
 //!
@@ -25,19 +29,22 @@
 //!
 //! let mut framer = LineFramer::new(Limits::default().command_line, LineEndings::Strict);
 //! let mut buf: Vec<u8> = b"NOOP\r\nQUIT\r\nRS".to_vec();
+//! let mut pos = 0; // the cursor: bytes before it are done with
 //! let mut lines = Vec::new();
 //! loop {
-//!     let frame = framer.next_line(&buf);
+//!     let rest = &buf[pos..];
+//!     let frame = framer.next_line(rest);
+//!     pos += frame.consumed();
 //!     match frame {
-//!         Frame::Line { .. } => lines.push(frame.line(&buf).unwrap_or_default().to_vec()),
+//!         Frame::Line { .. } => lines.push(frame.line(rest).unwrap_or_default()),
 //!         Frame::TooLong { .. } => { /* answer 500 5.5.6, line too long */ }
 //!         Frame::BareLineEnding { .. } => { /* answer 500 5.5.2, bare CR or LF */ }
-//!         Frame::Incomplete { .. } => { buf.drain(..frame.consumed()); break; }
+//!         Frame::Incomplete { .. } => break,
 //!         _ => {}
 //!     }
-//!     buf.drain(..frame.consumed());
 //! }
-//! assert_eq!(lines, [b"NOOP".to_vec(), b"QUIT".to_vec()]);
+//! assert_eq!(lines, [b"NOOP", b"QUIT"]);
+//! buf.drain(..pos); // compact once per read, not once per line
 //! assert_eq!(buf, b"RS"); // kept for the next read
 //! ```
 //!
@@ -56,7 +63,7 @@
 //! assert_eq!(framer.next_line(b"QUIT\r\n"), Frame::Line { len: 4, consumed: 6 });
 //! ```
 
-use memchr::memchr;
+use memchr::{memchr, memchr2};
 
 /// Command line, CRLF included (RFC 5321 §4.5.3.1.4).
 pub const MAX_COMMAND_LINE: usize = 512;
@@ -103,8 +110,8 @@ pub enum LineEndings {
     Lenient,
 }
 
-/// What the front of the caller's buffer holds. After each call, drop
-/// [`Frame::consumed`] octets from the front of the buffer.
+/// What the front of the caller's buffer holds. After each call, move
+/// past [`Frame::consumed`] octets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Frame {
@@ -140,7 +147,7 @@ pub enum Frame {
 }
 
 impl Frame {
-    /// Octets the caller must drop from the front of its buffer.
+    /// Octets the caller is done with: move its cursor past them.
     #[must_use]
     pub fn consumed(&self) -> usize {
         match *self {
@@ -208,8 +215,8 @@ impl LineFramer {
     }
 
     /// Classifies the front of `input`, the caller's unconsumed bytes.
-    /// Call again after dropping [`Frame::consumed`] octets until it returns
-    /// [`Frame::Incomplete`]; then read more input.
+    /// Call again on what follows [`Frame::consumed`] octets until it
+    /// returns [`Frame::Incomplete`]; then read more input.
     #[must_use]
     pub fn next_line(&mut self, input: &[u8]) -> Frame {
         if self.skipping {
@@ -225,57 +232,57 @@ impl LineFramer {
         }
         // A unit fits iff its LF lies within the first `limit` octets.
         let window = input.get(..self.limit).unwrap_or(input);
-        match memchr(b'\n', window) {
-            Some(lf) => self.classify(input, lf),
-            None if input.len() < self.limit => Frame::Incomplete { consumed: 0 },
-            None => {
-                // Over the limit. The rest of `input` may already end it.
-                let rest = input.get(self.limit..).unwrap_or_default();
-                match memchr(b'\n', rest) {
-                    Some(lf) => Frame::TooLong {
-                        consumed: self.limit + lf + 1,
-                    },
-                    None => {
-                        self.skipping = true;
-                        Frame::Incomplete {
-                            consumed: input.len(),
-                        }
+        if self.endings == LineEndings::Lenient {
+            return match memchr(b'\n', window) {
+                Some(lf) => {
+                    let unit = window.get(..lf).unwrap_or_default();
+                    let text = unit.strip_suffix(b"\r").unwrap_or(unit);
+                    Frame::Line {
+                        len: text.len(),
+                        consumed: lf + 1,
                     }
                 }
-            }
+                None => self.no_line_end(input),
+            };
+        }
+        // Strict: the first CR or LF decides, in one scan. RFC 5321 §2.3.8:
+        // a CR must be followed by LF, an LF preceded by CR.
+        let Some(at) = memchr2(b'\r', b'\n', window) else {
+            return self.no_line_end(input);
+        };
+        let tail = window.get(at..).unwrap_or_default();
+        if tail.starts_with(b"\r\n") {
+            return Frame::Line {
+                len: at,
+                consumed: at + 2,
+            };
+        }
+        // A bare CR or LF at `at`: the unit still ends at the next LF.
+        match memchr(b'\n', tail) {
+            Some(lf) => Frame::BareLineEnding {
+                offset: at,
+                consumed: at + lf + 1,
+            },
+            None => self.no_line_end(input),
         }
     }
 
-    /// `input[lf]` is the first LF of `input`, within the limit.
-    fn classify(&self, input: &[u8], lf: usize) -> Frame {
-        let consumed = lf + 1;
-        let unit = input.get(..lf).unwrap_or_default();
-        let (text, crlf) = match unit.strip_suffix(b"\r") {
-            Some(text) => (text, true),
-            None => (unit, false),
-        };
-        if self.endings == LineEndings::Lenient {
-            return Frame::Line {
-                len: text.len(),
-                consumed,
-            };
+    /// No LF within the limit: wait for more, or the line is too long.
+    fn no_line_end(&mut self, input: &[u8]) -> Frame {
+        if input.len() < self.limit {
+            return Frame::Incomplete { consumed: 0 };
         }
-        // RFC 5321 §2.3.8: a CR must be followed by LF, an LF preceded by CR.
-        if let Some(cr) = memchr(b'\r', text) {
-            return Frame::BareLineEnding {
-                offset: cr,
-                consumed,
-            };
-        }
-        if crlf {
-            Frame::Line {
-                len: text.len(),
-                consumed,
-            }
-        } else {
-            Frame::BareLineEnding {
-                offset: lf,
-                consumed,
+        // Over the limit. The rest of `input` may already end it.
+        let rest = input.get(self.limit..).unwrap_or_default();
+        match memchr(b'\n', rest) {
+            Some(lf) => Frame::TooLong {
+                consumed: self.limit + lf + 1,
+            },
+            None => {
+                self.skipping = true;
+                Frame::Incomplete {
+                    consumed: input.len(),
+                }
             }
         }
     }

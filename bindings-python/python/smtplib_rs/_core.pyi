@@ -14,6 +14,10 @@ class ReplyParser:
     def feed(self, data: bytes) -> Optional[tuple[Any, ...]]:
         """(code, msg) or, with keep_raw, (code, msg, raw_lines); None if incomplete."""
     def next(self) -> Optional[tuple[Any, ...]]: ...
+    def eof(self) -> Optional[tuple[Any, ...]]:
+        """At EOF: a last line without LF read as smtplib reads it; None if no reply ends."""
+    def unfinished_lines(self) -> list[bytes]:
+        """Raw lines of a reply given up on (line too long, EOF), taken out."""
     def pending(self) -> int: ...
     def reset(self) -> None: ...
     def check_starttls(self) -> None: ...
@@ -184,7 +188,7 @@ class ServerConnection:
 #        extra=challenge; SCRAM-SHA-256: secret=None (answer with
 #        scram_password() or a negative reply()), extra=authzid
 #   ("CommandRefused", code, text)    answered by the engine  info
-#   ("InjectionDiscarded", octets)    read behind STARTTLS, dropped   info
+#   ("DataAfterStartTls", octets)    read behind STARTTLS, dropped   info
 #   ("Proxy", version, command, transport, family, source, destination, tlvs, raw)
 #        proxy_protocol=True only, before anything else: accept() (the
 #        greeting goes out) or refuse_proxy(); source/destination are

@@ -34,7 +34,7 @@ pub(crate) enum Kind {
     Quit,
     StartTls,
     TlsHandshake,
-    InjectionDiscarded,
+    DataAfterStartTls,
     Auth,
     CommandRefused,
     Proxy,
@@ -61,7 +61,7 @@ impl Kind {
         Kind::Quit,
         Kind::StartTls,
         Kind::TlsHandshake,
-        Kind::InjectionDiscarded,
+        Kind::DataAfterStartTls,
         Kind::Auth,
         Kind::CommandRefused,
         Kind::Proxy,
@@ -89,7 +89,7 @@ impl Kind {
             Kind::Quit => "Quit",
             Kind::StartTls => "StartTls",
             Kind::TlsHandshake => "TlsHandshake",
-            Kind::InjectionDiscarded => "InjectionDiscarded",
+            Kind::DataAfterStartTls => "DataAfterStartTls",
             Kind::Auth => "Auth",
             Kind::CommandRefused => "CommandRefused",
             Kind::Proxy => "Proxy",
@@ -115,7 +115,7 @@ impl Kind {
                 | Kind::MessageData
                 | Kind::MessageRefused
                 | Kind::TlsHandshake
-                | Kind::InjectionDiscarded
+                | Kind::DataAfterStartTls
                 | Kind::CommandRefused
         )
     }

@@ -60,8 +60,6 @@ enum Pending {
     },
     /// A BDAT chunk: a negative answer fails the transaction.
     Chunk,
-    /// QUIT: the session ends cleanly.
-    Quit,
     Other,
 }
 
@@ -86,8 +84,6 @@ pub struct ServerDriver {
     generation: u64,
     hello: Option<(&'static str, String)>,
     pending: Option<(Kind, Pending)>,
-    /// QUIT was answered: the session ended cleanly.
-    quit: bool,
     /// Between `TlsHandshake` and `tls_established()`: reads are the
     /// plaintext an attacker may have pipelined, never to be parsed.
     tls_pending: bool,
@@ -95,8 +91,6 @@ pub struct ServerDriver {
     proxy_wait: Option<Vec<u8>>,
     /// Why the PROXY header was refused (the session is then over).
     proxy_failed: Option<String>,
-    lost: Option<&'static str>,
-    final_sent: bool,
 }
 
 /// Whether an answer lets the command take effect (RFC 5321 §4.2.1:
@@ -251,7 +245,7 @@ impl ServerDriver {
             }
             SEvent::Rset => Some(self.bare(py, Kind::Rset, Pending::Rset)?),
             SEvent::Noop => Some(self.bare(py, Kind::Noop, Pending::Other)?),
-            SEvent::Quit => Some(self.bare(py, Kind::Quit, Pending::Quit)?),
+            SEvent::Quit => Some(self.bare(py, Kind::Quit, Pending::Other)?),
             SEvent::StartTls => Some(self.bare(py, Kind::StartTls, Pending::Other)?),
             SEvent::Vrfy { argument } => {
                 let t = tuple(
@@ -319,11 +313,11 @@ impl ServerDriver {
                 self.pos = 0;
                 let t = tuple(py, [kind_str(py, Kind::TlsHandshake).into_any()])?;
                 Self::push(events, py, t)?;
-                if discarded > 0 && self.face().wants(Kind::InjectionDiscarded) {
+                if discarded > 0 && self.face().wants(Kind::DataAfterStartTls) {
                     let t = tuple(
                         py,
                         [
-                            kind_str(py, Kind::InjectionDiscarded).into_any(),
+                            kind_str(py, Kind::DataAfterStartTls).into_any(),
                             discarded.into_bound_py_any(py)?,
                         ],
                     )?;
@@ -331,12 +325,12 @@ impl ServerDriver {
                 }
                 None
             }
-            SEvent::InjectionDiscarded { bytes } => {
-                if self.face().wants(Kind::InjectionDiscarded) {
+            SEvent::DataAfterStartTls { discarded: bytes } => {
+                if self.face().wants(Kind::DataAfterStartTls) {
                     let t = tuple(
                         py,
                         [
-                            kind_str(py, Kind::InjectionDiscarded).into_any(),
+                            kind_str(py, Kind::DataAfterStartTls).into_any(),
                             bytes.into_bound_py_any(py)?,
                         ],
                     )?;
@@ -378,15 +372,11 @@ impl ServerDriver {
         events: &mut Option<Bound<'py, PyList>>,
     ) -> PyResult<()> {
         let t = match ev {
-            SEvent::Eof { lost } => {
-                self.lost = lost_name(&lost);
-                return Ok(());
-            }
-            SEvent::Timeout => tuple(
+            SEvent::TimedOut { lost } => tuple(
                 py,
                 [
                     pyo3::intern!(py, "TimedOut").clone().into_any(),
-                    self.lost.into_bound_py_any(py)?,
+                    lost_name(&lost).into_bound_py_any(py)?,
                 ],
             )?,
             SEvent::Failed(e) => tuple(
@@ -396,22 +386,16 @@ impl ServerDriver {
                     e.to_string().into_bound_py_any(py)?,
                 ],
             )?,
-            SEvent::Closed => {
-                if self.final_sent {
-                    return Ok(());
-                }
-                tuple(
-                    py,
-                    [
-                        pyo3::intern!(py, "Closed").clone().into_any(),
-                        self.quit.into_bound_py_any(py)?,
-                        self.lost.into_bound_py_any(py)?,
-                    ],
-                )?
-            }
+            SEvent::Closed { clean, lost } => tuple(
+                py,
+                [
+                    pyo3::intern!(py, "Closed").clone().into_any(),
+                    clean.into_bound_py_any(py)?,
+                    lost_name(&lost).into_bound_py_any(py)?,
+                ],
+            )?,
             _ => return Ok(()),
         };
-        self.final_sent = true;
         self.drop_body();
         Self::push(events, py, t)
     }
@@ -571,9 +555,6 @@ impl ServerDriver {
                     self.reset_envelope();
                 }
             }
-            // RFC 5321 §4.1.1.10: 221 ends the session cleanly; a 421
-            // answer does not.
-            Pending::Quit => self.quit = ok,
             _ => {}
         }
         Ok(())
@@ -633,7 +614,6 @@ impl ServerDriver {
         self.proxy_wait = None;
         self.backlog.clear();
         self.pos = 0;
-        self.final_sent = true;
         self.proxy_failed = Some(why.clone());
         let t = tuple(
             py,
@@ -698,12 +678,9 @@ impl ServerDriver {
             generation: 0,
             hello: None,
             pending: None,
-            quit: false,
             tls_pending: false,
             proxy_wait: face_proxy.then(Vec::new),
             proxy_failed: None,
-            lost: None,
-            final_sent: false,
         }
     }
 
@@ -733,7 +710,7 @@ impl ServerDriver {
         if data.is_empty() {
             self.eof = true;
         } else if self.tls_pending {
-            // The machine drops it and reports InjectionDiscarded.
+            // The machine drops it and reports DataAfterStartTls.
             self.core.receive_data(data, clock(&self.start));
         } else if !self.core.is_closed() && !self.eof {
             if self.pos > 0 && self.pos == self.backlog.len() {

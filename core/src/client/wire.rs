@@ -4,7 +4,7 @@
 use alloc::vec::Vec;
 
 use crate::body::BareLineEndingPolicy;
-use crate::command::Command;
+use crate::command::{Command, CommandSpelling};
 use crate::error::{LocalError, RemoteError};
 use crate::reply::{Reply, ReplyParser, ReplyParserConfig};
 
@@ -34,9 +34,9 @@ impl ReplyReader {
             self.partial.extend_from_slice(head);
             *input = rest;
             let (used, out) = self.parser.parse(&self.partial);
-            if out.is_some() {
+            if let Some(out) = out {
                 self.partial.clear();
-                return out;
+                return Some(out.map_err(RemoteError::from));
             }
             self.partial.drain(..used.min(self.partial.len()));
             if !self.partial.is_empty() {
@@ -52,7 +52,7 @@ impl ReplyReader {
             self.partial.extend_from_slice(input);
             *input = &[];
         }
-        out
+        out.map(|r| r.map_err(RemoteError::from))
     }
 
     /// Whether part of a reply is held.
@@ -61,10 +61,10 @@ impl ReplyReader {
     }
 }
 
-/// The command and its CRLF.
-pub(crate) fn encode(cmd: &Command) -> Vec<u8> {
+/// The command and its CRLF, in `spelling`.
+pub(crate) fn encode(cmd: &Command, spelling: CommandSpelling) -> Vec<u8> {
     let mut out = Vec::new();
-    cmd.encode(&mut out);
+    cmd.encode_spelled(spelling, &mut out);
     out
 }
 

@@ -1,5 +1,6 @@
 //! Table tests for command parsing and encoding.
 
+use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -7,7 +8,6 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::*;
 use crate::address::Mailbox;
-use crate::LocalError;
 
 fn mb(local: &str, domain: &str) -> Mailbox {
     Mailbox {
@@ -115,6 +115,12 @@ fn valid_lines() {
         let enc = encoded(&expected);
         assert_eq!(enc, alloc::format!("{canonical}\r\n"), "{line}");
         assert_eq!(expected.validate(), Ok(()), "{line}");
+        // The borrowed parse reads the same command and encodes the same.
+        let borrowed = CommandRef::parse(line.as_bytes(), utf8);
+        assert_eq!(borrowed, Ok(expected.as_borrowed()), "{line}");
+        let mut wire = Vec::new();
+        borrowed.unwrap().encode(&mut wire);
+        assert_eq!(wire, enc.as_bytes(), "{line}");
     }
 }
 
@@ -245,19 +251,20 @@ fn invalid_lines() {
         (b"AUTH PLAIN abc def", false, syntax("auth-command")),
     ];
     for (line, utf8, expected) in cases {
+        let text = String::from_utf8_lossy(line);
         assert_eq!(
-            Command::parse(line, utf8),
-            Err(expected),
-            "{}",
-            String::from_utf8_lossy(line)
+            CommandRef::parse(line, utf8),
+            Err(expected.clone()),
+            "{text}"
         );
+        assert_eq!(Command::parse(line, utf8), Err(expected), "{text}");
     }
 }
 
 #[test]
 fn validate_rejects() {
-    let inj = |field| Err(LocalError::CommandInjection { field });
-    let cases: Vec<(Command, Result<(), LocalError>)> = vec![
+    let inj = |field| Err(InvalidCommand::Injection { field });
+    let cases: Vec<(Command, Result<(), InvalidCommand>)> = vec![
         (
             Command::Ehlo {
                 domain: name("a\r\nRSET"),
@@ -318,7 +325,7 @@ fn validate_rejects() {
                 ForwardPath::Mailbox(mb("a", "-b")),
                 RcptParameters::default(),
             ),
-            Err(LocalError::InvalidAddress {
+            Err(InvalidCommand::InvalidAddress {
                 address: s("a@-b"),
                 rule: "Domain",
             }),
@@ -328,7 +335,7 @@ fn validate_rejects() {
                 ForwardPath::Mailbox(mb("a\u{1}", "b")),
                 RcptParameters::default(),
             ),
-            Err(LocalError::InvalidAddress {
+            Err(InvalidCommand::InvalidAddress {
                 address: s("\"a\u{1}\"@b"),
                 rule: "Quoted-string",
             }),
@@ -337,7 +344,7 @@ fn validate_rejects() {
             Command::Ehlo {
                 domain: name("two words"),
             },
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "EHLO",
                 rule: "Domain",
             }),
@@ -346,7 +353,7 @@ fn validate_rejects() {
             Command::Helo {
                 domain: name("[1.2.3.4]"),
             },
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "HELO",
                 rule: "canonical form",
             }),
@@ -363,7 +370,7 @@ fn validate_rejects() {
                     ..Default::default()
                 },
             ),
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "RCPT",
                 rule: "esmtp-value",
             }),
@@ -379,21 +386,21 @@ fn validate_rejects() {
                     ..Default::default()
                 },
             ),
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "MAIL",
                 rule: "canonical form",
             }),
         ),
         (
             Command::Vrfy { argument: s(" x") },
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "VRFY",
                 rule: "canonical form",
             }),
         ),
         (
             Command::Help { topic: Some(s("")) },
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "HELP",
                 rule: "canonical form",
             }),
@@ -418,4 +425,50 @@ fn auth_mechanism_encoded_upper_case() {
         initial_response: None,
     };
     assert_eq!(encoded(&c), "AUTH XOAUTH2\r\n");
+}
+
+/// Python smtplib's bytes for each command it writes (its `putcmd` text),
+/// and RFC 3030/3207/4954's verbs left as they are.
+#[test]
+fn smtplib_spelling() {
+    let cases = [
+        ("EHLO client.example", "ehlo client.example"),
+        ("HELO client.example", "helo client.example"),
+        ("LHLO client.example", "lhlo client.example"),
+        (
+            "MAIL FROM:<a@b.example> SIZE=21",
+            "mail FROM:<a@b.example> size=21",
+        ),
+        (
+            "MAIL FROM:<a@b.example> SIZE=21 BODY=8BITMIME SMTPUTF8",
+            "mail FROM:<a@b.example> size=21 BODY=8BITMIME SMTPUTF8",
+        ),
+        ("MAIL FROM:<>", "mail FROM:<>"),
+        (
+            "RCPT TO:<c@d.example> NOTIFY=NEVER",
+            "rcpt TO:<c@d.example> NOTIFY=NEVER",
+        ),
+        ("DATA", "data"),
+        ("RSET", "rset"),
+        ("VRFY someone", "vrfy someone"),
+        ("EXPN list", "expn list"),
+        ("HELP", "help"),
+        ("HELP mail", "help mail"),
+        ("NOOP", "noop"),
+        ("QUIT", "quit"),
+        ("STARTTLS", "STARTTLS"),
+        ("AUTH PLAIN AGEAYg==", "AUTH PLAIN AGEAYg=="),
+        ("BDAT 12 LAST", "BDAT 12 LAST"),
+    ];
+    for (line, smtplib) in cases {
+        let c = Command::parse(line.as_bytes(), true).unwrap();
+        let mut out = Vec::new();
+        c.encode_spelled(CommandSpelling::Smtplib, &mut out);
+        assert_eq!(out, format!("{smtplib}\r\n").as_bytes(), "{line}");
+        // Upper is the default spelling, and what encode writes.
+        let mut upper = Vec::new();
+        c.encode_spelled(CommandSpelling::Upper, &mut upper);
+        assert_eq!(upper, format!("{line}\r\n").as_bytes());
+        assert_eq!(encoded(&c), format!("{line}\r\n"));
+    }
 }

@@ -10,20 +10,15 @@ use crate::auth::{
 };
 use crate::command::Command;
 use crate::ehlo::{Capabilities, Extensions};
-use crate::error::LocalError;
+use crate::error::{LocalError, SessionState};
 
-use super::super::auth_flow::AuthFlow;
+use super::super::auth_exchange::AuthExchange;
 use super::super::envelope::{prepare, Envelope};
 use super::super::events::CommandId;
 use super::super::transaction::{Transaction, TxBody};
 use super::super::wire::{self, LineFixer};
-use super::{command_effect, verb_effect, verb_ends_group, Effect, HelloVerb, Kind, Machine, Mode};
+use super::{command_effect, verb_effect, verb_ends_group, Effect, HelloKind, Kind, Machine, Mode};
 use crate::body::DotStuffer;
-
-/// The longest AUTH line that may carry an initial response: a command
-/// line is at most 512 octets with its CRLF (RFC 5321 §4.5.3.1.4,
-/// RFC 4954 §4).
-const MAX_AUTH_LINE: usize = crate::framing::MAX_COMMAND_LINE;
 
 impl Machine {
     // ----- app commands ---------------------------------------------------
@@ -36,7 +31,7 @@ impl Machine {
 
     pub(crate) fn helo(&mut self) -> Result<(), LocalError> {
         self.check_idle("helo")?;
-        self.queue_verb(HelloVerb::Helo, false);
+        self.queue_verb(HelloKind::Helo, false);
         Ok(())
     }
 
@@ -45,7 +40,7 @@ impl Machine {
         if self.tls {
             return Err(LocalError::InvalidState {
                 call: "starttls",
-                expected: "already using TLS",
+                state: SessionState::TlsActive,
             });
         }
         if !self
@@ -57,7 +52,10 @@ impl Machine {
                 extension: "STARTTLS",
             });
         }
-        self.queue(Kind::StartTls, wire::encode(&Command::StartTls));
+        self.queue(
+            Kind::StartTls,
+            wire::encode(&Command::StartTls, self.cfg.command_spelling),
+        );
         Ok(())
     }
 
@@ -123,10 +121,14 @@ impl Machine {
         line.extend_from_slice(mechanism.as_bytes());
         let mut deferred = None;
         if let Some(ir) = initial {
-            // RFC 4954 §4: "=" is an empty initial response; one that would
-            // make the line too long waits for the first 334.
+            // RFC 4954 §4: "=" is an empty initial response; the AUTH
+            // command stays within SMTP's command line limit (RFC 5321
+            // §4.5.3.1.4), so an initial response that would pass it waits
+            // for the first 334, where lines may be as long as
+            // `auth::MAX_RESPONSE_LINE`.
             let enc = encode_response(&ir);
-            if self.cfg.auth_initial_response && line.len() + 1 + enc.len() + 2 <= MAX_AUTH_LINE {
+            let fits = line.len() + 1 + enc.len() + 2 <= crate::framing::MAX_COMMAND_LINE;
+            if self.cfg.auth_initial_response && fits {
                 line.push(b' ');
                 line.extend_from_slice(enc.as_bytes());
             } else {
@@ -134,7 +136,7 @@ impl Machine {
             }
         }
         line.extend_from_slice(b"\r\n");
-        self.auth = Some(AuthFlow {
+        self.auth = Some(AuthExchange {
             mechanism,
             sasl,
             challenges: 0,
@@ -152,10 +154,7 @@ impl Machine {
                 a.awaiting_caller = false;
                 Ok(())
             }
-            _ => Err(LocalError::InvalidState {
-                call,
-                expected: "not waiting for an AUTH response",
-            }),
+            _ => Err(self.state_error(call)),
         }
     }
 
@@ -200,13 +199,17 @@ impl Machine {
         // RFC 2920 §3.1: with PIPELINING, MAIL, every RCPT and DATA leave in
         // one group; without it `pump` sends them one reply at a time.
         self.pay_rset(false);
-        self.outbox.push_back((Kind::Mail, wire::encode(&p.mail)));
+        self.outbox
+            .push_back((Kind::Mail, wire::encode(&p.mail, self.cfg.command_spelling)));
         for (i, r) in p.rcpts.iter().enumerate() {
-            self.outbox.push_back((Kind::Rcpt(i), wire::encode(r)));
+            self.outbox
+                .push_back((Kind::Rcpt(i), wire::encode(r, self.cfg.command_spelling)));
         }
         if p.bdat.is_none() {
-            self.outbox
-                .push_back((Kind::Data, wire::encode(&Command::Data)));
+            self.outbox.push_back((
+                Kind::Data,
+                wire::encode(&Command::Data, self.cfg.command_spelling),
+            ));
         }
         self.pump();
         Ok(())
@@ -220,7 +223,7 @@ impl Machine {
                 if pending > limit {
                     return Err(LocalError::BufferFull { pending, limit });
                 }
-                return st.push(chunk, &mut self.transmit);
+                return st.push(chunk, &mut self.transmit).map_err(LocalError::from);
             }
         }
         let Some(tx) = body_in_progress(&mut self.tx, self.mode) else {
@@ -364,10 +367,11 @@ impl Machine {
                 *last_sent = true;
                 tx.in_body = false;
             }
-            let line = wire::encode(&Command::Bdat {
+            let bdat = Command::Bdat {
                 size: take as u64,
                 last,
-            });
+            };
+            let line = wire::encode(&bdat, self.cfg.command_spelling);
             self.send_now(Kind::Bdat { last }, &line);
             self.transmit.extend_from_slice(&data);
         }
@@ -377,14 +381,19 @@ impl Machine {
         let (effect, ender) = command_effect(&cmd);
         self.check_low("send_command", effect)?;
         if matches!(cmd, Command::Bdat { .. }) {
-            return Err(LocalError::InvalidState {
-                call: "send_command",
-                expected: "BDAT carries data: use send_mail",
+            return Err(LocalError::InvalidArgument {
+                field: "BDAT",
+                rule: "BDAT carries data: use send_mail",
             });
         }
         cmd.validate()?;
         let is_rset = cmd == Command::Rset;
-        Ok(self.send_low(effect, ender, is_rset, &wire::encode(&cmd)))
+        Ok(self.send_low(
+            effect,
+            ender,
+            is_rset,
+            &wire::encode(&cmd, self.cfg.command_spelling),
+        ))
     }
 
     pub(crate) fn send_raw(&mut self, line: &str) -> Result<CommandId, LocalError> {
@@ -447,7 +456,7 @@ impl Machine {
                 effect: Effect::Quit,
                 ender: true,
             },
-            wire::encode(&Command::Quit),
+            wire::encode(&Command::Quit, self.cfg.command_spelling),
         );
         Ok(id)
     }
