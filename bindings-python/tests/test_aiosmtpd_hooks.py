@@ -59,7 +59,7 @@ class Recorder:
         return "250 rset-hook"
 
     async def handle_NOOP(self, server, session, envelope, arg):
-        self.calls.append(("NOOP",))
+        self.calls.append(("NOOP", arg))
         return "250 noop-hook"
 
     async def handle_VRFY(self, server, session, envelope, address):
@@ -79,6 +79,7 @@ def test_every_command_hook_is_called_with_aiosmtpd_arguments():
             code, msg = s.ehlo("e.example")
             assert code == 250 and b"X-HOOKED" in msg.splitlines()
             assert s.noop() == (250, b"noop-hook")
+            assert s.docmd("NOOP", "with words") == (250, b"noop-hook")
             assert s.verify("<x@example.org>") == (252, b"vrfy-hook")
             assert s.mail("a@example.org", ["SIZE=10"]) == (250, b"mail-hook")
             assert s.rcpt("b@example.org") == (250, b"rcpt-hook")
@@ -88,12 +89,14 @@ def test_every_command_hook_is_called_with_aiosmtpd_arguments():
             assert s.docmd("QUIT") == (221, b"quit-hook")
             s.close()
     names = [c[0] for c in h.calls]
-    assert names == ["HELO", "EHLO", "NOOP", "VRFY", "MAIL", "RCPT", "RCPT", "DATA", "RSET", "QUIT"]
+    assert names == ["HELO", "EHLO", "NOOP", "NOOP", "VRFY", "MAIL", "RCPT", "RCPT", "DATA",
+                     "RSET", "QUIT"]
+    assert h.calls[2:4] == [("NOOP", None), ("NOOP", "with words")]
     ehlo = h.calls[1]
     assert ehlo[2][0].startswith("250-mx.test") and ehlo[2][-1] == "250 HELP"
-    assert h.calls[3] == ("VRFY", "x@example.org")
-    assert h.calls[4] == ("MAIL", "a@example.org", ["SIZE=10"])
-    assert h.calls[7] == ("DATA", "a@example.org", ["b@example.org"], MSG)
+    assert h.calls[4] == ("VRFY", "x@example.org")
+    assert h.calls[5] == ("MAIL", "a@example.org", ["SIZE=10"])
+    assert h.calls[8] == ("DATA", "a@example.org", ["b@example.org"], MSG)
 
 
 def test_hooks_a_handler_lacks_never_run_python():

@@ -4,32 +4,33 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
+use smtp_core::address::{ForwardPathRef, ReversePathRef};
 use smtp_core::auth::Verification;
-use smtp_core::command::{BodyType, MailParameters, Notify, RcptParameters, Ret};
+use smtp_core::command::{BodyType, MailParametersRef, Notify, RcptParametersRef, Ret};
 use smtp_core::server::{AuthRequest, Lost};
-use smtp_core::{ForwardPath, Reply, ReversePath};
+use smtp_core::Reply;
 
 use super::face::Kind;
 
 /// The address as Python faces show it: no angle brackets, `""` for the
 /// null reverse path, `"Postmaster"` for `<Postmaster>`.
-pub(crate) fn reverse_path(p: &ReversePath) -> String {
+pub(crate) fn reverse_path(p: &ReversePathRef<'_>) -> String {
     match p {
-        ReversePath::Mailbox(m) => m.to_string(),
+        ReversePathRef::Mailbox(m) => m.to_string(),
         _ => String::new(),
     }
 }
 
-pub(crate) fn forward_path(p: &ForwardPath) -> String {
+pub(crate) fn forward_path(p: &ForwardPathRef<'_>) -> String {
     match p {
-        ForwardPath::Mailbox(m) => m.to_string(),
+        ForwardPathRef::Mailbox(m) => m.to_string(),
         _ => String::from("Postmaster"),
     }
 }
 
 /// MAIL parameters as `KEYWORD[=value]` strings, upper-case keywords, in
 /// the order the core's encoder writes them.
-pub(crate) fn mail_options(p: &MailParameters) -> Vec<String> {
+pub(crate) fn mail_options(p: &MailParametersRef<'_>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(size) = p.size {
         out.push(format!("SIZE={size}"));
@@ -59,8 +60,8 @@ pub(crate) fn mail_options(p: &MailParameters) -> Vec<String> {
     if p.requiretls {
         out.push(String::from("REQUIRETLS"));
     }
-    for o in &p.other {
-        out.push(match &o.value {
+    for o in p.other.iter() {
+        out.push(match o.value {
             Some(v) => format!("{}={v}", o.keyword.to_uppercase()),
             None => o.keyword.to_uppercase(),
         });
@@ -68,7 +69,7 @@ pub(crate) fn mail_options(p: &MailParameters) -> Vec<String> {
     out
 }
 
-pub(crate) fn rcpt_options(p: &RcptParameters) -> Vec<String> {
+pub(crate) fn rcpt_options(p: &RcptParametersRef<'_>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(n) = &p.notify {
         out.push(match n {
@@ -95,8 +96,8 @@ pub(crate) fn rcpt_options(p: &RcptParameters) -> Vec<String> {
             smtp_core::command::xtext_encode(&o.address)
         ));
     }
-    for o in &p.other {
-        out.push(match &o.value {
+    for o in p.other.iter() {
+        out.push(match o.value {
             Some(v) => format!("{}={v}", o.keyword.to_uppercase()),
             None => o.keyword.to_uppercase(),
         });

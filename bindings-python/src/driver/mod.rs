@@ -14,6 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 use smtp_core::auth::ScramCredentials;
+use smtp_core::command::CommandRef;
 use smtp_core::server::Event as SEvent;
 use smtp_core::{Reply, ServerConnection as CoreServer};
 
@@ -178,28 +179,28 @@ impl ServerDriver {
         events: &mut Option<Bound<'py, PyList>>,
         stream: &mut Vec<u8>,
     ) -> PyResult<()> {
-        if let SEvent::MessageData(data) = ev {
-            match self.face().body {
-                Body::Keep => self.keep(&data),
-                Body::Stream => stream.extend_from_slice(&data),
+        if let SEvent::MessageData { .. } = ev {
+            // Lent by the machine until the next poll_event.
+            let data = self.core.message_data();
+            match self.face.get().body {
+                Body::Keep => keep(&mut self.body, &mut self.body_len, data),
+                Body::Stream => stream.extend_from_slice(data),
                 Body::Discard => {}
             }
             return Ok(());
         }
         flush_stream(py, stream, events)?;
         let item: Option<(Kind, Pending, Bound<'py, PyAny>)> = match ev {
-            SEvent::Ehlo { domain } => {
-                self.hello_event(py, Kind::Ehlo, "EHLO", domain.to_string())?
-            }
-            SEvent::Helo { domain } => {
-                self.hello_event(py, Kind::Helo, "HELO", domain.to_string())?
-            }
-            SEvent::Lhlo { domain } => {
-                self.hello_event(py, Kind::Lhlo, "LHLO", domain.to_string())?
-            }
-            SEvent::MailFrom { from, params } => {
-                let addr = reverse_path(&from);
-                let opts = events::mail_options(&params);
+            SEvent::Ehlo => self.hello_event(py, Kind::Ehlo, "EHLO")?,
+            SEvent::Helo => self.hello_event(py, Kind::Helo, "HELO")?,
+            SEvent::Lhlo => self.hello_event(py, Kind::Lhlo, "LHLO")?,
+            SEvent::MailFrom => {
+                let (addr, opts) = match self.core.command() {
+                    Some(CommandRef::Mail { from, params }) => {
+                        (reverse_path(&from), events::mail_options(&params))
+                    }
+                    _ => (String::new(), Vec::new()),
+                };
                 let t = tuple(
                     py,
                     [
@@ -210,9 +211,13 @@ impl ServerDriver {
                 )?;
                 Some((Kind::MailFrom, Pending::Mail(addr, opts), t))
             }
-            SEvent::RcptTo { to, params } => {
-                let addr = forward_path(&to);
-                let opts = events::rcpt_options(&params);
+            SEvent::RcptTo => {
+                let (addr, opts) = match self.core.command() {
+                    Some(CommandRef::Rcpt { to, params }) => {
+                        (forward_path(&to), events::rcpt_options(&params))
+                    }
+                    _ => (String::new(), Vec::new()),
+                };
                 let t = tuple(
                     py,
                     [
@@ -234,9 +239,9 @@ impl ServerDriver {
                 )?;
                 Some((Kind::ChunkEnd, Pending::Chunk, t))
             }
-            SEvent::MessageEnd { recipients, .. } => {
+            SEvent::MessageEnd { .. } => {
                 let left = if self.face().config.lmtp {
-                    recipients.len().max(1)
+                    self.core.recipients().len().max(1)
                 } else {
                     1
                 };
@@ -244,10 +249,27 @@ impl ServerDriver {
                 Some((Kind::MessageEnd, Pending::MessageEnd { left }, t))
             }
             SEvent::Rset => Some(self.bare(py, Kind::Rset, Pending::Rset)?),
-            SEvent::Noop => Some(self.bare(py, Kind::Noop, Pending::Other)?),
+            SEvent::Noop => {
+                let argument = match self.core.command() {
+                    Some(CommandRef::Noop { argument }) => argument.map(String::from),
+                    _ => None,
+                };
+                let t = tuple(
+                    py,
+                    [
+                        kind_str(py, Kind::Noop).into_any(),
+                        argument.into_bound_py_any(py)?,
+                    ],
+                )?;
+                Some((Kind::Noop, Pending::Other, t))
+            }
             SEvent::Quit => Some(self.bare(py, Kind::Quit, Pending::Other)?),
             SEvent::StartTls => Some(self.bare(py, Kind::StartTls, Pending::Other)?),
-            SEvent::Vrfy { argument } => {
+            SEvent::Vrfy => {
+                let argument = match self.core.command() {
+                    Some(CommandRef::Vrfy { argument }) => String::from(argument),
+                    _ => String::new(),
+                };
                 let t = tuple(
                     py,
                     [
@@ -257,7 +279,11 @@ impl ServerDriver {
                 )?;
                 Some((Kind::Vrfy, Pending::Other, t))
             }
-            SEvent::Expn { argument } => {
+            SEvent::Expn => {
+                let argument = match self.core.command() {
+                    Some(CommandRef::Expn { argument }) => String::from(argument),
+                    _ => String::new(),
+                };
                 let t = tuple(
                     py,
                     [
@@ -267,7 +293,11 @@ impl ServerDriver {
                 )?;
                 Some((Kind::Expn, Pending::Other, t))
             }
-            SEvent::Help { topic } => {
+            SEvent::Help => {
+                let topic = match self.core.command() {
+                    Some(CommandRef::Help { topic }) => topic.map(String::from),
+                    _ => None,
+                };
                 let t = tuple(
                     py,
                     [
@@ -415,8 +445,15 @@ impl ServerDriver {
         py: Python<'py>,
         kind: Kind,
         verb: &'static str,
-        domain: String,
     ) -> PyResult<Option<(Kind, Pending, Bound<'py, PyAny>)>> {
+        let domain = match self.core.command() {
+            Some(
+                CommandRef::Ehlo { domain }
+                | CommandRef::Helo { domain }
+                | CommandRef::Lhlo { domain },
+            ) => domain.to_string(),
+            _ => String::new(),
+        };
         let t = tuple(
             py,
             [
@@ -483,28 +520,6 @@ impl ServerDriver {
         )
     }
 
-    fn keep(&mut self, data: &[u8]) {
-        let mut data = data;
-        while !data.is_empty() {
-            let room = match self.body.last() {
-                Some(b) => b.capacity() - b.len(),
-                None => 0,
-            };
-            if room == 0 {
-                self.body.push(Vec::with_capacity(
-                    BODY_BLOCK.max(data.len().min(BODY_BLOCK)),
-                ));
-                continue;
-            }
-            let n = room.min(data.len());
-            if let Some(block) = self.body.last_mut() {
-                block.extend_from_slice(&data[..n]);
-            }
-            self.body_len += n;
-            data = &data[n..];
-        }
-    }
-
     fn reset_envelope(&mut self) {
         self.envelope = Envelope::default();
         self.generation += 1;
@@ -564,6 +579,23 @@ impl ServerDriver {
     fn default_answer(&self) -> Option<Reply> {
         let (kind, _) = self.pending.as_ref()?;
         self.face().answer(*kind).cloned()
+    }
+}
+
+/// Appends kept message data in fixed blocks.
+fn keep(body: &mut Vec<Vec<u8>>, body_len: &mut usize, mut data: &[u8]) {
+    while !data.is_empty() {
+        let room = body.last().map_or(0, |b| b.capacity() - b.len());
+        if room == 0 {
+            body.push(Vec::with_capacity(BODY_BLOCK));
+            continue;
+        }
+        let n = room.min(data.len());
+        if let Some(block) = body.last_mut() {
+            block.extend_from_slice(&data[..n]);
+        }
+        *body_len += n;
+        data = &data[n..];
     }
 }
 

@@ -88,8 +88,8 @@ class HookMethods:
         response = await self._call_handler_hook("EHLO", hostname, lines)
         await self.push("\r\n".join(response))
 
-    async def _on_Noop(self):
-        await self.smtp_NOOP(None)
+    async def _on_Noop(self, argument):
+        await self.smtp_NOOP(argument)
         return _ANSWERED
 
     async def smtp_NOOP(self, arg):
