@@ -66,11 +66,16 @@ pub(super) fn decide<'a>(
     session: &Session,
     cfg: &ServerConfig,
 ) -> Decision<'a> {
-    if cfg.greeting_refused() {
+    if cfg.greeting_refused() || session.service_refused() {
         // RFC 5321 §3.1: after 554, wait for QUIT and answer 503.
+        let reason = if cfg.greeting_refused() {
+            Refusal::NoService
+        } else {
+            Refusal::ServiceRefused
+        };
         return match parsed {
             Ok(CommandRef::Quit) => Decision::Ask(Event::Quit, Awaiting::Quit),
-            _ => refuse(Refusal::NoService, Canned::NoService, true),
+            _ => refuse(reason, Canned::NoService, true),
         };
     }
     let cmd = match parsed {
