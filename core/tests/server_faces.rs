@@ -215,3 +215,21 @@ fn refused_service_serves_only_quit() {
     assert!(out.starts_with(b"503"), "{out:?}");
     assert!(out.ends_with(b"221 2.0.0 mx.test closing connection\r\n"));
 }
+
+#[test]
+fn auth_after_helo_is_not_an_extension_in_force() {
+    let mut cfg = ServerConfig::new("mx.test");
+    cfg.auth_mechanisms = vec!["PLAIN".into()];
+    cfg.auth_requires_tls = false;
+    let mut s = ServerConnection::new(cfg, Timestamp(0));
+    take(&mut s);
+    let seen = feed(&mut s, b"HELO c\r\nAUTH PLAIN AHUAcA==\r\n");
+    assert!(matches!(
+        seen[1],
+        Event::CommandRefused {
+            reason: Refusal::NotImplemented,
+            ..
+        }
+    ));
+    assert!(!s.is_authenticated());
+}

@@ -3,6 +3,8 @@
 //! machine's configuration, the events the face handles in Python, and the
 //! answers Rust gives for the others.
 
+use std::collections::HashMap;
+
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use smtp_core::auth::Mechanism;
@@ -165,6 +167,8 @@ pub struct ServerFace {
     pub(crate) body: Body,
     /// Sessions start with a PROXY protocol header (`smtp_core::proxy`).
     pub(crate) proxy_protocol: bool,
+    /// The face's wording of refusals (see `refusals.rs`).
+    pub(crate) refusals: HashMap<String, String>,
 }
 
 impl ServerFace {
@@ -205,7 +209,8 @@ impl ServerFace {
                         max_recipients = None, max_command_line = None,
                         max_bad_commands = None, greeting = None,
                         normalize_bare_line_endings = false, accept_long_lines = false,
-                        proxy_protocol = false))]
+                        proxy_protocol = false, refusals = Vec::new(),
+                        ehlo_greeting = None, unlisted = Vec::new()))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         hostname: &str,
@@ -228,6 +233,9 @@ impl ServerFace {
         normalize_bare_line_endings: bool,
         accept_long_lines: bool,
         proxy_protocol: bool,
+        refusals: Vec<(String, String)>,
+        ehlo_greeting: Option<String>,
+        unlisted: Vec<String>,
     ) -> PyResult<Self> {
         let mut config = ServerConfig::new(hostname);
         if lmtp {
@@ -272,6 +280,13 @@ impl ServerFace {
         if accept_long_lines {
             config.long_lines = LongLines::Accept;
         }
+        config.ehlo_greeting = ehlo_greeting;
+        config.unlisted = self::extensions(&unlisted)?;
+        for (_, template) in &refusals {
+            // Checked once here: a template must read as a reply.
+            parse_status(template.replace("{verb}", "X").replace("{host}", "h").as_bytes())?;
+        }
+        config.worded_refusals = !refusals.is_empty();
         let mut subscribed = 0;
         for name in &subscribe {
             subscribed |= Kind::parse(name)?.bit();
@@ -308,6 +323,7 @@ impl ServerFace {
             answers: table,
             body,
             proxy_protocol,
+            refusals: refusals.into_iter().collect(),
         })
     }
 

@@ -24,6 +24,7 @@ use crate::sansio::clock;
 mod events;
 mod face;
 mod proxy;
+mod refusals;
 
 use events::{forward_path, kind_str, lost_name, reverse_path, strings, tuple};
 pub use face::ServerFace;
@@ -325,14 +326,17 @@ impl ServerDriver {
                 }
                 None
             }
-            SEvent::MessageRefused { reply, .. } => {
+            SEvent::MessageRefused { reason, reply } => {
                 self.drop_body();
                 self.reset_envelope();
-                self.info_reply(py, Kind::MessageRefused, &reply, events)?;
+                let reasons = [String::from(refusals::message_reason(&reason))];
+                let said = self.word_refusal(&reasons)?;
+                self.info_reply(py, Kind::MessageRefused, said.as_ref().unwrap_or(&reply), events)?;
                 None
             }
-            SEvent::CommandRefused { reply, .. } => {
-                self.info_reply(py, Kind::CommandRefused, &reply, events)?;
+            SEvent::CommandRefused { reason, reply } => {
+                let said = self.word_refusal(&refusals::command_reason(&reason))?;
+                self.info_reply(py, Kind::CommandRefused, said.as_ref().unwrap_or(&reply), events)?;
                 None
             }
             SEvent::TlsHandshake => {
@@ -573,6 +577,32 @@ impl ServerDriver {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Answers a refusal awaiting its wording with the face's template, or
+    /// the machine's own reply; returns the reply sent when it is the
+    /// face's.
+    fn word_refusal(&mut self, reasons: &[String]) -> PyResult<Option<Reply>> {
+        if !self.core.awaiting_answer() {
+            return Ok(None);
+        }
+        let verb = refusals::verb(self.core.command_line());
+        let qualifier = match &self.hello {
+            None => "nohello",
+            Some(("HELO", _)) => "smtp",
+            Some(_) => "esmtp",
+        };
+        let face = self.face.get();
+        let text = refusals::word(&face.refusals, reasons, &verb, qualifier, &face.config.hostname);
+        let reply = text.map(|t| parse_status(t.as_bytes())).transpose()?;
+        if let Some(r) = &reply {
+            if self.core.reply(r.clone()).is_ok() {
+                return Ok(reply);
+            }
+        }
+        // No wording, or one of another class: the machine's reply.
+        self.core.accept().map_err(value_error)?;
+        Ok(None)
     }
 
     /// The face's default answer for the event Python holds.

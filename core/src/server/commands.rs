@@ -265,6 +265,11 @@ fn auth<'a>(
         // RFC 4954 §4: not before EHLO, not twice, not in a transaction.
         return sequence_error("Bad sequence of commands");
     }
+    if session.hello() == Some(HelloKind::Helo) {
+        // AUTH is an extension: none is in force after HELO (RFC 5321
+        // §2.2.1), so the command is not implemented in this session.
+        return refuse(Refusal::NotImplemented, Canned::NotImplemented, true);
+    }
     if !session.auth_usable(cfg) {
         return refuse(
             Refusal::EncryptionRequired,
