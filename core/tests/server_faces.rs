@@ -233,3 +233,19 @@ fn auth_after_helo_is_not_an_extension_in_force() {
     ));
     assert!(!s.is_authenticated());
 }
+
+#[test]
+fn login_challenges_chosen_by_the_application() {
+    let mut cfg = ServerConfig::new("mx.test");
+    cfg.auth_mechanisms = vec!["LOGIN".into()];
+    cfg.auth_requires_tls = false;
+    cfg.login_prompts = Some(("User Name\0".into(), "Password\0".into()));
+    let mut s = ServerConnection::new(cfg, Timestamp(0));
+    take(&mut s);
+    feed(&mut s, b"EHLO c\r\n");
+    take(&mut s);
+    feed(&mut s, b"AUTH LOGIN\r\n");
+    assert_eq!(take(&mut s), b"334 VXNlciBOYW1lAA==\r\n");
+    feed(&mut s, b"dXNlcg==\r\n");
+    assert_eq!(take(&mut s), b"334 UGFzc3dvcmQA\r\n");
+}

@@ -210,7 +210,8 @@ impl ServerFace {
                         max_bad_commands = None, greeting = None,
                         normalize_bare_line_endings = false, accept_long_lines = false,
                         proxy_protocol = false, refusals = Vec::new(),
-                        ehlo_greeting = None, unlisted = Vec::new()))]
+                        ehlo_greeting = None, unlisted = Vec::new(),
+                        login_prompts = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         hostname: &str,
@@ -236,6 +237,7 @@ impl ServerFace {
         refusals: Vec<(String, String)>,
         ehlo_greeting: Option<String>,
         unlisted: Vec<String>,
+        login_prompts: Option<(String, String)>,
     ) -> PyResult<Self> {
         let mut config = ServerConfig::new(hostname);
         if lmtp {
@@ -281,10 +283,16 @@ impl ServerFace {
             config.long_lines = LongLines::Accept;
         }
         config.ehlo_greeting = ehlo_greeting;
+        config.login_prompts = login_prompts;
         config.unlisted = self::extensions(&unlisted)?;
         for (_, template) in &refusals {
             // Checked once here: a template must read as a reply.
-            parse_status(template.replace("{verb}", "X").replace("{host}", "h").as_bytes())?;
+            parse_status(
+                template
+                    .replace("{verb}", "X")
+                    .replace("{host}", "h")
+                    .as_bytes(),
+            )?;
         }
         config.worded_refusals = !refusals.is_empty();
         let mut subscribed = 0;

@@ -331,12 +331,22 @@ impl ServerDriver {
                 self.reset_envelope();
                 let reasons = [String::from(refusals::message_reason(&reason))];
                 let said = self.word_refusal(&reasons)?;
-                self.info_reply(py, Kind::MessageRefused, said.as_ref().unwrap_or(&reply), events)?;
+                self.info_reply(
+                    py,
+                    Kind::MessageRefused,
+                    said.as_ref().unwrap_or(&reply),
+                    events,
+                )?;
                 None
             }
             SEvent::CommandRefused { reason, reply } => {
                 let said = self.word_refusal(&refusals::command_reason(&reason))?;
-                self.info_reply(py, Kind::CommandRefused, said.as_ref().unwrap_or(&reply), events)?;
+                self.info_reply(
+                    py,
+                    Kind::CommandRefused,
+                    said.as_ref().unwrap_or(&reply),
+                    events,
+                )?;
                 None
             }
             SEvent::TlsHandshake => {
@@ -587,13 +597,25 @@ impl ServerDriver {
             return Ok(None);
         }
         let verb = refusals::verb(self.core.command_line());
-        let qualifier = match &self.hello {
+        let hello = match &self.hello {
             None => "nohello",
             Some(("HELO", _)) => "smtp",
             Some(_) => "esmtp",
         };
+        let gate = if self.core.is_authenticated() {
+            "authenticated"
+        } else if self.face.get().config.auth_required {
+            // AUTH is required and has not happened: a face may say so
+            // rather than what else is wrong.
+            "unauthenticated"
+        } else {
+            ""
+        };
+        let both = [gate, hello];
+        let qualifiers: &[&str] = if gate.is_empty() { &both[1..] } else { &both };
         let face = self.face.get();
-        let text = refusals::word(&face.refusals, reasons, &verb, qualifier, &face.config.hostname);
+        let host = &face.config.hostname;
+        let text = refusals::word(&face.refusals, reasons, &verb, qualifiers, host);
         let reply = text.map(|t| parse_status(t.as_bytes())).transpose()?;
         if let Some(r) = &reply {
             if self.core.reply(r.clone()).is_ok() {

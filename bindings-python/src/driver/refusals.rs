@@ -9,8 +9,10 @@
 //! first for the most specific reason (`Syntax/<rule>` for a grammar rule,
 //! e.g. `Syntax/Mailbox`), then for the general one (`Syntax`).
 //! The verb is the refused line's first word, upper-cased ("" for an
-//! empty or non-ASCII one); the qualifier is `nohello` before HELO/EHLO,
-//! else `esmtp` after EHLO/LHLO and `smtp` after HELO. Templates may say
+//! empty or non-ASCII one); the qualifiers are `authenticated` once AUTH
+//! succeeded (or `unauthenticated` while the configuration requires it),
+//! then `nohello` before HELO/EHLO, else `esmtp` after
+//! EHLO/LHLO and `smtp` after HELO, tried in that order. Templates may say
 //! `{verb}` and `{host}`.
 
 use std::collections::HashMap;
@@ -26,7 +28,10 @@ pub(crate) fn command_reason(r: &Refusal) -> Vec<String> {
         Refusal::Syntax(CommandError::UnknownCommand) => one("Unrecognized"),
         Refusal::Syntax(CommandError::Utf8NotAllowed) => one("Utf8NotAllowed"),
         Refusal::Syntax(CommandError::InvalidParameter { keyword }) => {
-            vec![format!("InvalidParameter:{keyword}"), String::from("InvalidParameter")]
+            vec![
+                format!("InvalidParameter:{keyword}"),
+                String::from("InvalidParameter"),
+            ]
         }
         Refusal::Syntax(CommandError::Syntax { rule }) => {
             vec![format!("Syntax/{rule}"), String::from("Syntax")]
@@ -77,18 +82,16 @@ pub(crate) fn word(
     table: &HashMap<String, String>,
     reasons: &[String],
     verb: &str,
-    qualifier: &str,
+    qualifiers: &[&str],
     host: &str,
 ) -> Option<String> {
     let template = reasons.iter().find_map(|reason| {
-        [
-            format!("{reason}:{verb}:{qualifier}"),
-            format!("{reason}:{qualifier}"),
-            format!("{reason}:{verb}"),
-            reason.clone(),
-        ]
-        .iter()
-        .find_map(|k| table.get(k))
+        let mut keys: Vec<String> = Vec::with_capacity(2 * qualifiers.len() + 2);
+        keys.extend(qualifiers.iter().map(|q| format!("{reason}:{verb}:{q}")));
+        keys.extend(qualifiers.iter().map(|q| format!("{reason}:{q}")));
+        keys.push(format!("{reason}:{verb}"));
+        keys.push(reason.clone());
+        keys.iter().find_map(|k| table.get(k))
     })?;
     Some(template.replace("{verb}", verb).replace("{host}", host))
 }

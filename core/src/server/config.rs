@@ -146,6 +146,9 @@ pub struct ServerConfig {
     /// HELP are commands of RFC 5321 itself (§4.1.1.6-8), which a server
     /// may serve without advertising them.
     pub unlisted: Extensions,
+    /// LOGIN's two challenges (username, password), sent base64-encoded;
+    /// `None` sends `Username:` and `Password:`.
+    pub login_prompts: Option<(String, String)>,
 }
 
 impl ServerConfig {
@@ -181,6 +184,7 @@ impl ServerConfig {
             worded_refusals: false,
             ehlo_greeting: None,
             unlisted: Extensions::NONE,
+            login_prompts: None,
         }
     }
 

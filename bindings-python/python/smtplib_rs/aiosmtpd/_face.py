@@ -46,12 +46,20 @@ AIOSMTPD_REFUSALS = {
     "Syntax:VRFY": "501 Syntax: VRFY <address>",
     "Syntax:STARTTLS": "501 Syntax: STARTTLS",
     "Syntax/sasl-mech": "501 Not enough value",
+    "Syntax/sasl-mech:AUTH:nohello": "503 Error: send EHLO first",
+    "Syntax/sasl-mech:AUTH:smtp": "500 Error: command 'AUTH' not recognized",
+    "Syntax/sasl-mech:AUTH:authenticated": "503 Already authenticated",
+    "Syntax/initial-response": "501 5.5.2 Can't decode base64",
     "Syntax/auth-command": "501 Too many values",
     "InvalidParameter:BODY": "501 Error: BODY can only be one of 7BIT, 8BITMIME",
     "InvalidParameter:SMTPUTF8": "501 Error: SMTPUTF8 takes no arguments",
     "InvalidParameter:MAIL:esmtp": "501 Syntax: MAIL FROM: <address> [SP <mail-parameters>]",
     "InvalidParameter:RCPT:esmtp": "501 Syntax: RCPT TO: <address> [SP <mail-parameters>]",
     "BadSequence:nohello": "503 Error: send HELO first",
+    # aiosmtpd checks AUTH before sequence for MAIL, RCPT and DATA.
+    "BadSequence:RCPT:unauthenticated": "530 5.7.0 Authentication required",
+    "BadSequence:DATA:unauthenticated": "530 5.7.0 Authentication required",
+    "NoValidRecipients:unauthenticated": "530 5.7.0 Authentication required",
     "BadSequence:AUTH:nohello": "503 Error: send EHLO first",
     "BadSequence:MAIL": "503 Error: nested MAIL command",
     "BadSequence:RCPT": "503 Error: need MAIL command",
@@ -160,6 +168,7 @@ def plan(server, implicit_tls):
         float(server._timeout_duration),
         server._proxy_timeout is not None,
         refusals,
+        (server.AuthLoginUsernameChallenge, server.AuthLoginPasswordChallenge),
     )
 
 
@@ -170,7 +179,7 @@ def _lmtp_class():
 
 def _build(hostname, ident, lmtp, events, answers, body, extensions, size,
            mechanisms, auth_requires_tls, auth_required, tls_required,
-           implicit_tls, timeout, proxy, refusals):
+           implicit_tls, timeout, proxy, refusals, login_prompts):
     return _core.ServerFace(
         hostname,
         subscribe=list(events),
@@ -196,6 +205,7 @@ def _build(hostname, ident, lmtp, events, answers, body, extensions, size,
         # aiosmtpd's EHLO reply opens with its host name alone.
         ehlo_greeting=hostname,
         unlisted=["VRFY"],
+        login_prompts=login_prompts,
     )
 
 

@@ -253,6 +253,9 @@ class SMTP(HookMethods, asyncio.Protocol):
             events.add("Proxy")
         if self._engine_mechanisms:
             events.add("Auth")
+        if self._auth_required:
+            # aiosmtpd refuses VRFY before AUTH (HELP is always here).
+            events.add("Vrfy")
         return events
 
     def _body_mode_streams(self) -> bool:

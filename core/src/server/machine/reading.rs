@@ -99,9 +99,8 @@ impl Machine {
                 mechanism,
                 initial_response,
             } => {
-                let oauth_error = self.cfg.oauth_error.as_deref();
                 let started =
-                    AuthExchange::start(mechanism, &mut self.nonces, oauth_error, initial_response);
+                    AuthExchange::start(mechanism, &mut self.nonces, &self.cfg, initial_response);
                 match started {
                     Some((exchange, step)) => self.auth_step(exchange, step),
                     // No nonce was provided: a temporary server-side problem.
