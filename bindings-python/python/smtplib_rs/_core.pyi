@@ -218,13 +218,26 @@ class ServerFace:
                  greeting: Optional[str] = None,
                  normalize_bare_line_endings: bool = False,
                  accept_long_lines: bool = False,
-                 proxy_protocol: bool = False) -> None:
+                 proxy_protocol: bool = False,
+                 refusals: list[tuple[str, str]] = ...,
+                 ehlo_greeting: Optional[str] = None,
+                 unlisted: list[str] = ...,
+                 login_prompts: Optional[tuple[str, str]] = None) -> None:
         """`subscribe`: event kinds Python handles. `answers`: (kind, status)
         pairs, e.g. ("MailFrom", b"250 OK"), used for unsubscribed events and
         by `accept()`. `body`: "keep" (MessageEnd carries it), "stream"
         (MessageData events) or "discard". `extensions`: EHLO keywords
         offered ("PIPELINING", "SIZE", "CHUNKING", "STARTTLS", "HELP"...).
-        AUTH mechanisms need "Auth" subscribed or answered."""
+        AUTH mechanisms need "Auth" subscribed or answered.
+        `refusals`: (key, template) pairs wording the engine's refusals in
+        Rust (turns on ServerConfig::worded_refusals). Keys are
+        "Reason[:VERB][:qualifier]" (e.g. "Unrecognized", "Syntax:MAIL:esmtp",
+        "Syntax/Mailbox", "BadSequence:nohello", "SaslFailed:Cancelled",
+        "Message:TooLarge"); qualifiers "authenticated"/"unauthenticated",
+        "nohello"/"smtp"/"esmtp"; templates may use {verb} and {host}; the
+        code must keep the engine's class, else the engine's reply is sent.
+        `ehlo_greeting`: the EHLO reply's first line; `unlisted`: extensions
+        served but not advertised; `login_prompts`: LOGIN's challenges."""
         ...
     @property
     def hostname(self) -> str: ...
@@ -249,6 +262,9 @@ class ServerDriver:
         """LMTP: one answer per recipient (None: the default)."""
         ...
     def scram_password(self, password: str, salt: bytes, iterations: int = 4096) -> DriverOutput: ...
+    def refuse_service(self) -> None:
+        """From now on every command but QUIT is refused (ServiceRefused)."""
+        ...
     def refuse_proxy(self) -> DriverOutput:
         """Refuse the pending PROXY header: the session ends, no greeting."""
         ...

@@ -903,6 +903,13 @@ impl ServerDriver {
         self.run(py)
     }
 
+    /// From now on every command but QUIT is refused (a face's wording, or
+    /// 503), e.g. after a TLS handshake the application finds wanting.
+    fn refuse_service(&mut self) {
+        self.core.refuse_service();
+        self.reset_envelope();
+    }
+
     /// `(mail_from, rcpt_tos, mail_options, rcpt_options)` as accepted so
     /// far; mail_from None outside a transaction.
     fn envelope<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {

@@ -26,7 +26,6 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _matches(nodeid, pattern):
-    # "file.py::Class::test" matches that test and its parametrizations;
-    # a pattern ending in "[" matches every parametrization.
-    return nodeid == pattern or nodeid.startswith(pattern + "[") or (
-        pattern.endswith("[") and nodeid.startswith(pattern))
+    # "file.py::Class::test" matches that test and its parametrizations,
+    # "file.py::Class" every test of the class.
+    return nodeid == pattern or nodeid.startswith((pattern + "[", pattern + "::"))

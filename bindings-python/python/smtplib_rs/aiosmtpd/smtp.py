@@ -552,18 +552,24 @@ class SMTP(HookMethods, asyncio.Protocol):
                 self.transport, self, self.tls_context, server_side=True)
         except Exception as error:
             log.info("%r TLS handshake failed: %s", self.session.peer, error)
+            if hasattr(self.event_handler, "handle_exception"):
+                # aiosmtpd reports it, then closes.
+                failure = TLSSetupException()
+                failure.__cause__ = error
+                try:
+                    await self.event_handler.handle_exception(failure)
+                except Exception:
+                    log.exception("%r Exception in handle_exception()", self.session.peer)
             if self.transport is not None:
                 self.transport.close()
             return _ANSWERED
         self.transport = transport
         self.session.ssl = _ssl_info(transport)
+        self._take(self._drv.tls_established())
         hook = self._handle_hooks.get("STARTTLS")
         if hook is not None and not hook(self, self.session, self.envelope):
-            # aiosmtpd refuses every command but QUIT after a refused
-            # handshake; without a way to say so yet, the session ends.
-            transport.close()
-            return _ANSWERED
-        self._take(self._drv.tls_established())
+            # The handler finds the handshake wanting: only QUIT is served.
+            self._drv.refuse_service()
         return _ANSWERED
 
 
