@@ -207,3 +207,24 @@ def test_garbage_flood_keeps_memory_flat(where):
             assert lines[4][:3] in (b"550", b"552"), lines[4]
         s.close()
     assert grown < 16 * 1024, "RSS grew by %d KiB" % grown
+
+
+def test_max_connections_refuses_with_421_and_counts_closed_ones():
+    with serving(Sink(), max_connections=2) as c:
+        a, b = Raw(c.port), Raw(c.port)
+        third = Raw(c.port, greeting=False)
+        assert third.reply() == b"421 mx.test 4.7.0 Too many connections, try again later"
+        assert third.closed()
+        assert a.cmd(b"NOOP") == b"250 OK"
+        assert b.cmd(b"QUIT") == b"221 Bye"
+        assert b.closed()
+        # A slot was freed: the next one is served.
+        wait_until(lambda: _greets(c.port))
+
+
+def _greets(port):
+    r = Raw(port, greeting=False)
+    try:
+        return r.reply().startswith(b"220")
+    finally:
+        r.close()

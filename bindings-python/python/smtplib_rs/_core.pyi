@@ -245,7 +245,11 @@ class ServerFace:
 class ServerDriver:
     """One session: feed reads, answer events, write `out`."""
 
-    def __init__(self, face: ServerFace, *, nonce: Optional[str] = None) -> None: ...
+    def __init__(self, face: ServerFace, *, nonce: Optional[str] = None,
+                 unavailable: Optional[str] = None) -> None:
+        """`unavailable`: answer with a 421 greeting with this text and end
+        (e.g. too many connections)."""
+        ...
     def start(self) -> DriverOutput:
         """The greeting (nothing fed)."""
         ...

@@ -737,12 +737,18 @@ impl ServerDriver {
     /// A session on a just-accepted connection; `out` of the first call
     /// (or `start()`) holds the greeting. `nonce`: random text for
     /// CRAM-MD5 / SCRAM-SHA-256 challenges (the engine draws no
-    /// randomness).
+    /// randomness). `unavailable`: refuse this connection with a 421
+    /// greeting carrying this text; the session ends at once.
     #[new]
-    #[pyo3(signature = (face, *, nonce = None))]
-    fn new(face: Py<ServerFace>, nonce: Option<&str>) -> Self {
+    #[pyo3(signature = (face, *, nonce = None, unavailable = None))]
+    fn new(face: Py<ServerFace>, nonce: Option<&str>, unavailable: Option<String>) -> Self {
         let start = Instant::now();
-        let config = face.get().config.clone();
+        let mut config = face.get().config.clone();
+        if let Some(text) = unavailable {
+            // RFC 5321 §3.1: 421 as the greeting, then the session ends
+            // (e.g. too many connections).
+            config.greeting = smtp_core::server::Greeting::Unavailable(text);
+        }
         let face_proxy = face.get().proxy_protocol;
         let mut core = CoreServer::new(config, clock(&start));
         if let Some(n) = nonce {

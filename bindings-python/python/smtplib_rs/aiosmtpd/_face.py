@@ -67,6 +67,8 @@ AIOSMTPD_REFUSALS = {
     "BadSequence:AUTH": "503 Already authenticated",
     "NoValidRecipients": "503 Error: need RCPT command",
     "NotImplemented": '500 Error: command "{verb}" not recognized',
+    # No line: a BDAT chunk, read off the wire, then refused.
+    "NotImplemented:": '500 Error: command "BDAT" not recognized',
     "NotImplemented:EXPN": "502 EXPN not implemented",
     "NotImplemented:AUTH": "500 Error: command 'AUTH' not recognized",
     "ParameterNotImplemented:MAIL": "555 MAIL FROM parameters not recognized or not implemented",

@@ -198,7 +198,7 @@ class HookMethods:
                 status = await self._call_handler_hook("DATA")
             else:
                 status = await self._process_message()
-            return "250 OK" if status is MISSING else status
+            return _DEFAULT if status is MISSING else status
         finally:
             self.envelope = self._create_envelope()
 

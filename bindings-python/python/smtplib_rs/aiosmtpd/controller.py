@@ -29,7 +29,7 @@ try:
 except ImportError:  # pragma: no cover (Windows)
     AF_UNIX = None
 
-from .smtp import SMTP
+from .smtp import SMTP, ConnectionLimit
 
 __all__ = [
     "Controller", "UnthreadedController", "UnixSocketController",
@@ -110,6 +110,10 @@ class BaseController(metaclass=ABCMeta):
             self.SMTP_kwargs["hostname"] = server_hostname
         # aiosmtpd's controllers default to SMTPUTF8 on (SMTP itself: off).
         self.SMTP_kwargs.setdefault("enable_SMTPUTF8", True)
+        limit = self.SMTP_kwargs.get("max_connections")
+        if isinstance(limit, int):
+            # One count for all this controller's sessions.
+            self.SMTP_kwargs["max_connections"] = ConnectionLimit(limit)
         self._factory_invoked = threading.Event()
         # Live sessions, closed when the controller stops (stopping the
         # loop alone would leave their sockets open and clients waiting).

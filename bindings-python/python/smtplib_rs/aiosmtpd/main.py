@@ -1,7 +1,8 @@
 """``python -m smtplib_rs.aiosmtpd``: aiosmtpd's command line (``-n -l
 HOST:PORT -c CLASSPATH [CLASSARGS] -s -u -d --tlscert --tlskey --smtpscert
 --smtpskey --no-requiretls``), plus ``--pipelining``, ``--chunking``,
-``--enhanced-status-codes``, ``--proxy-protocol-timeout SECONDS``.
+``--enhanced-status-codes``, ``--max-connections N``,
+``--proxy-protocol-timeout SECONDS``.
 """
 
 import logging
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Optional, Sequence, Tuple
 
 from . import __version__, _get_or_new_eventloop
-from .smtp import DATA_SIZE_DEFAULT, SMTP
+from .smtp import DATA_SIZE_DEFAULT, SMTP, ConnectionLimit
 
 try:
     import pwd
@@ -68,6 +69,8 @@ def _parser() -> ArgumentParser:
                         help="Offer CHUNKING/BDAT (RFC 3030).")
     parser.add_argument("--enhanced-status-codes", action="store_true",
                         help="Offer ENHANCEDSTATUSCODES (RFC 2034).")
+    parser.add_argument("--max-connections", metavar="N", type=int, default=None,
+                        help="Refuse connections past N at once (421 greeting).")
     parser.add_argument("--proxy-protocol-timeout", metavar="SECONDS", type=float,
                         default=None,
                         help="Expect a PROXY protocol v1/v2 header first (HAProxy).")
@@ -143,6 +146,7 @@ def main(args: Optional[Sequence[str]] = None) -> None:
         chunking=ns.chunking,
         enhanced_status_codes=ns.enhanced_status_codes,
         proxy_protocol_timeout=ns.proxy_protocol_timeout,
+        max_connections=ConnectionLimit(ns.max_connections) if ns.max_connections else None,
     )
     logging.basicConfig(level=logging.ERROR)
     log = logging.getLogger("mail.log")

@@ -16,6 +16,7 @@ import socket
 import ssl
 import sys
 import threading
+import weakref
 from typing import Any, Dict, Iterable, Optional, Union
 from warnings import warn
 
@@ -39,6 +40,8 @@ __ident__ = "Python SMTP {}".format(__version__)
 BOGUS_LIMIT = 5
 CALL_LIMIT_DEFAULT = 20
 DATA_SIZE_DEFAULT = 2**25
+# The 421 greeting's text past max_connections (RFC 5321 §3.1).
+TOO_MANY_CONNECTIONS = "4.7.0 Too many connections, try again later"
 # Seconds to wait for the PROXY header when only proxy_protocol=True is given.
 PROXY_TIMEOUT_DEFAULT = 30.0
 # The mechanisms the engine runs itself, beyond aiosmtpd's PLAIN and LOGIN.
@@ -76,6 +79,46 @@ def default_hostname() -> str:
     return _fqdn() or socket.gethostname()
 
 
+class ConnectionLimit:
+    """At most `limit` sessions at once, shared by the sessions of one
+    server (a Controller makes one; ``SMTP(max_connections=n)`` shares one
+    per handler object)."""
+
+    def __init__(self, limit: int):
+        if limit < 1:
+            raise ValueError("max_connections must be at least 1")
+        self.limit = limit
+        self.active = 0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> bool:
+        with self._lock:
+            if self.active >= self.limit:
+                return False
+            self.active += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self.active -= 1
+
+
+_limits: "weakref.WeakKeyDictionary[Any, Dict[int, ConnectionLimit]]" = weakref.WeakKeyDictionary()
+_limits_by_id: Dict[int, Dict[int, ConnectionLimit]] = {}
+
+
+def _limit_for(handler, limit) -> Optional[ConnectionLimit]:
+    if limit is None or isinstance(limit, ConnectionLimit):
+        return limit
+    try:
+        per_handler = _limits.setdefault(handler, {})
+    except TypeError:  # not weak-referenceable
+        per_handler = _limits_by_id.setdefault(id(handler), {})
+    if limit not in per_handler:
+        per_handler[limit] = ConnectionLimit(limit)
+    return per_handler[limit]
+
+
 def _new_task(loop, coro):
     if _EAGER:
         return asyncio.Task(coro, loop=loop, eager_start=True)
@@ -94,8 +137,10 @@ class SMTP(HookMethods, asyncio.Protocol):
     """aiosmtpd's ``SMTP`` (same keyword arguments and hooks), plus:
     ``pipelining``, ``chunking``, ``enhanced_status_codes`` (advertise and
     serve PIPELINING, CHUNKING/BDAT, ENHANCEDSTATUSCODES; off by default, as
-    in aiosmtpd) and ``extra_auth_mechanisms`` (any of SCRAM-SHA-256,
-    XOAUTH2, OAUTHBEARER, run by the engine)."""
+    in aiosmtpd), ``extra_auth_mechanisms`` (any of SCRAM-SHA-256, XOAUTH2,
+    OAUTHBEARER, run by the engine), ``proxy_protocol`` (a PROXY v1/v2
+    header first, read by the engine) and ``max_connections`` (past it a
+    connection gets a 421 greeting and is closed)."""
 
     command_size_limit = 512
     command_size_limits: Dict[str, int] = collections.defaultdict(lambda: SMTP.command_size_limit)
@@ -129,6 +174,7 @@ class SMTP(HookMethods, asyncio.Protocol):
             enhanced_status_codes: bool = False,
             extra_auth_mechanisms: Iterable[str] = (),
             proxy_protocol: bool = False,
+            max_connections: Union[int, "ConnectionLimit", None] = None,
     ):
         self.__ident__ = ident or __ident__
         self.loop = loop if loop else _get_or_new_eventloop()
@@ -168,6 +214,8 @@ class SMTP(HookMethods, asyncio.Protocol):
         else:
             self._auth_callback = auth_callback or (lambda mechanism, login, password: False)
             self._authenticator = None
+        self._limit = _limit_for(handler, max_connections)
+        self._counted = False
         self._pipelining = pipelining
         self._chunking = chunking
         self._enhanced_status_codes = enhanced_status_codes
@@ -285,7 +333,13 @@ class SMTP(HookMethods, asyncio.Protocol):
             self.session.ssl = _ssl_info(transport)
         face = _face.face_for(_face.plan(self, implicit_tls))
         nonce = secrets.token_urlsafe(18) if "SCRAM-SHA-256" in self._engine_mechanisms else None
-        self._drv = _core.ServerDriver(face, nonce=nonce)
+        unavailable = None
+        if self._limit is not None:
+            self._counted = self._limit.acquire()
+            if not self._counted:
+                log.info("%r refused: %d connections", self.session.peer, self._limit.limit)
+                unavailable = TOO_MANY_CONNECTIONS
+        self._drv = _core.ServerDriver(face, nonce=nonce, unavailable=unavailable)
         self._queue = collections.deque()
         self._out = []
         self._busy = False
@@ -324,6 +378,9 @@ class SMTP(HookMethods, asyncio.Protocol):
 
     def connection_lost(self, error) -> None:
         log.info("%r connection lost", self.session.peer if self.session else None)
+        if self._counted:
+            self._counted = False
+            self._limit.release()
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -427,7 +484,8 @@ class SMTP(HookMethods, asyncio.Protocol):
             elif isinstance(status, _Scram):
                 result = drv.scram_password(status.password, status.salt)
             elif isinstance(status, list):
-                result = drv.reply_each([_status_bytes(s, utf8) for s in status])
+                result = drv.reply_each(
+                    [None if s is _DEFAULT else _status_bytes(s, utf8) for s in status])
             elif status is _DEFAULT:
                 result = drv.accept()
             else:
@@ -460,7 +518,7 @@ class SMTP(HookMethods, asyncio.Protocol):
             status = await getattr(self, "_on_" + event[0])(*event[1:])
             if self._pending_answered:
                 return _ANSWERED
-            if status is not _ANSWERED and not isinstance(
+            if status is not _ANSWERED and status is not _DEFAULT and not isinstance(
                     status, (str, bytes, list, _Scram, _ProxyVerdict)):
                 _status_bytes(status, False)  # raises TypeError, as aiosmtpd's push()
             return status
