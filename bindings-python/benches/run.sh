@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The Python benchmark in one command: installs what it needs (the package
-# into the project's venv, aiosmtpd from PyPI, Postfix's smtp-sink from
-# apt when run as root), then runs bench_sendmail.py with the given flags.
+# The Python benchmarks in one command: installs what it needs (the package
+# into the project's venv, aiosmtpd from PyPI, Postfix's smtp-sink and
+# smtp-source from apt when run as root), then runs bench_sendmail.py with
+# the given flags, or bench_server.py when the first argument is `server`.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -18,5 +19,9 @@ if ! command -v smtp-sink >/dev/null && [ ! -x /usr/sbin/smtp-sink ]; then
     else
         echo "smtp-sink not found and not root: install Debian's postfix to bench against it" >&2
     fi
+fi
+if [ "${1:-}" = server ]; then
+    shift
+    exec "$VENV/bin/python" "$HERE/bench_server.py" "$@"
 fi
 exec "$VENV/bin/python" "$HERE/bench_sendmail.py" "$@"

@@ -506,10 +506,12 @@ impl ServerDriver {
         let body = if self.face().body == Body::Keep {
             let chunks = std::mem::take(&mut self.body);
             let total = std::mem::take(&mut self.body_len);
+            // The one copy into Python. pyo3 zero-fills the new bytes before
+            // this closure runs, so for a moment the message is held twice
+            // (blocks + bytes); without that fill (unsafe FFI) the blocks,
+            // freed as they are copied, would keep it near once.
             PyBytes::new_with(py, total, move |dst| {
                 let mut at = 0;
-                // Each block is freed once copied: the message is held
-                // about once, not twice.
                 for chunk in chunks {
                     dst[at..at + chunk.len()].copy_from_slice(&chunk);
                     at += chunk.len();

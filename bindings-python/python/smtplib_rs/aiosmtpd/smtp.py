@@ -221,6 +221,10 @@ class SMTP(HookMethods, asyncio.Protocol):
         self._enhanced_status_codes = enhanced_status_codes
         self._check_call_limit(command_call_limit)
         self._command_call_limit = command_call_limit
+        if command_call_limit is not None:
+            # Accepted for compatibility; saying nothing would hide it.
+            warn("command_call_limit is not enforced by smtplib_rs.aiosmtpd "
+                 "(the engine closes a session after 10 bad commands)")
         excluded = {m.upper() for m in (auth_exclude_mechanism or ())}
         extra = []
         for m in extra_auth_mechanisms:
@@ -512,7 +516,8 @@ class SMTP(HookMethods, asyncio.Protocol):
         self._flush()
 
     async def _handle(self, event):
-        self._sync()
+        # MessageEnd carries the envelope itself.
+        self._sync(envelope=event[0] != "MessageEnd")
         self._pending_answered = False
         try:
             status = await getattr(self, "_on_" + event[0])(*event[1:])
@@ -543,7 +548,7 @@ class SMTP(HookMethods, asyncio.Protocol):
             except Exception:
                 return "500 Error: Cannot describe error"
 
-    def _sync(self) -> None:
+    def _sync(self, envelope: bool = True) -> None:
         """Brings session and envelope up to what the engine accepted
         without asking Python."""
         drv = self._drv
@@ -561,7 +566,7 @@ class SMTP(HookMethods, asyncio.Protocol):
             # SCRAM ends in the engine (it checks the proof, then 235).
             self.session.authenticated = True
         hooks = self._handle_hooks
-        if "MAIL" not in hooks or "RCPT" not in hooks:
+        if envelope and ("MAIL" not in hooks or "RCPT" not in hooks):
             mail_from, rcpt_tos, mail_options, rcpt_options = drv.envelope()
             self._fill(mail_from, rcpt_tos, mail_options, rcpt_options)
 
