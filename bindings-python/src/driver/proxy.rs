@@ -3,6 +3,8 @@
 //! `("Proxy", version, command, transport, family, source, destination,
 //! tlvs, raw)`; the greeting goes out only once it is accepted.
 
+use std::net::SocketAddr;
+
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
@@ -13,27 +15,23 @@ use super::face::Kind;
 
 /// `(host, port)` for an IP endpoint, the path for UNIX, None otherwise.
 fn endpoint<'py>(py: Python<'py>, a: &Addresses, source: bool) -> PyResult<Bound<'py, PyAny>> {
-    match a {
+    let pick = |s: SocketAddr, d: SocketAddr| if source { s } else { d };
+    let ip = match a {
         Addresses::Ipv4 {
             source: s,
             destination: d,
-        } => {
-            let x = if source { s } else { d };
-            (x.ip().to_string(), x.port()).into_bound_py_any(py)
-        }
+        } => pick((*s).into(), (*d).into()),
         Addresses::Ipv6 {
             source: s,
             destination: d,
-        } => {
-            let x = if source { s } else { d };
-            (x.ip().to_string(), x.port()).into_bound_py_any(py)
-        }
+        } => pick((*s).into(), (*d).into()),
         Addresses::Unix {
             source: s,
             destination: d,
-        } => Ok(PyBytes::new(py, if source { s } else { d }).into_any()),
-        _ => Ok(py.None().into_bound(py)),
-    }
+        } => return Ok(PyBytes::new(py, if source { s } else { d }).into_any()),
+        _ => return Ok(py.None().into_bound(py)),
+    };
+    (ip.ip().to_string(), ip.port()).into_bound_py_any(py)
 }
 
 pub(crate) fn event<'py>(
