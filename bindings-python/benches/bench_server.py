@@ -86,8 +86,11 @@ class Proc:
     def __init__(self, argv, ready=None):
         self.port = free_port()
         argv = [a.replace("{port}", str(self.port)) for a in argv]
+        # Only a Python server's "ready" is read; anything else a server
+        # writes must not fill a pipe nobody reads.
+        out = subprocess.PIPE if ready else subprocess.DEVNULL
         self.p = subprocess.Popen(["taskset", "-c", SERVER_CPU, *argv],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                  stdout=out, stderr=subprocess.DEVNULL)
         if ready:
             line = self.p.stdout.readline()
             assert line.strip() == b"ready", line
@@ -131,7 +134,7 @@ def python_server(name, handler):
 
 
 def sink_server():
-    return Proc([SMTP_SINK, "-u", "nobody", "-c", "127.0.0.1:{port}", "1024"])
+    return Proc([SMTP_SINK, "-u", "nobody", "127.0.0.1:{port}", "1024"])
 
 
 def source(port, sessions, messages, length):

@@ -8,7 +8,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 VENV="${SMTPLIB_RS_VENV:-$ROOT/.venv}"
 
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+[ -x "$VENV/bin/python" ] || "${PYTHON:-python3}" -m venv "$VENV"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$ROOT/bindings-python" aiosmtpd
 if ! command -v smtp-sink >/dev/null && [ ! -x /usr/sbin/smtp-sink ]; then

@@ -371,7 +371,15 @@ class SMTP(HookMethods, asyncio.Protocol):
             # the engine) and the socket stops being read.
             self.transport.pause_reading()
             self._paused = True
-        self._step(self._drv.feed(data))
+        events, out = self._drv.feed(data)
+        if events is None and not self._out and not self._queue:
+            # The common case, all answered in Rust: write and go.
+            if out:
+                self.transport.write(out)
+            if self._timer is None:
+                self._arm()
+            return
+        self._step((events, out))
 
     def eof_received(self):
         log.info("%r EOF received", self.session.peer)
