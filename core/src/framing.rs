@@ -218,6 +218,7 @@ impl LineFramer {
     /// Call again on what follows [`Frame::consumed`] octets until it
     /// returns [`Frame::Incomplete`]; then read more input.
     #[must_use]
+    #[inline]
     pub fn next_line(&mut self, input: &[u8]) -> Frame {
         if self.skipping {
             return match memchr(b'\n', input) {

@@ -52,15 +52,63 @@ impl fmt::Display for CommandError {
 
 impl core::error::Error for CommandError {}
 
-/// Whether `s` equals `lower` ignoring ASCII case, where `lower` is a
-/// lower-case name of letters, digits and `-`, and `s` holds no control
-/// character (every keyword and parameter value the grammar lets through).
-/// OR-ing 0x20 maps only a letter's two cases onto the lower one; a digit
-/// or `-` already has that bit, and its only other preimage is a control
-/// character. One OR and one comparison per octet, where
-/// `eq_ignore_ascii_case` lower-cases both sides.
-pub(crate) fn eq_name(s: &[u8], lower: &[u8]) -> bool {
-    s.len() == lower.len() && s.iter().zip(lower).all(|(&a, &b)| a | 0x20 == b)
+/// Whether `s` equals `upper`, an upper-case ASCII name of at most 24
+/// octets, ignoring ASCII case: `eq_ignore_ascii_case` for the keywords,
+/// verbs and values the codecs recognise, a word at a time. Names come in
+/// every length, so a byte loop mispredicts its exit on every call; this
+/// compares three overlapping words (or two halves of one) instead.
+#[inline]
+pub(crate) fn eq_upper(s: &[u8], upper: &[u8]) -> bool {
+    let n = upper.len();
+    if s.len() != n {
+        return false;
+    }
+    if n < 8 {
+        return match n {
+            // Two overlapping 4-octet windows, as one word, cover 4..=7.
+            4..=7 => {
+                let pair = |t: &[u8]| word4(t, 0) | (word4(t, n - 4) << 32);
+                to_upper8(pair(s)) == pair(upper)
+            }
+            _ => s
+                .iter()
+                .zip(upper)
+                .all(|(&c, &u)| c.to_ascii_uppercase() == u),
+        };
+    }
+    // Three overlapping 8-octet windows cover 8..=24 octets.
+    let mid = (n - 8).min(8);
+    [0, mid, n - 8]
+        .iter()
+        .all(|&at| to_upper8(word8(s, at)) == word8(upper, at))
+}
+
+/// The 8 octets at `at`, little-endian; 0 past the end (never reached by
+/// [`eq_upper`], which checks the lengths first).
+fn word8(s: &[u8], at: usize) -> u64 {
+    s.get(at..at + 8)
+        .and_then(|w| w.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// The 4 octets at `at`, little-endian, in the low half of a word.
+fn word4(s: &[u8], at: usize) -> u64 {
+    s.get(at..at + 4)
+        .and_then(|w| w.try_into().ok())
+        .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+}
+
+/// Upper-cases the ASCII letters of a word, leaving every other octet
+/// (non-ASCII included) as it is.
+fn to_upper8(x: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let low7 = x & !HIGHS;
+    // High bit of each byte: its low 7 bits are >= 'a', and > 'z'.
+    let at_least_a = low7 + ONES * u64::from(0x80 - b'a');
+    let above_z = low7 + ONES * u64::from(0x80 - b'z' - 1);
+    let lower = at_least_a & !above_z & !x & HIGHS;
+    x - (lower >> 2)
 }
 
 /// Adapts a byte buffer to `fmt::Write` so `Display` impls can share the
@@ -138,3 +186,6 @@ pub(crate) fn partial<'a, T>(
 ) -> Result<(&'a str, T), CommandError> {
     r.map_err(|e| syntax_error(e, top))
 }
+
+#[cfg(test)]
+mod tests;

@@ -179,7 +179,7 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
         .collect();
     let cfg = config(t, &steps)?;
     let mut s = ServerConnection::new(cfg, NOW);
-    // The nonce is an input (DESIGN.md): CRAM-MD5's challenge, SCRAM's
+    // The nonce is an input (the machine draws no randomness): CRAM-MD5's challenge, SCRAM's
     // server nonce, as the transcript gives them.
     if let Some(nonce) = t.config_value(Side::Server, "scram-nonce") {
         s.set_nonce(&nonce);

@@ -10,7 +10,7 @@ use super::borrowed::{
 use super::xtext::{xtext_decode_cow, xtext_encode_into};
 use super::{BodyType, CommandError, CommandSpelling, Notify, Ret};
 use crate::syntax::class::{is_atext, span, ESMTP_VALUE, KEYWORD};
-use crate::syntax::{eq_name, VecWriter};
+use crate::syntax::{eq_upper, VecWriter};
 
 /// Longest SIZE value: RFC 1870 §6 `size-value ::= 1*20DIGIT`.
 const MAX_SIZE_DIGITS: usize = 20;
@@ -111,21 +111,20 @@ enum Keyword {
 /// every MAIL and RCPT.
 fn keyword(k: &str) -> Option<Keyword> {
     let k = k.as_bytes();
-    let first = k.first().map_or(0, |b| b | 0x20);
+    let first = k.first().map_or(0, u8::to_ascii_uppercase);
     let (name, kw): (&[u8], _) = match (k.len(), first) {
-        (3, b'r') => (b"ret", Keyword::Ret),
-        (4, b's') => (b"size", Keyword::Size),
-        (4, b'b') => (b"body", Keyword::Body),
-        (4, b'a') => (b"auth", Keyword::Auth),
-        (5, b'e') => (b"envid", Keyword::Envid),
-        (5, b'o') => (b"orcpt", Keyword::Orcpt),
-        (6, b'n') => (b"notify", Keyword::Notify),
-        (8, b's') => (b"smtputf8", Keyword::SmtpUtf8),
-        (10, b'r') => (b"requiretls", Keyword::RequireTls),
+        (3, b'R') => (b"RET", Keyword::Ret),
+        (4, b'S') => (b"SIZE", Keyword::Size),
+        (4, b'B') => (b"BODY", Keyword::Body),
+        (4, b'A') => (b"AUTH", Keyword::Auth),
+        (5, b'E') => (b"ENVID", Keyword::Envid),
+        (5, b'O') => (b"ORCPT", Keyword::Orcpt),
+        (6, b'N') => (b"NOTIFY", Keyword::Notify),
+        (8, b'S') => (b"SMTPUTF8", Keyword::SmtpUtf8),
+        (10, b'R') => (b"REQUIRETLS", Keyword::RequireTls),
         _ => return None,
     };
-    // A keyword holds only letters, digits and `-`.
-    eq_name(k, name).then_some(kw)
+    eq_upper(k, name).then_some(kw)
 }
 
 /// Whether `keyword` is one the parser types for `of` (and so not kept in
@@ -170,11 +169,10 @@ fn xtext_value<'a>(p: &Param<'a>) -> Result<Cow<'a, str>, CommandError> {
     }
 }
 
-/// Whether the value is `lower`, ignoring case (values hold no control
-/// character, as `eq_name` needs).
-fn value_is(p: &Param<'_>, lower: &str) -> bool {
+/// Whether the value is `upper`, ignoring case.
+fn value_is(p: &Param<'_>, upper: &str) -> bool {
     p.value
-        .is_some_and(|v| eq_name(v.as_bytes(), lower.as_bytes()))
+        .is_some_and(|v| eq_upper(v.as_bytes(), upper.as_bytes()))
 }
 
 /// Parses MAIL parameters.
@@ -195,11 +193,11 @@ pub(crate) fn mail(rest: &str) -> Result<MailParametersRef<'_>, CommandError> {
                 set_once(&mut m.size, n, k)
             }
             Some(Keyword::Body) => {
-                let b = if value_is(&p, "8bitmime") {
+                let b = if value_is(&p, "8BITMIME") {
                     BodyType::EightBitMime
-                } else if value_is(&p, "7bit") {
+                } else if value_is(&p, "7BIT") {
                     BodyType::SevenBit
-                } else if value_is(&p, "binarymime") {
+                } else if value_is(&p, "BINARYMIME") {
                     BodyType::BinaryMime
                 } else {
                     return Err(invalid(k));
@@ -208,9 +206,9 @@ pub(crate) fn mail(rest: &str) -> Result<MailParametersRef<'_>, CommandError> {
             }
             Some(Keyword::SmtpUtf8) => flag_once(&mut m.smtputf8, &p),
             Some(Keyword::Ret) => {
-                let r = if value_is(&p, "full") {
+                let r = if value_is(&p, "FULL") {
                     Ret::Full
-                } else if value_is(&p, "hdrs") {
+                } else if value_is(&p, "HDRS") {
                     Ret::Headers
                 } else {
                     return Err(invalid(k));
@@ -279,20 +277,19 @@ pub(crate) fn rcpt(rest: &str) -> Result<RcptParametersRef<'_>, CommandError> {
 /// RFC 3461 §4.1: `NEVER`, or a comma list of SUCCESS, FAILURE, DELAY.
 #[inline]
 fn notify(v: &str) -> Option<Notify> {
-    // A value holds no control character, as `eq_name` needs.
-    if eq_name(v.as_bytes(), b"never") {
+    if eq_upper(v.as_bytes(), b"NEVER") {
         return Some(Notify::Never);
     }
     let (mut success, mut failure, mut delay) = (false, false, false);
     for item in v.as_bytes().split(|&b| b == b',') {
-        let first = item.first().map_or(0, |b| b | 0x20);
+        let first = item.first().map_or(0, u8::to_ascii_uppercase);
         let (name, slot): (&[u8], _) = match (item.len(), first) {
-            (7, b's') => (b"success", &mut success),
-            (7, b'f') => (b"failure", &mut failure),
-            (5, b'd') => (b"delay", &mut delay),
+            (7, b'S') => (b"SUCCESS", &mut success),
+            (7, b'F') => (b"FAILURE", &mut failure),
+            (5, b'D') => (b"DELAY", &mut delay),
             _ => return None,
         };
-        if !eq_name(item, name) {
+        if !eq_upper(item, name) {
             return None;
         }
         *slot = true;

@@ -58,10 +58,10 @@ impl DataReader {
         let before = self.octets();
         let start = out.len();
         let decoded = self.unstuffer.decode(input, out);
-        if let Some(limit) = self.limit {
-            let room = usize::try_from(limit.saturating_sub(before)).unwrap_or(usize::MAX);
-            out.truncate(start.saturating_add(room));
-        }
+        // RFC 1870 §6: past the limit, drain without keeping. What fits
+        // under the limit is handed over whatever the read boundaries, so
+        // the events do not depend on how the input was split.
+        out.truncate(start.saturating_add(room(self.limit, before)));
         DataProgress {
             consumed: decoded.consumed,
             finished: decoded.finished.then(|| self.problem()),
@@ -80,6 +80,14 @@ impl DataReader {
             }
             _ => None,
         }
+    }
+}
+
+/// Octets that still fit under `limit` after `so_far`.
+pub(super) fn room(limit: Option<u64>, so_far: u64) -> usize {
+    match limit {
+        Some(limit) => usize::try_from(limit.saturating_sub(so_far)).unwrap_or(usize::MAX),
+        None => usize::MAX,
     }
 }
 

@@ -6,6 +6,12 @@
 //!
 //! # Who answers what
 //!
+//! The command behind an event is lent by
+//! [`ServerConnection::command`], the message octets by
+//! [`ServerConnection::message_data`], the accepted recipients by
+//! [`ServerConnection::recipients`]: events stay small, and reading what
+//! they are about copies nothing.
+//!
 //! | client sends | event | `accept()` sends | a positive answer means |
 //! |---|---|---|---|
 //! | greeting (at start) | none | `220 host text` (or `554`, [`Greeting`]) | |
@@ -92,9 +98,13 @@ use machine::Machine;
 ///   [`reply`](Self::reply),
 ///   [`provide_scram_credentials`](Self::provide_scram_credentials);
 /// * setup: [`set_nonce`](Self::set_nonce) (for CRAM-MD5 and SCRAM);
-/// * outputs: [`poll_event`](Self::poll_event).
+/// * outputs: [`poll_event`](Self::poll_event), and what the machine lends
+///   about an event: [`command`](Self::command),
+///   [`message_data`](Self::message_data),
+///   [`recipients`](Self::recipients).
 ///
 /// ```
+/// use smtp_core::command::CommandRef;
 /// use smtp_core::server::{Event, ServerConfig, ServerConnection};
 /// use smtp_core::Timestamp;
 ///
@@ -106,7 +116,12 @@ use machine::Machine;
 /// server.receive_data(b"EHLO client.example\r\nNOOP\r\n", Timestamp(10));
 /// while let Some(event) = server.poll_event() {
 ///     match event {
-///         Event::Ehlo { .. } | Event::Noop => server.accept().unwrap(),
+///         Event::Ehlo => {
+///             let Some(CommandRef::Ehlo { domain }) = server.command() else { unreachable!() };
+///             assert_eq!(domain.to_string(), "client.example");
+///             server.accept().unwrap()
+///         }
+///         Event::Noop => server.accept().unwrap(),
 ///         _ => {}
 ///     }
 /// }

@@ -81,9 +81,13 @@ pub(super) enum Canned<'a> {
 
 impl Canned<'_> {
     /// The code and the enhanced status (RFC 3463), if the reply has one.
-    fn code(&self) -> (u16, Option<&'static str>) {
+    fn code(&self, cfg: &ServerConfig) -> (u16, Option<&'static str>) {
         match self {
-            Canned::Greeting => (0, None),
+            Canned::Greeting => match cfg.greeting {
+                Greeting::Ready(_) => (220, None),
+                Greeting::NoService(_) => (554, None),
+                Greeting::Unavailable(_) => (421, None),
+            },
             Canned::Ehlo { .. } | Canned::Helo { .. } => (250, None),
             Canned::Ok | Canned::MessageAccepted | Canned::ChunkOk(_) => (250, Some("2.0.0")),
             Canned::SenderOk => (250, Some("2.1.0")),
@@ -217,18 +221,20 @@ fn ehlo_text(
         // RFC 1870 §4: `SIZE 0` means no fixed limit.
         write!(w, "\nSIZE {}", cfg.max_message_size.unwrap_or(0))?;
     }
-    let simple: [(Extensions, &str); 7] = [
-        (Extensions::PIPELINING, "PIPELINING"),
-        (Extensions::EIGHT_BIT_MIME, "8BITMIME"),
-        (Extensions::CHUNKING, "CHUNKING"),
-        (Extensions::BINARY_MIME, "BINARYMIME"),
-        (Extensions::SMTPUTF8, "SMTPUTF8"),
-        (Extensions::DSN, "DSN"),
-        (Extensions::ENHANCED_STATUS_CODES, "ENHANCEDSTATUSCODES"),
+    // Keywords without parameters, in the order this server lists them
+    // (VRFY, EXPN and HELP come last, below).
+    let simple = [
+        Extensions::PIPELINING,
+        Extensions::EIGHT_BIT_MIME,
+        Extensions::CHUNKING,
+        Extensions::BINARY_MIME,
+        Extensions::SMTPUTF8,
+        Extensions::DSN,
+        Extensions::ENHANCED_STATUS_CODES,
     ];
-    for (ext, name) in simple {
-        if cfg.lists(ext) {
-            write!(w, "\n{name}")?;
+    for ext in simple.into_iter().filter(|&e| cfg.lists(e)) {
+        if let Some(keyword) = ext.keyword() {
+            write!(w, "\n{keyword}")?;
         }
     }
     // RFC 3207 §4.2: STARTTLS is not offered again once TLS is on.
@@ -247,13 +253,10 @@ fn ehlo_text(
     }
     // RFC 5321's own optional commands last (keyword order is free,
     // §4.1.1.1); a face may leave them unlisted.
-    for (ext, name) in [
-        (Extensions::VRFY, "VRFY"),
-        (Extensions::EXPN, "EXPN"),
-        (Extensions::HELP, "HELP"),
-    ] {
-        if cfg.lists(ext) {
-            write!(w, "\n{name}")?;
+    let commands = [Extensions::VRFY, Extensions::EXPN, Extensions::HELP];
+    for ext in commands.into_iter().filter(|&e| cfg.lists(e)) {
+        if let Some(keyword) = ext.keyword() {
+            write!(w, "\n{keyword}")?;
         }
     }
     Ok(())
@@ -301,16 +304,10 @@ pub(super) struct ReplyWriter {
 impl ReplyWriter {
     /// Formats `canned` into the scratch line; returns its code.
     fn format(&mut self, canned: &Canned<'_>, cfg: &ServerConfig) -> ReplyCode {
-        let (code, status) = canned.code();
-        let code = match canned {
-            Canned::Greeting => match cfg.greeting {
-                Greeting::Ready(_) => ReplyCode::SERVICE_READY,
-                Greeting::NoService(_) => ReplyCode::TRANSACTION_FAILED,
-                Greeting::Unavailable(_) => ReplyCode::SERVICE_UNAVAILABLE,
-            },
-            // Every code above is a literal in 200..=599.
-            _ => ReplyCode::new(code).unwrap_or(ReplyCode::TRANSACTION_FAILED),
-        };
+        let (code, status) = canned.code(cfg);
+        // Every code above is a literal in 200..=599; an AUTH failure's
+        // comes from `AuthFailure::reply_code`, in the same range.
+        let code = ReplyCode::new(code).unwrap_or(ReplyCode::TRANSACTION_FAILED);
         self.scratch.clear();
         let mut w = VecWriter(&mut self.scratch);
         if let Some(status) = status.filter(|_| cfg.offers(Extensions::ENHANCED_STATUS_CODES)) {

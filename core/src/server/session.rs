@@ -49,14 +49,16 @@ impl Transaction {
         self.octets = octets;
     }
 
-    /// `n` more octets of a BDAT chunk; returns whether the message is now
-    /// over `limit` (RFC 1870 §6), after which nothing more is handed over.
-    pub(super) fn add_octets(&mut self, n: usize, limit: Option<u64>) -> bool {
+    /// `n` more octets of a BDAT chunk; returns how many of them to hand
+    /// over: those under `limit` (RFC 1870 §6). Past it the message is
+    /// oversize, and nothing more is handed over.
+    pub(super) fn add_octets(&mut self, n: usize, limit: Option<u64>) -> usize {
+        let room = super::message::room(limit, self.octets);
         self.octets = self.octets.saturating_add(n as u64);
-        if limit.is_some_and(|l| self.octets > l) {
+        if n > room {
             self.oversize = true;
         }
-        self.oversize
+        n.min(room)
     }
 }
 

@@ -233,9 +233,11 @@ impl Machine {
                 keep && chunk.drain().is_none(),
                 self.session.transaction_mut(),
             ) {
-                if t.add_octets(len, limit) {
-                    self.data.back().truncate(before);
-                } else if len > 0 {
+                // RFC 1870 §6: only the octets under the limit are handed
+                // over, whatever the read boundaries.
+                let len = t.add_octets(len, limit);
+                self.data.back().truncate(before + len);
+                if len > 0 {
                     self.events.push_back(Event::MessageData { len });
                 }
             }
