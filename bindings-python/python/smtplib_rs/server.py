@@ -1,30 +1,24 @@
-"""A small SMTP / LMTP server on the engine's server machine.
-
-Every protocol decision (command parsing, sequencing, pipelining, DATA
-unstuffing that ends only on CRLF.CRLF, BDAT, LMTP's per-recipient replies,
-limits) is made by ``smtp_core``'s ``ServerConnection``; this module only
-accepts connections, one thread each, and moves bytes. It keeps the
-messages it receives in memory: for tests, demos and benchmarks.
+"""A small SMTP / LMTP server for tests, demos and benchmarks: a thin
+wrapper of :mod:`smtplib_rs.aiosmtpd` (asyncio, one event loop in a
+thread), whose engine is ``smtp_core``'s ``ServerConnection``. It keeps
+the messages it receives in memory.
 
     python -m smtplib_rs.server --port 2525      # prints what it receives
 """
 
 import argparse
-import socket
+import asyncio
 import threading
 
-from . import _core
+from .aiosmtpd.lmtp import LMTP
+from .aiosmtpd._types import DEFAULT
+from .aiosmtpd.smtp import SMTP, AuthResult
 
 __all__ = ["Message", "Server"]
 
-# Events that wait for an answer and get the machine's RFC default reply.
-_ANSWER_WITH_DEFAULT = frozenset([
-    "Ehlo", "Helo", "Lhlo", "Data", "ChunkEnd", "Rset", "Noop", "Vrfy",
-    "Expn", "Help", "Quit"])
-
 
 class Message:
-    """One message as received: envelope and data."""
+    """One message as received: envelope (paths in angle brackets) and data."""
 
     def __init__(self, mail_from, peer):
         self.mail_from = mail_from
@@ -37,8 +31,30 @@ class Message:
             self.mail_from, self.rcpt_tos, len(self.data))
 
 
+def _status(verdict):
+    """A handler's verdict as a status: None is the engine's default."""
+    if verdict is None:
+        return DEFAULT
+    code, text = verdict
+    return "%d %s" % (code, text)
+
+
+class _Deliver:
+    """The aiosmtpd handler: hands each message to the Server."""
+
+    def __init__(self, server):
+        self.server = server
+
+    async def handle_DATA(self, smtp, session, envelope):
+        msg = Message("<%s>" % envelope.mail_from, session.peer)
+        msg.rcpt_tos = ["<%s>" % r for r in envelope.rcpt_tos]
+        msg.data = envelope.original_content
+        return self.server._deliver(msg)
+
+
 class Server:
-    """Listens on `host`:`port` (0: any free port; see `.port`).
+    """Listens on `host`:`port` (0: any free port; see `.port`) as soon as it
+    is made; serves after `start()` (a thread) or `serve_forever()`.
 
     `handler(message)` is called for each complete message; it may return
     None (accept), or `(code, text)` to refuse it, or for LMTP a list of
@@ -62,12 +78,37 @@ class Server:
         self.users = dict(users or {})
         self.messages = []
         self._lock = threading.Lock()
-        self._sock = socket.create_server((host, port))
-        self._sock.settimeout(0.2)
-        self.host, self.port = self._sock.getsockname()[:2]
-        self._stop = threading.Event()
-        self._threads = []
         self._thread = None
+        self._loop = asyncio.new_event_loop()
+        self._server = self._loop.run_until_complete(
+            self._loop.create_server(self._protocol, host, port))
+        self.host, self.port = self._server.sockets[0].getsockname()[:2]
+
+    def _protocol(self):
+        cls = LMTP if self.lmtp else SMTP
+        kw = dict(hostname=self.hostname, data_size_limit=self.max_message_size,
+                  pipelining=self.pipelining, chunking=self.chunking,
+                  enhanced_status_codes=True, enable_SMTPUTF8=True, loop=self._loop,
+                  timeout=self.idle_timeout or 300)
+        if self.users:
+            kw.update(auth_require_tls=False, authenticator=self._authenticate)
+        else:
+            kw.update(auth_exclude_mechanism=["PLAIN", "LOGIN"])
+        return cls(_Deliver(self), **kw)
+
+    def _authenticate(self, smtp, session, envelope, mechanism, auth_data):
+        login, password = auth_data
+        ok = self.users.get(login.decode()) == password.decode()
+        return AuthResult(success=ok, handled=False)
+
+    def _deliver(self, msg):
+        verdict = self.handler(msg) if self.handler else None
+        if self.keep and verdict is None:
+            with self._lock:
+                self.messages.append(msg)
+        if isinstance(verdict, list):
+            return [_status(v) for v in verdict]
+        return _status(verdict)
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self):
@@ -77,119 +118,24 @@ class Server:
         return self
 
     def serve_forever(self):
-        while not self._stop.is_set():
-            try:
-                conn, peer = self._sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            t = threading.Thread(target=self._session, args=(conn, peer), daemon=True)
-            self._threads.append(t)
-            t.start()
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
 
     def close(self):
-        self._stop.set()
-        try:
-            self._sock.close()
-        except OSError:
-            pass
+        if self._loop.is_closed():
+            return
         if self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
-        for t in self._threads:
-            t.join(5)
+        self._server.close()
+        self._loop.run_until_complete(self._server.wait_closed())
+        self._loop.close()
 
     def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc):
         self.close()
-
-    # -- one session --------------------------------------------------------------
-    def _machine(self):
-        mechs = ["PLAIN", "LOGIN"] if self.users else []
-        return _core.ServerConnection(
-            self.hostname, lmtp=self.lmtp, chunking=self.chunking,
-            pipelining=self.pipelining, max_message_size=self.max_message_size,
-            auth_mechanisms=mechs, auth_without_tls=True,
-            idle_timeout=self.idle_timeout)
-
-    def _session(self, conn, peer):
-        sc = self._machine()
-        tx = None
-        parts = []
-        try:
-            while True:
-                events = sc.events()
-                if not events:
-                    out = sc.transmit()
-                    if out:
-                        conn.sendall(out)
-                    if sc.closed:
-                        return
-                    # The machine's idle timer (RFC 5321 §4.5.3.2.7) is the
-                    # only deadline: when it passes, it says 421 and closes.
-                    wait = sc.timeout()
-                    if wait is not None and wait <= 0:
-                        sc.handle_timeout()
-                        continue
-                    conn.settimeout(wait)
-                    try:
-                        data = conn.recv(1 << 18)
-                    except TimeoutError:
-                        sc.handle_timeout()
-                        continue
-                    sc.receive_data(data)
-                    continue
-                for ev in events:
-                    kind = ev.kind
-                    if kind == "MailFrom":
-                        tx = Message(ev.from_addr, peer)
-                        parts = []
-                        sc.accept()
-                    elif kind == "RcptTo":
-                        tx.rcpt_tos.append(ev.to_addr)
-                        sc.accept()
-                    elif kind == "MessageData":
-                        parts.append(ev.data)
-                    elif kind == "MessageEnd":
-                        tx.data = b"".join(parts)
-                        parts = []
-                        self._deliver(sc, tx, len(ev.recipients))
-                        tx = None
-                    elif kind == "Auth":
-                        ok = (ev.fields.get("username") in self.users and
-                              self.users[ev.username] == ev.fields.get("password"))
-                        if ok:
-                            sc.accept()
-                        else:
-                            sc.reply(535, "5.7.8 Authentication credentials invalid")
-                    elif kind == "StartTls":
-                        sc.reply(454, "4.7.0 TLS not available on this test server")
-                    elif kind in _ANSWER_WITH_DEFAULT:
-                        sc.accept()
-        except (OSError, ValueError):
-            pass
-        finally:
-            conn.close()
-
-    def _deliver(self, sc, msg, recipients):
-        verdict = self.handler(msg) if self.handler else None
-        if self.keep and verdict is None:
-            with self._lock:
-                self.messages.append(msg)
-        if not self.lmtp:
-            if verdict is None:
-                sc.accept()
-            else:
-                sc.reply(*verdict)
-            return
-        verdicts = verdict if isinstance(verdict, list) else [verdict] * recipients
-        for v in verdicts[:recipients]:
-            if v is None:
-                sc.accept()
-            else:
-                sc.reply(*v)
 
 
 def main(argv=None):

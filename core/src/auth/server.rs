@@ -149,6 +149,8 @@ pub struct SaslServer {
     /// CRAM-MD5 challenge or SCRAM server nonce.
     nonce: String,
     oauth_error: String,
+    /// LOGIN's two challenges (username, password).
+    login_prompts: (Vec<u8>, Vec<u8>),
     state: State,
 }
 
@@ -194,8 +196,20 @@ impl SaslServer {
             mechanism,
             nonce: String::from(nonce),
             oauth_error: String::from(oauth::DEFAULT_OAUTH_ERROR),
+            login_prompts: (
+                login::USERNAME_PROMPT.to_vec(),
+                login::PASSWORD_PROMPT.to_vec(),
+            ),
             state: State::Start,
         })
+    }
+
+    /// Replaces LOGIN's challenges, `Username:` and `Password:` (LOGIN has
+    /// no RFC; clients ignore the text, some test suites do not).
+    #[must_use]
+    pub fn with_login_prompts(mut self, username: &[u8], password: &[u8]) -> Self {
+        self.login_prompts = (username.to_vec(), password.to_vec());
+        self
     }
 
     /// Replaces [`super::DEFAULT_OAUTH_ERROR`], the JSON sent when the
@@ -229,7 +243,7 @@ impl SaslServer {
                 (State::OneShot, Vec::new())
             }
             // Python's smtplib sends the username as LOGIN's initial response.
-            Mechanism::Login => (State::LoginUser, login::USERNAME_PROMPT.to_vec()),
+            Mechanism::Login => (State::LoginUser, self.login_prompts.0.clone()),
             Mechanism::CramMd5 => {
                 if initial_response.is_some() {
                     // RFC 4954 §4: the server speaks first in CRAM-MD5.
@@ -356,7 +370,7 @@ impl SaslServer {
             State::LoginUser => match core::str::from_utf8(msg) {
                 Ok(u) if !u.is_empty() => {
                     self.state = State::LoginPassword(String::from(u));
-                    ServerStep::Challenge(login::PASSWORD_PROMPT.to_vec())
+                    ServerStep::Challenge(self.login_prompts.1.clone())
                 }
                 _ => self.fail(malformed("LOGIN username is empty or not UTF-8")),
             },

@@ -313,9 +313,11 @@ fn push_other(others: &OtherParameters<'_>, out: &mut Vec<u8>) {
 }
 
 impl MailParametersRef<'_> {
-    /// Appends ` KEY=value` for each parameter, typed ones first in a fixed
-    /// order, then the others in their order.
-    pub(crate) fn encode(&self, spelling: CommandSpelling, out: &mut Vec<u8>) {
+    /// Appends ` KEY=value` for each parameter, as a MAIL line carries
+    /// them (RFC 5321 §4.1.2 `Mail-parameters`, values xtext-encoded where
+    /// their RFC says so): typed ones first in a fixed order, then the
+    /// others in their order.
+    pub fn encode(&self, spelling: CommandSpelling, out: &mut Vec<u8>) {
         if let Some(n) = self.size {
             out.extend_from_slice(spelling.size_keyword());
             let _ = core::fmt::write(&mut VecWriter(out), format_args!("{n}"));
@@ -352,8 +354,9 @@ impl MailParametersRef<'_> {
 }
 
 impl RcptParametersRef<'_> {
-    /// Appends ` NOTIFY=...`, ` ORCPT=...`, then the others in order.
-    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+    /// Appends ` NOTIFY=...`, ` ORCPT=...` (RFC 3461 §4), then the others
+    /// in order, as a RCPT line carries them.
+    pub fn encode(&self, out: &mut Vec<u8>) {
         match self.notify {
             Some(Notify::Never) => out.extend_from_slice(b" NOTIFY=NEVER"),
             Some(Notify::On {

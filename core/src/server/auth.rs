@@ -13,6 +13,7 @@ use crate::auth::{
 };
 use crate::reply::Reply;
 
+use super::config::ServerConfig;
 use super::events::AuthRequest;
 
 /// Longest AUTH command or SASL response line the server reads, CRLF
@@ -98,13 +99,17 @@ impl AuthExchange {
     pub(super) fn start(
         mechanism: Mechanism,
         nonces: &mut Nonces,
-        oauth_error: Option<&str>,
+        cfg: &ServerConfig,
         initial_response: Option<&str>,
     ) -> Option<(AuthExchange, AuthStep)> {
         let nonce = nonces.next(&mechanism);
         let server = SaslServer::new(mechanism, nonce.as_deref()).ok()?;
-        let server = match oauth_error {
+        let server = match cfg.oauth_error.as_deref() {
             Some(json) => server.with_oauth_error(String::from(json)),
+            None => server,
+        };
+        let server = match &cfg.login_prompts {
+            Some((user, pass)) => server.with_login_prompts(user.as_bytes(), pass.as_bytes()),
             None => server,
         };
         let mut exchange = AuthExchange {

@@ -39,6 +39,10 @@ pub enum Greeting {
     /// `554 <hostname> <text>`: no service. The session then answers every
     /// command except QUIT with 503 and waits for QUIT (RFC 5321 §3.1).
     NoService(String),
+    /// `421 <hostname> <text>`: not available now (e.g. too many
+    /// connections); the session ends at once, after the greeting (RFC 5321
+    /// §3.1, §3.8).
+    Unavailable(String),
 }
 
 /// What to do with a bare CR or LF inside DATA (RFC 5321 §2.3.8).
@@ -126,6 +130,25 @@ pub struct ServerConfig {
     /// Accept command lines ended by a bare LF (RFC 5321 §2.3.8 says they
     /// end with CRLF; off by default: such a line gets 500).
     pub lenient_command_lines: bool,
+    /// The application words the machine's refusals: with this on,
+    /// [`Event::CommandRefused`](super::Event::CommandRefused) and
+    /// [`Event::MessageRefused`](super::Event::MessageRefused) await an
+    /// answer. `accept()` sends the machine's reply; `reply()` may change
+    /// its text and its code within the same class (first digit), e.g. a
+    /// face keeping an older server's wording. The machine has decided
+    /// either way: the refusal's effect does not change. Off by default.
+    pub worded_refusals: bool,
+    /// The first line of the EHLO/LHLO reply, after the code, instead of
+    /// `"<hostname> Hello <client>"`; the capability lines stay the
+    /// machine's (RFC 5321 §4.1.1.1 leaves the greeting text free).
+    pub ehlo_greeting: Option<String>,
+    /// Extensions served but not listed in the EHLO reply: VRFY, EXPN and
+    /// HELP are commands of RFC 5321 itself (§4.1.1.6-8), which a server
+    /// may serve without advertising them.
+    pub unlisted: Extensions,
+    /// LOGIN's two challenges (username, password), sent base64-encoded;
+    /// `None` sends `Username:` and `Password:`.
+    pub login_prompts: Option<(String, String)>,
 }
 
 impl ServerConfig {
@@ -158,6 +181,10 @@ impl ServerConfig {
             bare_line_endings: BareLineEndings::Refuse,
             long_lines: LongLines::Refuse,
             lenient_command_lines: false,
+            worded_refusals: false,
+            ehlo_greeting: None,
+            unlisted: Extensions::NONE,
+            login_prompts: None,
         }
     }
 
@@ -180,6 +207,11 @@ impl ServerConfig {
     /// Whether the greeting refused service (554, RFC 5321 §3.1).
     pub(crate) fn greeting_refused(&self) -> bool {
         matches!(self.greeting, Greeting::NoService(_))
+    }
+
+    /// Whether `ext` goes in the EHLO reply: offered and not unlisted.
+    pub(crate) fn lists(&self, ext: Extensions) -> bool {
+        self.offers(ext) && !self.unlisted.contains(ext)
     }
 
     /// Whether `ext` is offered (LMTP forces PIPELINING and

@@ -29,7 +29,7 @@ use crate::timer::Timestamp;
 
 use super::answers::Awaiting;
 use super::auth::{AuthExchange, Nonces};
-use super::config::ServerConfig;
+use super::config::{Greeting, ServerConfig};
 use super::events::{Event, Lost};
 use super::message::{ChunkReader, DataReader};
 use super::recipients::Recipients;
@@ -132,6 +132,10 @@ impl Machine {
         };
         m.say(Canned::Greeting);
         m.arm(now);
+        if matches!(m.cfg.greeting, Greeting::Unavailable(_)) {
+            // RFC 5321 §3.1: a 421 greeting, then the connection closes.
+            m.close(false);
+        }
         m
     }
 
@@ -167,8 +171,12 @@ impl Machine {
         CommandRef::parse(line, self.session.utf8_allowed()).ok()
     }
 
-    fn kept_line(&self) -> Option<&[u8]> {
+    pub(super) fn kept_line(&self) -> Option<&[u8]> {
         kept_line(self.kept, &self.input)
+    }
+
+    pub(super) fn refuse_service(&mut self) {
+        self.session.refuse_service();
     }
 
     pub(super) fn recipients(&self) -> Recipients<'_> {

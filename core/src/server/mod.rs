@@ -227,6 +227,15 @@ impl ServerConnection {
         self.m.command()
     }
 
+    /// The line (without CRLF) of the command awaiting an answer, as the
+    /// client sent it; under [`ServerConfig::worded_refusals`] also the
+    /// line of a refused command awaiting its wording (e.g. to name the
+    /// unknown verb). `None` when no line awaits an answer.
+    #[must_use]
+    pub fn command_line(&self) -> Option<&[u8]> {
+        self.m.kept_line()
+    }
+
     /// The octets of the [`Event::MessageData`] last returned by
     /// [`poll_event`](Self::poll_event); empty after any other event. Read
     /// them before the next `poll_event`, which lets them go.
@@ -332,6 +341,13 @@ impl ServerConnection {
         credentials: crate::auth::ScramCredentials,
     ) -> Result<(), LocalError> {
         self.m.provide_scram_credentials(credentials)
+    }
+
+    /// Refuses every later command but QUIT with 503 (as after a 554
+    /// greeting, RFC 5321 §3.1) and drops any open transaction: e.g. once
+    /// the application judged the TLS handshake's result insufficient.
+    pub fn refuse_service(&mut self) {
+        self.m.refuse_service();
     }
 
     /// Supplies the random input of the next AUTH exchange, needed before

@@ -86,6 +86,7 @@ impl Canned<'_> {
             Canned::Greeting => match cfg.greeting {
                 Greeting::Ready(_) => (220, None),
                 Greeting::NoService(_) => (554, None),
+                Greeting::Unavailable(_) => (421, None),
             },
             Canned::Ehlo { .. } | Canned::Helo { .. } => (250, None),
             Canned::Ok | Canned::MessageAccepted | Canned::ChunkOk(_) => (250, Some("2.0.0")),
@@ -132,7 +133,9 @@ impl Canned<'_> {
         let host = &cfg.hostname;
         match self {
             Canned::Greeting => match &cfg.greeting {
-                Greeting::Ready(text) | Greeting::NoService(text) => write!(w, "{host} {text}"),
+                Greeting::Ready(text) | Greeting::NoService(text) | Greeting::Unavailable(text) => {
+                    write!(w, "{host} {text}")
+                }
             },
             Canned::Ehlo { client, tls } => ehlo_text(cfg, client, *tls, w),
             Canned::Helo { client } => write!(w, "{host} Hello {client}"),
@@ -210,12 +213,16 @@ fn ehlo_text(
     tls: bool,
     w: &mut impl Write,
 ) -> fmt::Result {
-    write!(w, "{} Hello {client}", cfg.hostname)?;
+    match &cfg.ehlo_greeting {
+        Some(text) => w.write_str(text)?,
+        None => write!(w, "{} Hello {client}", cfg.hostname)?,
+    }
     if cfg.offers(Extensions::SIZE) {
         // RFC 1870 §4: `SIZE 0` means no fixed limit.
         write!(w, "\nSIZE {}", cfg.max_message_size.unwrap_or(0))?;
     }
-    // Keywords without parameters, in the order this server lists them.
+    // Keywords without parameters, in the order this server lists them
+    // (VRFY, EXPN and HELP come last, below).
     let simple = [
         Extensions::PIPELINING,
         Extensions::EIGHT_BIT_MIME,
@@ -224,11 +231,8 @@ fn ehlo_text(
         Extensions::SMTPUTF8,
         Extensions::DSN,
         Extensions::ENHANCED_STATUS_CODES,
-        Extensions::VRFY,
-        Extensions::EXPN,
-        Extensions::HELP,
     ];
-    for ext in simple.into_iter().filter(|&e| cfg.offers(e)) {
+    for ext in simple.into_iter().filter(|&e| cfg.lists(e)) {
         if let Some(keyword) = ext.keyword() {
             write!(w, "\n{keyword}")?;
         }
@@ -246,6 +250,14 @@ fn ehlo_text(
     // RFC 8689 §2: REQUIRETLS is advertised after STARTTLS only.
     if cfg.offers(Extensions::REQUIRETLS) && tls {
         w.write_str("\nREQUIRETLS")?;
+    }
+    // RFC 5321's own optional commands last (keyword order is free,
+    // §4.1.1.1); a face may leave them unlisted.
+    let commands = [Extensions::VRFY, Extensions::EXPN, Extensions::HELP];
+    for ext in commands.into_iter().filter(|&e| cfg.lists(e)) {
+        if let Some(keyword) = ext.keyword() {
+            write!(w, "\n{keyword}")?;
+        }
     }
     Ok(())
 }
