@@ -1,0 +1,139 @@
+"""The one place :mod:`smtplib_rs.smtpd` talks to the Rust engine.
+
+:class:`Engine` runs smtp-core's server machine configured the way smtpd
+behaves: the extensions smtpd offers, its 512-octet command line, its
+greeting, bare line endings inside DATA taken as line breaks (never as the
+end of the data), no text line limit, and the idle timer smtpd lacked.
+
+Its interface is the shared server driver's (``_core.ServerDriver``):
+every call returns ``(events, out)``, the events as tuples
+``(kind, *fields)`` and the bytes to write. Until that driver is on main
+this adapter drives ``_core.ServerConnection`` itself, so switching is a
+change to this file only.
+"""
+
+from .. import _core
+
+# smtpd's command line limit is 512 octets without the CRLF.
+_COMMAND_LINE = 512 + 2
+
+# Events that end the session, in the shared vocabulary.
+FINAL = frozenset(["Closed", "TimedOut", "Failed"])
+
+
+class Engine:
+    """One session's machine. `verbs`: the commands the channel answers
+    beyond the core set (VRFY, HELP, EXPN)."""
+
+    def __init__(self, *, hostname, greeting, size_limit, eight_bit_mime,
+                 smtputf8, verbs, idle_timeout):
+        keywords = []
+        if size_limit:
+            keywords.append("SIZE")
+        if eight_bit_mime:
+            keywords.append("8BITMIME")
+        if smtputf8:
+            keywords.append("SMTPUTF8")
+        keywords.extend(v for v in ("VRFY", "EXPN", "HELP") if v in verbs)
+        self._sc = _core.ServerConnection(
+            hostname, chunking=False, pipelining=False,
+            max_message_size=size_limit or None, idle_timeout=idle_timeout,
+            extensions=keywords, greeting=greeting,
+            max_command_line=_COMMAND_LINE, bare_line_endings="normalize",
+            long_lines="accept")
+        self._body = []
+        self._clean = False
+        self._lost = None
+
+    # -- calls, each returning (events, out) ---------------------------------------
+    def start(self):
+        """The greeting."""
+        return self._run()
+
+    def feed(self, data):
+        """Bytes from the client; b"" is EOF."""
+        self._sc.receive_data(data)
+        return self._run()
+
+    def accept(self):
+        """Answers the pending event with the machine's reply."""
+        self._sc.accept()
+        return self._run()
+
+    def reply(self, code, text):
+        """Answers the pending event with `code text` (lines split on
+        '\\n'). ValueError when the code cannot answer it."""
+        self._sc.reply(code, text)
+        return self._run()
+
+    def handle_timeout(self):
+        self._sc.handle_timeout()
+        return self._run()
+
+    def timeout(self):
+        """Seconds until :meth:`handle_timeout` is due, or None."""
+        return self._sc.timeout()
+
+    def set_size_limit(self, limit):
+        """``channel.data_size_limit`` changed mid-session."""
+        # Not yet in the machine: sessions keep the limit they began with.
+
+    @property
+    def closed(self):
+        return self._sc.closed
+
+    # -- translation -----------------------------------------------------------------
+    def _run(self):
+        events = []
+        for ev in self._sc.events():
+            item = self._translate(ev)
+            if item is not None:
+                events.append(item)
+        return events, self._sc.transmit()
+
+    def _translate(self, ev):
+        kind = ev.kind
+        if kind == "MessageData":
+            self._body.append(ev.data)
+            return None
+        if kind in ("Helo", "Ehlo"):
+            return (kind, ev.domain)
+        if kind == "MailFrom":
+            return (kind, _bare(ev.from_addr), ev.params.upper().split())
+        if kind == "RcptTo":
+            return (kind, _bare(ev.to_addr), ev.params.upper().split())
+        if kind in ("Vrfy", "Expn"):
+            return (kind, ev.argument)
+        if kind == "Help":
+            return (kind, ev.topic)
+        if kind == "MessageEnd":
+            body, self._body = b"".join(self._body), []
+            return (kind, body)
+        if kind in ("MessageRefused", "CommandRefused"):
+            if kind == "MessageRefused":
+                self._body = []
+            code, text = ev.reply
+            return (kind, code, text.decode("utf-8", "replace"))
+        if kind == "Quit":
+            self._clean = True
+            return (kind,)
+        if kind == "Eof":
+            self._lost = "message" if ev.lost and "Message" in ev.lost else (
+                "transaction" if ev.lost else None)
+            return None
+        if kind == "Timeout":
+            return ("TimedOut", self._lost)
+        if kind == "Failed":
+            return (kind, ev.error)
+        if kind == "Closed":
+            return (kind, self._clean, self._lost)
+        if kind in ("Data", "Rset", "Noop"):
+            return (kind,)
+        return None  # BDAT, TLS: not offered by this face
+
+
+def _bare(path):
+    """smtpd's form of a path: no angle brackets, '' for the null path."""
+    if path.startswith("<") and path.endswith(">"):
+        return path[1:-1]
+    return path
