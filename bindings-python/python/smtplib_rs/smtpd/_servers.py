@@ -6,6 +6,7 @@ import time
 from . import _loop
 from ._channel import DATA_SIZE_DEFAULT, SMTPChannel, _debug, _public
 
+_BACKLOG = 128
 # How long PureProxy waits for the remote server (smtpd waited forever).
 RELAY_TIMEOUT = 60.0
 
@@ -33,7 +34,9 @@ class SMTPServer(_loop.Dispatcher):
             # try to re-use a server port if possible
             self.set_reuse_addr()
             self.bind(localaddr)
-            self.listen(5)
+            # smtpd's backlog was 5: a burst of clients then waits for
+            # SYN retransmissions (seconds each).
+            self.listen(_BACKLOG)
         except BaseException:
             self.close()
             raise
