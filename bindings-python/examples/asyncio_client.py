@@ -50,7 +50,7 @@ async def send(host, port, from_addr, to_addrs, message):
         while not cc.closed:
             for ev in cc.events():
                 print("client event:", ev)
-                if ev.kind == "Ehlo":
+                if ev.kind == "EhloAccepted":
                     cc.send_mail(from_addr, to_addrs, size=len(message))
                 elif ev.kind == "ReadyForBody":
                     cc.send_body(message)

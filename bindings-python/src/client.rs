@@ -14,7 +14,9 @@ use smtp_core::client::{
     BodyMode, ClientConfig, ClientConnection, Envelope, Event, MailResult, Recipient, Stage,
 };
 use smtp_core::reply::ReplyParserConfig;
-use smtp_core::{ClientTimeouts, Command, Domain, LocalError, Reply, ReplyCode, Timestamp};
+use smtp_core::{
+    ClientTimeouts, Command, Domain, HelloKind, LocalError, Reply, ReplyCode, Security, Timestamp,
+};
 
 use crate::outcome::Ending;
 use crate::reply::{smtplib_text, value_error};
@@ -147,8 +149,13 @@ impl MailMachine {
         let hello = Reply::from_lines(ReplyCode::OK, &lines);
         // smtplib did the greeting and EHLO itself; the machine starts idle
         // with the capabilities of that EHLO reply.
-        let conn =
-            ClientConnection::resume(config, hello, true, false, now()).map_err(value_error)?;
+        let kind = if lmtp {
+            HelloKind::Lhlo
+        } else {
+            HelloKind::Ehlo
+        };
+        let conn = ClientConnection::resume(config, hello, kind, Security::Plain, now())
+            .map_err(value_error)?;
         Ok(MailMachine {
             conn,
             outcome: None,

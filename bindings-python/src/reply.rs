@@ -4,7 +4,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use smtp_core::client::{classify_first_bytes, FirstBytes};
-use smtp_core::reply::{ReplyParser as CoreParser, ReplyParserConfig};
+use smtp_core::reply::{ReplyError, ReplyParser as CoreParser, ReplyParserConfig};
 use smtp_core::{RemoteError, Reply};
 
 pyo3::import_exception!(smtplib, SMTPResponseException);
@@ -93,14 +93,20 @@ impl ReplyParser {
                     PyTuple::new(py, [code.into_pyobject(py)?.into_any(), text.into_any()])?
                 })
             }
-            Some(Err(RemoteError::ReplyLineTooLong { .. })) => {
+            Some(Err(ReplyError::LineTooLong { .. })) => {
                 // smtplib's own words for a line over its 8192 limit.
                 return Err(SMTPResponseException::new_err((500, "Line too long.")));
             }
-            Some(Err(RemoteError::ReplyTooLong { limit })) => {
+            Some(Err(ReplyError::TooManyOctets { limit })) => {
                 return Err(SMTPResponseException::new_err((
                     500,
                     format!("Reply longer than {limit} octets."),
+                )));
+            }
+            Some(Err(ReplyError::TooManyLines { limit })) => {
+                return Err(SMTPResponseException::new_err((
+                    500,
+                    format!("Reply longer than {limit} lines."),
                 )));
             }
             Some(Err(_)) => {

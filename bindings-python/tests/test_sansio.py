@@ -45,7 +45,7 @@ def test_client_and_server_machines_in_memory():
     sc = _core.ServerConnection("server.example", chunking=False)
     log = pump(cc, sc)
     kinds = [e.kind for side, e in log if side == "C"]
-    assert kinds[:2] == ["Greeting", "Ehlo"]
+    assert kinds[:2] == ["Greeting", "EhloAccepted"]
     cc.send_mail("a@x.org", ["b@y.org", "c@y.org"])
     log = pump(cc, sc)
     assert ("C", "ReadyForBody") in [(s, e.kind) for s, e in log if s == "C"]

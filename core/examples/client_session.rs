@@ -92,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         while let Some(event) = conn.poll_event() {
             match &event {
-                Event::Ehlo { .. } if !sent => {
+                Event::EhloAccepted { .. } if !sent => {
                     sent = true;
                     conn.send_mail(&envelope)?;
                 }

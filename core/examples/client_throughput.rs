@@ -24,7 +24,7 @@ fn session(env: &Envelope, body: &[u8]) -> usize {
         c.receive_data(chunk, Timestamp(1));
         while let Some(e) = c.poll_event() {
             match e {
-                Event::Ehlo { .. } => c.send_mail(env).expect("send_mail"),
+                Event::EhloAccepted { .. } => c.send_mail(env).expect("send_mail"),
                 Event::ReadyForBody => {
                     c.send_body(body).expect("body");
                     c.finish_body().expect("finish");

@@ -96,7 +96,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         while let Some(event) = client.poll_event() {
             println!("   client app: {event:?}");
             match event {
-                ClientEvent::Ehlo { .. } if !mail_sent => {
+                ClientEvent::EhloAccepted { .. } if !mail_sent => {
                     mail_sent = true;
                     client.send_mail(&envelope)?;
                 }

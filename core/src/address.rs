@@ -16,13 +16,11 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 
 use nom::Parser;
 
-use crate::command::CommandError;
+use crate::syntax::{finish, rule, CommandError, VecWriter};
 
 pub(crate) mod grammar;
 #[cfg(test)]
 mod tests;
-
-use grammar::{finish, rule};
 
 /// The part of a mailbox after `@`, or the argument of EHLO/HELO/LHLO.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -231,17 +229,6 @@ pub(crate) fn utf8_allowed(ascii: bool, smtputf8: bool) -> Result<(), CommandErr
         Ok(())
     } else {
         Err(CommandError::Utf8NotAllowed)
-    }
-}
-
-/// Adapts a byte buffer to `fmt::Write` so `Display` impls can share the
-/// encoders.
-pub(crate) struct VecWriter<'a>(pub(crate) &'a mut Vec<u8>);
-
-impl fmt::Write for VecWriter<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
-        Ok(())
     }
 }
 

@@ -14,15 +14,20 @@ use alloc::vec::Vec;
 
 use crate::address::{Domain, ForwardPath, ReversePath};
 
+pub use crate::syntax::CommandError;
+
 mod codec;
 mod params;
 #[cfg(test)]
 mod proptests;
+mod requirements;
 #[cfg(test)]
 mod tests;
 mod validate;
 mod xtext;
 
+pub use requirements::MissingExtension;
+pub use validate::InvalidCommand;
 pub use xtext::{xtext_decode, xtext_encode};
 
 /// One SMTP command line, parsed.
@@ -190,27 +195,4 @@ pub struct RcptParameters {
     pub orcpt: Option<OriginalRecipient>,
     /// Every other parameter, in order, verbatim.
     pub other: Vec<OtherParameter>,
-}
-
-/// Why a command line did not parse. Each variant maps to the reply a
-/// server sends (RFC 5321 §4.2.4 and §4.3.2).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CommandError {
-    /// The verb is not one this crate knows: 500.
-    UnknownCommand,
-    /// The line broke a grammar rule: 501. `rule` names the RFC 5321 ABNF
-    /// rule (or the extension's) that failed, e.g. `"Mailbox"`.
-    Syntax {
-        /// The rule that failed.
-        rule: &'static str,
-    },
-    /// A MAIL/RCPT parameter keyword was malformed or its value was invalid
-    /// (e.g. `SIZE=abc`): 501 (RFC 5321 §4.1.1.11 / RFC 1870 §6).
-    InvalidParameter {
-        /// The parameter keyword, upper-cased.
-        keyword: String,
-    },
-    /// A non-ASCII address without SMTPUTF8 in force: 553 (RFC 6531 §3.5).
-    Utf8NotAllowed,
 }

@@ -1,84 +1,17 @@
-//! Capabilities from an EHLO/LHLO reply (RFC 5321 §4.1.1.1, §2.2.2).
-//!
-//! OWNER: helper "reply". The types below are the agreed public API; keep
-//! their shape, add methods freely.
+//! Capabilities from an EHLO/LHLO reply (RFC 5321 §4.1.1.1, §2.2.2):
+//! [`Capabilities`] keeps every keyword line as sent and derives the
+//! [`Extensions`] this crate knows, the SIZE limit and the AUTH mechanisms.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
 
 use crate::reply::{Reply, ReplyCode};
 
+mod extensions;
 #[cfg(test)]
 mod tests;
 
-/// A typed bitset of the extensions this crate knows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Extensions(u32);
-
-impl Extensions {
-    /// No extension.
-    pub const NONE: Extensions = Extensions(0);
-    /// SIZE (RFC 1870).
-    pub const SIZE: Extensions = Extensions(1 << 0);
-    /// 8BITMIME (RFC 6152).
-    pub const EIGHT_BIT_MIME: Extensions = Extensions(1 << 1);
-    /// PIPELINING (RFC 2920).
-    pub const PIPELINING: Extensions = Extensions(1 << 2);
-    /// CHUNKING (RFC 3030).
-    pub const CHUNKING: Extensions = Extensions(1 << 3);
-    /// BINARYMIME (RFC 3030).
-    pub const BINARY_MIME: Extensions = Extensions(1 << 4);
-    /// SMTPUTF8 (RFC 6531).
-    pub const SMTPUTF8: Extensions = Extensions(1 << 5);
-    /// DSN (RFC 3461).
-    pub const DSN: Extensions = Extensions(1 << 6);
-    /// ENHANCEDSTATUSCODES (RFC 2034).
-    pub const ENHANCED_STATUS_CODES: Extensions = Extensions(1 << 7);
-    /// STARTTLS (RFC 3207).
-    pub const STARTTLS: Extensions = Extensions(1 << 8);
-    /// AUTH (RFC 4954), with mechanisms in [`Capabilities::auth_mechanisms`].
-    pub const AUTH: Extensions = Extensions(1 << 9);
-    /// REQUIRETLS (RFC 8689).
-    pub const REQUIRETLS: Extensions = Extensions(1 << 10);
-    /// VRFY (RFC 5321 §3.5.2 lets servers advertise it).
-    pub const VRFY: Extensions = Extensions(1 << 11);
-    /// EXPN (RFC 5321 §3.5.2).
-    pub const EXPN: Extensions = Extensions(1 << 12);
-    /// HELP (RFC 5321 §4.1.1.8).
-    pub const HELP: Extensions = Extensions(1 << 13);
-    /// DELIVERBY (RFC 2852).
-    pub const DELIVERBY: Extensions = Extensions(1 << 14);
-    /// MT-PRIORITY (RFC 6710).
-    pub const MT_PRIORITY: Extensions = Extensions(1 << 15);
-    /// FUTURERELEASE (RFC 4865).
-    pub const FUTURERELEASE: Extensions = Extensions(1 << 16);
-
-    /// Whether every bit of `other` is set.
-    pub const fn contains(self, other: Extensions) -> bool {
-        self.0 & other.0 == other.0
-    }
-    /// The union of both sets.
-    pub const fn union(self, other: Extensions) -> Extensions {
-        Extensions(self.0 | other.0)
-    }
-    /// Raw bits.
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
-}
-
-impl core::ops::BitOr for Extensions {
-    type Output = Extensions;
-    fn bitor(self, rhs: Extensions) -> Extensions {
-        self.union(rhs)
-    }
-}
-
-impl core::ops::BitOrAssign for Extensions {
-    fn bitor_assign(&mut self, rhs: Extensions) {
-        *self = self.union(rhs);
-    }
-}
+pub use extensions::Extensions;
 
 /// What a server advertised in its EHLO/LHLO reply.
 ///
@@ -94,36 +27,6 @@ pub struct Capabilities {
     max_size: Option<u64>,
     /// AUTH mechanisms, upper-cased, separated by single spaces.
     auth_mechanisms: String,
-}
-
-impl Extensions {
-    /// The extension a keyword names, if this crate knows it. Keywords are
-    /// case-insensitive (RFC 5321 §2.4). Dispatches on the length first:
-    /// this runs once per EHLO line.
-    pub fn from_keyword(name: &str) -> Option<Extensions> {
-        let is = |k: &str| name.eq_ignore_ascii_case(k);
-        let ext = match name.len() {
-            3 if is("DSN") => Extensions::DSN,
-            4 if is("SIZE") => Extensions::SIZE,
-            4 if is("AUTH") => Extensions::AUTH,
-            4 if is("VRFY") => Extensions::VRFY,
-            4 if is("EXPN") => Extensions::EXPN,
-            4 if is("HELP") => Extensions::HELP,
-            8 if is("8BITMIME") => Extensions::EIGHT_BIT_MIME,
-            8 if is("CHUNKING") => Extensions::CHUNKING,
-            8 if is("SMTPUTF8") => Extensions::SMTPUTF8,
-            8 if is("STARTTLS") => Extensions::STARTTLS,
-            9 if is("DELIVERBY") => Extensions::DELIVERBY,
-            10 if is("PIPELINING") => Extensions::PIPELINING,
-            10 if is("BINARYMIME") => Extensions::BINARY_MIME,
-            10 if is("REQUIRETLS") => Extensions::REQUIRETLS,
-            11 if is("MT-PRIORITY") => Extensions::MT_PRIORITY,
-            13 if is("FUTURERELEASE") => Extensions::FUTURERELEASE,
-            19 if is("ENHANCEDSTATUSCODES") => Extensions::ENHANCED_STATUS_CODES,
-            _ => return None,
-        };
-        Some(ext)
-    }
 }
 
 /// Text of a line; invalid UTF-8 becomes U+FFFD. Checks validity first

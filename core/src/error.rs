@@ -1,4 +1,4 @@
-//! The two kinds of failure (see DESIGN.md, "sans-IO contract").
+//! The two kinds of failure (the crate docs' "sans-IO contract").
 //!
 //! * [`LocalError`]: the caller asked for something the machine cannot do
 //!   now (wrong state, an extension the server did not offer, CR/LF inside an
@@ -19,13 +19,13 @@ use core::fmt;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LocalError {
-    /// The call is not valid in the machine's current state. `expected`
-    /// says what the machine is waiting for.
+    /// The call is not valid in the machine's current state; `state` says
+    /// what the machine is doing instead (match on it, it is an enum).
     InvalidState {
-        /// The method that was called.
+        /// The method that was called, e.g. `"send_mail"`.
         call: &'static str,
         /// What the machine is doing instead.
-        expected: &'static str,
+        state: SessionState,
     },
     /// A second command while one is in flight, and the server did not offer
     /// PIPELINING (RFC 2920 §3) or the command in flight ends a group.
@@ -55,7 +55,8 @@ pub enum LocalError {
         rule: &'static str,
     },
     /// A command field that would not encode to a valid command line
-    /// (see `Command::validate`).
+    /// (see `Command::validate`), or a command that cannot be sent that
+    /// way (BDAT through `send_command`: it carries data).
     InvalidArgument {
         /// The command verb, e.g. `"MAIL"`.
         field: &'static str,
@@ -96,11 +97,73 @@ pub enum LocalError {
     /// The connection already ended (QUIT done, EOF, or a fatal error).
     Closed,
     /// The reply code cannot answer what the server machine awaits (e.g.
-    /// 354 to anything but DATA).
+    /// 354 to anything but DATA), or a refused hello reply was given to
+    /// `ClientConnection::resume`.
     UnsuitableReply {
         /// The codes that would fit.
         expected: &'static str,
     },
+}
+
+/// What a machine (or one of its engines: a SASL exchange, a body
+/// encoder) is doing when a call comes at the wrong moment; carried by
+/// [`LocalError::InvalidState`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SessionState {
+    /// Client: waiting for the server's greeting.
+    Greeting,
+    /// Client: the greeting refused service (RFC 5321 §3.1); only QUIT is
+    /// possible.
+    GreetingRefused,
+    /// Client: greeted, but no EHLO/LHLO/HELO has succeeded yet.
+    NotIntroduced,
+    /// Nothing in progress: the client is greeted and idle; the server
+    /// reads commands and nothing awaits an answer; a SASL exchange has not
+    /// started.
+    Idle,
+    /// Client: a mail transaction is open (before its body).
+    Transaction,
+    /// A message body is being transferred.
+    MessageBody,
+    /// An AUTH exchange waits for the peer's next line.
+    Auth,
+    /// Server: [`Event::Auth`](crate::server::Event::Auth) waits for the
+    /// application's verdict (`accept` or `reply`).
+    AwaitingAuthVerdict,
+    /// Server: [`Event::Auth`](crate::server::Event::Auth) waits for
+    /// `provide_scram_credentials` (or a negative `reply`).
+    AwaitingScramCredentials,
+    /// Server: an event waits for `accept` or `reply`.
+    AwaitingAnswer,
+    /// Waiting for the caller's TLS handshake (after STARTTLS got 220).
+    TlsHandshake,
+    /// Client: the connection already runs over TLS.
+    TlsActive,
+    /// The message or exchange is complete: nothing more can be added.
+    Finished,
+}
+
+impl fmt::Display for SessionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SessionState::Greeting => "waiting for the greeting",
+            SessionState::GreetingRefused => "refused at the greeting (only QUIT is possible)",
+            SessionState::NotIntroduced => "not introduced yet (send EHLO or HELO first)",
+            SessionState::Idle => "idle (nothing in progress)",
+            SessionState::Transaction => "in a mail transaction",
+            SessionState::MessageBody => "transferring a message body",
+            SessionState::Auth => "in an AUTH exchange, waiting for the peer",
+            SessionState::AwaitingAuthVerdict => "waiting for the AUTH verdict (accept or reply)",
+            SessionState::AwaitingScramCredentials => {
+                "waiting for SCRAM credentials (provide_scram_credentials)"
+            }
+            SessionState::AwaitingAnswer => "waiting for the answer to an event (accept or reply)",
+            SessionState::TlsHandshake => "waiting for the TLS handshake",
+            SessionState::TlsActive => "already using TLS",
+            SessionState::Finished => "finished",
+        })
+    }
 }
 
 /// A peer's protocol violation. Sticky: the session is over.
@@ -156,8 +219,8 @@ pub enum RemoteError {
 impl fmt::Display for LocalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LocalError::InvalidState { call, expected } => {
-                write!(f, "{call} is not valid now: the connection is {expected}")
+            LocalError::InvalidState { call, state } => {
+                write!(f, "{call} is not valid now: {state}")
             }
             LocalError::PipeliningNotOffered => f.write_str(
                 "a command is already in flight and the server did not offer PIPELINING",
@@ -232,3 +295,47 @@ impl fmt::Display for RemoteError {
 
 impl core::error::Error for LocalError {}
 impl core::error::Error for RemoteError {}
+
+/// A broken reply stream ends the client's session.
+impl From<crate::reply::ReplyError> for RemoteError {
+    fn from(e: crate::reply::ReplyError) -> Self {
+        use crate::reply::ReplyError;
+        match e {
+            ReplyError::LineTooLong { limit } => RemoteError::ReplyLineTooLong { limit },
+            ReplyError::TooManyLines { limit } | ReplyError::TooManyOctets { limit } => {
+                RemoteError::ReplyTooLong { limit }
+            }
+            ReplyError::Malformed { reason } => RemoteError::MalformedReply { reason },
+        }
+    }
+}
+
+/// A body chunk the stuffer refused is the caller's to fix.
+impl From<crate::body::StuffError> for LocalError {
+    fn from(e: crate::body::StuffError) -> Self {
+        use crate::body::StuffError;
+        match e {
+            StuffError::BareLineEnding { offset } => LocalError::BareLineEnding { offset },
+            StuffError::Finished => LocalError::InvalidState {
+                call: "send_body",
+                state: SessionState::Finished,
+            },
+        }
+    }
+}
+
+/// A command the caller built that cannot be sent as given.
+impl From<crate::command::InvalidCommand> for LocalError {
+    fn from(e: crate::command::InvalidCommand) -> Self {
+        use crate::command::InvalidCommand;
+        match e {
+            InvalidCommand::Injection { field } => LocalError::CommandInjection { field },
+            InvalidCommand::InvalidAddress { address, rule } => {
+                LocalError::InvalidAddress { address, rule }
+            }
+            InvalidCommand::InvalidArgument { field, rule } => {
+                LocalError::InvalidArgument { field, rule }
+            }
+        }
+    }
+}

@@ -55,7 +55,7 @@
 //! loop {
 //!     while let Some(event) = conn.poll_event() {
 //!         match event {
-//!             Event::Ehlo { .. } | Event::Helo { .. } => conn.send_mail(&envelope)?,
+//!             Event::EhloAccepted { .. } | Event::HeloAccepted { .. } => conn.send_mail(&envelope)?,
 //!             Event::ReadyForBody => {
 //!                 conn.send_body(b"Subject: hi\r\n\r\nHello.\r\n")?;
 //!                 conn.finish_body()?;
@@ -107,13 +107,16 @@ pub mod error;
 pub mod framing;
 pub mod reply;
 pub mod server;
+pub mod session;
+mod syntax;
 pub mod timer;
 
 pub use address::{Domain, ForwardPath, Mailbox, ReversePath};
-pub use client::{ClientConfig, ClientConnection};
+pub use client::{ClientConfig, ClientConnection, Event as ClientEvent};
 pub use command::{Command, CommandError, MailParameters, RcptParameters};
 pub use ehlo::{Capabilities, Extensions};
-pub use error::{LocalError, RemoteError};
+pub use error::{LocalError, RemoteError, SessionState};
 pub use reply::{EnhancedStatus, Reply, ReplyCode};
 pub use server::{Event as ServerEvent, ServerConfig, ServerConnection};
+pub use session::{HelloKind, Security};
 pub use timer::{ClientTimeouts, Timestamp};

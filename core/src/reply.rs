@@ -25,7 +25,7 @@ use core::fmt;
 pub use crate::framing::MAX_REPLY_LINE;
 pub use enhanced::InvalidEnhancedStatus;
 pub use parser::{
-    ReplyParser, ReplyParserConfig, DEFAULT_MAX_REPLY_LINES, DEFAULT_MAX_REPLY_OCTETS,
+    ReplyError, ReplyParser, ReplyParserConfig, DEFAULT_MAX_REPLY_LINES, DEFAULT_MAX_REPLY_OCTETS,
 };
 
 /// A three-digit reply code, 200..=599 (RFC 5321 §4.2).

@@ -16,7 +16,7 @@ fn ehlo(mechs: &str) -> String {
 /// sends NOOP once AUTH is over (to show the session goes on).
 fn login(mechanism: Option<Mechanism>, nonce: Option<&'static str>) -> Driver {
     Box::new(move |c: &mut ClientConnection, e: &Event| match e {
-        Event::Ehlo { .. } => {
+        Event::EhloAccepted { .. } => {
             let creds = Credentials::password("tim", "tanstaaftanstaaf");
             match &mechanism {
                 Some(m) => c.authenticate_with(m.clone(), creds, nonce),
@@ -156,7 +156,7 @@ fn scram_sha256_rfc7677_example() {
         let inner = login(None, Some("rOprNGfwEbeRWgbNEkqO"));
         let mut inner = inner;
         Box::new(move |c: &mut ClientConnection, e: &Event| {
-            if let Event::Ehlo { .. } = e {
+            if let Event::EhloAccepted { .. } = e {
                 // RFC 7677's user and password.
                 c.authenticate(
                     Credentials::password("user", "pencil"),
@@ -187,7 +187,7 @@ fn scram_server_that_cannot_prove_the_password_is_fatal() {
     script.push(("*\r\n", "501 cancelled\r\n"));
     let drive = || {
         Box::new(|c: &mut ClientConnection, e: &Event| {
-            if let Event::Ehlo { .. } = e {
+            if let Event::EhloAccepted { .. } = e {
                 c.authenticate(
                     Credentials::password("user", "pencil"),
                     Some("rOprNGfwEbeRWgbNEkqO"),
@@ -233,7 +233,7 @@ fn custom_mechanism_caller_answers_challenges() {
     let drive = || {
         let mut n = 0;
         Box::new(move |c: &mut ClientConnection, e: &Event| match e {
-            Event::Ehlo { .. } => c.auth_custom("x-custom", Some(b"hello")).unwrap(),
+            Event::EhloAccepted { .. } => c.auth_custom("x-custom", Some(b"hello")).unwrap(),
             Event::AuthChallenge { challenge } => {
                 n += 1;
                 if n == 1 {
@@ -252,7 +252,7 @@ fn custom_mechanism_caller_answers_challenges() {
         names(&run.events),
         [
             "Greeting",
-            "Ehlo",
+            "EhloAccepted",
             "AuthChallenge",
             "AuthChallenge",
             "AuthFailed"
@@ -291,7 +291,7 @@ fn endless_challenges_are_bounded() {
     script.push(("*\r\n", "334 \r\n"));
     let drive = || {
         Box::new(|c: &mut ClientConnection, e: &Event| match e {
-            Event::Ehlo { .. } => c.auth_custom("X-LOOP", None).unwrap(),
+            Event::EhloAccepted { .. } => c.auth_custom("X-LOOP", None).unwrap(),
             Event::AuthChallenge { .. } => c.auth_respond(b"").unwrap(),
             _ => {}
         }) as Driver
@@ -328,7 +328,7 @@ fn long_initial_response_waits_for_the_first_challenge() {
     let drive = || {
         let creds = creds.clone();
         Box::new(move |c: &mut ClientConnection, e: &Event| {
-            if let Event::Ehlo { .. } = e {
+            if let Event::EhloAccepted { .. } = e {
                 c.authenticate(creds.clone(), None).unwrap();
             }
         }) as Driver

@@ -264,7 +264,7 @@ fn low_level_bdat_is_refused() {
             size: 1,
             last: true
         }),
-        Err(LocalError::InvalidState { .. })
+        Err(LocalError::InvalidArgument { field: "BDAT", .. })
     ));
 }
 

@@ -33,7 +33,7 @@ fn fragment() -> impl Strategy<Value = Vec<u8>> {
 fn driver(c: &mut ClientConnection, e: &Event) {
     // Try everything; refusals are fine, panics are not.
     match e {
-        Event::Ehlo { .. } => {
+        Event::EhloAccepted { .. } => {
             let _ = c.send_mail(&envelope(
                 "<a@a.example>",
                 &["<b@b.example>", "<c@b.example>"],
@@ -50,7 +50,7 @@ fn driver(c: &mut ClientConnection, e: &Event) {
         Event::AuthChallenge { .. } => {
             let _ = c.auth_cancel();
         }
-        Event::StartTlsReady { .. } => {
+        Event::TlsHandshake { .. } => {
             let _ = c.tls_established(Timestamp(0));
         }
         _ => {}

@@ -90,7 +90,7 @@ fn lmtp_without_pipelining_and_all_delivered() {
         n[..],
         [
             "Greeting",
-            "Ehlo",
+            "EhloAccepted",
             "RecipientReply",
             "RecipientReply",
             "ReadyForBody",

@@ -20,7 +20,7 @@ fn env() -> smtp_core::client::Envelope {
 fn after_ehlo(events: &[Event]) -> Vec<Event> {
     let i = events
         .iter()
-        .position(|e| matches!(e, Event::Ehlo { .. }))
+        .position(|e| matches!(e, Event::EhloAccepted { .. }))
         .expect("EHLO");
     events[i + 1..].to_vec()
 }

@@ -102,7 +102,7 @@ fn events_after_ehlo(script: &[(String, String)], n: usize) -> (Vec<Event>, Vec<
     let i = r
         .events
         .iter()
-        .position(|e| matches!(e, Event::Ehlo { .. }))
+        .position(|e| matches!(e, Event::EhloAccepted { .. }))
         .unwrap();
     (r.events[i + 1..].to_vec(), r.client)
 }

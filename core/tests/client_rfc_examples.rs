@@ -17,7 +17,7 @@ fn named(host: &str) -> impl Fn() -> ClientConfig + '_ {
 fn send_and_quit(env: smtp_core::client::Envelope, body: &'static [u8]) -> Driver {
     let mut sent = false;
     Box::new(move |c: &mut ClientConnection, e: &Event| match e {
-        Event::Ehlo { .. } | Event::Helo { .. } if !sent => {
+        Event::EhloAccepted { .. } | Event::HeloAccepted { .. } if !sent => {
             sent = true;
             c.send_mail(&env).unwrap();
         }

@@ -42,7 +42,7 @@ fn one_message_unpipelined() {
         names(&run.events),
         [
             "Greeting",
-            "Ehlo",
+            "EhloAccepted",
             "RecipientReply",
             "RecipientReply",
             "ReadyForBody",
@@ -94,7 +94,7 @@ fn helo_fallback_after_5xx_ehlo() {
     let run = run_all(config, &script, true, || send_one(env(), b"hi"));
     assert_eq!(
         names(&run.events)[..4],
-        ["Greeting", "EhloRefused", "Helo", "RecipientReply"]
+        ["Greeting", "EhloRefused", "HeloAccepted", "RecipientReply"]
     );
     assert!(matches!(
         run.events.get(1),
@@ -235,7 +235,7 @@ fn service_closing_421_mid_transaction() {
         names(&run.events),
         [
             "Greeting",
-            "Ehlo",
+            "EhloAccepted",
             "TransactionFailed",
             "ServiceClosing",
             "Closed"
@@ -269,7 +269,7 @@ fn unsolicited_421_while_idle() {
     let run = run_all(config, &script, true, idle);
     assert_eq!(
         names(&run.events),
-        ["Greeting", "Ehlo", "ServiceClosing", "Closed"]
+        ["Greeting", "EhloAccepted", "ServiceClosing", "Closed"]
     );
 }
 
@@ -290,7 +290,7 @@ fn unsolicited_421_while_the_body_is_written_fails_the_transaction() {
     let driver = || -> Driver {
         let mut sent = false;
         Box::new(move |c, e| match e {
-            Event::Ehlo { .. } if !sent => {
+            Event::EhloAccepted { .. } if !sent => {
                 sent = true;
                 c.send_mail(&env()).expect("send_mail");
             }
@@ -450,7 +450,7 @@ fn two_messages_on_one_connection() {
     let driver = || {
         let mut n = 0;
         Box::new(move |c: &mut ClientConnection, e: &Event| match e {
-            Event::Ehlo { .. } => c
+            Event::EhloAccepted { .. } => c
                 .send_mail(&envelope("<a@a.example>", &["<b@b.example>"]))
                 .unwrap(),
             Event::ReadyForBody => {

@@ -5,7 +5,7 @@ mod client_common;
 
 use client_common::*;
 use smtp_core::client::{Event, Phase};
-use smtp_core::{ClientConnection, Extensions, LocalError, RemoteError, Timestamp};
+use smtp_core::{ClientConnection, Extensions, LocalError, RemoteError, SessionState, Timestamp};
 
 const EHLO_TLS: &str = "250-mx.example\r\n250-STARTTLS\r\n250 PIPELINING\r\n";
 
@@ -26,7 +26,7 @@ fn to_starttls(extra_after_220: &str) -> ClientConnection {
 #[test]
 fn handshake_then_ehlo_again_with_old_capabilities_forgotten() {
     let mut c = to_starttls("");
-    assert!(matches!(c.poll_event(), Some(Event::StartTlsReady { .. })));
+    assert!(matches!(c.poll_event(), Some(Event::TlsHandshake { .. })));
     assert_eq!(c.poll_event(), None);
     assert_eq!(c.phase(), Phase::TlsHandshake);
     // Nothing moves before the handshake.
@@ -40,7 +40,7 @@ fn handshake_then_ehlo_again_with_old_capabilities_forgotten() {
     assert_eq!(c.pending_transmit(), b"EHLO client.example\r\n");
     c.consume_transmit(usize::MAX);
     c.receive_data(b"250-mx.example\r\n250 AUTH PLAIN\r\n", Timestamp(0));
-    assert!(matches!(c.poll_event(), Some(Event::Ehlo { .. })));
+    assert!(matches!(c.poll_event(), Some(Event::EhloAccepted { .. })));
     let caps = c.capabilities().unwrap();
     assert!(caps.extensions().contains(Extensions::AUTH));
     assert!(!caps.extensions().contains(Extensions::STARTTLS));
@@ -54,7 +54,7 @@ fn bytes_after_the_220_are_an_injection() {
     for extra in ["250 injected\r\n", "2", "250-a\r\n"] {
         let mut c = to_starttls(extra);
         let events: Vec<Event> = std::iter::from_fn(|| c.poll_event()).collect();
-        assert_eq!(names(&events), ["StartTlsReady", "Failed"], "{extra:?}");
+        assert_eq!(names(&events), ["TlsHandshake", "Failed"], "{extra:?}");
         assert!(matches!(
             events[1],
             Event::Failed(RemoteError::DataAfterStartTls { .. })
@@ -89,7 +89,7 @@ fn starttls_needs_the_extension_and_can_be_refused() {
         c.tls_established(Timestamp(0)),
         Err(LocalError::InvalidState {
             call: "tls_established",
-            expected: "not in that state"
+            state: SessionState::Idle
         })
     );
 
@@ -101,7 +101,7 @@ fn starttls_needs_the_extension_and_can_be_refused() {
     ];
     let run = run_all(config, &script, false, || {
         Box::new(|c: &mut ClientConnection, e: &Event| match e {
-            Event::Ehlo { .. } => c.starttls().unwrap(),
+            Event::EhloAccepted { .. } => c.starttls().unwrap(),
             Event::StartTlsRefused { .. } => {
                 c.noop().unwrap();
             }
@@ -110,7 +110,7 @@ fn starttls_needs_the_extension_and_can_be_refused() {
     });
     assert_eq!(
         names(&run.events),
-        ["Greeting", "Ehlo", "StartTlsRefused", "Reply"]
+        ["Greeting", "EhloAccepted", "StartTlsRefused", "Reply"]
     );
     assert!(!run.conn.is_tls());
 }

@@ -6,7 +6,7 @@ mod client_common;
 use client_common::*;
 use smtp_core::auth::Credentials;
 use smtp_core::client::{Event, Phase};
-use smtp_core::{ClientConnection, Command, LocalError, Timestamp};
+use smtp_core::{ClientConnection, Command, HelloKind, LocalError, Security, Timestamp};
 
 type Call = (
     &'static str,
@@ -256,7 +256,14 @@ fn resumed_sessions_start_idle() {
         smtp_core::ReplyCode::OK,
         "mx\nPIPELINING\nSIZE 100\nREQUIRETLS",
     );
-    let mut c = ClientConnection::resume(config(), ehlo.clone(), true, true, Timestamp(5)).unwrap();
+    let mut c = ClientConnection::resume(
+        config(),
+        ehlo.clone(),
+        HelloKind::Ehlo,
+        Security::Tls,
+        Timestamp(5),
+    )
+    .unwrap();
     assert_eq!(c.poll_event(), None);
     assert!(c.pending_transmit().is_empty());
     assert_eq!(c.phase(), Phase::Idle);
@@ -271,10 +278,27 @@ fn resumed_sessions_start_idle() {
     );
     // After HELO: no extensions.
     let helo = smtp_core::Reply::new(smtp_core::ReplyCode::OK, "mx");
-    let c = ClientConnection::resume(config(), helo, false, false, Timestamp(5)).unwrap();
+    let c = ClientConnection::resume(
+        config(),
+        helo,
+        HelloKind::Helo,
+        Security::Plain,
+        Timestamp(5),
+    )
+    .unwrap();
     assert!(c.capabilities().is_none());
     let bad = smtp_core::Reply::new(smtp_core::ReplyCode::new(502).unwrap(), "no");
-    assert!(ClientConnection::resume(config(), bad, true, false, Timestamp(5)).is_err());
+    assert_eq!(
+        ClientConnection::resume(
+            config(),
+            bad,
+            HelloKind::Ehlo,
+            Security::Plain,
+            Timestamp(5)
+        )
+        .err(),
+        Some(LocalError::UnsuitableReply { expected: "2yz" })
+    );
 }
 
 #[test]

@@ -209,7 +209,7 @@ fn run(c: Combo) -> (Received, Vec<CEvent>) {
         while let Some(e) = client.poll_event() {
             progressed = true;
             match &e {
-                CEvent::Ehlo { .. } => {
+                CEvent::EhloAccepted { .. } => {
                     if c.starttls && !client.is_tls() {
                         client.starttls().unwrap();
                     } else if let (Some(m), false) = (c.auth, client.is_authenticated()) {
@@ -225,7 +225,7 @@ fn run(c: Combo) -> (Received, Vec<CEvent>) {
                         client.send_mail(&env).unwrap();
                     }
                 }
-                CEvent::StartTlsReady { .. } => c_tls = true,
+                CEvent::TlsHandshake { .. } => c_tls = true,
                 CEvent::AuthSucceeded { .. } => {
                     sent_mail = true;
                     client.send_mail(&env).unwrap();

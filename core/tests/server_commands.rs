@@ -189,7 +189,13 @@ fn a_421_reply_closes() {
     });
     h.feed(b"EHLO c\r\nMAIL FROM:<a@b.example>\r\nNOOP\r\n");
     assert!(h.s.is_closed());
-    assert_eq!(h.events.last(), Some(&Event::Closed));
+    assert_eq!(
+        h.events.last(),
+        Some(&Event::Closed {
+            clean: false,
+            lost: None
+        })
+    );
     assert_eq!(h.codes(), vec![220, 250, 421]);
 }
 
@@ -207,7 +213,11 @@ fn bad_command_flood_ends_with_421() {
     assert!(h
         .events
         .contains(&Event::Failed(smtp_core::RemoteError::TooManyErrors)));
-    assert_eq!(h.events.last(), Some(&Event::Closed));
+    // Failed is final: nothing follows it.
+    assert_eq!(
+        h.events.last(),
+        Some(&Event::Failed(smtp_core::RemoteError::TooManyErrors))
+    );
 }
 
 #[test]
@@ -255,28 +265,36 @@ fn eof_mid_transaction_names_what_was_lost() {
     h.feed(b"MAIL FROM:<a@b.example>\r\nRCPT TO:<x@y.example>\r\n");
     h.eof();
     assert_eq!(
-        &h.events[h.events.len() - 2..],
-        &[
-            Event::Eof {
-                lost: Some(Lost::Transaction { recipients: 1 })
-            },
-            Event::Closed
-        ]
+        h.events.last(),
+        Some(&Event::Closed {
+            clean: false,
+            lost: Some(Lost::Transaction { recipients: 1 })
+        })
     );
 
     let mut h = greeted(cfg());
     h.feed(b"MAIL FROM:<a@b.example>\r\nRCPT TO:<x@y.example>\r\nDATA\r\nSubject: x\r\n\r\nhal");
     h.eof();
-    assert!(h.events.contains(&Event::Eof {
-        lost: Some(Lost::Message {
-            recipients: 1,
-            octets: 17
+    assert_eq!(
+        h.events.last(),
+        Some(&Event::Closed {
+            clean: false,
+            lost: Some(Lost::Message {
+                recipients: 1,
+                octets: 17
+            })
         })
-    }));
+    );
 
     let mut h = greeted(cfg());
     h.eof();
-    assert_eq!(h.events, vec![Event::Eof { lost: None }, Event::Closed]);
+    assert_eq!(
+        h.events,
+        vec![Event::Closed {
+            clean: false,
+            lost: None
+        }]
+    );
 }
 
 #[test]
@@ -290,8 +308,15 @@ fn eof_after_pipelined_quit_still_answers() {
     h.s.accept().unwrap();
     h.drain();
     assert_eq!(h.codes(), vec![220, 250, 221]);
-    assert_eq!(h.events.last(), Some(&Event::Closed));
-    assert!(!h.events.iter().any(|e| matches!(e, Event::Eof { .. })));
+    // QUIT ended it, not the EOF: clean, and the only final event.
+    assert_eq!(
+        h.events.last(),
+        Some(&Event::Closed {
+            clean: true,
+            lost: None
+        })
+    );
+    assert_eq!(h.events.iter().filter(|e| e.is_final()).count(), 1);
 }
 
 #[test]

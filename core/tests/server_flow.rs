@@ -76,7 +76,14 @@ fn run(chunks: &[&[u8]]) -> (Vec<Event>, Vec<u8>) {
 fn split_invariance() {
     let input = script();
     let whole = run(&[&input]);
-    assert!(whole.0.contains(&Event::Closed), "{:?}", whole.0);
+    assert!(
+        whole.0.contains(&Event::Closed {
+            clean: true,
+            lost: None
+        }),
+        "{:?}",
+        whole.0
+    );
     assert_eq!(
         codes(&whole.1).len(),
         17,
@@ -114,8 +121,9 @@ fn timeout_sends_421_and_closes() {
     let deadline = s.poll_timeout().unwrap();
     assert_eq!(deadline, Timestamp(601_000));
     s.handle_timeout(deadline);
-    assert_eq!(s.poll_event(), Some(Event::Timeout));
-    assert_eq!(s.poll_event(), Some(Event::Closed));
+    assert_eq!(s.poll_event(), Some(Event::TimedOut { lost: None }));
+    assert_eq!(s.poll_event(), None);
+    assert!(s.is_closed());
     assert!(String::from_utf8_lossy(s.pending_transmit())
         .ends_with("421 4.4.2 mx.example Timeout, closing connection\r\n"));
     assert_eq!(s.poll_timeout(), None);
@@ -187,7 +195,7 @@ fn starttls_discards_pipelined_bytes_and_resets_the_session() {
         vec![
             Event::StartTls,
             Event::TlsHandshake,
-            Event::InjectionDiscarded { bytes: 28 }
+            Event::DataAfterStartTls { discarded: 28 }
         ]
     );
     assert!(!h.s.wants_input());
@@ -195,7 +203,7 @@ fn starttls_discards_pipelined_bytes_and_resets_the_session() {
     h.feed(b"RCPT TO:<x@y.example>\r\n");
     assert_eq!(
         h.events.last(),
-        Some(&Event::InjectionDiscarded { bytes: 23 })
+        Some(&Event::DataAfterStartTls { discarded: 23 })
     );
     h.s.tls_established(Timestamp(50)).unwrap();
     assert!(h.s.is_tls());
@@ -259,7 +267,16 @@ fn requiretls_only_after_tls() {
 fn quit_closes_and_ignores_the_rest() {
     let mut h = Harness::new(cfg());
     h.feed(b"QUIT\r\nNOOP\r\n");
-    assert_eq!(h.events, vec![Event::Quit, Event::Closed]);
+    assert_eq!(
+        h.events,
+        vec![
+            Event::Quit,
+            Event::Closed {
+                clean: true,
+                lost: None
+            }
+        ]
+    );
     assert_eq!(h.codes(), vec![220, 221]);
     assert!(!h.s.wants_input());
 }

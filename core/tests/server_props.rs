@@ -104,7 +104,9 @@ proptest! {
         let split = run(lmtp, &chunks, eof);
         prop_assert_eq!(&split, &whole);
         if eof {
-            prop_assert_eq!(whole.0.last(), Some(&Event::Closed));
+            // Exactly one final event, and it is the last.
+            prop_assert!(whole.0.last().is_some_and(Event::is_final));
+            prop_assert_eq!(whole.0.iter().filter(|e| e.is_final()).count(), 1);
         }
         // Every reply on the wire is well formed: NNN, space or dash.
         for line in whole.1.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {

@@ -250,10 +250,18 @@ impl Harness {
 
     fn event(&mut self, e: Event, d: &mut Decisions) {
         assert!(!self.done, "event after a final event: {e:?}");
+        assert_eq!(
+            e.is_final(),
+            matches!(
+                e,
+                Event::Closed { .. } | Event::Failed(_) | Event::TimedOut { .. }
+            ),
+            "is_final disagrees on {e:?}"
+        );
         let before = self.c.pending_transmit().len();
         match e {
-            Event::Closed { .. } | Event::Failed(_) | Event::TimedOut { .. } => self.done = true,
-            Event::Ehlo { .. } | Event::Helo { .. } => {
+            e if e.is_final() => self.done = true,
+            Event::EhloAccepted { .. } | Event::HeloAccepted { .. } => {
                 let offers = |kw: &str| self.c.capabilities().is_some_and(|c| c.has(kw));
                 if !self.tls_tried && offers("STARTTLS") && d.next() % 2 == 0 {
                     self.tls_tried = true;
@@ -278,7 +286,7 @@ impl Harness {
             }
             | Event::HeloRefused { .. } => self.quit(),
             Event::GreetingRefused { .. } => self.quit(),
-            Event::StartTlsReady { .. } => {
+            Event::TlsHandshake { .. } => {
                 // Refused when a later event (e.g. bytes after the 220,
                 // RFC 3207 §5) already ended the session.
                 if self.c.tls_established(Timestamp(self.now)).is_ok() {

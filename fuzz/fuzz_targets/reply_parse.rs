@@ -17,8 +17,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use smtp_core::reply::{ReplyParser, ReplyParserConfig};
-use smtp_core::{RemoteError, Reply};
+use smtp_core::reply::{ReplyError, ReplyParser, ReplyParserConfig};
+use smtp_core::Reply;
 use smtp_fuzz::{assert_crlf_lines, smtp_bytes, Source};
 
 /// The replies (or the first error) a stream yields with reads of `read`.
@@ -26,7 +26,7 @@ fn parse_all(
     stream: &[u8],
     read: usize,
     config: ReplyParserConfig,
-) -> Vec<Result<Reply, RemoteError>> {
+) -> Vec<Result<Reply, ReplyError>> {
     let mut parser = ReplyParser::with_config(config);
     let max_line = config.max_line.max(5);
     let mut buf: Vec<u8> = Vec::new();

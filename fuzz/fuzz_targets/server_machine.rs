@@ -14,8 +14,9 @@
 //!   (exact mode), a BDAT chunk exactly `size` octets after its line;
 //! * message data comes only inside a message, and `MessageEnd`/`ChunkEnd`
 //!   sizes add up the data handed over;
-//! * after `Failed`, `Timeout` or `Eof` only `Closed` comes; after `Closed`
-//!   nothing, and input changes nothing;
+//! * exactly one final event (`Closed`, `TimedOut` or `Failed`, the ones
+//!   `is_final` names); nothing after it, `is_closed` from then on, and
+//!   input changes nothing;
 //! * a refused answer (`Err`) changes nothing; every awaited event can be
 //!   answered; more unanswered input than `max_buffered_input` ends the
 //!   session.
@@ -107,8 +108,7 @@ fn config(src: &mut Source) -> (ServerConfig, bool) {
 struct Watch {
     /// Everything fed so far.
     fed: Vec<u8>,
-    /// A fatal event (`Failed`, `Timeout`, `Eof`) was seen.
-    fatal: bool,
+    /// The final event (`Closed`, `TimedOut`, `Failed`) was seen.
     closed: bool,
     /// DATA accepted: where its data started in `fed` (exact mode).
     data_start: Option<usize>,
@@ -128,13 +128,17 @@ struct Watch {
 
 impl Watch {
     fn event(&mut self, e: &Event, exact: bool) {
-        assert!(!self.closed, "event after Closed: {e:?}");
-        if self.fatal {
-            assert!(matches!(e, Event::Closed), "after a fatal event came {e:?}");
-        }
+        assert!(!self.closed, "event after the final event: {e:?}");
+        assert_eq!(
+            e.is_final(),
+            matches!(
+                e,
+                Event::Closed { .. } | Event::TimedOut { .. } | Event::Failed(_)
+            ),
+            "is_final disagrees on {e:?}"
+        );
         match e {
-            Event::Failed(_) | Event::Timeout | Event::Eof { .. } => self.fatal = true,
-            Event::Closed => self.closed = true,
+            e if e.is_final() => self.closed = true,
             Event::Data => self.data_pending = true,
             Event::Bdat { size, .. } => {
                 self.bdat = Some((self.fed.len(), *size));
@@ -234,6 +238,11 @@ impl Harness {
         while let Some(e) = self.server.poll_event() {
             self.watch.event(&e, self.exact);
         }
+        assert_eq!(
+            self.watch.closed,
+            self.server.is_closed(),
+            "is_closed disagrees with the final event"
+        );
         let out = self.server.pending_transmit().to_vec();
         self.server.consume_transmit(out.len());
         self.take(&out);
@@ -345,17 +354,17 @@ impl Harness {
         if closed {
             assert!(
                 self.server.poll_event().is_none(),
-                "input after Closed made an event"
+                "input after the final event made an event"
             );
             assert!(
                 self.server.pending_transmit().is_empty(),
-                "input after Closed wrote"
+                "input after the final event wrote"
             );
         }
         self.drain();
         if self.watch.fed_while_awaiting > self.server.config().max_buffered_input {
             assert!(
-                self.watch.fatal || self.watch.closed,
+                self.watch.closed,
                 "{} octets buffered past the limit {}",
                 self.watch.fed_while_awaiting,
                 self.server.config().max_buffered_input
@@ -401,7 +410,7 @@ fuzz_target!(|data: &[u8]| {
                 if r.is_ok() {
                     assert!(h.server.is_tls());
                 } else {
-                    assert!(h.watch.closed || h.watch.fatal, "handshake refused: {r:?}");
+                    assert!(h.watch.closed, "handshake refused: {r:?}");
                 }
                 h.drain();
             }

@@ -87,7 +87,10 @@ fuzz_target!(|data: &[u8]| {
     if ledger.expect() != Expect::Done {
         return;
     }
-    assert_eq!(ledger.reset_owed(), ledger.failure().is_some() && !ledger.closing());
+    assert_eq!(
+        ledger.reset_owed(),
+        ledger.failure().is_some() && !ledger.closing()
+    );
     let refused: Vec<usize> = ledger.refused().map(|(i, _)| i).collect();
     assert!(refused.windows(2).all(|w| w[0] < w[1]));
     assert!(ledger.delivered() + refused.len() <= entries.len());

@@ -29,7 +29,7 @@ fn client_event(py: Python<'_>, ev: CEvent) -> PyResult<Py<Event>> {
             d.set_item("reply", reply(py, &r)?)?;
             "GreetingRefused"
         }
-        CEvent::Ehlo {
+        CEvent::EhloAccepted {
             reply: r,
             capabilities,
         } => {
@@ -39,7 +39,7 @@ fn client_event(py: Python<'_>, ev: CEvent) -> PyResult<Py<Event>> {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();
             d.set_item("capabilities", kws)?;
-            "Ehlo"
+            "EhloAccepted"
         }
         CEvent::EhloRefused {
             reply: r,
@@ -49,17 +49,17 @@ fn client_event(py: Python<'_>, ev: CEvent) -> PyResult<Py<Event>> {
             d.set_item("falling_back", falling_back)?;
             "EhloRefused"
         }
-        CEvent::Helo { reply: r } => {
+        CEvent::HeloAccepted { reply: r } => {
             d.set_item("reply", reply(py, &r)?)?;
-            "Helo"
+            "HeloAccepted"
         }
         CEvent::HeloRefused { reply: r } => {
             d.set_item("reply", reply(py, &r)?)?;
             "HeloRefused"
         }
-        CEvent::StartTlsReady { reply: r } => {
+        CEvent::TlsHandshake { reply: r } => {
             d.set_item("reply", reply(py, &r)?)?;
-            "StartTlsReady"
+            "TlsHandshake"
         }
         CEvent::StartTlsRefused { reply: r } => {
             d.set_item("reply", reply(py, &r)?)?;
@@ -222,7 +222,7 @@ sans_io_pymethods!(
                 .map_err(value_error)
         }
 
-        /// STARTTLS; on StartTlsReady do the handshake, then tls_established().
+        /// STARTTLS; on TlsHandshake do the handshake, then tls_established().
         fn starttls(&mut self) -> PyResult<()> {
             self.core.starttls().map_err(value_error)
         }

@@ -147,9 +147,9 @@ fn server_event(py: Python<'_>, ev: SEvent) -> PyResult<Py<Event>> {
         SEvent::Quit => "Quit",
         SEvent::StartTls => "StartTls",
         SEvent::TlsHandshake => "TlsHandshake",
-        SEvent::InjectionDiscarded { bytes } => {
-            d.set_item("bytes", bytes)?;
-            "InjectionDiscarded"
+        SEvent::DataAfterStartTls { discarded } => {
+            d.set_item("discarded", discarded)?;
+            "DataAfterStartTls"
         }
         SEvent::Auth(req) => {
             d.set_item("mechanism", req.mechanism.name())?;
@@ -161,16 +161,19 @@ fn server_event(py: Python<'_>, ev: SEvent) -> PyResult<Py<Event>> {
             d.set_item("reply", reply(py, &r)?)?;
             "CommandRefused"
         }
-        SEvent::Timeout => "Timeout",
-        SEvent::Eof { lost } => {
+        SEvent::TimedOut { lost } => {
             d.set_item("lost", lost.map(|l| format!("{l:?}")))?;
-            "Eof"
+            "TimedOut"
+        }
+        SEvent::Closed { clean, lost } => {
+            d.set_item("clean", clean)?;
+            d.set_item("lost", lost.map(|l| format!("{l:?}")))?;
+            "Closed"
         }
         SEvent::Failed(e) => {
             d.set_item("error", e.to_string())?;
             "Failed"
         }
-        SEvent::Closed => "Closed",
         other => {
             d.set_item("debug", format!("{other:?}"))?;
             "Other"

@@ -418,7 +418,7 @@ fn event_text(ev: &Event) -> String {
     };
     let text = match ev {
         Event::Greeting { reply: r } => format!("Greeting({})", reply(r)),
-        Event::Ehlo { reply: r, .. } => format!("Ehlo({})", reply(r)),
+        Event::EhloAccepted { reply: r, .. } => format!("EhloAccepted({})", reply(r)),
         Event::RecipientReply { index, reply: r } => {
             format!("RecipientReply(#{index}: {})", reply(r))
         }

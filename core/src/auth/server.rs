@@ -10,7 +10,7 @@ use super::{
     cram_md5, login, oauth, plain, AuthError, AuthFailure, Mechanism, ScramCredentials,
     MAX_DECODED_RESPONSE,
 };
-use crate::error::LocalError;
+use crate::error::{LocalError, SessionState};
 
 /// What the server machine does next.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,14 +161,14 @@ impl fmt::Debug for SaslServer {
 }
 
 fn invalid(call: &'static str, state: &State) -> LocalError {
-    let expected = match state {
-        State::Start => "waiting for start",
-        State::Verdict => "waiting for the application's verdict",
-        State::ScramCredentials(_) => "waiting for SCRAM credentials",
-        State::Done => "finished",
-        _ => "waiting for a client response",
+    let state = match state {
+        State::Start => SessionState::Idle,
+        State::Verdict => SessionState::AwaitingAuthVerdict,
+        State::ScramCredentials(_) => SessionState::AwaitingScramCredentials,
+        State::Done => SessionState::Finished,
+        _ => SessionState::Auth,
     };
-    LocalError::InvalidState { call, expected }
+    LocalError::InvalidState { call, state }
 }
 
 impl SaslServer {

@@ -26,7 +26,7 @@
 //! assert!(d.finished);
 //! assert_eq!(&wire[d.consumed..], b"QUIT\r\n");
 //! assert_eq!(body, b".hidden\r\nline\r\nlast\r\n");
-//! # Ok::<(), smtp_core::LocalError>(())
+//! # Ok::<(), smtp_core::body::StuffError>(())
 //! ```
 
 mod bdat;
@@ -34,7 +34,7 @@ mod stuffer;
 mod unstuffer;
 
 pub use bdat::BdatReader;
-pub use stuffer::{BareLineEndingPolicy, DotStuffer};
+pub use stuffer::{BareLineEndingPolicy, DotStuffer, StuffError};
 pub use unstuffer::{BodyStats, Decoded, DotUnstuffer, UnstufferConfig};
 
 #[cfg(test)]

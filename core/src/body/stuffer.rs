@@ -1,9 +1,8 @@
 //! Client side: message bytes to DATA wire format.
 
 use alloc::vec::Vec;
+use core::fmt;
 use memchr::memchr2;
-
-use crate::error::LocalError;
 
 /// What a [`DotStuffer`] does with a bare CR or bare LF in the message.
 /// RFC 5321 §2.3.8 forbids sending them; the only choice is how to avoid it.
@@ -14,9 +13,39 @@ pub enum BareLineEndingPolicy {
     /// bare LF).
     #[default]
     Normalize,
-    /// Refuse the chunk with [`LocalError::BareLineEnding`].
+    /// Refuse the chunk with [`StuffError::BareLineEnding`].
     Refuse,
 }
+
+/// Why a [`DotStuffer`] refused a call. Neither is fatal: nothing was
+/// written and the stuffer is as it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StuffError {
+    /// A bare CR or bare LF under [`BareLineEndingPolicy::Refuse`]
+    /// (RFC 5321 §2.3.8).
+    BareLineEnding {
+        /// Where in the chunk; 0 may also mean the CR that ended the
+        /// previous chunk.
+        offset: usize,
+    },
+    /// [`DotStuffer::push`] or [`DotStuffer::finish`] after
+    /// [`DotStuffer::finish`]: the message is complete.
+    Finished,
+}
+
+impl fmt::Display for StuffError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StuffError::BareLineEnding { offset } => {
+                write!(f, "bare CR or LF at offset {offset} of the body chunk")
+            }
+            StuffError::Finished => f.write_str("the message was already finished"),
+        }
+    }
+}
+
+impl core::error::Error for StuffError {}
 
 /// Turns message bytes, pushed in chunks of any size, into the DATA wire
 /// format: CRLF line endings, a '.' doubled at the start of every line
@@ -36,7 +65,7 @@ pub enum BareLineEndingPolicy {
 /// assert_eq!(wire, b"..a\r\nb\r\n.\r\n");
 /// assert_eq!(s.message_octets(), 7); // RFC 1870 size of ".a\r\nb\r\n"
 /// assert_eq!(s.wire_octets(), 11);
-/// # Ok::<(), smtp_core::LocalError>(())
+/// # Ok::<(), smtp_core::body::StuffError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct DotStuffer {
@@ -70,13 +99,13 @@ impl DotStuffer {
     /// Appends the wire form of `chunk` to `out`.
     ///
     /// Errors (not fatal; the stuffer and `out` are left as they were):
-    /// [`LocalError::BareLineEnding`] under [`BareLineEndingPolicy::Refuse`],
+    /// [`StuffError::BareLineEnding`] under [`BareLineEndingPolicy::Refuse`],
     /// with the offset of the bare CR or LF in `chunk` (offset 0 may also
-    /// mean the CR that ended the previous chunk); [`LocalError::InvalidState`]
+    /// mean the CR that ended the previous chunk); [`StuffError::Finished`]
     /// after [`DotStuffer::finish`].
-    pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), LocalError> {
+    pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), StuffError> {
         if self.finished {
-            return Err(Self::finished_error("DotStuffer::push"));
+            return Err(StuffError::Finished);
         }
         // Validate while copying; on refusal roll back, so nothing is written.
         let saved = self.clone();
@@ -97,13 +126,13 @@ impl DotStuffer {
     /// Ends the message: a CRLF if it did not end with one, then `.\r\n`.
     /// Call once, after the last [`DotStuffer::push`].
     ///
-    /// Errors (not fatal, nothing written): [`LocalError::BareLineEnding`]
+    /// Errors (not fatal, nothing written): [`StuffError::BareLineEnding`]
     /// (offset 0) if the message ended with a bare CR under
-    /// [`BareLineEndingPolicy::Refuse`]; [`LocalError::InvalidState`] if
+    /// [`BareLineEndingPolicy::Refuse`]; [`StuffError::Finished`] if
     /// already finished.
-    pub fn finish(&mut self, out: &mut Vec<u8>) -> Result<(), LocalError> {
+    pub fn finish(&mut self, out: &mut Vec<u8>) -> Result<(), StuffError> {
         if self.finished {
-            return Err(Self::finished_error("DotStuffer::finish"));
+            return Err(StuffError::Finished);
         }
         if self.pending_cr {
             self.check_bare(0)?;
@@ -141,21 +170,14 @@ impl DotStuffer {
         self.finished
     }
 
-    fn finished_error(call: &'static str) -> LocalError {
-        LocalError::InvalidState {
-            call,
-            expected: "done with this message",
-        }
-    }
-
-    fn check_bare(&self, offset: usize) -> Result<(), LocalError> {
+    fn check_bare(&self, offset: usize) -> Result<(), StuffError> {
         match self.policy {
-            BareLineEndingPolicy::Refuse => Err(LocalError::BareLineEnding { offset }),
+            BareLineEndingPolicy::Refuse => Err(StuffError::BareLineEnding { offset }),
             BareLineEndingPolicy::Normalize => Ok(()),
         }
     }
 
-    fn stuff(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), LocalError> {
+    fn stuff(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), StuffError> {
         let mut rest = chunk;
         if self.pending_cr {
             let Some((&first, more)) = rest.split_first() else {
@@ -215,7 +237,7 @@ mod tests {
     use super::*;
     use std::vec::Vec;
 
-    fn stuff(policy: BareLineEndingPolicy, chunks: &[&[u8]]) -> Result<Vec<u8>, LocalError> {
+    fn stuff(policy: BareLineEndingPolicy, chunks: &[&[u8]]) -> Result<Vec<u8>, StuffError> {
         let mut s = DotStuffer::new(policy);
         let mut out = Vec::new();
         for c in chunks {
@@ -272,7 +294,7 @@ mod tests {
             let octets = s.wire_octets();
             assert_eq!(
                 s.push(last, &mut out),
-                Err(LocalError::BareLineEnding { offset })
+                Err(StuffError::BareLineEnding { offset })
             );
             assert_eq!(out, before);
             assert_eq!(s.wire_octets(), octets);
@@ -291,7 +313,7 @@ mod tests {
         s.push(b"a\r", &mut out).unwrap();
         assert_eq!(
             s.finish(&mut out),
-            Err(LocalError::BareLineEnding { offset: 0 })
+            Err(StuffError::BareLineEnding { offset: 0 })
         );
         assert_eq!(out, b"a");
     }
@@ -306,13 +328,7 @@ mod tests {
         // RFC 1870: ".x\r\n..y\r\n" = 9 octets.
         assert_eq!(s.message_octets(), 9);
         assert!(s.is_finished());
-        assert!(matches!(
-            s.finish(&mut out),
-            Err(LocalError::InvalidState { .. })
-        ));
-        assert!(matches!(
-            s.push(b"z", &mut out),
-            Err(LocalError::InvalidState { .. })
-        ));
+        assert_eq!(s.finish(&mut out), Err(StuffError::Finished));
+        assert_eq!(s.push(b"z", &mut out), Err(StuffError::Finished));
     }
 }

@@ -18,7 +18,7 @@ fn split<'a>(data: &'a [u8], cuts: &[prop::sample::Index]) -> Vec<&'a [u8]> {
     chunks
 }
 
-fn stuff(policy: BareLineEndingPolicy, chunks: &[&[u8]]) -> Result<Vec<u8>, crate::LocalError> {
+fn stuff(policy: BareLineEndingPolicy, chunks: &[&[u8]]) -> Result<Vec<u8>, StuffError> {
     let mut s = DotStuffer::new(policy);
     let mut wire = Vec::new();
     for c in chunks {

@@ -177,7 +177,7 @@ pub enum Event {
     },
     /// EHLO (or LHLO) succeeded; the capabilities are also available from
     /// [`capabilities`](crate::ClientConnection::capabilities).
-    Ehlo {
+    EhloAccepted {
         /// The reply.
         reply: Reply,
         /// What the server advertised.
@@ -192,7 +192,7 @@ pub enum Event {
         falling_back: bool,
     },
     /// HELO succeeded: plain SMTP, no extensions.
-    Helo {
+    HeloAccepted {
         /// The reply.
         reply: Reply,
     },
@@ -201,10 +201,11 @@ pub enum Event {
         /// The reply.
         reply: Reply,
     },
-    /// The server said 220 to STARTTLS: hand-shake TLS on the socket now,
-    /// then call [`tls_established`](crate::ClientConnection::tls_established).
+    /// The server said 220 to STARTTLS (RFC 3207 §4): run the TLS
+    /// handshake on the socket now, then call
+    /// [`tls_established`](crate::ClientConnection::tls_established).
     /// Nothing is sent or accepted until then.
-    StartTlsReady {
+    TlsHandshake {
         /// The reply.
         reply: Reply,
     },
@@ -309,4 +310,19 @@ pub enum Event {
     /// [`pending_transmit`](crate::ClientConnection::pending_transmit) may be
     /// sent.
     Failed(RemoteError),
+}
+
+impl Event {
+    /// Whether this is the session's last event ([`Event::Closed`],
+    /// [`Event::TimedOut`] or [`Event::Failed`]): nothing follows it, and
+    /// [`is_closed`](crate::ClientConnection::is_closed) is now true. Write
+    /// what [`pending_transmit`](crate::ClientConnection::pending_transmit)
+    /// still holds, then close the socket.
+    #[must_use]
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Event::Closed { .. } | Event::TimedOut { .. } | Event::Failed(_)
+        )
+    }
 }

@@ -23,7 +23,7 @@
 //!     // 1. Drain every output after every input or call.
 //!     while let Some(event) = conn.poll_event() {
 //!         match event {
-//!             Event::Ehlo { .. } | Event::Helo { .. } if !sent => {
+//!             Event::EhloAccepted { .. } | Event::HeloAccepted { .. } if !sent => {
 //!                 sent = true;
 //!                 conn.send_mail(&Envelope::new(from.clone(), [to.clone()])).unwrap();
 //!             }
@@ -58,9 +58,9 @@
 //! | smtplib | machine | outcome |
 //! |---|---|---|
 //! | `SMTP(host)` / `connect()` | [`ClientConnection::new`] (`auto_hello: false`) | [`Event::Greeting`], or [`Event::GreetingRefused`] (`SMTPConnectError`) |
-//! | `ehlo()` / `helo()` | [`ehlo`](ClientConnection::ehlo) / [`helo`](ClientConnection::helo) | [`Event::Ehlo`] / [`Event::EhloRefused`], [`Event::Helo`] / [`Event::HeloRefused`] |
+//! | `ehlo()` / `helo()` | [`ehlo`](ClientConnection::ehlo) / [`helo`](ClientConnection::helo) | [`Event::EhloAccepted`] / [`Event::EhloRefused`], [`Event::HeloAccepted`] / [`Event::HeloRefused`] |
 //! | `ehlo_or_helo_if_needed()` | [`hello`](ClientConnection::hello) | EHLO, HELO on 5yz |
-//! | `starttls()` | [`starttls`](ClientConnection::starttls), then [`tls_established`](ClientConnection::tls_established) | [`Event::StartTlsReady`] / [`Event::StartTlsRefused`]; `ExtensionNotOffered` is `SMTPNotSupportedError` |
+//! | `starttls()` | [`starttls`](ClientConnection::starttls), then [`tls_established`](ClientConnection::tls_established) | [`Event::TlsHandshake`] / [`Event::StartTlsRefused`]; `ExtensionNotOffered` is `SMTPNotSupportedError` |
 //! | `login()` | [`authenticate_with`](ClientConnection::authenticate_with) per mechanism | [`Event::AuthSucceeded`] / [`Event::AuthFailed`] (`SMTPAuthenticationError`) |
 //! | `auth(mech, authobject)` | [`auth_custom`](ClientConnection::auth_custom) + [`auth_respond`](ClientConnection::auth_respond) | [`Event::AuthChallenge`] per 334 |
 //! | `sendmail()` | [`send_mail`](ClientConnection::send_mail), [`send_body`](ClientConnection::send_body), [`finish_body`](ClientConnection::finish_body) | [`Event::TransactionFinished`] ([`MailResult::refused`] is the returned dict); [`Event::TransactionFailed`] with [`Stage::Mail`] `SMTPSenderRefused`, [`Stage::Recipients`] `SMTPRecipientsRefused`, [`Stage::Data`] / [`Stage::DataEnd`] `SMTPDataError` |
@@ -77,7 +77,7 @@
 //! bookkeeping, so it reaches the same outcome from the same replies; and
 //! [`reply_meaning`] judges any other reply as the machine does.
 
-mod auth_flow;
+mod auth_exchange;
 mod config;
 mod envelope;
 mod events;
@@ -106,6 +106,7 @@ use crate::command::Command;
 use crate::ehlo::Capabilities;
 use crate::error::LocalError;
 use crate::reply::Reply;
+use crate::session::{HelloKind, Security};
 use crate::timer::Timestamp;
 
 /// One SMTP, ESMTP or LMTP client session, without I/O.
@@ -188,24 +189,37 @@ impl ClientConnection {
         })
     }
 
-    /// A connection whose greeting and EHLO/LHLO (`esmtp`) or HELO were
+    /// A connection whose greeting and `hello` (EHLO, LHLO or HELO) were
     /// done by someone else, e.g. smtplib's own session code: the machine
     /// starts idle, with the capabilities read from `hello_reply` (none
-    /// after HELO). `tls` says the session runs over TLS (after STARTTLS).
-    /// No event is produced.
+    /// after HELO). `security` says whether the session already runs over
+    /// TLS (after STARTTLS, or implicit). No event is produced.
+    ///
+    /// ```
+    /// use smtp_core::{ClientConfig, ClientConnection, Domain, Extensions, HelloKind};
+    /// use smtp_core::{Reply, ReplyCode, Security, Timestamp};
+    ///
+    /// let reply = Reply::from_lines(ReplyCode::OK, &["mx.example", "PIPELINING"]);
+    /// let config = ClientConfig::new(Domain::Name("client.example".into()));
+    /// let conn =
+    ///     ClientConnection::resume(config, reply, HelloKind::Ehlo, Security::Plain, Timestamp(0))
+    ///         .unwrap();
+    /// let caps = conn.capabilities().unwrap();
+    /// assert!(caps.extensions().contains(Extensions::PIPELINING));
+    /// ```
     ///
     /// # Errors
-    /// [`LocalError::InvalidState`] when `hello_reply` is not 2yz; as
+    /// [`LocalError::UnsuitableReply`] when `hello_reply` is not 2yz; as
     /// [`new`](Self::new) for the hello domain.
     pub fn resume(
         config: ClientConfig,
         hello_reply: Reply,
-        esmtp: bool,
-        tls: bool,
+        hello: HelloKind,
+        security: Security,
         now: Timestamp,
     ) -> Result<Self, LocalError> {
         Ok(ClientConnection {
-            m: state::Machine::resume(config, hello_reply, esmtp, tls, now)?,
+            m: state::Machine::resume(config, hello_reply, hello, security, now)?,
         })
     }
 
@@ -298,7 +312,7 @@ impl ClientConnection {
         self.m.handle_timeout(now);
     }
 
-    /// Call once the TLS handshake that [`Event::StartTlsReady`] asked for
+    /// Call once the TLS handshake that [`Event::TlsHandshake`] asked for
     /// is done. Everything learnt before is forgotten (RFC 3207 §4.2):
     /// capabilities, hello, authentication. With
     /// [`ClientConfig::auto_hello`] EHLO (LHLO) is queued at once;
@@ -314,7 +328,7 @@ impl ClientConnection {
     // ----- session commands --------------------------------------------------
 
     /// Send EHLO (LHLO in LMTP mode) without fallback. Then poll
-    /// [`Event::Ehlo`] or [`Event::EhloRefused`].
+    /// [`Event::EhloAccepted`] or [`Event::EhloRefused`].
     ///
     /// # Errors
     /// [`LocalError::InvalidState`] before the greeting, during a
@@ -324,7 +338,7 @@ impl ClientConnection {
         self.m.ehlo(false)
     }
 
-    /// Send HELO. Then poll [`Event::Helo`] or [`Event::HeloRefused`].
+    /// Send HELO. Then poll [`Event::HeloAccepted`] or [`Event::HeloRefused`].
     ///
     /// # Errors
     /// As [`ehlo`](Self::ehlo).
@@ -333,9 +347,9 @@ impl ClientConnection {
     }
 
     /// Send EHLO (LHLO), falling back to HELO when EHLO gets 5yz
-    /// (smtplib's `ehlo_or_helo_if_needed`). Then poll [`Event::Ehlo`], or
+    /// (smtplib's `ehlo_or_helo_if_needed`). Then poll [`Event::EhloAccepted`], or
     /// [`Event::EhloRefused`] (`falling_back: true`) followed by
-    /// [`Event::Helo`] / [`Event::HeloRefused`].
+    /// [`Event::HeloAccepted`] / [`Event::HeloRefused`].
     ///
     /// # Errors
     /// As [`ehlo`](Self::ehlo).
@@ -343,7 +357,7 @@ impl ClientConnection {
         self.m.ehlo(true)
     }
 
-    /// Send STARTTLS (RFC 3207). Then poll [`Event::StartTlsReady`] (hand-
+    /// Send STARTTLS (RFC 3207). Then poll [`Event::TlsHandshake`] (hand-
     /// shake now, then [`tls_established`](Self::tls_established)) or
     /// [`Event::StartTlsRefused`]. Any byte the server sends after its 220
     /// and before the handshake is [`RemoteError::DataAfterStartTls`](crate::RemoteError::DataAfterStartTls).

@@ -8,11 +8,12 @@ use alloc::vec::Vec;
 use crate::body::DotStuffer;
 use crate::command::Command;
 use crate::ehlo::{Capabilities, Extensions};
-use crate::error::{LocalError, RemoteError};
+use crate::error::{LocalError, RemoteError, SessionState};
 use crate::reply::Reply;
+use crate::session::{HelloKind, Security};
 use crate::timer::Timestamp;
 
-use super::auth_flow::AuthFlow;
+use super::auth_exchange::AuthExchange;
 use super::config::ClientConfig;
 use super::events::{CommandId, Event, Phase};
 use super::first_bytes::{classify_first_bytes, FirstBytes};
@@ -44,18 +45,11 @@ enum Mode {
     Done,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum HelloVerb {
-    Ehlo,
-    Helo,
-    Lhlo,
-}
-
 /// Side effects of a low-level command's reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Effect {
     None,
-    Hello(HelloVerb),
+    Hello(HelloKind),
     StartTls,
     Data,
     DataEnd,
@@ -66,7 +60,7 @@ enum Effect {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Hello {
-        verb: HelloVerb,
+        verb: HelloKind,
         fallback: bool,
     },
     StartTls,
@@ -150,11 +144,11 @@ fn verb_ends_group(verb: &[u8]) -> bool {
 fn verb_effect(verb: &[u8]) -> Effect {
     let is = |v: &[u8]| v.eq_ignore_ascii_case(verb);
     if is(b"EHLO") {
-        Effect::Hello(HelloVerb::Ehlo)
+        Effect::Hello(HelloKind::Ehlo)
     } else if is(b"HELO") {
-        Effect::Hello(HelloVerb::Helo)
+        Effect::Hello(HelloKind::Helo)
     } else if is(b"LHLO") {
-        Effect::Hello(HelloVerb::Lhlo)
+        Effect::Hello(HelloKind::Lhlo)
     } else if is(b"STARTTLS") {
         Effect::StartTls
     } else if is(b"DATA") {
@@ -168,9 +162,9 @@ fn verb_effect(verb: &[u8]) -> Effect {
 
 fn command_effect(cmd: &Command) -> (Effect, bool) {
     match cmd {
-        Command::Ehlo { .. } => (Effect::Hello(HelloVerb::Ehlo), true),
-        Command::Helo { .. } => (Effect::Hello(HelloVerb::Helo), true),
-        Command::Lhlo { .. } => (Effect::Hello(HelloVerb::Lhlo), true),
+        Command::Ehlo { .. } => (Effect::Hello(HelloKind::Ehlo), true),
+        Command::Helo { .. } => (Effect::Hello(HelloKind::Helo), true),
+        Command::Lhlo { .. } => (Effect::Hello(HelloKind::Lhlo), true),
         Command::StartTls => (Effect::StartTls, true),
         Command::Data => (Effect::Data, true),
         Command::Quit => (Effect::Quit, true),
@@ -208,7 +202,7 @@ pub(crate) struct Machine {
     /// An RSET to send before the next command (deferred reset policy).
     rset_owed: bool,
     tx: Option<Transaction>,
-    auth: Option<AuthFlow>,
+    auth: Option<AuthExchange>,
     low_body: Option<(CommandId, DotStuffer)>,
     next_id: u64,
 }
@@ -251,21 +245,18 @@ impl Machine {
     pub(crate) fn resume(
         cfg: ClientConfig,
         hello: Reply,
-        esmtp: bool,
-        tls: bool,
+        kind: HelloKind,
+        security: Security,
         now: Timestamp,
     ) -> Result<Self, LocalError> {
         if !super::sequences::succeeded(super::sequences::Exchange::Hello, hello.code()) {
-            return Err(LocalError::InvalidState {
-                call: "resume",
-                expected: "given a refused EHLO/HELO reply",
-            });
+            return Err(LocalError::UnsuitableReply { expected: "2yz" });
         }
         let mut m = Machine::new(cfg, now)?;
         m.mode = Mode::Open;
         m.started = true;
-        m.tls = m.tls || tls;
-        m.caps = esmtp.then(|| Capabilities::from_reply(&hello));
+        m.tls = m.tls || security == Security::Tls;
+        m.caps = kind.is_extended().then(|| Capabilities::from_reply(&hello));
         m.hello = Some(hello);
         Ok(m)
     }
@@ -552,26 +543,26 @@ impl Machine {
     }
 
     fn state_error(&self, call: &'static str) -> LocalError {
-        let expected = match self.mode {
+        let state = match self.mode {
             Mode::Done | Mode::Closing | Mode::Quitting => return LocalError::Closed,
-            Mode::Greeting => "waiting for the greeting",
-            Mode::AwaitingTls => "waiting for the TLS handshake",
-            Mode::Refused => "refused at the greeting (only QUIT is possible)",
+            Mode::Greeting => SessionState::Greeting,
+            Mode::AwaitingTls => SessionState::TlsHandshake,
+            Mode::Refused => SessionState::GreetingRefused,
             Mode::Open => {
                 if self.in_body() {
-                    "sending a message body"
+                    SessionState::MessageBody
                 } else if self.auth.is_some() {
-                    "in an AUTH exchange"
+                    SessionState::Auth
                 } else if self.tx.is_some() {
-                    "in a mail transaction"
+                    SessionState::Transaction
                 } else if self.hello.is_none() {
-                    "not introduced yet (send EHLO or HELO first)"
+                    SessionState::NotIntroduced
                 } else {
-                    "not in that state"
+                    SessionState::Idle
                 }
             }
         };
-        LocalError::InvalidState { call, expected }
+        LocalError::InvalidState { call, state }
     }
 
     /// Open, no transaction, no AUTH exchange, no body.
@@ -637,25 +628,25 @@ impl Machine {
         }
     }
 
-    fn hello_command(&self, verb: HelloVerb) -> Command {
+    fn hello_command(&self, verb: HelloKind) -> Command {
         let domain = self.cfg.hello_domain.clone();
         match verb {
-            HelloVerb::Ehlo => Command::Ehlo { domain },
-            HelloVerb::Helo => Command::Helo { domain },
-            HelloVerb::Lhlo => Command::Lhlo { domain },
+            HelloKind::Ehlo => Command::Ehlo { domain },
+            HelloKind::Helo => Command::Helo { domain },
+            HelloKind::Lhlo => Command::Lhlo { domain },
         }
     }
 
     fn queue_hello(&mut self, fallback: bool) {
         let verb = if self.cfg.lmtp {
-            HelloVerb::Lhlo
+            HelloKind::Lhlo
         } else {
-            HelloVerb::Ehlo
+            HelloKind::Ehlo
         };
-        self.queue_verb(verb, fallback && verb == HelloVerb::Ehlo);
+        self.queue_verb(verb, fallback && verb == HelloKind::Ehlo);
     }
 
-    fn queue_verb(&mut self, verb: HelloVerb, fallback: bool) {
+    fn queue_verb(&mut self, verb: HelloKind, fallback: bool) {
         let line = wire::encode(&self.hello_command(verb));
         self.queue(Kind::Hello { verb, fallback }, line);
     }

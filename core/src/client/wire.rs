@@ -34,9 +34,9 @@ impl ReplyReader {
             self.partial.extend_from_slice(head);
             *input = rest;
             let (used, out) = self.parser.parse(&self.partial);
-            if out.is_some() {
+            if let Some(out) = out {
                 self.partial.clear();
-                return out;
+                return Some(out.map_err(RemoteError::from));
             }
             self.partial.drain(..used.min(self.partial.len()));
             if !self.partial.is_empty() {
@@ -52,7 +52,7 @@ impl ReplyReader {
             self.partial.extend_from_slice(input);
             *input = &[];
         }
-        out
+        out.map(|r| r.map_err(RemoteError::from))
     }
 
     /// Whether part of a reply is held.

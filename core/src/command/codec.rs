@@ -24,8 +24,9 @@ use core::fmt;
 use nom::Parser;
 
 use super::{params, Command, CommandError};
-use crate::address::grammar::{self, finish, partial, rule};
-use crate::address::{utf8_allowed, Domain, VecWriter};
+use crate::address::grammar;
+use crate::address::{utf8_allowed, Domain};
+use crate::syntax::{finish, partial, rule, VecWriter};
 
 fn syntax(rule: &'static str) -> CommandError {
     CommandError::Syntax { rule }
@@ -371,18 +372,3 @@ impl Command {
         }
     }
 }
-
-impl fmt::Display for CommandError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CommandError::UnknownCommand => f.write_str("command not recognized"),
-            CommandError::Syntax { rule } => write!(f, "syntax error in {rule}"),
-            CommandError::InvalidParameter { keyword } => {
-                write!(f, "invalid or repeated {keyword} parameter")
-            }
-            CommandError::Utf8NotAllowed => f.write_str("non-ASCII address without SMTPUTF8"),
-        }
-    }
-}
-
-impl core::error::Error for CommandError {}

@@ -10,8 +10,8 @@ use super::{
     BodyType, CommandError, MailParameters, Notify, OriginalRecipient, OtherParameter,
     RcptParameters, Ret,
 };
-use crate::address::grammar::{span, ESMTP_VALUE, KEYWORD};
-use crate::address::VecWriter;
+use crate::syntax::class::{is_atext, span, ESMTP_VALUE, KEYWORD};
+use crate::syntax::VecWriter;
 
 /// Longest SIZE value: RFC 1870 §6 `size-value ::= 1*20DIGIT`.
 const MAX_SIZE_DIGITS: usize = 20;
@@ -186,9 +186,7 @@ pub(crate) fn mail(rest: &str) -> Result<MailParameters, CommandError> {
 
 /// RFC 3461 §4.2 `addr-type = atom`, ASCII only.
 pub(crate) fn is_addr_type(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii() && crate::address::grammar::is_atext(b))
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii() && is_atext(b))
 }
 
 /// Parses RCPT parameters.

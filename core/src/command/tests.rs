@@ -7,7 +7,6 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::*;
 use crate::address::Mailbox;
-use crate::LocalError;
 
 fn mb(local: &str, domain: &str) -> Mailbox {
     Mailbox {
@@ -256,8 +255,8 @@ fn invalid_lines() {
 
 #[test]
 fn validate_rejects() {
-    let inj = |field| Err(LocalError::CommandInjection { field });
-    let cases: Vec<(Command, Result<(), LocalError>)> = vec![
+    let inj = |field| Err(InvalidCommand::Injection { field });
+    let cases: Vec<(Command, Result<(), InvalidCommand>)> = vec![
         (
             Command::Ehlo {
                 domain: name("a\r\nRSET"),
@@ -318,7 +317,7 @@ fn validate_rejects() {
                 ForwardPath::Mailbox(mb("a", "-b")),
                 RcptParameters::default(),
             ),
-            Err(LocalError::InvalidAddress {
+            Err(InvalidCommand::InvalidAddress {
                 address: s("a@-b"),
                 rule: "Domain",
             }),
@@ -328,7 +327,7 @@ fn validate_rejects() {
                 ForwardPath::Mailbox(mb("a\u{1}", "b")),
                 RcptParameters::default(),
             ),
-            Err(LocalError::InvalidAddress {
+            Err(InvalidCommand::InvalidAddress {
                 address: s("\"a\u{1}\"@b"),
                 rule: "Quoted-string",
             }),
@@ -337,7 +336,7 @@ fn validate_rejects() {
             Command::Ehlo {
                 domain: name("two words"),
             },
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "EHLO",
                 rule: "Domain",
             }),
@@ -346,7 +345,7 @@ fn validate_rejects() {
             Command::Helo {
                 domain: name("[1.2.3.4]"),
             },
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "HELO",
                 rule: "canonical form",
             }),
@@ -363,7 +362,7 @@ fn validate_rejects() {
                     ..Default::default()
                 },
             ),
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "RCPT",
                 rule: "esmtp-value",
             }),
@@ -379,21 +378,21 @@ fn validate_rejects() {
                     ..Default::default()
                 },
             ),
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "MAIL",
                 rule: "canonical form",
             }),
         ),
         (
             Command::Vrfy { argument: s(" x") },
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "VRFY",
                 rule: "canonical form",
             }),
         ),
         (
             Command::Help { topic: Some(s("")) },
-            Err(LocalError::InvalidArgument {
+            Err(InvalidCommand::InvalidArgument {
                 field: "HELP",
                 rule: "canonical form",
             }),

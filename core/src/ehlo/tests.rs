@@ -187,3 +187,32 @@ fn non_utf8_is_replaced() {
     assert_eq!(c.keywords().next().unwrap().0, "X-K\u{fffd}");
     assert_eq!(c.keywords().next().unwrap().1, "v");
 }
+
+#[test]
+fn extension_keywords_round_trip() {
+    let mut all = Extensions::NONE;
+    for bit in 0..17 {
+        let ext = Extensions(1 << bit);
+        let name = ext.keyword().unwrap();
+        assert_eq!(Extensions::from_keyword(name), Some(ext), "{name}");
+        assert_eq!(
+            Extensions::from_keyword(&name.to_ascii_lowercase()),
+            Some(ext)
+        );
+        all |= ext;
+    }
+    assert_eq!(all.keywords().count(), 17);
+    assert_eq!(Extensions::NONE.keyword(), None);
+    assert_eq!((Extensions::DSN | Extensions::SIZE).keyword(), None);
+    assert_eq!(Extensions::from_keyword("X-UNKNOWN"), None);
+    assert_eq!(Extensions::from_keyword("AUTH=PLAIN"), None);
+    let set = Extensions::DSN | Extensions::SIZE | Extensions::CHUNKING;
+    assert_eq!(
+        set.keywords().collect::<Vec<_>>(),
+        ["SIZE", "CHUNKING", "DSN"]
+    );
+    let left = set.difference(Extensions::SIZE | Extensions::AUTH);
+    assert_eq!(left, Extensions::DSN | Extensions::CHUNKING);
+    assert!(!left.is_empty());
+    assert!(set.difference(set).is_empty());
+}

@@ -1,11 +1,11 @@
 //! Incremental reply parser (RFC 5321 §4.2).
 
 use alloc::vec::Vec;
+use core::fmt;
 
 use memchr::memchr;
 
 use super::{Reply, ReplyCode, MAX_REPLY_LINE};
-use crate::error::RemoteError;
 
 /// Default cap on the lines of one reply. RFC 5321 §4.2.1 sets no limit on
 /// multi-line replies; real EHLO replies have about 10-30 lines and HELP a
@@ -40,7 +40,7 @@ pub struct ReplyParserConfig {
     /// the drop-in replacement fail where smtplib works. A reply cannot
     /// smuggle anything through a bare LF (unlike a DATA terminator), so
     /// leniency costs nothing here. With `false`, a line not ending in CRLF
-    /// is [`RemoteError::MalformedReply`].
+    /// is [`ReplyError::Malformed`].
     pub allow_bare_lf: bool,
 }
 
@@ -54,6 +54,54 @@ impl Default for ReplyParserConfig {
         }
     }
 }
+
+/// Why a reply stream broke RFC 5321 §4.2 or a limit of the
+/// [`ReplyParserConfig`]. A client ends the session on any of them (see
+/// [`RemoteError`](crate::RemoteError), which they convert into).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReplyError {
+    /// A line longer than [`ReplyParserConfig::max_line`]
+    /// (RFC 5321 §4.5.3.1.5).
+    LineTooLong {
+        /// The limit in octets, line ending included.
+        limit: usize,
+    },
+    /// A reply with more lines than [`ReplyParserConfig::max_lines`].
+    TooManyLines {
+        /// The limit in lines.
+        limit: usize,
+    },
+    /// A reply with more octets than [`ReplyParserConfig::max_octets`].
+    TooManyOctets {
+        /// The limit in octets, line endings included.
+        limit: usize,
+    },
+    /// A line that is not `NNN`, `NNN-text` or `NNN text`, a multi-line
+    /// reply whose lines disagree on the code (RFC 5321 §4.2.1), or a bare
+    /// LF when the config refuses it.
+    Malformed {
+        /// What was wrong.
+        reason: &'static str,
+    },
+}
+
+impl fmt::Display for ReplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplyError::LineTooLong { limit } => {
+                write!(f, "reply line longer than {limit} octets")
+            }
+            ReplyError::TooManyLines { limit } => write!(f, "reply longer than {limit} lines"),
+            ReplyError::TooManyOctets { limit } => {
+                write!(f, "reply longer than {limit} octets")
+            }
+            ReplyError::Malformed { reason } => write!(f, "malformed reply: {reason}"),
+        }
+    }
+}
+
+impl core::error::Error for ReplyError {}
 
 /// Octets reserved for a multi-line reply before the buffer regrows.
 const INITIAL_MULTILINE_CAPACITY: usize = 512;
@@ -74,7 +122,7 @@ const MIN_LINE_LIMIT: usize = 5;
 ///   calls, never a partial line: it holds at most one reply, bounded by
 ///   the config, and the caller holds at most one partial line
 ///   ([`ReplyParserConfig::max_line`] octets: beyond that, `parse` reports
-///   [`RemoteError::ReplyLineTooLong`] without waiting for the LF).
+///   [`ReplyError::LineTooLong`] without waiting for the LF).
 /// * `(n, None)`: need more input (`n` may be non-zero: lines of a
 ///   multi-line reply were consumed). `(n, Some(Ok(reply)))`: a reply
 ///   ended at `n`; call again with the rest to read the next one.
@@ -132,8 +180,8 @@ impl ReplyParser {
     fn fail(
         &mut self,
         consumed: usize,
-        e: RemoteError,
-    ) -> (usize, Option<Result<Reply, RemoteError>>) {
+        e: ReplyError,
+    ) -> (usize, Option<Result<Reply, ReplyError>>) {
         self.reset();
         (consumed, Some(Err(e)))
     }
@@ -141,7 +189,7 @@ impl ReplyParser {
     /// Consumes complete lines of `input` until one reply ends or input
     /// runs out. See the type's docs for the contract.
     #[must_use]
-    pub fn parse(&mut self, input: &[u8]) -> (usize, Option<Result<Reply, RemoteError>>) {
+    pub fn parse(&mut self, input: &[u8]) -> (usize, Option<Result<Reply, ReplyError>>) {
         let max_line = self.config.max_line.max(MIN_LINE_LIMIT);
         let mut pos = 0;
         loop {
@@ -151,7 +199,7 @@ impl ReplyParser {
                 if rest.len() >= max_line {
                     // RFC 5321 §4.5.3.1.5: the LF, wherever it is, would
                     // make the line longer than the limit.
-                    return self.fail(pos, RemoteError::ReplyLineTooLong { limit: max_line });
+                    return self.fail(pos, ReplyError::LineTooLong { limit: max_line });
                 }
                 return (pos, None);
             };
@@ -163,7 +211,7 @@ impl ReplyParser {
                 None => {
                     return self.fail(
                         pos,
-                        RemoteError::MalformedReply {
+                        ReplyError::Malformed {
                             reason: "line not ended by CRLF",
                         },
                     )
@@ -172,24 +220,24 @@ impl ReplyParser {
             self.octets += lf + 1;
             if self.octets > self.config.max_octets {
                 let limit = self.config.max_octets;
-                return self.fail(pos, RemoteError::ReplyTooLong { limit });
+                return self.fail(pos, ReplyError::TooManyOctets { limit });
             }
             let (code, sep, text) = match split_line(line) {
                 Ok(parts) => parts,
-                Err(reason) => return self.fail(pos, RemoteError::MalformedReply { reason }),
+                Err(reason) => return self.fail(pos, ReplyError::Malformed { reason }),
             };
             if self.code.is_some_and(|c| c != code) {
                 // RFC 5321 §4.2.1: every line of a reply has the same code.
                 return self.fail(
                     pos,
-                    RemoteError::MalformedReply {
+                    ReplyError::Malformed {
                         reason: "lines of a multi-line reply have different codes",
                     },
                 );
             }
             if self.line_count >= self.config.max_lines {
                 let limit = self.config.max_lines;
-                return self.fail(pos, RemoteError::ReplyTooLong { limit });
+                return self.fail(pos, ReplyError::TooManyLines { limit });
             }
             if self.line_count > 0 {
                 self.joined.push(b'\n');

@@ -6,7 +6,6 @@ use std::format;
 use proptest::prelude::*;
 
 use super::*;
-use crate::error::RemoteError;
 
 fn code(n: u16) -> ReplyCode {
     ReplyCode::new(n).unwrap()
@@ -17,13 +16,13 @@ fn lines<'a>(ls: &[&'a str]) -> Vec<&'a [u8]> {
 }
 
 /// Parses `input` whole; expects one reply and returns it with the count.
-fn parse_all(input: &[u8]) -> (usize, Option<Result<Reply, RemoteError>>) {
+fn parse_all(input: &[u8]) -> (usize, Option<Result<Reply, ReplyError>>) {
     ReplyParser::new().parse(input)
 }
 
 /// Feeds `input` in pieces cut at `cuts`, keeping unconsumed bytes as a
 /// caller would; returns the replies and the leftover bytes.
-fn parse_chunked(input: &[u8], cuts: &[usize]) -> (Vec<Result<Reply, RemoteError>>, Vec<u8>) {
+fn parse_chunked(input: &[u8], cuts: &[usize]) -> (Vec<Result<Reply, ReplyError>>, Vec<u8>) {
     let mut parser = ReplyParser::new();
     let mut buf = Vec::new();
     let mut out = Vec::new();
@@ -95,7 +94,7 @@ fn errors() {
     let bad = |input: &[u8]| parse_all(input).1.unwrap().unwrap_err();
     let malformed = |input: &[u8]| {
         assert!(
-            matches!(bad(input), RemoteError::MalformedReply { .. }),
+            matches!(bad(input), ReplyError::Malformed { .. }),
             "{input:?}"
         );
     };
@@ -112,7 +111,7 @@ fn errors() {
         ..ReplyParserConfig::default()
     };
     let (_, r) = ReplyParser::with_config(strict).parse(b"250 OK\n");
-    assert!(matches!(r, Some(Err(RemoteError::MalformedReply { .. }))));
+    assert!(matches!(r, Some(Err(ReplyError::Malformed { .. }))));
     let (_, r) = ReplyParser::with_config(strict).parse(b"250 OK\r\n");
     assert!(matches!(r, Some(Ok(_))));
 }
@@ -124,7 +123,7 @@ fn long_line_detected_without_lf() {
     input.resize(512, b'x');
     let (n, r) = ReplyParser::new().parse(&input);
     assert_eq!(n, 0);
-    assert_eq!(r, Some(Err(RemoteError::ReplyLineTooLong { limit: 512 })));
+    assert_eq!(r, Some(Err(ReplyError::LineTooLong { limit: 512 })));
     // One octet less may still end in LF: wait.
     let (_, r) = ReplyParser::new().parse(&input[..511]);
     assert_eq!(r, None);
@@ -136,7 +135,7 @@ fn long_line_detected_without_lf() {
     over.extend_from_slice(b"\r\n");
     assert_eq!(
         ReplyParser::new().parse(&over).1,
-        Some(Err(RemoteError::ReplyLineTooLong { limit: 512 }))
+        Some(Err(ReplyError::LineTooLong { limit: 512 }))
     );
 }
 
@@ -149,14 +148,14 @@ fn too_many_lines_and_octets() {
     let (_, r) = ReplyParser::with_config(cfg).parse(b"250-a\r\n250-b\r\n250 c\r\n");
     assert!(matches!(r, Some(Ok(_))));
     let (n, r) = ReplyParser::with_config(cfg).parse(b"250-a\r\n250-b\r\n250-c\r\n250 d\r\n");
-    assert_eq!(r, Some(Err(RemoteError::ReplyTooLong { limit: 3 })));
+    assert_eq!(r, Some(Err(ReplyError::TooManyLines { limit: 3 })));
     assert_eq!(n, 28);
     let cfg = ReplyParserConfig {
         max_octets: 20,
         ..ReplyParserConfig::default()
     };
     let (_, r) = ReplyParser::with_config(cfg).parse(b"250-aaaa\r\n250-bbbb\r\n250 c\r\n");
-    assert_eq!(r, Some(Err(RemoteError::ReplyTooLong { limit: 20 })));
+    assert_eq!(r, Some(Err(ReplyError::TooManyOctets { limit: 20 })));
     // The default line cap holds across calls, one line at a time.
     let mut p = ReplyParser::new();
     let mut err = None;
@@ -170,7 +169,7 @@ fn too_many_lines_and_octets() {
     }
     assert_eq!(
         err,
-        Some(Err(RemoteError::ReplyTooLong {
+        Some(Err(ReplyError::TooManyLines {
             limit: DEFAULT_MAX_REPLY_LINES
         }))
     );

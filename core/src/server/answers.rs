@@ -9,7 +9,8 @@ use crate::reply::{Reply, ReplyCode};
 use super::data::DataState;
 use super::defaults::display;
 use super::events::Event;
-use super::state::{Awaiting, Hello, Machine, Mode, Transaction};
+use super::state::{Awaiting, Machine, Mode, Transaction};
+use crate::session::HelloKind;
 
 impl Machine {
     // ---- the application's answers ----
@@ -24,10 +25,7 @@ impl Machine {
             return Err(LocalError::Closed);
         }
         let Some(awaiting) = self.awaiting.as_ref() else {
-            return Err(LocalError::InvalidState {
-                call,
-                expected: self.doing(),
-            });
+            return Err(self.state_error(call));
         };
         if let Some(r) = &custom {
             check_reply(awaiting, r.code())?;
@@ -35,10 +33,7 @@ impl Machine {
         let positive = custom.as_ref().is_none_or(|r| r.code().is_positive());
         if matches!(awaiting, Awaiting::Auth) && positive && !self.auth_accept_allowed() {
             // SCRAM: only the machine can accept, once it checked the proof.
-            return Err(LocalError::InvalidState {
-                call,
-                expected: "waiting for SCRAM credentials (provide_scram_credentials)",
-            });
+            return Err(self.state_error(call));
         }
         let Some(awaiting) = self.awaiting.take() else {
             return Ok(());
@@ -60,7 +55,7 @@ impl Machine {
         };
         if code == Some(ReplyCode::SERVICE_UNAVAILABLE) && !self.is_closed() {
             // RFC 5321 §3.8: 421 announces the end of the session.
-            self.close();
+            self.close(false);
         }
         self.advance();
         Ok(())
@@ -70,7 +65,7 @@ impl Machine {
         let d = self.defaults();
         match awaiting {
             Awaiting::Hello {
-                kind: Hello::Helo,
+                kind: HelloKind::Helo,
                 client,
             } => d.helo(client),
             Awaiting::Hello { client, .. } => d.ehlo(client, self.tls),
@@ -150,7 +145,7 @@ impl Machine {
                     self.txn = None;
                 }
             }
-            Awaiting::Quit => self.close(),
+            Awaiting::Quit => self.close(true),
             Awaiting::StartTls => {
                 if positive {
                     self.mode = Mode::TlsPending;
@@ -162,7 +157,7 @@ impl Machine {
                         // behind STARTTLS are never parsed. Reported after
                         // TlsHandshake, as bytes arriving later would be.
                         self.events
-                            .push_back(Event::InjectionDiscarded { bytes: discarded });
+                            .push_back(Event::DataAfterStartTls { discarded });
                     }
                 }
             }

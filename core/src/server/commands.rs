@@ -6,17 +6,18 @@ use crate::command::{BodyType, Command, CommandError, MailParameters, RcptParame
 use crate::ehlo::Extensions;
 use crate::framing::Frame;
 
-use super::auth_flow::MAX_AUTH_LINE;
+use super::auth::AUTH_LINE_LIMIT;
 use super::data::{ChunkState, Drain};
 use super::defaults::{auth_usable, display};
 use super::events::{Event, Refusal};
-use super::state::{Awaiting, Hello, Machine, Mode};
+use super::state::{Awaiting, Machine, Mode};
+use crate::session::HelloKind;
 
 impl Machine {
     /// Whether `ext` is in force: offered, and the client said EHLO/LHLO
     /// (extensions do not exist after HELO, RFC 5321 §2.2.1).
     pub(super) fn ext_on(&self, ext: Extensions) -> bool {
-        matches!(self.hello, Some(Hello::Ehlo | Hello::Lhlo)) && self.cfg.offers(ext)
+        matches!(self.hello, Some(HelloKind::Ehlo | HelloKind::Lhlo)) && self.cfg.offers(ext)
     }
 
     /// The line limit for what is at the front of the input: AUTH lines may
@@ -27,7 +28,7 @@ impl Machine {
             .get(..5)
             .is_some_and(|v| v.eq_ignore_ascii_case(b"AUTH "));
         if auth && !self.cfg.auth_mechanisms.is_empty() {
-            MAX_AUTH_LINE.max(self.cfg.max_command_line)
+            AUTH_LINE_LIMIT.max(self.cfg.max_command_line)
         } else {
             self.cfg.max_command_line
         }
@@ -102,7 +103,7 @@ impl Machine {
                 self.ask(
                     Event::Ehlo { domain },
                     Awaiting::Hello {
-                        kind: Hello::Ehlo,
+                        kind: HelloKind::Ehlo,
                         client,
                     },
                 );
@@ -112,7 +113,7 @@ impl Machine {
                 self.ask(
                     Event::Helo { domain },
                     Awaiting::Hello {
-                        kind: Hello::Helo,
+                        kind: HelloKind::Helo,
                         client,
                     },
                 );
@@ -122,7 +123,7 @@ impl Machine {
                 self.ask(
                     Event::Lhlo { domain },
                     Awaiting::Hello {
-                        kind: Hello::Lhlo,
+                        kind: HelloKind::Lhlo,
                         client,
                     },
                 );

@@ -8,7 +8,7 @@ use crate::command::{CommandError, MailParameters, RcptParameters};
 use crate::error::RemoteError;
 use crate::reply::Reply;
 
-use super::auth_flow::AuthRequest;
+use super::auth::AuthRequest;
 
 /// One thing that happened, from [`ServerConnection::poll_event`].
 ///
@@ -117,7 +117,7 @@ pub enum Event {
         topic: Option<String>,
     },
     /// **answer** `QUIT` (RFC 5321 §4.1.1.10). After the reply the session
-    /// is over: [`Event::Closed`] follows.
+    /// is over: [`Event::Closed`] with `clean: true` follows.
     Quit,
     /// **answer** `STARTTLS` (RFC 3207 §4). `accept` sends 220 and
     /// [`Event::TlsHandshake`] follows; a 4xx/5xx reply refuses.
@@ -127,10 +127,12 @@ pub enum Event {
     /// Send the pending transmit bytes (the 220) first.
     TlsHandshake,
     /// Input that arrived after STARTTLS and before the handshake was
-    /// thrown away unread (RFC 3207 §5, CVE-2011-0411 class).
-    InjectionDiscarded {
+    /// thrown away unread (RFC 3207 §5, CVE-2011-0411 class). The client
+    /// machine treats the same thing from a server as
+    /// [`RemoteError::DataAfterStartTls`].
+    DataAfterStartTls {
         /// Octets discarded.
-        bytes: usize,
+        discarded: usize,
     },
     /// **answer** The SASL exchange reached the point where the application
     /// must decide: `accept` sends 235, `reply` its own (e.g. 535 or 454).
@@ -146,25 +148,40 @@ pub enum Event {
         reply: Reply,
     },
     /// No input for the idle timeout (RFC 5321 §4.5.3.2.7): a 421 was
-    /// queued and [`Event::Closed`] follows.
-    Timeout,
-    /// The client closed its side. `lost` names the unfinished transaction
-    /// or message, if any. [`Event::Closed`] follows.
-    Eof {
-        /// What was in progress.
+    /// queued. Final.
+    TimedOut {
+        /// What was in progress and is now dropped.
         lost: Option<Lost>,
     },
-    /// The client broke the protocol beyond recovery; a 421 was queued and
-    /// [`Event::Closed`] follows.
+    /// The session is over. Final. `clean` when QUIT ended it (RFC 5321
+    /// §4.1.1.10); otherwise the client closed its side, or the
+    /// application answered with 421 (RFC 5321 §3.8).
+    Closed {
+        /// Whether QUIT ended the session.
+        clean: bool,
+        /// What was in progress and is now dropped (an open transaction or
+        /// a message in the middle of its data).
+        lost: Option<Lost>,
+    },
+    /// The client broke the protocol beyond recovery; a 421 was queued.
+    /// Final.
     Failed(RemoteError),
-    /// The session is over: send what [`pending_transmit`] still holds, then
-    /// close the connection. No more events follow.
-    ///
-    /// [`pending_transmit`]: super::ServerConnection::pending_transmit
-    Closed,
 }
 
 impl Event {
+    /// Whether this is the session's last event ([`Event::Closed`],
+    /// [`Event::TimedOut`] or [`Event::Failed`]): nothing follows it, and
+    /// [`is_closed`](super::ServerConnection::is_closed) is now true. Send
+    /// what [`pending_transmit`](super::ServerConnection::pending_transmit)
+    /// still holds (a 221 or 421), then close the connection.
+    #[must_use]
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Event::Closed { .. } | Event::TimedOut { .. } | Event::Failed(_)
+        )
+    }
+
     /// Whether this event leaves the machine waiting for
     /// [`accept`](super::ServerConnection::accept) or
     /// [`reply`](super::ServerConnection::reply) (the **answer** events;
@@ -252,7 +269,7 @@ pub enum MessageProblem {
     LineTooLong,
 }
 
-/// What an EOF interrupted.
+/// What the end of a session interrupted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Lost {

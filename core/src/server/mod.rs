@@ -21,7 +21,7 @@
 //! | `VRFY`/`EXPN`/`HELP` (when enabled) | [`Event::Vrfy`]... | `252` / `252` / `214` | |
 //! | `STARTTLS` | [`Event::StartTls`] | `220 2.0.0 Ready to start TLS` | [`Event::TlsHandshake`] follows |
 //! | `AUTH` + SASL lines | [`Event::Auth`] when a decision is due | `235 2.7.0 Authentication successful` | authenticated |
-//! | `QUIT` | [`Event::Quit`] | `221 2.0.0 host closing connection` | [`Event::Closed`] follows |
+//! | `QUIT` | [`Event::Quit`] | `221 2.0.0 host closing connection` | [`Event::Closed`] `{ clean: true }` follows |
 //!
 //! The machine answers by itself, with [`Event::CommandRefused`]: unknown
 //! verbs (500), bad syntax (501), over-long or bare-LF command lines
@@ -36,7 +36,7 @@
 //! [`Event::MessageRefused`].
 
 mod answers;
-mod auth_flow;
+mod auth;
 mod commands;
 mod config;
 mod data;
@@ -44,7 +44,7 @@ mod defaults;
 mod events;
 mod state;
 
-pub use auth_flow::{AuthRequest, MAX_AUTH_LINE};
+pub use auth::AuthRequest;
 pub use config::{
     BareLineEndings, Greeting, LongLines, ServerConfig, DEFAULT_MAX_BAD_COMMANDS,
     DEFAULT_MAX_BUFFERED_INPUT, DEFAULT_MAX_RECIPIENTS,
@@ -165,7 +165,8 @@ impl ServerConnection {
         self.m.awaiting.is_some()
     }
 
-    /// Whether the session is over (after [`Event::Closed`]).
+    /// Whether the session is over (after its final event:
+    /// [`Event::Closed`], [`Event::TimedOut`] or [`Event::Failed`]).
     pub fn is_closed(&self) -> bool {
         self.m.is_closed()
     }
@@ -190,14 +191,13 @@ impl ServerConnection {
     /// [`ServerConfig::max_buffered_input`] the session ends with 421 and
     /// [`Event::Failed`]. During the TLS handshake (after
     /// [`Event::TlsHandshake`]) bytes are discarded and reported as
-    /// [`Event::InjectionDiscarded`].
+    /// [`Event::DataAfterStartTls`].
     pub fn receive_data(&mut self, bytes: &[u8], now: Timestamp) {
         self.m.receive_data(bytes, now);
     }
 
     /// The client closed its side. Commands already received are still
-    /// answered; then [`Event::Eof`] says what was lost and
-    /// [`Event::Closed`] follows.
+    /// answered; then [`Event::Closed`] says what was lost.
     pub fn receive_eof(&mut self, now: Timestamp) {
         let _ = now;
         self.m.receive_eof();
@@ -205,7 +205,7 @@ impl ServerConnection {
 
     /// The clock reached [`poll_timeout`](Self::poll_timeout). When the
     /// client really was idle that long, a 421 is queued and
-    /// [`Event::Timeout`] then [`Event::Closed`] follow.
+    /// [`Event::TimedOut`] follows.
     pub fn handle_timeout(&mut self, now: Timestamp) {
         self.m.handle_timeout(now);
     }
@@ -275,7 +275,7 @@ impl ServerConnection {
 
     /// Supplies the random input of the next AUTH exchange, needed before
     /// CRAM-MD5 or SCRAM-SHA-256 can run (without it they get 454): the
-    /// machine draws no randomness (DESIGN.md). For CRAM-MD5 it is the
+    /// machine draws no randomness (it has no source of it). For CRAM-MD5 it is the
     /// whole challenge (RFC 2195 §2 suggests `<random.timestamp@host>`);
     /// for SCRAM the server's part of the nonce (at least 16 random
     /// printable ASCII characters without `,`, RFC 5802 §7). It is used as

@@ -1,7 +1,7 @@
 //! Every transition of the server machine. The public face is in `mod.rs`;
 //! command checks are in `commands.rs`, the application's answers in
 //! `answers.rs`, the message body in `data.rs`, the
-//! SASL exchange in `auth_flow.rs`.
+//! SASL exchange in `auth.rs`.
 
 use alloc::collections::VecDeque;
 use alloc::string::String;
@@ -9,24 +9,17 @@ use alloc::vec::Vec;
 
 use crate::address::ForwardPath;
 use crate::command::BodyType;
-use crate::error::{LocalError, RemoteError};
+use crate::error::{LocalError, RemoteError, SessionState};
 use crate::framing::{LineEndings, LineFramer};
 use crate::reply::Reply;
+use crate::session::HelloKind;
 use crate::timer::Timestamp;
 
-use super::auth_flow::SaslState;
+use super::auth::AuthExchange;
 use super::config::{Greeting, ServerConfig};
 use super::data::{ChunkState, DataState};
 use super::defaults::Defaults;
 use super::events::{Event, Lost, MessageProblem, Refusal};
-
-/// Which greeting command opened the session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Hello {
-    Ehlo,
-    Helo,
-    Lhlo,
-}
 
 /// What the machine is reading.
 #[derive(Debug)]
@@ -38,7 +31,7 @@ pub(super) enum Mode {
     /// A BDAT chunk's octets.
     Chunk(ChunkState),
     /// A SASL response line, after a 334.
-    Sasl(SaslState),
+    Sasl(AuthExchange),
     /// After 220 to STARTTLS, until `tls_established`: input is discarded.
     TlsPending,
     /// The session is over.
@@ -66,7 +59,7 @@ pub(super) struct Transaction {
 #[derive(Debug)]
 pub(super) enum Awaiting {
     Hello {
-        kind: Hello,
+        kind: HelloKind,
         client: String,
     },
     Mail {
@@ -102,7 +95,7 @@ pub(super) struct Machine {
     pub(super) input: Vec<u8>,
     pub(super) framer: LineFramer,
     pub(super) mode: Mode,
-    pub(super) hello: Option<Hello>,
+    pub(super) hello: Option<HelloKind>,
     pub(super) tls: bool,
     pub(super) authenticated: bool,
     pub(super) txn: Option<Transaction>,
@@ -204,8 +197,8 @@ impl Machine {
         }
         let reply = self.defaults().timeout();
         self.send(&reply);
-        self.events.push_back(Event::Timeout);
-        self.close();
+        let lost = self.lost();
+        self.finish(Event::TimedOut { lost });
     }
 
     // ---- inputs ----
@@ -217,8 +210,9 @@ impl Machine {
         self.arm(now);
         if matches!(self.mode, Mode::TlsPending) {
             // RFC 3207 §5: nothing read before the handshake may be used.
-            self.events
-                .push_back(Event::InjectionDiscarded { bytes: bytes.len() });
+            self.events.push_back(Event::DataAfterStartTls {
+                discarded: bytes.len(),
+            });
             return;
         }
         self.input.extend_from_slice(bytes);
@@ -243,10 +237,7 @@ impl Machine {
 
     pub(super) fn tls_established(&mut self, now: Timestamp) -> Result<(), LocalError> {
         if !matches!(self.mode, Mode::TlsPending) {
-            return Err(LocalError::InvalidState {
-                call: "tls_established",
-                expected: self.doing(),
-            });
+            return Err(self.state_error("tls_established"));
         }
         // RFC 3207 §4.2: forget everything learnt before the handshake.
         self.tls = true;
@@ -261,18 +252,22 @@ impl Machine {
         Ok(())
     }
 
-    /// What the machine is doing, for `LocalError::InvalidState`.
-    pub(super) fn doing(&self) -> &'static str {
-        match (&self.mode, &self.awaiting) {
-            (Mode::Closed, _) => "closed",
-            (_, Some(Awaiting::MessageEnd { .. })) => "waiting for the answer to a message",
-            (_, Some(Awaiting::Auth)) => "waiting for an AUTH decision",
-            (_, Some(_)) => "waiting for the answer to a command",
-            (Mode::TlsPending, None) => "waiting for the TLS handshake",
-            (Mode::Data(_) | Mode::Chunk(_), None) => "reading message data",
-            (Mode::Sasl(_), None) => "waiting for a SASL response from the client",
-            (Mode::Command, None) => "reading commands (nothing to answer)",
-        }
+    /// The error for `call` made at the wrong moment: what the machine is
+    /// doing instead ([`LocalError::Closed`] once closed).
+    pub(super) fn state_error(&self, call: &'static str) -> LocalError {
+        let state = match (&self.mode, &self.awaiting) {
+            (Mode::Closed, _) => return LocalError::Closed,
+            (Mode::Sasl(s), Some(Awaiting::Auth)) if s.needs_credentials() => {
+                SessionState::AwaitingScramCredentials
+            }
+            (_, Some(Awaiting::Auth)) => SessionState::AwaitingAuthVerdict,
+            (_, Some(_)) => SessionState::AwaitingAnswer,
+            (Mode::TlsPending, None) => SessionState::TlsHandshake,
+            (Mode::Data(_) | Mode::Chunk(_), None) => SessionState::MessageBody,
+            (Mode::Sasl(_), None) => SessionState::Auth,
+            (Mode::Command, None) => SessionState::Idle,
+        };
+        LocalError::InvalidState { call, state }
     }
 
     // ---- the loop ----
@@ -295,13 +290,14 @@ impl Machine {
             }
         }
         if self.eof && !self.is_closed() && self.awaiting.is_none() {
-            self.on_eof();
+            self.close(false);
         }
     }
 
-    fn on_eof(&mut self) {
+    /// What ending the session now would lose.
+    fn lost(&self) -> Option<Lost> {
         let recipients = self.txn.as_ref().map_or(0, |t| t.rcpts.len());
-        let lost = match &self.mode {
+        match &self.mode {
             Mode::Data(d) => Some(Lost::Message {
                 recipients,
                 octets: d.octets(),
@@ -311,24 +307,29 @@ impl Machine {
                 octets: self.txn.as_ref().map_or(0, |t| t.octets),
             }),
             _ => self.txn.as_ref().map(|_| Lost::Transaction { recipients }),
-        };
-        self.events.push_back(Event::Eof { lost });
-        self.close();
+        }
     }
 
-    pub(super) fn close(&mut self) {
+    /// Ends the session: `clean` when QUIT ended it (RFC 5321 §4.1.1.10),
+    /// not when the client went away or a 421 did.
+    pub(super) fn close(&mut self, clean: bool) {
+        let lost = self.lost();
+        self.finish(Event::Closed { clean, lost });
+    }
+
+    /// A fatal peer error: last words, then the end.
+    pub(super) fn fail(&mut self, error: RemoteError, reply: &Reply) {
+        self.send(reply);
+        self.finish(Event::Failed(error));
+    }
+
+    /// The session's one final event: nothing is read or reported after it.
+    fn finish(&mut self, event: Event) {
         self.mode = Mode::Closed;
         self.awaiting = None;
         self.input = Vec::new();
         self.deadline = None;
-        self.events.push_back(Event::Closed);
-    }
-
-    /// A fatal peer error: last words, then close.
-    pub(super) fn fail(&mut self, error: RemoteError, reply: &Reply) {
-        self.send(reply);
-        self.events.push_back(Event::Failed(error));
-        self.close();
+        self.events.push_back(event);
     }
 
     /// Emits a command event and waits for the application.

@@ -165,7 +165,7 @@ pub fn idle() -> Driver {
 pub fn send_one(env: Envelope, body: &'static [u8]) -> Driver {
     let mut sent = false;
     Box::new(move |c, e| match e {
-        Event::Ehlo { .. } | Event::Helo { .. } if !sent => {
+        Event::EhloAccepted { .. } | Event::HeloAccepted { .. } if !sent => {
             sent = true;
             c.send_mail(&env).expect("send_mail");
         }

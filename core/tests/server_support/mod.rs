@@ -119,7 +119,7 @@ impl Harness {
         out
     }
 
-    /// Events with consecutive `MessageData` (and `InjectionDiscarded`) merged:
+    /// Events with consecutive `MessageData` (and `DataAfterStartTls`) merged:
     /// what must not depend on how the input was split.
     pub fn normalized_events(&self) -> Vec<Event> {
         normalize(&self.events)
@@ -135,10 +135,10 @@ pub fn normalize(events: &[Event]) -> Vec<Event> {
                 continue;
             }
             (
-                Event::InjectionDiscarded { bytes },
-                Some(Event::InjectionDiscarded { bytes: prev }),
+                Event::DataAfterStartTls { discarded },
+                Some(Event::DataAfterStartTls { discarded: prev }),
             ) => {
-                *prev += bytes;
+                *prev += discarded;
                 continue;
             }
             _ => {}

@@ -121,7 +121,7 @@ fn rfc4616_plain_client_and_server() {
         s.step(b"again"),
         Err(crate::error::LocalError::InvalidState {
             call: "SaslServer::step",
-            expected: "waiting for the application's verdict"
+            state: crate::error::SessionState::AwaitingAuthVerdict
         })
     );
     assert_eq!(s.verdict(true), Ok(ServerStep::Success(None)));

@@ -5,7 +5,7 @@ use crate::auth::{decode_challenge, encode_continuation, AuthError, SaslClient};
 use crate::error::RemoteError;
 use crate::reply::Reply;
 
-use super::super::auth_flow::AuthFlow;
+use super::super::auth_exchange::AuthExchange;
 use super::super::events::Event;
 use super::super::sequences::{reply_meaning, succeeded, Exchange, ReplyMeaning};
 use super::super::wire;
@@ -54,7 +54,7 @@ impl Machine {
         }
     }
 
-    fn end_auth(&mut self, flow: AuthFlow, reply: Reply) {
+    fn end_auth(&mut self, flow: AuthExchange, reply: Reply) {
         let mechanism = flow.mechanism;
         if succeeded(Exchange::Auth, reply.code()) {
             // RFC 5802 §5: a SCRAM server that never proved it knows the

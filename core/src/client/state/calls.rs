@@ -10,20 +10,15 @@ use crate::auth::{
 };
 use crate::command::Command;
 use crate::ehlo::{Capabilities, Extensions};
-use crate::error::LocalError;
+use crate::error::{LocalError, SessionState};
 
-use super::super::auth_flow::AuthFlow;
+use super::super::auth_exchange::AuthExchange;
 use super::super::envelope::{prepare, Envelope};
 use super::super::events::CommandId;
 use super::super::transaction::{Transaction, TxBody};
 use super::super::wire::{self, LineFixer};
-use super::{command_effect, verb_effect, verb_ends_group, Effect, HelloVerb, Kind, Machine, Mode};
+use super::{command_effect, verb_effect, verb_ends_group, Effect, HelloKind, Kind, Machine, Mode};
 use crate::body::DotStuffer;
-
-/// The longest AUTH line that may carry an initial response: a command
-/// line is at most 512 octets with its CRLF (RFC 5321 §4.5.3.1.4,
-/// RFC 4954 §4).
-const MAX_AUTH_LINE: usize = crate::framing::MAX_COMMAND_LINE;
 
 impl Machine {
     // ----- app commands ---------------------------------------------------
@@ -36,7 +31,7 @@ impl Machine {
 
     pub(crate) fn helo(&mut self) -> Result<(), LocalError> {
         self.check_idle("helo")?;
-        self.queue_verb(HelloVerb::Helo, false);
+        self.queue_verb(HelloKind::Helo, false);
         Ok(())
     }
 
@@ -45,7 +40,7 @@ impl Machine {
         if self.tls {
             return Err(LocalError::InvalidState {
                 call: "starttls",
-                expected: "already using TLS",
+                state: SessionState::TlsActive,
             });
         }
         if !self
@@ -123,10 +118,14 @@ impl Machine {
         line.extend_from_slice(mechanism.as_bytes());
         let mut deferred = None;
         if let Some(ir) = initial {
-            // RFC 4954 §4: "=" is an empty initial response; one that would
-            // make the line too long waits for the first 334.
+            // RFC 4954 §4: "=" is an empty initial response; the AUTH
+            // command stays within SMTP's command line limit (RFC 5321
+            // §4.5.3.1.4), so an initial response that would pass it waits
+            // for the first 334, where lines may be as long as
+            // `auth::MAX_RESPONSE_LINE`.
             let enc = encode_response(&ir);
-            if self.cfg.auth_initial_response && line.len() + 1 + enc.len() + 2 <= MAX_AUTH_LINE {
+            let fits = line.len() + 1 + enc.len() + 2 <= crate::framing::MAX_COMMAND_LINE;
+            if self.cfg.auth_initial_response && fits {
                 line.push(b' ');
                 line.extend_from_slice(enc.as_bytes());
             } else {
@@ -134,7 +133,7 @@ impl Machine {
             }
         }
         line.extend_from_slice(b"\r\n");
-        self.auth = Some(AuthFlow {
+        self.auth = Some(AuthExchange {
             mechanism,
             sasl,
             challenges: 0,
@@ -152,10 +151,7 @@ impl Machine {
                 a.awaiting_caller = false;
                 Ok(())
             }
-            _ => Err(LocalError::InvalidState {
-                call,
-                expected: "not waiting for an AUTH response",
-            }),
+            _ => Err(self.state_error(call)),
         }
     }
 
@@ -220,7 +216,7 @@ impl Machine {
                 if pending > limit {
                     return Err(LocalError::BufferFull { pending, limit });
                 }
-                return st.push(chunk, &mut self.transmit);
+                return st.push(chunk, &mut self.transmit).map_err(LocalError::from);
             }
         }
         let Some(tx) = body_in_progress(&mut self.tx, self.mode) else {
@@ -377,9 +373,9 @@ impl Machine {
         let (effect, ender) = command_effect(&cmd);
         self.check_low("send_command", effect)?;
         if matches!(cmd, Command::Bdat { .. }) {
-            return Err(LocalError::InvalidState {
-                call: "send_command",
-                expected: "BDAT carries data: use send_mail",
+            return Err(LocalError::InvalidArgument {
+                field: "BDAT",
+                rule: "BDAT carries data: use send_mail",
             });
         }
         cmd.validate()?;

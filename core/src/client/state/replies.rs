@@ -12,7 +12,7 @@ use super::super::sequences::{
     is_service_closing, reply_meaning, succeeded, Exchange, ReplyMeaning,
 };
 use super::super::transaction::Transaction;
-use super::{Effect, HelloVerb, Kind, Machine, Mode};
+use super::{Effect, HelloKind, Kind, Machine, Mode};
 
 impl Machine {
     // ----- replies ---------------------------------------------------------
@@ -150,7 +150,7 @@ impl Machine {
             Kind::StartTls => {
                 if succeeded(Exchange::StartTls, reply.code()) {
                     self.mode = Mode::AwaitingTls;
-                    self.events.push_back(Event::StartTlsReady { reply });
+                    self.events.push_back(Event::TlsHandshake { reply });
                 } else {
                     self.events.push_back(Event::StartTlsRefused { reply });
                 }
@@ -166,19 +166,19 @@ impl Machine {
         }
     }
 
-    fn on_hello(&mut self, verb: HelloVerb, fallback: bool, reply: Reply) {
+    fn on_hello(&mut self, verb: HelloKind, fallback: bool, reply: Reply) {
         let ok = succeeded(Exchange::Hello, reply.code());
         match (verb, ok) {
-            (HelloVerb::Ehlo | HelloVerb::Lhlo, true) => {
+            (HelloKind::Ehlo | HelloKind::Lhlo, true) => {
                 let capabilities = Capabilities::from_reply(&reply);
                 self.caps = Some(capabilities.clone());
                 self.hello = Some(reply.clone());
-                self.events.push_back(Event::Ehlo {
+                self.events.push_back(Event::EhloAccepted {
                     reply,
                     capabilities,
                 });
             }
-            (HelloVerb::Ehlo | HelloVerb::Lhlo, false) => {
+            (HelloKind::Ehlo | HelloKind::Lhlo, false) => {
                 // RFC 5321 §4.1.4 / §3.2: a server that does not know EHLO
                 // answers 5yz; HELO is the fallback.
                 let falling_back = fallback && reply.code().is_permanent();
@@ -187,15 +187,15 @@ impl Machine {
                     falling_back,
                 });
                 if falling_back {
-                    self.queue_verb(HelloVerb::Helo, false);
+                    self.queue_verb(HelloKind::Helo, false);
                 }
             }
-            (HelloVerb::Helo, true) => {
+            (HelloKind::Helo, true) => {
                 self.caps = None;
                 self.hello = Some(reply.clone());
-                self.events.push_back(Event::Helo { reply });
+                self.events.push_back(Event::HeloAccepted { reply });
             }
-            (HelloVerb::Helo, false) => self.events.push_back(Event::HeloRefused { reply }),
+            (HelloKind::Helo, false) => self.events.push_back(Event::HeloRefused { reply }),
         }
     }
 
@@ -204,7 +204,7 @@ impl Machine {
         match effect {
             Effect::Hello(verb) if succeeded(Exchange::Hello, code) => {
                 self.caps = match verb {
-                    HelloVerb::Helo => None,
+                    HelloKind::Helo => None,
                     _ => Some(Capabilities::from_reply(&reply)),
                 };
                 self.hello = Some(reply.clone());

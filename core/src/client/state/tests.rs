@@ -33,8 +33,8 @@ fn rfc2920_group_enders() {
 
 #[test]
 fn raw_verbs_map_to_effects() {
-    assert_eq!(verb_effect(b"ehlo"), Effect::Hello(HelloVerb::Ehlo));
-    assert_eq!(verb_effect(b"LHLO"), Effect::Hello(HelloVerb::Lhlo));
+    assert_eq!(verb_effect(b"ehlo"), Effect::Hello(HelloKind::Ehlo));
+    assert_eq!(verb_effect(b"LHLO"), Effect::Hello(HelloKind::Lhlo));
     assert_eq!(verb_effect(b"StartTLS"), Effect::StartTls);
     assert_eq!(verb_effect(b"DATA"), Effect::Data);
     assert_eq!(verb_effect(b"QUIT"), Effect::Quit);

@@ -1,12 +1,13 @@
 //! The data of one AUTH exchange (RFC 4954). Its transitions live in
-//! `state.rs`.
+//! `state/auth.rs` (replies) and `state/calls.rs` (the caller's calls).
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::auth::{AuthError, SaslClient};
 
-pub(crate) struct AuthFlow {
+/// One AUTH exchange in progress on the client.
+pub(crate) struct AuthExchange {
     /// The mechanism name as sent.
     pub(crate) mechanism: String,
     /// `None` for a custom mechanism: the caller answers each challenge.

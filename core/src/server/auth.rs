@@ -8,7 +8,7 @@ use alloc::string::String;
 
 use crate::auth::{
     decode_response, encode_challenge, AuthFailure, Mechanism, SaslServer, ScramCredentials,
-    ServerStep, Verification,
+    ServerStep, Verification, MAX_RESPONSE_LINE,
 };
 use crate::error::LocalError;
 use crate::framing::Frame;
@@ -18,9 +18,13 @@ use super::defaults::auth_usable;
 use super::events::{Event, Refusal};
 use super::state::{Awaiting, Machine, Mode};
 
-/// Longest AUTH command or SASL response line, CRLF included: RFC 4954 §4
-/// asks servers to accept 12288 octets.
-pub const MAX_AUTH_LINE: usize = crate::auth::MAX_RESPONSE_LINE + 2;
+/// Longest AUTH command or SASL response line the server reads, CRLF
+/// included: the one SASL line limit, [`MAX_RESPONSE_LINE`] (12288
+/// octets, RFC 4954 §4), plus CRLF. The AUTH command itself should stay
+/// within SMTP's 512 octets (RFC 4954 §4), and our client keeps it there,
+/// but deployed clients send long initial responses (OAuth tokens) on it,
+/// so it is read with the same limit.
+pub(super) const AUTH_LINE_LIMIT: usize = MAX_RESPONSE_LINE + 2;
 
 /// What the application must decide before AUTH succeeds.
 ///
@@ -38,15 +42,22 @@ pub struct AuthRequest {
     pub verification: Verification,
 }
 
-/// A SASL exchange in progress.
+/// One AUTH exchange in progress on the server.
 #[derive(Debug)]
-pub(crate) struct SaslState {
+pub(crate) struct AuthExchange {
     server: Box<SaslServer>,
     /// The application asked for SCRAM credentials, not a verdict.
     needs_credentials: bool,
     /// The application's own failure reply, sent when the exchange ends
     /// (OAuth sends an error challenge first, RFC 7628 §3.2.2).
     failure_reply: Option<Reply>,
+}
+
+impl AuthExchange {
+    /// The application was asked for SCRAM credentials, not a verdict.
+    pub(super) fn needs_credentials(&self) -> bool {
+        self.needs_credentials
+    }
 }
 
 impl Machine {
@@ -105,7 +116,7 @@ impl Machine {
                 return self.refuse(Refusal::AuthFailed, reply, false);
             }
         };
-        let mut state = SaslState {
+        let mut state = AuthExchange {
             server: Box::new(server),
             needs_credentials: false,
             failure_reply: None,
@@ -129,7 +140,7 @@ impl Machine {
     /// Reads one SASL response line. Returns whether input was used.
     pub(super) fn step_sasl(&mut self) -> bool {
         if !self.framer.is_skipping() {
-            self.framer.set_limit(MAX_AUTH_LINE);
+            self.framer.set_limit(AUTH_LINE_LIMIT);
         }
         let frame = self.framer.next_line(&self.input);
         let decoded = match frame {
@@ -175,7 +186,7 @@ impl Machine {
     }
 
     /// Acts on what the SASL server wants next.
-    fn auth_step(&mut self, mut state: SaslState, step: ServerStep) {
+    fn auth_step(&mut self, mut state: AuthExchange, step: ServerStep) {
         match step {
             ServerStep::Challenge(bytes) => {
                 // RFC 4954 §4: `334 SP [base64] CRLF`; no enhanced code on
@@ -258,10 +269,7 @@ impl Machine {
         let waiting = matches!(self.awaiting, Some(Awaiting::Auth))
             && matches!(&self.mode, Mode::Sasl(s) if s.needs_credentials);
         if !waiting {
-            return Err(LocalError::InvalidState {
-                call: "provide_scram_credentials",
-                expected: self.doing(),
-            });
+            return Err(self.state_error("provide_scram_credentials"));
         }
         self.awaiting = None;
         self.answered = true;
