@@ -42,8 +42,6 @@ class Engine:
             max_command_line=_COMMAND_LINE, bare_line_endings="normalize",
             long_lines="accept")
         self._body = []
-        self._clean = False
-        self._lost = None
 
     # -- calls, each returning (events, out) ---------------------------------------
     def start(self):
@@ -114,20 +112,12 @@ class Engine:
                 self._body = []
             code, text = ev.reply
             return (kind, code, text.decode("utf-8", "replace"))
-        if kind == "Quit":
-            self._clean = True
-            return (kind,)
-        if kind == "Eof":
-            self._lost = "message" if ev.lost and "Message" in ev.lost else (
-                "transaction" if ev.lost else None)
-            return None
-        if kind == "Timeout":
-            return ("TimedOut", self._lost)
+        if kind in ("Closed", "TimedOut"):
+            lost = ev.lost and ("message" if ev.lost.startswith("Message") else "transaction")
+            return (kind, ev.clean, lost) if kind == "Closed" else (kind, lost)
         if kind == "Failed":
             return (kind, ev.error)
-        if kind == "Closed":
-            return (kind, self._clean, self._lost)
-        if kind in ("Data", "Rset", "Noop"):
+        if kind in ("Data", "Rset", "Noop", "Quit"):
             return (kind,)
         return None  # BDAT, TLS: not offered by this face
 
