@@ -94,6 +94,15 @@ class Wire:
         self.send(line + b"\r\n")
         return self.reply()
 
+    def open_data(self, sender=b"a@example.com", recipient=b"b@example.com"):
+        """Greeting, HELO, MAIL, RCPT and DATA, each checked: the message
+        data comes next."""
+        assert self.reply()[0].startswith(b"220")
+        assert self.cmd(b"HELO client")[0].startswith(b"250")
+        assert self.cmd(b"MAIL FROM:<" + sender + b">") == [b"250 OK"]
+        assert self.cmd(b"RCPT TO:<" + recipient + b">") == [b"250 OK"]
+        assert self.cmd(b"DATA")[0].startswith(b"354")
+
     def closed_by_peer(self, timeout=TIMEOUT):
         """Waits until the server closes; returns what it sent before."""
         self.sock.settimeout(timeout)

@@ -9,14 +9,13 @@ Nothing of the test module is copied into this project.
 """
 
 import importlib
-import io
 import sys
-import unittest
 
 import pytest
 
 import smtplib_rs.smtpd
 
+from _cpython_suite import run_cpython_suite
 from _smtpd_support import asyncore_importable
 
 # The number of tests in CPython 3.11's test_smtpd.
@@ -24,27 +23,6 @@ EXPECTED_TESTS = 153
 # Tests that need smtpd's texts and leniencies from the server machine,
 # which lands with the server restructure; this count only goes down.
 PENDING_IN_CORE = 89
-
-
-def _run_cpython_suite():
-    saved_smtpd = sys.modules.get("smtpd")
-    saved_test = sys.modules.pop("test.test_smtpd", None)
-    sys.modules["smtpd"] = smtplib_rs.smtpd
-    try:
-        mod = importlib.import_module("test.test_smtpd")
-        assert mod.smtpd is smtplib_rs.smtpd
-        suite = unittest.defaultTestLoader.loadTestsFromModule(mod)
-        stream = io.StringIO()
-        result = unittest.TextTestRunner(stream=stream, verbosity=2).run(suite)
-        return result, stream.getvalue()
-    finally:
-        sys.modules.pop("test.test_smtpd", None)
-        if saved_test is not None:
-            sys.modules["test.test_smtpd"] = saved_test
-        if saved_smtpd is not None:
-            sys.modules["smtpd"] = saved_smtpd
-        else:
-            sys.modules.pop("smtpd", None)
 
 
 @pytest.mark.skipif(sys.version_info[:2] != (3, 11),
@@ -56,7 +34,7 @@ def test_cpython_test_smtpd_passes_against_smtplib_rs_smtpd():
         importlib.import_module("test.support")
     except ImportError:  # pragma: no cover - Debian splits out the test package
         pytest.skip("this interpreter has no `test` package")
-    result, log = _run_cpython_suite()
+    result, log = run_cpython_suite("test.test_smtpd", "smtpd", smtplib_rs.smtpd)
     assert result.testsRun == EXPECTED_TESTS, log
     assert not result.errors, log
     assert not result.skipped, result.skipped

@@ -96,11 +96,7 @@ def test_bare_lf_never_ends_the_data():
     message); the bare LFs arrive as line breaks."""
     with Running(Collecting) as run:
         w = Wire(run.address)
-        w.reply()
-        w.cmd(b"HELO client")
-        assert w.cmd(b"MAIL FROM:<a@example.com>")[0].startswith(b"250")
-        assert w.cmd(b"RCPT TO:<b@example.com>")[0].startswith(b"250")
-        assert w.cmd(b"DATA")[0].startswith(b"354")
+        w.open_data()
         w.send(b"one\n.\nMAIL FROM:<evil@example.com>\r\n.\r\n")
         assert w.reply() == [b"250 OK"]
         w.close()
@@ -115,11 +111,7 @@ def test_data_then_dot_at_once_is_an_empty_message():
     """smtpd hung: its terminator needed a CRLF before the dot."""
     with Running(Collecting) as run:
         w = Wire(run.address)
-        w.reply()
-        w.cmd(b"HELO client")
-        w.cmd(b"MAIL FROM:<a@example.com>")
-        w.cmd(b"RCPT TO:<b@example.com>")
-        assert w.cmd(b"DATA")[0].startswith(b"354")
+        w.open_data()
         assert w.cmd(b".") == [b"250 OK"]
         w.close()
         [(_, _, _, data, _)] = run.server.messages
@@ -131,11 +123,7 @@ def test_after_552_the_channel_reads_commands_again():
     next commands for message data."""
     with Running(Collecting, data_size_limit=100) as run:
         w = Wire(run.address)
-        w.reply()
-        w.cmd(b"HELO client")
-        w.cmd(b"MAIL FROM:<a@example.com>")
-        w.cmd(b"RCPT TO:<b@example.com>")
-        w.cmd(b"DATA")
+        w.open_data()
         w.send(b"x" * 300 + b"\r\n.\r\n")
         assert w.reply()[0].startswith(b"552")
         assert w.cmd(b"NOOP") == [b"250 OK"]

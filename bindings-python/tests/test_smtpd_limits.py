@@ -144,11 +144,7 @@ def test_five_hundred_idle_connections():
 def test_an_accepted_message_survives_the_garbage_after_it():
     with Running(Collecting) as run:
         w = Wire(run.address)
-        w.reply()
-        w.cmd(b"HELO client")
-        w.cmd(b"MAIL FROM:<a@example.com>")
-        w.cmd(b"RCPT TO:<b@example.com>")
-        w.cmd(b"DATA")
+        w.open_data()
         assert w.cmd(b"kept\r\n.") == [b"250 OK"]
         # Then nonsense until the server gives up on the client.
         try:

@@ -306,27 +306,26 @@ class SMTPChannel(_loop.Dispatcher):
             self.push(status)
 
     # -- SMTP commands: each answers the engine's event with push() ----------------------
-    def smtp_HELO(self, arg):
+    def _greeted(self, verb, arg):
+        """smtpd's HELO/EHLO checks: an argument, and no second greeting
+        (bpo-21783). True when this greeting stands."""
         if not arg:
-            self.push('501 Syntax: HELO hostname')
-            return
-        # A second HELO/EHLO is refused, as smtpd did (bpo-21783).
+            self.push('501 Syntax: %s hostname' % verb)
+            return False
         if self.seen_greeting:
             self.push('503 Duplicate HELO/EHLO')
-            return
+            return False
         self._set_rset_state()
         self.seen_greeting = arg
-        self.push('250 %s' % self.fqdn)
+        return True
+
+    def smtp_HELO(self, arg):
+        if self._greeted('HELO', arg):
+            self.push('250 %s' % self.fqdn)
 
     def smtp_EHLO(self, arg):
-        if not arg:
-            self.push('501 Syntax: EHLO hostname')
+        if not self._greeted('EHLO', arg):
             return
-        if self.seen_greeting:
-            self.push('503 Duplicate HELO/EHLO')
-            return
-        self._set_rset_state()
-        self.seen_greeting = arg
         self.extended_smtp = True
         if self.data_size_limit:
             self.command_size_limits['MAIL'] += 26
