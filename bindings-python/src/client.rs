@@ -13,13 +13,14 @@ use pyo3::types::{PyBytes, PyList, PyTuple};
 use smtp_core::client::{
     BodyMode, ClientConfig, ClientConnection, Envelope, Event, MailResult, Recipient, Stage,
 };
-use smtp_core::reply::ReplyParserConfig;
+use smtp_core::reply::{ReplyError, ReplyParserConfig};
 use smtp_core::{
-    ClientTimeouts, Command, Domain, HelloKind, LocalError, Reply, ReplyCode, Security, Timestamp,
+    ClientTimeouts, Command, Domain, HelloKind, LocalError, RemoteError, Reply, ReplyCode,
+    Security, Timestamp,
 };
 
 use crate::outcome::Ending;
-use crate::reply::{smtplib_text, value_error};
+use crate::reply::{smtplib_text, unreadable, value_error, MAX_REPLY_LINES};
 
 /// The write buffer may hold a whole body chunk of `sendmail` (1 MiB) plus
 /// the commands in front of it: Python drains it after every call.
@@ -41,6 +42,8 @@ enum Outcome {
     },
     /// The server broke the protocol, closed, or a timer fired.
     Broken(String),
+    /// A reply too long to read: smtplib's SMTPResponseException.
+    Unreadable(i32, String),
 }
 
 /// A client machine resumed after smtplib's greeting and EHLO.
@@ -98,7 +101,12 @@ impl MailMachine {
                         self.outcome = Some(Outcome::Closing { reply });
                     }
                 }
-                Event::Failed(e) => self.outcome = Some(Outcome::Broken(e.to_string())),
+                Event::Failed(e) => {
+                    self.outcome = Some(match unreadable_remote(&e) {
+                        Some((code, msg)) => Outcome::Unreadable(code, msg),
+                        None => Outcome::Broken(e.to_string()),
+                    });
+                }
                 Event::Closed { .. } if self.outcome.is_none() => {
                     self.outcome = Some(Outcome::Broken("Connection unexpectedly closed".into()));
                 }
@@ -109,6 +117,20 @@ impl MailMachine {
             }
         }
     }
+}
+
+/// `reply::unreadable` for the machine's error, which folds both bounds of
+/// a reply into one (ours differ: MAX_REPLY_LINES, MAX_REPLY_OCTETS).
+fn unreadable_remote(e: &RemoteError) -> Option<(i32, String)> {
+    let e = match *e {
+        RemoteError::ReplyLineTooLong { limit } => ReplyError::LineTooLong { limit },
+        RemoteError::ReplyTooLong { limit } if limit == MAX_REPLY_LINES => {
+            ReplyError::TooManyLines { limit }
+        }
+        RemoteError::ReplyTooLong { limit } => ReplyError::TooManyOctets { limit },
+        _ => return None,
+    };
+    unreadable(&e)
 }
 
 /// Splits an smtplib MAIL/RCPT line into its command (for the machine).
@@ -139,7 +161,8 @@ impl MailMachine {
         };
         config.timeouts = ClientTimeouts::uniform(None);
         let mut limits = ReplyParserConfig::default();
-        limits.max_line = 8193;
+        // smtplib's limit: a line of up to 8192 octets, its LF included.
+        limits.max_line = crate::reply::SMTPLIB_MAX_LINE;
         limits.max_lines = crate::reply::MAX_REPLY_LINES;
         limits.max_octets = crate::reply::MAX_REPLY_OCTETS;
         config.reply_limits = limits;
@@ -238,7 +261,9 @@ impl MailMachine {
             return Self::DONE;
         }
         match &self.outcome {
-            Some(Outcome::Broken(_)) | Some(Outcome::Closing { .. }) => Self::DONE,
+            Some(Outcome::Broken(_) | Outcome::Unreadable(..) | Outcome::Closing { .. }) => {
+                Self::DONE
+            }
             // After a failure the machine's RSET must be answered first.
             Some(_) if self.conn.in_flight() == 0 => Self::DONE,
             Some(_) => Self::NEED_INPUT,
@@ -302,6 +327,7 @@ impl MailMachine {
                 Ending::Failed(Stage::DataEnd, code, msg)
             }
             Some(Outcome::Broken(reason)) => Ending::Broken(reason.clone()),
+            Some(Outcome::Unreadable(code, msg)) => Ending::Unreadable(*code, msg.clone()),
             None if self.conn.is_closed() => {
                 Ending::Broken("Connection unexpectedly closed".into())
             }

@@ -5,7 +5,8 @@
 //!
 //! `("ok", refused, closing)`, `("recipients", refused, closing)`,
 //! `("sender", code, msg, closing)`, `("data", code, msg, closing)`,
-//! `("broken", reason)`; `refused` lists `(index, code, msg)`.
+//! `("broken", reason)`, `("unreadable", code, msg)` (a reply too long to
+//! read: SMTPResponseException); `refused` lists `(index, code, msg)`.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -23,6 +24,8 @@ pub(crate) enum Ending<'py> {
     Failed(Stage, Bound<'py, PyAny>, Bound<'py, PyAny>),
     /// The connection broke; the reason.
     Broken(String),
+    /// A reply too long to read; smtplib's code and message for it.
+    Unreadable(i32, String),
 }
 
 impl<'py> Ending<'py> {
@@ -48,6 +51,14 @@ impl<'py> Ending<'py> {
             Ending::Broken(reason) => {
                 PyTuple::new(py, [tag("broken")?, reason.into_pyobject(py)?.into_any()])
             }
+            Ending::Unreadable(code, msg) => PyTuple::new(
+                py,
+                [
+                    tag("unreadable")?,
+                    code.into_pyobject(py)?.into_any(),
+                    msg.into_pyobject(py)?.into_any(),
+                ],
+            ),
         }
     }
 }

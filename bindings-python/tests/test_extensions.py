@@ -312,57 +312,6 @@ def test_no_suitable_mechanism(make_server):
             s.login("user", "secret")
 
 
-# -- implicit TLS (RFC 8314 §3.3) ------------------------------------------------
-
-def _listener():
-    import socket
-    ls = socket.socket()
-    ls.bind(("127.0.0.1", 0))
-    ls.listen(1)
-    return ls
-
-
-def test_silent_implicit_tls_port_is_an_error_not_a_hang(monkeypatch):
-    import time
-    ls = _listener()
-    port = ls.getsockname()[1]
-    monkeypatch.setattr(smtplib_rs.SMTP, "implicit_tls_ports", (port,))
-    monkeypatch.setattr(smtplib_rs.SMTP, "implicit_tls_probe", 0.3)
-    t0 = time.monotonic()
-    with pytest.raises(smtplib.SMTPConnectError) as e:
-        smtplib_rs.SMTP("127.0.0.1", port, local_hostname="c")
-    assert time.monotonic() - t0 < 5
-    assert b"implicit TLS" in e.value.smtp_error
-    ls.close()
-
-
-def test_tls_record_instead_of_greeting():
-    import threading
-    ls = _listener()
-
-    def serve():
-        c, _ = ls.accept()
-        c.sendall(b"\x15\x03\x03\x00\x02\x02\x32")  # a TLS alert record
-        c.recv(10)
-        c.close()
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    with pytest.raises(smtplib.SMTPConnectError) as e:
-        smtplib_rs.SMTP("127.0.0.1", ls.getsockname()[1], local_hostname="c", timeout=5)
-    assert "TLS" in str(e.value)
-    t.join(5)
-    ls.close()
-
-
-def test_smtp_ssl_to_plain_port_is_a_plain_error(make_server):
-    import ssl
-    srv = make_server()
-    ctx = ssl.create_default_context()
-    with pytest.raises(smtplib.SMTPConnectError) as e:
-        smtplib_rs.SMTP_SSL(srv.host, srv.port, local_hostname="c", timeout=5, context=ctx)
-    assert b"plain SMTP" in e.value.smtp_error
-
-
 @pytest.mark.parametrize("exts", [PIPE, ["SIZE 1000000"]])
 @pytest.mark.parametrize("kind", [bytearray, memoryview])
 def test_bytes_like_bodies(make_server, exts, kind):

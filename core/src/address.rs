@@ -16,11 +16,15 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 
 use nom::Parser;
 
-use crate::syntax::{finish, rule, CommandError, VecWriter};
+use crate::syntax::{finish, rule, CommandError};
 
+mod borrowed;
 pub(crate) mod grammar;
 #[cfg(test)]
 mod tests;
+
+use borrowed::display_with;
+pub use borrowed::{DomainRef, ForwardPathRef, MailboxRef, ReversePathRef};
 
 /// The part of a mailbox after `@`, or the argument of EHLO/HELO/LHLO.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -77,11 +81,7 @@ pub enum ForwardPath {
 impl Domain {
     /// Whether the domain is all ASCII (a U-label needs SMTPUTF8).
     pub fn is_ascii(&self) -> bool {
-        match self {
-            Domain::Name(n) => n.is_ascii(),
-            Domain::General { tag, content } => tag.is_ascii() && content.is_ascii(),
-            Domain::Ipv4(_) | Domain::Ipv6(_) => true,
-        }
+        self.as_borrowed().is_ascii()
     }
 
     /// Parses `Domain / address-literal` (RFC 5321 §4.1.2, §4.1.3), as sent
@@ -89,27 +89,12 @@ impl Domain {
     pub fn parse(s: &str, smtputf8: bool) -> Result<Domain, CommandError> {
         let d = finish(rule("Domain", grammar::domain).parse(s), "Domain")?;
         utf8_allowed(d.is_ascii(), smtputf8)?;
-        Ok(d)
+        Ok(d.into_owned())
     }
 
     /// Appends the on-wire form.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            Domain::Name(n) => out.extend_from_slice(n.as_bytes()),
-            Domain::Ipv4(a) => {
-                let _ = fmt::write(&mut VecWriter(out), format_args!("[{a}]"));
-            }
-            Domain::Ipv6(a) => {
-                let _ = fmt::write(&mut VecWriter(out), format_args!("[IPv6:{a}]"));
-            }
-            Domain::General { tag, content } => {
-                out.push(b'[');
-                out.extend_from_slice(tag.as_bytes());
-                out.push(b':');
-                out.extend_from_slice(content.as_bytes());
-                out.push(b']');
-            }
-        }
+        self.as_borrowed().encode(out);
     }
 }
 
@@ -117,7 +102,7 @@ impl Mailbox {
     /// Whether both parts are ASCII; if not, the mailbox needs SMTPUTF8
     /// (RFC 6531 §3.2).
     pub fn is_ascii(&self) -> bool {
-        self.local_part.is_ascii() && self.domain.is_ascii()
+        self.as_borrowed().is_ascii()
     }
 
     /// Parses a bare address, `user@example.com` (no angle brackets), as
@@ -126,27 +111,13 @@ impl Mailbox {
     pub fn parse(s: &str, smtputf8: bool) -> Result<Mailbox, CommandError> {
         let m = finish(grammar::mailbox(s), "Mailbox")?;
         utf8_allowed(m.is_ascii(), smtputf8)?;
-        Ok(m)
+        Ok(m.into_owned())
     }
 
     /// Appends `local@domain`, quoting the local part when it is not a
-    /// Dot-string (RFC 5321 §4.1.2: "SHOULD NOT" quote needlessly).
+    /// Dot-string.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
-        let lp = self.local_part.as_bytes();
-        if grammar::is_dot_string(lp) {
-            out.extend_from_slice(lp);
-        } else {
-            out.push(b'"');
-            for &b in lp {
-                if b == b'"' || b == b'\\' {
-                    out.push(b'\\');
-                }
-                out.push(b);
-            }
-            out.push(b'"');
-        }
-        out.push(b'@');
-        self.domain.encode(out);
+        self.as_borrowed().encode(out);
     }
 }
 
@@ -156,34 +127,24 @@ impl ReversePath {
     /// are the null path.
     pub fn parse(s: &str, smtputf8: bool) -> Result<ReversePath, CommandError> {
         let p = if s.is_empty() {
-            ReversePath::Null
+            ReversePathRef::Null
         } else if s.starts_with('<') {
             finish(grammar::reverse_path(s), "Reverse-path")?
         } else {
-            ReversePath::Mailbox(Mailbox::parse(s, smtputf8)?)
+            ReversePathRef::Mailbox(finish(grammar::mailbox(s), "Mailbox")?)
         };
         utf8_allowed(p.is_ascii(), smtputf8)?;
-        Ok(p)
+        Ok(p.into_owned())
     }
 
     /// Whether the path is ASCII (the null path is).
     pub fn is_ascii(&self) -> bool {
-        match self {
-            ReversePath::Null => true,
-            ReversePath::Mailbox(m) => m.is_ascii(),
-        }
+        self.as_borrowed().is_ascii()
     }
 
     /// Appends `<>` or `<mailbox>`.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            ReversePath::Null => out.extend_from_slice(b"<>"),
-            ReversePath::Mailbox(m) => {
-                out.push(b'<');
-                m.encode(out);
-                out.push(b'>');
-            }
-        }
+        self.as_borrowed().encode(out);
     }
 }
 
@@ -194,32 +155,22 @@ impl ForwardPath {
         let p = if s.starts_with('<') {
             finish(grammar::forward_path(s), "Forward-path")?
         } else if s.eq_ignore_ascii_case("Postmaster") {
-            ForwardPath::Postmaster
+            ForwardPathRef::Postmaster
         } else {
-            ForwardPath::Mailbox(Mailbox::parse(s, smtputf8)?)
+            ForwardPathRef::Mailbox(finish(grammar::mailbox(s), "Mailbox")?)
         };
         utf8_allowed(p.is_ascii(), smtputf8)?;
-        Ok(p)
+        Ok(p.into_owned())
     }
 
     /// Whether the path is ASCII.
     pub fn is_ascii(&self) -> bool {
-        match self {
-            ForwardPath::Postmaster => true,
-            ForwardPath::Mailbox(m) => m.is_ascii(),
-        }
+        self.as_borrowed().is_ascii()
     }
 
     /// Appends `<Postmaster>` or `<mailbox>`.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            ForwardPath::Postmaster => out.extend_from_slice(b"<Postmaster>"),
-            ForwardPath::Mailbox(m) => {
-                out.push(b'<');
-                m.encode(out);
-                out.push(b'>');
-            }
-        }
+        self.as_borrowed().encode(out);
     }
 }
 
@@ -230,14 +181,6 @@ pub(crate) fn utf8_allowed(ascii: bool, smtputf8: bool) -> Result<(), CommandErr
     } else {
         Err(CommandError::Utf8NotAllowed)
     }
-}
-
-/// Writes what `encode` produced; the encoders only copy UTF-8 strings and
-/// ASCII, so the conversion cannot fail in practice.
-fn display_with(f: &mut fmt::Formatter<'_>, encode: impl FnOnce(&mut Vec<u8>)) -> fmt::Result {
-    let mut buf = Vec::new();
-    encode(&mut buf);
-    f.write_str(core::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
 }
 
 /// The on-wire form: a name as written, `[192.0.2.1]`, `[IPv6:...]` or

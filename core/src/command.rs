@@ -16,6 +16,7 @@ use crate::address::{Domain, ForwardPath, ReversePath};
 
 pub use crate::syntax::CommandError;
 
+mod borrowed;
 mod codec;
 mod params;
 #[cfg(test)]
@@ -26,6 +27,10 @@ mod tests;
 mod validate;
 mod xtext;
 
+pub use borrowed::{
+    CommandRef, MailParametersRef, OriginalRecipientRef, OtherParameterRef, OtherParameters,
+    RcptParametersRef,
+};
 pub use requirements::MissingExtension;
 pub use validate::InvalidCommand;
 pub use xtext::{xtext_decode, xtext_encode};

@@ -1,10 +1,14 @@
-//! Bounded, CRLF-strict line framing shared by both machines.
+//! Bounded, CRLF-strict line framing: the one line framer of the crate.
+//! The server reads command lines with it, and the client's
+//! [`ReplyParser`](crate::reply::ReplyParser) reads reply lines with it.
 //!
-//! The framer owns no buffer: the caller keeps its unconsumed input in one
-//! buffer, asks [`LineFramer::next_line`] what the front of that buffer
-//! holds, and drops [`Frame::consumed`] bytes from the front afterwards.
-//! The caller never needs to keep more than [`LineFramer::limit`] octets of
-//! an unfinished line: past the limit the framer tells it to drop them.
+//! The framer owns no buffer and never looks behind the slice it is
+//! given: the caller keeps its unconsumed input, asks
+//! [`LineFramer::next_line`] what the front of it holds, and moves a cursor
+//! past [`Frame::consumed`] bytes (no bytes need to move per line; compact
+//! the buffer when convenient). The caller never needs to keep more than
+//! [`LineFramer::limit`] octets of an unfinished line: past the limit the
+//! framer tells it to drop them.
 //!
 //! Every LF ends one *unit*, and each unit is reported exactly once:
 //!
@@ -25,19 +29,22 @@
 //!
 //! let mut framer = LineFramer::new(Limits::default().command_line, LineEndings::Strict);
 //! let mut buf: Vec<u8> = b"NOOP\r\nQUIT\r\nRS".to_vec();
+//! let mut pos = 0; // the cursor: bytes before it are done with
 //! let mut lines = Vec::new();
 //! loop {
-//!     let frame = framer.next_line(&buf);
+//!     let rest = &buf[pos..];
+//!     let frame = framer.next_line(rest);
+//!     pos += frame.consumed();
 //!     match frame {
-//!         Frame::Line { .. } => lines.push(frame.line(&buf).unwrap_or_default().to_vec()),
+//!         Frame::Line { .. } => lines.push(frame.line(rest).unwrap_or_default()),
 //!         Frame::TooLong { .. } => { /* answer 500 5.5.6, line too long */ }
 //!         Frame::BareLineEnding { .. } => { /* answer 500 5.5.2, bare CR or LF */ }
-//!         Frame::Incomplete { .. } => { buf.drain(..frame.consumed()); break; }
+//!         Frame::Incomplete { .. } => break,
 //!         _ => {}
 //!     }
-//!     buf.drain(..frame.consumed());
 //! }
-//! assert_eq!(lines, [b"NOOP".to_vec(), b"QUIT".to_vec()]);
+//! assert_eq!(lines, [b"NOOP", b"QUIT"]);
+//! buf.drain(..pos); // compact once per read, not once per line
 //! assert_eq!(buf, b"RS"); // kept for the next read
 //! ```
 //!
@@ -103,8 +110,8 @@ pub enum LineEndings {
     Lenient,
 }
 
-/// What the front of the caller's buffer holds. After each call, drop
-/// [`Frame::consumed`] octets from the front of the buffer.
+/// What the front of the caller's buffer holds. After each call, move
+/// past [`Frame::consumed`] octets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Frame {
@@ -140,7 +147,7 @@ pub enum Frame {
 }
 
 impl Frame {
-    /// Octets the caller must drop from the front of its buffer.
+    /// Octets the caller is done with: move its cursor past them.
     #[must_use]
     pub fn consumed(&self) -> usize {
         match *self {
@@ -208,8 +215,8 @@ impl LineFramer {
     }
 
     /// Classifies the front of `input`, the caller's unconsumed bytes.
-    /// Call again after dropping [`Frame::consumed`] octets until it returns
-    /// [`Frame::Incomplete`]; then read more input.
+    /// Call again on what follows [`Frame::consumed`] octets until it
+    /// returns [`Frame::Incomplete`]; then read more input.
     #[must_use]
     pub fn next_line(&mut self, input: &[u8]) -> Frame {
         if self.skipping {

@@ -60,6 +60,7 @@ __all__ = ["SMTPException", "SMTPNotSupportedError", "SMTPServerDisconnected",
            "SMTPDataError", "SMTPConnectError", "SMTPHeloError",
            "SMTPAuthenticationError", "quoteaddr", "quotedata", "SMTP"]
 from ._common import (  # noqa: F401  (quoteaddr, quotedata are public)
+    SMTPImplicitTLSError,
     _MAXLINE,
     _RECV_SIZE,
     _have_ssl,
@@ -253,7 +254,7 @@ class SMTP(_AuthMixin, _TransactionMixin):
         ready, _, _ = select.select([self.sock], [], [], wait)
         if not ready:
             self.close()
-            raise SMTPConnectError(
+            raise SMTPImplicitTLSError(
                 -1, ("no greeting within %gs on port %d, which is for implicit TLS "
                      "(RFC 8314): use SMTP_SSL" % (wait, port)).encode())
 
@@ -313,12 +314,20 @@ class SMTP(_AuthMixin, _TransactionMixin):
                     raise SMTPServerDisconnected("Connection unexpectedly closed: "
                                                  + str(e))
                 if not data:
-                    self.close()
-                    raise SMTPServerDisconnected("Connection unexpectedly closed")
+                    # smtplib reads a last line without its LF as a line.
+                    reply = parser.eof()
+                    if reply is None:
+                        if debug:
+                            self._print_unfinished(parser)
+                        self.close()
+                        raise SMTPServerDisconnected("Connection unexpectedly closed")
+                    break
                 reply = parser.feed(data)
         except SMTPResponseException:
             # The engine refused the reply (a line over _MAXLINE): the
             # stream can no longer be trusted.
+            if debug:
+                self._print_unfinished(parser)
             self.close()
             raise
         if debug:
@@ -327,6 +336,12 @@ class SMTP(_AuthMixin, _TransactionMixin):
             self._print_debug('reply: retcode (%s); Msg: %a' % (reply[0], reply[1]))
             return reply[0], reply[1]
         return reply
+
+    def _print_unfinished(self, parser):
+        """smtplib prints each line as it reads it, also those of a reply
+        it then gives up on (a line too long, EOF in the middle)."""
+        for line in parser.unfinished_lines():
+            self._print_debug('reply:', repr(line))
 
     def docmd(self, cmd, args=""):
         """Send a command, and return its response code."""
@@ -460,7 +475,9 @@ class SMTP(_AuthMixin, _TransactionMixin):
             # handshake are an injection attempt; the engine refuses them.
             try:
                 self._parser.check_starttls()
-            except SMTPResponseException:
+            except ssl.SSLError:
+                # smtplib's handshake fails on such bytes with SSLError
+                # too (when it does not drop them unseen).
                 self.close()
                 raise
             if context is None:
@@ -575,7 +592,16 @@ class SMTP(_AuthMixin, _TransactionMixin):
         return res
 
 
+# Taken now, before any test or application patches them.
+SMTP._stock_methods = {name: getattr(SMTP, name) for name in SMTP._SENDMAIL_CALLS}
+
+
 if _have_ssl:
+
+    # OpenSSL's reasons for a handshake answered by something that is no
+    # TLS record (1.1/3.0, 3.2 and later, LibreSSL).
+    _PLAIN_TEXT_ANSWER = frozenset({'WRONG_VERSION_NUMBER', 'RECORD_LAYER_FAILURE',
+                                    'UNKNOWN_PROTOCOL'})
 
     class SMTP_SSL(SMTP):
         """An SMTP connection over implicit TLS (RFC 8314 §3.3). If host is
@@ -612,14 +638,15 @@ if _have_ssl:
                 new_socket = self.context.wrap_socket(new_socket,
                                                       server_hostname=self._host)
             except ssl.SSLError as e:
-                if 'WRONG_VERSION_NUMBER' not in str(e):
-                    raise
                 new_socket.close()
-                # The server answered the handshake in plain text: a
-                # STARTTLS port, not an implicit-TLS one (RFC 8314 §3.3).
-                raise SMTPConnectError(
-                    -1, ("TLS handshake failed: the server on port %d speaks "
-                         "plain SMTP; use SMTP and starttls()" % port).encode()) from e
+                if getattr(e, 'reason', None) in _PLAIN_TEXT_ANSWER:
+                    # The server answered the handshake in plain text: a
+                    # STARTTLS port, not an implicit-TLS one (RFC 8314
+                    # §3.3). smtplib's exception, type and args unchanged
+                    # (callers catch ssl.SSLError), saying what to do.
+                    e.strerror = ("%s: the server on port %d speaks plain SMTP; "
+                                  "use SMTP and starttls()" % (e.strerror, port))
+                raise
             return new_socket
 
     __all__.append("SMTP_SSL")

@@ -3,6 +3,7 @@ and the engine's reading of reply codes."""
 
 import email.utils
 import functools
+from smtplib import SMTPConnectError, SMTPServerDisconnected
 
 from . import _core
 
@@ -67,6 +68,18 @@ else:
 
 
 _FALLBACK = object()
+
+
+class SMTPImplicitTLSError(SMTPConnectError, SMTPServerDisconnected):
+    """A plain-text SMTP client reached a port that expects TLS from the
+    first byte (RFC 8314 §3.3): no greeting came, or a TLS record came
+    instead. The message says to use SMTP_SSL.
+
+    smtplib, in the same place, waits for a greeting line until its
+    timeout (SMTPServerDisconnected) or reads the record as a garbled
+    greeting (SMTPConnectError from the constructor): this is both, so the
+    ``except`` clauses written for smtplib still catch it.
+    """
 
 # RFC 4954 §4: AUTH in a session already authenticated gets 503; smtplib
 # counts that as success, so auth() and login() do too.

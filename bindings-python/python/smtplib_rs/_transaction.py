@@ -8,6 +8,7 @@ from smtplib import (
     SMTPDataError,
     SMTPNotSupportedError,
     SMTPRecipientsRefused,
+    SMTPResponseException,
     SMTPSenderRefused,
     SMTPServerDisconnected,
 )
@@ -200,20 +201,33 @@ class _TransactionMixin:
         return self._sendmail_serial(from_addr, to_addrs, msg, esmtp_opts,
                                      rcpt_options, chunking)
 
+    # The methods smtplib's sendmail goes through, which the engine's path
+    # does not call; SMTP fills in its own functions at import.
+    _SENDMAIL_CALLS = ("mail", "rcpt", "data", "send", "putcmd", "getreply", "rset")
+    _stock_methods = {}
+
+    def _calls_replaced(self):
+        """Whether a subclass, an instance attribute or a patch put other
+        code in place of a method in _SENDMAIL_CALLS. The comparison is
+        with the functions saved at import: mock.patch.object replaces
+        the class attribute itself."""
+        cls = type(self)
+        instance = self.__dict__
+        for name, stock in self._stock_methods.items():
+            if name in instance or getattr(cls, name) is not stock:
+                return True
+        return False
+
     def _mail_machine(self):
         """The engine's client machine for this session, or None when
         sendmail must go step by step as smtplib does: debug output on
         (smtplib's format), pipelining turned off, no EHLO, unread input,
-        or mail/rcpt/data overridden by a subclass or a mock."""
+        or a method smtplib's sendmail calls (mail, rcpt, data, send...)
+        replaced, so that the replacement sees smtplib's calls."""
         if (self.debuglevel > 0 or not self.use_pipelining or not self.does_esmtp
                 or self.ehlo_resp is None or self.sock is None
-                or self._parser is None or self._parser.pending()):
-            return None
-        cls = type(self)
-        if (cls.mail is not _TransactionMixin.mail
-                or cls.rcpt is not _TransactionMixin.rcpt
-                or cls.data is not _TransactionMixin.data or 'mail' in self.__dict__
-                or 'rcpt' in self.__dict__ or 'data' in self.__dict__):
+                or self._parser is None or self._parser.pending()
+                or self._calls_replaced()):
             return None
         key = (self.ehlo_resp, self.local_hostname)
         if self._machine_key != key:
@@ -325,6 +339,11 @@ class _TransactionMixin:
         if tag == "broken":
             self.close()
             raise SMTPServerDisconnected(outcome[1])
+        if tag == "unreadable":
+            # A reply line over smtplib's limit: its exception, as
+            # getreply() raises it.
+            self.close()
+            raise SMTPResponseException(outcome[1], outcome[2])
         if outcome[-1]:  # 421: the server is closing the connection
             self.close()
         if tag == "ok":

@@ -5,13 +5,14 @@
 //! (atext, qtextSMTP, sub-domain); whether UTF-8 is permitted is decided by
 //! the caller once it knows (MAIL may enable it with a later parameter).
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use nom::Parser;
 
-use super::{Domain, ForwardPath, Mailbox, ReversePath};
+use super::{DomainRef, ForwardPathRef, MailboxRef, ReversePathRef};
 use crate::syntax::class::{is_qtext, is_quotable, span, ATEXT, DOMAIN, DOT};
 use crate::syntax::{fail, name, rule, Res};
 
@@ -53,11 +54,20 @@ fn dot_string(i: &str) -> Res<'_, &str> {
     }
 }
 
-/// `Quoted-string` (RFC 5321 §4.1.2), decoded.
-fn quoted_string(i: &str) -> Res<'_, String> {
+/// `Quoted-string` (RFC 5321 §4.1.2), decoded: borrowed from the input
+/// unless it holds a backslash escape.
+fn quoted_string(i: &str) -> Res<'_, Cow<'_, str>> {
     let Some(body) = i.strip_prefix('"') else {
         return fail("Quoted-string");
     };
+    // The common case: plain qtext up to the closing quote (neither the
+    // quote nor the backslash is qtext).
+    let plain = body.bytes().position(|b| !is_qtext(b));
+    if let Some(end) = plain.filter(|&n| body.as_bytes().get(n) == Some(&b'"')) {
+        let text = body.get(..end).unwrap_or_default();
+        let rest = body.get(end + 1..).unwrap_or_default();
+        return Ok((rest, Cow::Borrowed(text)));
+    }
     let mut out = Vec::new();
     let mut it = body.bytes().enumerate();
     while let Some((n, b)) = it.next() {
@@ -66,7 +76,7 @@ fn quoted_string(i: &str) -> Res<'_, String> {
                 let rest = body.get(n + 1..).unwrap_or_default();
                 // Only ASCII backslashes were removed from valid UTF-8.
                 return match String::from_utf8(out) {
-                    Ok(s) => Ok((rest, s)),
+                    Ok(s) => Ok((rest, Cow::Owned(s))),
                     Err(_) => fail("Quoted-string"),
                 };
             }
@@ -82,19 +92,19 @@ fn quoted_string(i: &str) -> Res<'_, String> {
 }
 
 /// `Local-part` (RFC 5321 §4.1.2), decoded.
-fn local_part(i: &str) -> Res<'_, String> {
+fn local_part(i: &str) -> Res<'_, Cow<'_, str>> {
     if i.starts_with('"') {
         quoted_string(i)
     } else {
         let (rest, s) = dot_string(i)?;
-        Ok((rest, String::from(s)))
+        Ok((rest, Cow::Borrowed(s)))
     }
 }
 
 /// `Domain` (RFC 5321 §4.1.2) as a name.
-fn domain_name(i: &str) -> Res<'_, Domain> {
+fn domain_name(i: &str) -> Res<'_, DomainRef<'_>> {
     match domain_name_len(i.as_bytes()).and_then(|n| i.split_at_checked(n)) {
-        Some((s, rest)) => Ok((rest, Domain::Name(String::from(s)))),
+        Some((s, rest)) => Ok((rest, DomainRef::Name(s))),
         None => fail("Domain"),
     }
 }
@@ -111,18 +121,18 @@ pub(crate) fn is_dcontent(b: u8) -> bool {
 }
 
 /// `address-literal` (RFC 5321 §4.1.3).
-fn address_literal(i: &str) -> Res<'_, Domain> {
+fn address_literal(i: &str) -> Res<'_, DomainRef<'_>> {
     let Some((text, rest)) = i.strip_prefix('[').and_then(|b| b.split_once(']')) else {
         return fail("address-literal");
     };
     let domain = match text.split_once(':') {
         None => match text.parse::<Ipv4Addr>() {
-            Ok(a) => Domain::Ipv4(a),
+            Ok(a) => DomainRef::Ipv4(a),
             Err(_) => return fail("IPv4-address-literal"),
         },
         // The tag is a quoted ABNF string, hence case-insensitive.
         Some((t, addr)) if t.eq_ignore_ascii_case("IPv6") => match addr.parse::<Ipv6Addr>() {
-            Ok(a) => Domain::Ipv6(a),
+            Ok(a) => DomainRef::Ipv6(a),
             Err(_) => return fail("IPv6-address-literal"),
         },
         Some((t, content)) => {
@@ -130,17 +140,14 @@ fn address_literal(i: &str) -> Res<'_, Domain> {
             {
                 return fail("General-address-literal");
             }
-            Domain::General {
-                tag: String::from(t),
-                content: String::from(content),
-            }
+            DomainRef::General { tag: t, content }
         }
     };
     Ok((rest, domain))
 }
 
 /// `Domain / address-literal`.
-pub(crate) fn domain(i: &str) -> Res<'_, Domain> {
+pub(crate) fn domain(i: &str) -> Res<'_, DomainRef<'_>> {
     if i.starts_with('[') {
         address_literal(i)
     } else {
@@ -149,13 +156,13 @@ pub(crate) fn domain(i: &str) -> Res<'_, Domain> {
 }
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )`.
-pub(crate) fn mailbox(i: &str) -> Res<'_, Mailbox> {
+pub(crate) fn mailbox(i: &str) -> Res<'_, MailboxRef<'_>> {
     let (i, local_part) = local_part(i)?;
     let Some(i) = i.strip_prefix('@') else {
         return fail("Mailbox");
     };
     let (i, domain) = domain(i)?;
-    Ok((i, Mailbox { local_part, domain }))
+    Ok((i, MailboxRef { local_part, domain }))
 }
 
 /// `A-d-l ":"`, a source route, parsed and dropped (RFC 5321 §4.1.2 and
@@ -177,7 +184,7 @@ fn source_route(mut i: &str) -> Res<'_, ()> {
 }
 
 /// `Path = "<" [ A-d-l ":" ] Mailbox ">"`.
-pub(crate) fn path(i: &str) -> Res<'_, Mailbox> {
+pub(crate) fn path(i: &str) -> Res<'_, MailboxRef<'_>> {
     let Some(mut i) = i.strip_prefix('<') else {
         return fail("Path");
     };
@@ -201,21 +208,21 @@ fn null_path(i: &str) -> Option<&str> {
 }
 
 /// `Reverse-path = Path / "<>"`.
-pub(crate) fn reverse_path(i: &str) -> Res<'_, ReversePath> {
+pub(crate) fn reverse_path(i: &str) -> Res<'_, ReversePathRef<'_>> {
     if let Some(rest) = null_path(i) {
-        return Ok((rest, ReversePath::Null));
+        return Ok((rest, ReversePathRef::Null));
     }
     let (rest, m) = path(i).map_err(|e| name(e, "Reverse-path"))?;
-    Ok((rest, ReversePath::Mailbox(m)))
+    Ok((rest, ReversePathRef::Mailbox(m)))
 }
 
 /// `Forward-path = Path`, or `"<Postmaster>"` (RFC 5321 §4.1.1.3).
-pub(crate) fn forward_path(i: &str) -> Res<'_, ForwardPath> {
+pub(crate) fn forward_path(i: &str) -> Res<'_, ForwardPathRef<'_>> {
     // Cheap first-letter test before the 12-octet comparison.
     if matches!(i.as_bytes().get(1), Some(b'P' | b'p')) {
         if let Some((head, rest)) = i.split_at_checked(POSTMASTER_PATH.len()) {
             if head.eq_ignore_ascii_case(POSTMASTER_PATH) {
-                return Ok((rest, ForwardPath::Postmaster));
+                return Ok((rest, ForwardPathRef::Postmaster));
             }
         }
     }
@@ -224,7 +231,7 @@ pub(crate) fn forward_path(i: &str) -> Res<'_, ForwardPath> {
         return fail("Forward-path");
     }
     let (rest, m) = path(i).map_err(|e| name(e, "Forward-path"))?;
-    Ok((rest, ForwardPath::Mailbox(m)))
+    Ok((rest, ForwardPathRef::Mailbox(m)))
 }
 
 /// The domain-less postmaster path every server must accept (RFC 5321

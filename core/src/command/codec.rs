@@ -17,15 +17,15 @@
 //! * VRFY, EXPN, HELP and NOOP keep their argument as sent, minus the spaces
 //!   around it; it must be UTF-8 without control characters.
 
-use alloc::string::String;
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use core::fmt;
 
 use nom::Parser;
 
-use super::{params, Command, CommandError};
+use super::{params, Command, CommandError, CommandRef};
 use crate::address::grammar;
-use crate::address::{utf8_allowed, Domain};
+use crate::address::{utf8_allowed, DomainRef};
 use crate::syntax::{finish, partial, rule, VecWriter};
 
 fn syntax(rule: &'static str) -> CommandError {
@@ -73,7 +73,7 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// `Domain / address-literal` after EHLO/HELO/LHLO, ASCII only: SMTPUTF8
 /// is not yet negotiated when the greeting is sent.
-fn hello_domain(arg: &str) -> Result<Domain, CommandError> {
+fn hello_domain(arg: &str) -> Result<DomainRef<'_>, CommandError> {
     let d = finish(rule("Domain", grammar::domain).parse(arg), "Domain")?;
     if d.is_ascii() {
         Ok(d)
@@ -84,17 +84,17 @@ fn hello_domain(arg: &str) -> Result<Domain, CommandError> {
 
 /// A free-text argument (VRFY/EXPN `String`, HELP/NOOP text): UTF-8 without
 /// control characters.
-fn text(arg: &str) -> Result<String, CommandError> {
+fn text(arg: &str) -> Result<&str, CommandError> {
     if arg.bytes().any(|b| b < 0x20 || b == 0x7f) {
         return Err(syntax("String"));
     }
-    Ok(String::from(arg))
+    Ok(arg)
 }
 
 /// RFC 4422 §3.1 `sasl-mech = 1*20mech-char`.
 const MAX_MECHANISM_LEN: usize = 20;
 
-fn auth(arg: &str) -> Result<Command, CommandError> {
+fn auth(arg: &str) -> Result<CommandRef<'_>, CommandError> {
     let mut words = arg.split(' ').filter(|w| !w.is_empty());
     let mech = words.next().unwrap_or_default();
     if mech.is_empty()
@@ -112,20 +112,25 @@ fn auth(arg: &str) -> Result<Command, CommandError> {
             if r.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)) =>
         {
-            Some(String::from(r))
+            Some(r)
         }
         Some(_) => return Err(syntax("initial-response")),
     };
     if words.next().is_some() {
         return Err(syntax("auth-command"));
     }
-    Ok(Command::Auth {
-        mechanism: mech.to_ascii_uppercase(),
+    let mechanism = if mech.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(mech.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(mech)
+    };
+    Ok(CommandRef::Auth {
+        mechanism,
         initial_response,
     })
 }
 
-fn bdat(arg: &str) -> Result<Command, CommandError> {
+fn bdat(arg: &str) -> Result<CommandRef<'_>, CommandError> {
     let mut words = arg.split(' ').filter(|w| !w.is_empty());
     let size = words.next().unwrap_or_default();
     if size.is_empty() || !size.bytes().all(|b| b.is_ascii_digit()) {
@@ -140,12 +145,13 @@ fn bdat(arg: &str) -> Result<Command, CommandError> {
     if words.next().is_some() {
         return Err(syntax("bdat-cmd"));
     }
-    Ok(Command::Bdat { size, last })
+    Ok(CommandRef::Bdat { size, last })
 }
 
 /// `ascii` says the whole line is printable ASCII, so no UTF-8 check is
-/// needed.
-fn mail(arg: &str, smtputf8: bool, ascii: bool) -> Result<Command, CommandError> {
+/// needed. Keywords and typed values are ASCII by their grammar, so the
+/// parameter text is ASCII exactly when the untyped values are.
+fn mail(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, CommandError> {
     let rest = strip_prefix_ci(arg, "FROM:").ok_or(syntax("mail"))?;
     let rest = trim_spaces(rest);
     let (rest, from) = partial(grammar::reverse_path(rest), "Reverse-path")?;
@@ -154,33 +160,29 @@ fn mail(arg: &str, smtputf8: bool, ascii: bool) -> Result<Command, CommandError>
     let utf8 = ascii || smtputf8 || params.smtputf8;
     if !utf8 {
         utf8_allowed(from.is_ascii(), utf8)?;
-        let values_ascii = params
-            .other
-            .iter()
-            .all(|o| o.value.as_deref().is_none_or(str::is_ascii));
-        utf8_allowed(values_ascii, utf8)?;
+        utf8_allowed(rest.is_ascii(), utf8)?;
     }
-    Ok(Command::Mail { from, params })
+    Ok(CommandRef::Mail { from, params })
 }
 
-fn rcpt(arg: &str, smtputf8: bool, ascii: bool) -> Result<Command, CommandError> {
+fn rcpt(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, CommandError> {
     let rest = strip_prefix_ci(arg, "TO:").ok_or(syntax("rcpt"))?;
     let rest = trim_spaces(rest);
     let (rest, to) = partial(grammar::forward_path(rest), "Forward-path")?;
     let params = params::rcpt(rest)?;
     if !(smtputf8 || ascii) {
         utf8_allowed(to.is_ascii(), false)?;
-        let values_ascii = params
-            .other
-            .iter()
-            .all(|o| o.value.as_deref().is_none_or(str::is_ascii));
-        utf8_allowed(values_ascii, false)?;
+        utf8_allowed(rest.is_ascii(), false)?;
     }
-    Ok(Command::Rcpt { to, params })
+    Ok(CommandRef::Rcpt { to, params })
 }
 
 /// A verb that takes no argument.
-fn bare(arg: &str, cmd: Command, rule: &'static str) -> Result<Command, CommandError> {
+fn bare<'a>(
+    arg: &str,
+    cmd: CommandRef<'a>,
+    rule: &'static str,
+) -> Result<CommandRef<'a>, CommandError> {
     if arg.is_empty() {
         Ok(cmd)
     } else {
@@ -188,7 +190,7 @@ fn bare(arg: &str, cmd: Command, rule: &'static str) -> Result<Command, CommandE
     }
 }
 
-fn optional_text(arg: &str) -> Result<Option<String>, CommandError> {
+fn optional_text(arg: &str) -> Result<Option<&str>, CommandError> {
     if arg.is_empty() {
         Ok(None)
     } else {
@@ -204,8 +206,9 @@ fn required<'a>(arg: &'a str, rule: &'static str) -> Result<&'a str, CommandErro
     }
 }
 
-impl Command {
-    /// Parses one command line. `line` excludes the terminating CRLF.
+impl<'a> CommandRef<'a> {
+    /// Parses one command line, borrowing from it. `line` excludes the
+    /// terminating CRLF.
     /// `smtputf8` says whether UTF-8 is allowed in mailboxes (the caller knows
     /// whether the session offered SMTPUTF8; for MAIL the parser also accepts
     /// UTF-8 when the line itself carries the SMTPUTF8 parameter).
@@ -214,7 +217,7 @@ impl Command {
     /// [`CommandError::Syntax`] naming the ABNF rule that failed,
     /// [`CommandError::InvalidParameter`] for a bad or repeated typed
     /// MAIL/RCPT parameter, [`CommandError::Utf8NotAllowed`].
-    pub fn parse(line: &[u8], smtputf8: bool) -> Result<Command, CommandError> {
+    pub fn parse(line: &'a [u8], smtputf8: bool) -> Result<CommandRef<'a>, CommandError> {
         // One branch-free pass that the compiler vectorises: is every octet
         // printable ASCII? Then there is no CR, LF or NUL and no UTF-8 to
         // police, the common case.
@@ -236,7 +239,7 @@ impl Command {
         };
         let Ok(four) = <[u8; 4]>::try_from(verb) else {
             if verb.eq_ignore_ascii_case(b"STARTTLS") {
-                return bare(arg()?, Command::StartTls, "starttls");
+                return bare(arg()?, CommandRef::StartTls, "starttls");
             }
             return Err(CommandError::UnknownCommand);
         };
@@ -248,7 +251,7 @@ impl Command {
         match k {
             MAIL => mail(arg, smtputf8, ascii),
             RCPT => rcpt(arg, smtputf8, ascii),
-            EHLO => Ok(Command::Ehlo {
+            EHLO => Ok(CommandRef::Ehlo {
                 domain: hello_domain(required(arg, "ehlo")?)?,
             }),
             HELO => {
@@ -259,38 +262,38 @@ impl Command {
                         if !arg.bytes().all(|b| b.is_ascii_graphic()) {
                             return Err(e);
                         }
-                        Domain::Name(String::from(arg))
+                        DomainRef::Name(arg)
                     }
                 };
-                Ok(Command::Helo { domain })
+                Ok(CommandRef::Helo { domain })
             }
-            LHLO => Ok(Command::Lhlo {
+            LHLO => Ok(CommandRef::Lhlo {
                 domain: hello_domain(required(arg, "lhlo")?)?,
             }),
-            DATA => bare(arg, Command::Data, "data"),
+            DATA => bare(arg, CommandRef::Data, "data"),
             BDAT => bdat(arg),
-            RSET => bare(arg, Command::Rset, "rset"),
-            VRFY => Ok(Command::Vrfy {
+            RSET => bare(arg, CommandRef::Rset, "rset"),
+            VRFY => Ok(CommandRef::Vrfy {
                 argument: text(required(arg, "vrfy")?)?,
             }),
-            EXPN => Ok(Command::Expn {
+            EXPN => Ok(CommandRef::Expn {
                 argument: text(required(arg, "expn")?)?,
             }),
-            HELP => Ok(Command::Help {
+            HELP => Ok(CommandRef::Help {
                 topic: optional_text(arg)?,
             }),
-            NOOP => Ok(Command::Noop {
+            NOOP => Ok(CommandRef::Noop {
                 argument: optional_text(arg)?,
             }),
-            QUIT => bare(arg, Command::Quit, "quit"),
+            QUIT => bare(arg, CommandRef::Quit, "quit"),
             AUTH => auth(arg),
             _ => Err(CommandError::UnknownCommand),
         }
     }
 
-    /// Appends this command in canonical form and its CRLF to `out`.
-    /// Call [`Command::validate`] first on values that did not come from
-    /// [`Command::parse`]: `encode` does not check its fields.
+    /// Appends this command in canonical form and its CRLF to `out`:
+    /// upper-case verbs, single spaces, typed parameters in a fixed order,
+    /// then the others in order.
     pub fn encode(&self, out: &mut Vec<u8>) {
         fn word(out: &mut Vec<u8>, verb: &[u8], arg: Option<&str>) {
             out.extend_from_slice(verb);
@@ -300,43 +303,43 @@ impl Command {
             }
         }
         match self {
-            Command::Ehlo { domain } => {
+            CommandRef::Ehlo { domain } => {
                 out.extend_from_slice(b"EHLO ");
                 domain.encode(out);
             }
-            Command::Helo { domain } => {
+            CommandRef::Helo { domain } => {
                 out.extend_from_slice(b"HELO ");
                 domain.encode(out);
             }
-            Command::Lhlo { domain } => {
+            CommandRef::Lhlo { domain } => {
                 out.extend_from_slice(b"LHLO ");
                 domain.encode(out);
             }
-            Command::Mail { from, params } => {
+            CommandRef::Mail { from, params } => {
                 out.extend_from_slice(b"MAIL FROM:");
                 from.encode(out);
                 params.encode(out);
             }
-            Command::Rcpt { to, params } => {
+            CommandRef::Rcpt { to, params } => {
                 out.extend_from_slice(b"RCPT TO:");
                 to.encode(out);
                 params.encode(out);
             }
-            Command::Data => out.extend_from_slice(b"DATA"),
-            Command::Bdat { size, last } => {
+            CommandRef::Data => out.extend_from_slice(b"DATA"),
+            CommandRef::Bdat { size, last } => {
                 let _ = fmt::write(&mut VecWriter(out), format_args!("BDAT {size}"));
                 if *last {
                     out.extend_from_slice(b" LAST");
                 }
             }
-            Command::Rset => out.extend_from_slice(b"RSET"),
-            Command::Vrfy { argument } => word(out, b"VRFY", Some(argument)),
-            Command::Expn { argument } => word(out, b"EXPN", Some(argument)),
-            Command::Help { topic } => word(out, b"HELP", topic.as_deref()),
-            Command::Noop { argument } => word(out, b"NOOP", argument.as_deref()),
-            Command::Quit => out.extend_from_slice(b"QUIT"),
-            Command::StartTls => out.extend_from_slice(b"STARTTLS"),
-            Command::Auth {
+            CommandRef::Rset => out.extend_from_slice(b"RSET"),
+            CommandRef::Vrfy { argument } => word(out, b"VRFY", Some(argument)),
+            CommandRef::Expn { argument } => word(out, b"EXPN", Some(argument)),
+            CommandRef::Help { topic } => word(out, b"HELP", *topic),
+            CommandRef::Noop { argument } => word(out, b"NOOP", *argument),
+            CommandRef::Quit => out.extend_from_slice(b"QUIT"),
+            CommandRef::StartTls => out.extend_from_slice(b"STARTTLS"),
+            CommandRef::Auth {
                 mechanism,
                 initial_response,
             } => {
@@ -354,21 +357,43 @@ impl Command {
     /// The verb as encoded, e.g. `"MAIL"`.
     pub fn verb(&self) -> &'static str {
         match self {
-            Command::Ehlo { .. } => "EHLO",
-            Command::Helo { .. } => "HELO",
-            Command::Lhlo { .. } => "LHLO",
-            Command::Mail { .. } => "MAIL",
-            Command::Rcpt { .. } => "RCPT",
-            Command::Data => "DATA",
-            Command::Bdat { .. } => "BDAT",
-            Command::Rset => "RSET",
-            Command::Vrfy { .. } => "VRFY",
-            Command::Expn { .. } => "EXPN",
-            Command::Help { .. } => "HELP",
-            Command::Noop { .. } => "NOOP",
-            Command::Quit => "QUIT",
-            Command::StartTls => "STARTTLS",
-            Command::Auth { .. } => "AUTH",
+            CommandRef::Ehlo { .. } => "EHLO",
+            CommandRef::Helo { .. } => "HELO",
+            CommandRef::Lhlo { .. } => "LHLO",
+            CommandRef::Mail { .. } => "MAIL",
+            CommandRef::Rcpt { .. } => "RCPT",
+            CommandRef::Data => "DATA",
+            CommandRef::Bdat { .. } => "BDAT",
+            CommandRef::Rset => "RSET",
+            CommandRef::Vrfy { .. } => "VRFY",
+            CommandRef::Expn { .. } => "EXPN",
+            CommandRef::Help { .. } => "HELP",
+            CommandRef::Noop { .. } => "NOOP",
+            CommandRef::Quit => "QUIT",
+            CommandRef::StartTls => "STARTTLS",
+            CommandRef::Auth { .. } => "AUTH",
         }
+    }
+}
+
+impl Command {
+    /// Parses one command line: [`CommandRef::parse`], then
+    /// [`into_owned`](CommandRef::into_owned). `line` excludes the CRLF;
+    /// `smtputf8` and the errors are as for [`CommandRef::parse`].
+    pub fn parse(line: &[u8], smtputf8: bool) -> Result<Command, CommandError> {
+        CommandRef::parse(line, smtputf8).map(CommandRef::into_owned)
+    }
+
+    /// Appends this command in canonical form and its CRLF to `out` (see
+    /// [`CommandRef::encode`]). Call [`Command::validate`] first on values
+    /// that did not come from [`Command::parse`]: `encode` does not check
+    /// its fields.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        self.as_borrowed().encode(out);
+    }
+
+    /// The verb as encoded, e.g. `"MAIL"`.
+    pub fn verb(&self) -> &'static str {
+        self.as_borrowed().verb()
     }
 }

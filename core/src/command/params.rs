@@ -1,15 +1,14 @@
 //! MAIL and RCPT parameters (RFC 5321 §4.1.2 `esmtp-param`), typed for the
 //! extensions this crate knows, the rest kept verbatim.
 
-use alloc::borrow::ToOwned;
-use alloc::string::String;
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use super::xtext::{xtext_decode_bytes, xtext_encode_into};
-use super::{
-    BodyType, CommandError, MailParameters, Notify, OriginalRecipient, OtherParameter,
-    RcptParameters, Ret,
+use super::borrowed::{
+    MailParametersRef, OriginalRecipientRef, OtherParameterRef, OtherParameters, RcptParametersRef,
 };
+use super::xtext::{xtext_decode_cow, xtext_encode_into};
+use super::{BodyType, CommandError, Notify, Ret};
 use crate::syntax::class::{is_atext, span, ESMTP_VALUE, KEYWORD};
 use crate::syntax::VecWriter;
 
@@ -89,11 +88,34 @@ fn for_each_param<'a>(
     }
 }
 
-fn other(p: &Param<'_>) -> OtherParameter {
-    OtherParameter {
-        keyword: p.keyword.to_owned(),
-        value: p.value.map(String::from),
-    }
+/// Which command's parameters: they type different keywords.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ParamsOf {
+    Mail,
+    Rcpt,
+}
+
+/// The keywords [`mail`] and [`rcpt`] type; every other one is kept in
+/// `other`.
+const MAIL_TYPED: [&str; 7] = [
+    "SIZE",
+    "BODY",
+    "SMTPUTF8",
+    "RET",
+    "ENVID",
+    "AUTH",
+    "REQUIRETLS",
+];
+const RCPT_TYPED: [&str; 2] = ["NOTIFY", "ORCPT"];
+
+/// Whether `keyword` is one the parser types for `of` (and so not kept in
+/// `other`).
+pub(crate) fn is_typed(of: ParamsOf, keyword: &str) -> bool {
+    let typed: &[&str] = match of {
+        ParamsOf::Mail => &MAIL_TYPED,
+        ParamsOf::Rcpt => &RCPT_TYPED,
+    };
+    typed.iter().any(|t| t.eq_ignore_ascii_case(keyword))
 }
 
 /// Sets a typed parameter once; a second occurrence is an error.
@@ -119,9 +141,9 @@ fn has_ctl(s: &str) -> bool {
     s.bytes().any(|b| b < 0x20 || b == 0x7f)
 }
 
-fn xtext_value(p: &Param<'_>) -> Result<String, CommandError> {
+fn xtext_value<'a>(p: &Param<'a>) -> Result<Cow<'a, str>, CommandError> {
     let v = p.value.ok_or_else(|| invalid(p.keyword))?;
-    match xtext_decode_bytes(v.as_bytes()) {
+    match xtext_decode_cow(v) {
         Some(s) if !has_ctl(&s) => Ok(s),
         _ => Err(invalid(p.keyword)),
     }
@@ -132,8 +154,8 @@ fn value_is(p: &Param<'_>, s: &str) -> bool {
 }
 
 /// Parses MAIL parameters.
-pub(crate) fn mail(rest: &str) -> Result<MailParameters, CommandError> {
-    let mut m = MailParameters::default();
+pub(crate) fn mail(rest: &str) -> Result<MailParametersRef<'_>, CommandError> {
+    let mut m = MailParametersRef::default();
     for_each_param(rest, "Mail-parameters", |p| {
         let k = p.keyword;
         if k.eq_ignore_ascii_case("SIZE") {
@@ -177,10 +199,12 @@ pub(crate) fn mail(rest: &str) -> Result<MailParameters, CommandError> {
         } else if k.eq_ignore_ascii_case("REQUIRETLS") {
             flag_once(&mut m.requiretls, &p)
         } else {
-            m.other.push(other(&p));
+            // Kept in `other`, read back from `rest` when asked for.
+            debug_assert!(!is_typed(ParamsOf::Mail, k));
             Ok(())
         }
     })?;
+    m.other = OtherParameters::line(rest, ParamsOf::Mail);
     Ok(m)
 }
 
@@ -190,8 +214,8 @@ pub(crate) fn is_addr_type(s: &str) -> bool {
 }
 
 /// Parses RCPT parameters.
-pub(crate) fn rcpt(rest: &str) -> Result<RcptParameters, CommandError> {
-    let mut r = RcptParameters::default();
+pub(crate) fn rcpt(rest: &str) -> Result<RcptParametersRef<'_>, CommandError> {
+    let mut r = RcptParametersRef::default();
     for_each_param(rest, "Rcpt-parameters", |p| {
         let k = p.keyword;
         if k.eq_ignore_ascii_case("NOTIFY") {
@@ -203,17 +227,21 @@ pub(crate) fn rcpt(rest: &str) -> Result<RcptParameters, CommandError> {
             if !is_addr_type(t) {
                 return Err(invalid(k));
             }
-            let address = match xtext_decode_bytes(a.as_bytes()) {
+            let address = match xtext_decode_cow(a) {
                 Some(s) if !has_ctl(&s) => s,
                 _ => return Err(invalid(k)),
             };
-            let addr_type = String::from(t);
-            set_once(&mut r.orcpt, OriginalRecipient { addr_type, address }, k)
+            let orcpt = OriginalRecipientRef {
+                addr_type: t,
+                address,
+            };
+            set_once(&mut r.orcpt, orcpt, k)
         } else {
-            r.other.push(other(&p));
+            debug_assert!(!is_typed(ParamsOf::Rcpt, k));
             Ok(())
         }
     })?;
+    r.other = OtherParameters::line(rest, ParamsOf::Rcpt);
     Ok(r)
 }
 
@@ -242,18 +270,18 @@ fn notify(v: &str) -> Option<Notify> {
     })
 }
 
-fn push_other(others: &[OtherParameter], out: &mut Vec<u8>) {
-    for o in others {
+fn push_other(others: &OtherParameters<'_>, out: &mut Vec<u8>) {
+    for OtherParameterRef { keyword, value } in others.iter() {
         out.push(b' ');
-        out.extend_from_slice(o.keyword.as_bytes());
-        if let Some(v) = &o.value {
+        out.extend_from_slice(keyword.as_bytes());
+        if let Some(v) = value {
             out.push(b'=');
             out.extend_from_slice(v.as_bytes());
         }
     }
 }
 
-impl MailParameters {
+impl MailParametersRef<'_> {
     /// Appends ` KEY=value` for each parameter, typed ones first in a fixed
     /// order, then the others in their order.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
@@ -291,7 +319,7 @@ impl MailParameters {
     }
 }
 
-impl RcptParameters {
+impl RcptParametersRef<'_> {
     /// Appends ` NOTIFY=...`, ` ORCPT=...`, then the others in order.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
         match self.notify {

@@ -237,8 +237,10 @@ proptest! {
             },
             other => other.clone(),
         };
+        prop_assert_eq!(CommandRef::parse(&line, true), Ok(canonical.as_borrowed()));
         prop_assert_eq!(Command::parse(&line, true), Ok(canonical), "{}", String::from_utf8_lossy(&line));
         prop_assert_eq!(c.validate(), Ok(()));
+        prop_assert_eq!(c.as_borrowed().into_owned(), c);
     }
 
     #[test]
@@ -254,7 +256,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(line in proptest::collection::vec(any::<u8>(), 0..300), utf8 in any::<bool>()) {
-        let _ = Command::parse(&line, utf8);
+        let _ = CommandRef::parse(&line, utf8);
     }
 
     /// Whatever parses re-encodes to a line that parses to the same thing.
@@ -264,9 +266,14 @@ proptest! {
         utf8 in any::<bool>(),
     ) {
         let line: String = tokens.concat();
+        let borrowed = CommandRef::parse(line.as_bytes(), utf8);
+        prop_assert_eq!(borrowed.clone().map(CommandRef::into_owned), Command::parse(line.as_bytes(), utf8));
         if let Ok(c) = Command::parse(line.as_bytes(), utf8) {
             let mut again = Vec::new();
             c.encode(&mut again);
+            let mut from_borrowed = Vec::new();
+            borrowed.unwrap().encode(&mut from_borrowed);
+            prop_assert_eq!(&from_borrowed, &again);
             let again = strip_crlf(again);
             prop_assert_eq!(Command::parse(&again, utf8), Ok(c.clone()), "{} -> {}", line, String::from_utf8_lossy(&again));
         }

@@ -114,6 +114,12 @@ fn valid_lines() {
         let enc = encoded(&expected);
         assert_eq!(enc, alloc::format!("{canonical}\r\n"), "{line}");
         assert_eq!(expected.validate(), Ok(()), "{line}");
+        // The borrowed parse reads the same command and encodes the same.
+        let borrowed = CommandRef::parse(line.as_bytes(), utf8);
+        assert_eq!(borrowed, Ok(expected.as_borrowed()), "{line}");
+        let mut wire = Vec::new();
+        borrowed.unwrap().encode(&mut wire);
+        assert_eq!(wire, enc.as_bytes(), "{line}");
     }
 }
 
@@ -244,12 +250,13 @@ fn invalid_lines() {
         (b"AUTH PLAIN abc def", false, syntax("auth-command")),
     ];
     for (line, utf8, expected) in cases {
+        let text = String::from_utf8_lossy(line);
         assert_eq!(
-            Command::parse(line, utf8),
-            Err(expected),
-            "{}",
-            String::from_utf8_lossy(line)
+            CommandRef::parse(line, utf8),
+            Err(expected.clone()),
+            "{text}"
         );
+        assert_eq!(Command::parse(line, utf8), Err(expected), "{text}");
     }
 }
 

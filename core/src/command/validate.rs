@@ -83,7 +83,7 @@ fn mailbox(m: &Mailbox, field: &'static str) -> Result<(), InvalidCommand> {
     // The encoder copies UTF-8 strings and ASCII only.
     let text = core::str::from_utf8(&buf).map_err(|_| invalid_address(m, "Mailbox"))?;
     match finish(grammar::mailbox(text), "Mailbox") {
-        Ok(back) if back == *m => Ok(()),
+        Ok(back) if back == m.as_borrowed() => Ok(()),
         Ok(_) => Err(invalid_address(m, "Mailbox")),
         Err(CommandError::Syntax { rule }) => Err(invalid_address(m, rule)),
         Err(_) => Err(invalid_address(m, "Mailbox")),

@@ -1,5 +1,6 @@
 //! xtext (RFC 3461 §4): the encoding of ENVID, ORCPT and AUTH= values.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -48,17 +49,17 @@ fn hex_digit(b: u8) -> Option<u8> {
 /// neither an `xchar` nor a `+HH` escape, or when the decoded octets are not
 /// UTF-8.
 pub fn xtext_decode(value: &str) -> Option<String> {
-    xtext_decode_bytes(value.as_bytes())
+    xtext_decode_cow(value).map(Cow::into_owned)
 }
 
-/// [`xtext_decode`] on raw octets.
-pub(crate) fn xtext_decode_bytes(value: &[u8]) -> Option<String> {
-    if value.iter().all(|&b| is_xchar(b)) {
+/// [`xtext_decode`], borrowing `value` when nothing is escaped.
+pub(crate) fn xtext_decode_cow(value: &str) -> Option<Cow<'_, str>> {
+    if value.bytes().all(is_xchar) {
         // Common case: nothing escaped.
-        return core::str::from_utf8(value).ok().map(String::from);
+        return Some(Cow::Borrowed(value));
     }
     let mut out = Vec::with_capacity(value.len());
-    let mut it = value.iter();
+    let mut it = value.as_bytes().iter();
     while let Some(&b) = it.next() {
         if b == b'+' {
             let hi = hex_digit(*it.next()?)?;
@@ -70,7 +71,7 @@ pub(crate) fn xtext_decode_bytes(value: &[u8]) -> Option<String> {
             return None;
         }
     }
-    String::from_utf8(out).ok()
+    String::from_utf8(out).ok().map(Cow::Owned)
 }
 
 #[cfg(test)]

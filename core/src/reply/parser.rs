@@ -3,9 +3,8 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use memchr::memchr;
-
 use super::{Reply, ReplyCode, MAX_REPLY_LINE};
+use crate::framing::{Frame, LineEndings, LineFramer};
 
 /// Default cap on the lines of one reply. RFC 5321 §4.2.1 sets no limit on
 /// multi-line replies; real EHLO replies have about 10-30 lines and HELP a
@@ -39,8 +38,9 @@ pub struct ReplyParserConfig {
     /// smtplib (which splits on LF) talks to them: refusing them would make
     /// the drop-in replacement fail where smtplib works. A reply cannot
     /// smuggle anything through a bare LF (unlike a DATA terminator), so
-    /// leniency costs nothing here. With `false`, a line not ending in CRLF
-    /// is [`ReplyError::Malformed`].
+    /// leniency costs nothing here (a bare CR inside a line is then kept as
+    /// text). With `false`, a line holding a bare CR or LF is
+    /// [`ReplyError::Malformed`].
     pub allow_bare_lf: bool,
 }
 
@@ -109,15 +109,18 @@ const INITIAL_MULTILINE_CAPACITY: usize = 512;
 /// Shortest possible reply line, `NNN\r\n` (`NNN\n` when lenient).
 const MIN_LINE_LIMIT: usize = 5;
 
-/// Reads replies from a byte stream, one complete line at a time.
+/// Reads replies from a byte stream, one complete line at a time. Lines are
+/// found by [`LineFramer`], the framer the server reads commands with
+/// (lenient or strict as [`ReplyParserConfig::allow_bare_lf`] says).
 ///
 /// Contract (used by the client machine and the Python binding):
 ///
 /// * Call [`parse`](Self::parse) with all unprocessed bytes the caller
 ///   holds. It returns how many bytes it consumed, which are always whole
 ///   lines, and stops right after the last line of a reply, so bytes of
-///   the next reply (pipelining) are left to the caller. The caller drops
-///   the consumed prefix and keeps the rest for the next call.
+///   the next reply (pipelining) are left to the caller. The caller moves
+///   its cursor past the consumed bytes (nothing needs to be moved: the
+///   parser never looks back) and calls again with the rest.
 /// * The parser keeps the lines of a partial multi-line reply between
 ///   calls, never a partial line: it holds at most one reply, bounded by
 ///   the config, and the caller holds at most one partial line
@@ -129,9 +132,11 @@ const MIN_LINE_LIMIT: usize = 5;
 ///   `(n, Some(Err(e)))`: the peer broke RFC 5321 §4.2; the partial reply
 ///   is discarded and the parser is reset. Errors are fatal for the
 ///   session: the machine makes them sticky.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ReplyParser {
     config: ReplyParserConfig,
+    /// Finds the lines: the same framer the server reads commands with.
+    framer: LineFramer,
     code: Option<ReplyCode>,
     /// Lines of the reply so far, joined by `\n` (see [`Reply`]).
     joined: Vec<u8>,
@@ -145,6 +150,12 @@ enum Sep {
     Last,
 }
 
+impl Default for ReplyParser {
+    fn default() -> Self {
+        ReplyParser::with_config(ReplyParserConfig::default())
+    }
+}
+
 impl ReplyParser {
     /// A parser with the default config.
     pub fn new() -> ReplyParser {
@@ -153,9 +164,18 @@ impl ReplyParser {
 
     /// A parser with `config`.
     pub fn with_config(config: ReplyParserConfig) -> ReplyParser {
+        let endings = if config.allow_bare_lf {
+            LineEndings::Lenient
+        } else {
+            LineEndings::Strict
+        };
         ReplyParser {
             config,
-            ..ReplyParser::default()
+            framer: LineFramer::new(config.max_line.max(MIN_LINE_LIMIT), endings),
+            code: None,
+            joined: Vec::new(),
+            line_count: 0,
+            octets: 0,
         }
     }
 
@@ -171,6 +191,7 @@ impl ReplyParser {
 
     /// Forgets any partial reply (e.g. after STARTTLS, RFC 3207 §4.2).
     pub fn reset(&mut self) {
+        self.framer = LineFramer::new(self.framer.limit(), self.framer.endings());
         self.code = None;
         self.joined.clear();
         self.line_count = 0;
@@ -190,34 +211,27 @@ impl ReplyParser {
     /// runs out. See the type's docs for the contract.
     #[must_use]
     pub fn parse(&mut self, input: &[u8]) -> (usize, Option<Result<Reply, ReplyError>>) {
-        let max_line = self.config.max_line.max(MIN_LINE_LIMIT);
         let mut pos = 0;
         loop {
             let rest = input.get(pos..).unwrap_or_default();
-            let window = rest.get(..max_line).unwrap_or(rest);
-            let Some(lf) = memchr(b'\n', window) else {
-                if rest.len() >= max_line {
-                    // RFC 5321 §4.5.3.1.5: the LF, wherever it is, would
-                    // make the line longer than the limit.
-                    return self.fail(pos, ReplyError::LineTooLong { limit: max_line });
+            let frame = self.framer.next_line(rest);
+            let consumed = frame.consumed();
+            let line = match frame {
+                Frame::Line { .. } => frame.line(rest).unwrap_or_default(),
+                Frame::Incomplete { consumed: 0 } => return (pos, None),
+                // RFC 5321 §4.5.3.1.5: the line is over the limit wherever
+                // its LF is. Fatal, so there is no need to skip to the LF.
+                Frame::Incomplete { .. } | Frame::TooLong { .. } => {
+                    let limit = self.framer.limit();
+                    return self.fail(pos, ReplyError::LineTooLong { limit });
                 }
-                return (pos, None);
-            };
-            let line = window.get(..lf).unwrap_or_default();
-            pos += lf + 1;
-            let line = match line.strip_suffix(b"\r") {
-                Some(l) => l,
-                None if self.config.allow_bare_lf => line,
-                None => {
-                    return self.fail(
-                        pos,
-                        ReplyError::Malformed {
-                            reason: "line not ended by CRLF",
-                        },
-                    )
+                Frame::BareLineEnding { .. } => {
+                    let reason = "bare CR or LF in a line";
+                    return self.fail(pos + consumed, ReplyError::Malformed { reason });
                 }
             };
-            self.octets += lf + 1;
+            pos += consumed;
+            self.octets += consumed;
             if self.octets > self.config.max_octets {
                 let limit = self.config.max_octets;
                 return self.fail(pos, ReplyError::TooManyOctets { limit });

@@ -114,6 +114,14 @@ fn errors() {
     assert!(matches!(r, Some(Err(ReplyError::Malformed { .. }))));
     let (_, r) = ReplyParser::with_config(strict).parse(b"250 OK\r\n");
     assert!(matches!(r, Some(Ok(_))));
+    // A bare CR inside a line: refused when strict (RFC 5321 §2.3.8), kept
+    // as text when lenient.
+    let (n, r) = ReplyParser::with_config(strict).parse(b"250 O\rK\r\n250 x\r\n");
+    assert!(matches!(r, Some(Err(ReplyError::Malformed { .. }))));
+    assert_eq!(n, 9);
+    let (_, r) = ReplyParser::new().parse(b"250 O\rK\r\n");
+    let reply = r.unwrap().unwrap();
+    assert_eq!(reply.lines().collect::<Vec<_>>(), [b"O\rK".as_slice()]);
 }
 
 #[test]
