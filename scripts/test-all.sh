@@ -27,6 +27,9 @@ if [ -f bindings-python/ci.sh ]; then
   bash bindings-python/ci.sh
 fi
 
+step "wasm: the smtp-rs JavaScript package (Node, Deno, workerd, Chromium)"
+bash bindings-wasm/ci.sh
+
 if [ -f fuzz/run.sh ] && [ -z "${SKIP_FUZZ:-}" ]; then
   step "fuzz: every target for ${FUZZ_SECONDS:-10}s"
   bash fuzz/run.sh "${FUZZ_SECONDS:-10}"

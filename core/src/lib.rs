@@ -100,6 +100,7 @@ extern crate std;
 pub mod address;
 pub mod auth;
 pub mod body;
+mod buffer;
 pub mod client;
 pub mod command;
 pub mod ehlo;

@@ -52,6 +52,17 @@ impl fmt::Display for CommandError {
 
 impl core::error::Error for CommandError {}
 
+/// Whether `s` equals `lower` ignoring ASCII case, where `lower` is a
+/// lower-case name of letters, digits and `-`, and `s` holds no control
+/// character (every keyword and parameter value the grammar lets through).
+/// OR-ing 0x20 maps only a letter's two cases onto the lower one; a digit
+/// or `-` already has that bit, and its only other preimage is a control
+/// character. One OR and one comparison per octet, where
+/// `eq_ignore_ascii_case` lower-cases both sides.
+pub(crate) fn eq_name(s: &[u8], lower: &[u8]) -> bool {
+    s.len() == lower.len() && s.iter().zip(lower).all(|(&a, &b)| a | 0x20 == b)
+}
+
 /// Adapts a byte buffer to `fmt::Write` so `Display` impls can share the
 /// encoders.
 pub(crate) struct VecWriter<'a>(pub(crate) &'a mut Vec<u8>);
@@ -63,17 +74,19 @@ impl fmt::Write for VecWriter<'_> {
     }
 }
 
-/// The nom error type: a [`CommandError`] whose `Syntax` rule is filled in by
-/// the innermost [`rule`] wrapper.
-#[derive(Debug)]
-pub(crate) struct PErr(pub(crate) CommandError);
+/// The nom error type: the name of the ABNF rule that failed, filled in
+/// by the innermost [`rule`] wrapper. The grammar only ever fails on
+/// syntax, and a `Copy` error keeps the parsers' results small and free of
+/// drop code on the hot path.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PErr(pub(crate) &'static str);
 
 /// Placeholder rule name that [`rule`] replaces.
 const UNNAMED: &str = "";
 
 impl<I> ParseError<I> for PErr {
     fn from_error_kind(_: I, _: ErrorKind) -> Self {
-        PErr(CommandError::Syntax { rule: UNNAMED })
+        PErr(UNNAMED)
     }
     fn append(_: I, _: ErrorKind, other: Self) -> Self {
         other
@@ -84,7 +97,7 @@ pub(crate) type Res<'a, T> = IResult<&'a str, T, PErr>;
 
 /// A syntax error for `name`, as a recoverable nom error.
 pub(crate) fn fail<T>(name: &'static str) -> Result<T, nom::Err<PErr>> {
-    Err(nom::Err::Error(PErr(CommandError::Syntax { rule: name })))
+    Err(nom::Err::Error(PErr(name)))
 }
 
 /// Names the ABNF rule `p` implements, unless an inner rule already did.
@@ -92,22 +105,21 @@ pub(crate) fn rule<'a, O>(
     name: &'static str,
     mut p: impl Parser<&'a str, Output = O, Error = PErr>,
 ) -> impl FnMut(&'a str) -> Res<'a, O> {
-    move |i| {
-        p.parse(i).map_err(|e| {
-            e.map(|PErr(err)| match err {
-                CommandError::Syntax { rule: UNNAMED } => PErr(CommandError::Syntax { rule: name }),
-                other => PErr(other),
-            })
-        })
-    }
+    move |i| p.parse(i).map_err(|e| self::name(e, name))
 }
 
 /// Names an unnamed error (what [`rule`] does, for the hot path).
 pub(crate) fn name(e: nom::Err<PErr>, rule: &'static str) -> nom::Err<PErr> {
-    e.map(|PErr(err)| match err {
-        CommandError::Syntax { rule: UNNAMED } => PErr(CommandError::Syntax { rule }),
-        other => PErr(other),
-    })
+    e.map(|PErr(r)| PErr(if r == UNNAMED { rule } else { r }))
+}
+
+/// The public error for a failed parse whose top rule is `top`.
+fn syntax_error(e: nom::Err<PErr>, top: &'static str) -> CommandError {
+    let rule = match e {
+        nom::Err::Error(PErr(r)) | nom::Err::Failure(PErr(r)) if r != UNNAMED => r,
+        _ => top,
+    };
+    CommandError::Syntax { rule }
 }
 
 /// Turns the outcome of a whole-input parse into the public error.
@@ -115,11 +127,7 @@ pub(crate) fn finish<T>(r: Res<'_, T>, top: &'static str) -> Result<T, CommandEr
     match r {
         Ok(("", v)) => Ok(v),
         Ok(_) => Err(CommandError::Syntax { rule: top }),
-        Err(nom::Err::Error(PErr(e)) | nom::Err::Failure(PErr(e))) => Err(match e {
-            CommandError::Syntax { rule: UNNAMED } => CommandError::Syntax { rule: top },
-            other => other,
-        }),
-        Err(nom::Err::Incomplete(_)) => Err(CommandError::Syntax { rule: top }),
+        Err(e) => Err(syntax_error(e, top)),
     }
 }
 
@@ -128,10 +136,5 @@ pub(crate) fn partial<'a, T>(
     r: Res<'a, T>,
     top: &'static str,
 ) -> Result<(&'a str, T), CommandError> {
-    r.map_err(|e| match e {
-        nom::Err::Error(PErr(CommandError::Syntax { rule: UNNAMED }))
-        | nom::Err::Failure(PErr(CommandError::Syntax { rule: UNNAMED }))
-        | nom::Err::Incomplete(_) => CommandError::Syntax { rule: top },
-        nom::Err::Error(PErr(e)) | nom::Err::Failure(PErr(e)) => e,
-    })
+    r.map_err(|e| syntax_error(e, top))
 }

@@ -5,11 +5,9 @@ use std::time::Instant;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use smtp_core::auth::{Mechanism, Verification};
-use smtp_core::server::{
-    BareLineEndings, Event as SEvent, Greeting, LongLines, ServerConfig,
-    ServerConnection as CoreServer,
-};
-use smtp_core::{Command, Extensions, MailParameters, RcptParameters, Reply, ReplyCode};
+use smtp_core::command::CommandRef;
+use smtp_core::server::{Event as SEvent, ServerConfig, ServerConnection as CoreServer};
+use smtp_core::{Extensions, Reply, ReplyCode};
 
 use super::{clock, event, reply, sans_io_pymethods, Event};
 use crate::reply::value_error;
@@ -46,82 +44,54 @@ fn verification(py: Python<'_>, d: &Bound<'_, PyDict>, v: &Verification) -> PyRe
     Ok(())
 }
 
-/// The parameters of a MAIL command in canonical form (`SIZE=10 BODY=8BITMIME`),
-/// cut from the encoded command line after the path.
-fn mail_params_text(from: &smtp_core::ReversePath, params: &MailParameters) -> String {
-    let cmd = Command::Mail {
-        from: from.clone(),
-        params: params.clone(),
-    };
-    params_after_path(&cmd, &from.to_string())
-}
-
-/// The parameters of a RCPT command in canonical form.
-fn rcpt_params_text(to: &smtp_core::ForwardPath, params: &RcptParameters) -> String {
-    let cmd = Command::Rcpt {
-        to: to.clone(),
-        params: params.clone(),
-    };
-    params_after_path(&cmd, &to.to_string())
-}
-
-fn params_after_path(cmd: &Command, path: &str) -> String {
-    let mut line = Vec::new();
-    cmd.encode(&mut line);
-    let text = String::from_utf8_lossy(&line);
-    // "MAIL FROM:" / "RCPT TO:" + path + params + CRLF.
-    let start = text.find(path).map_or(text.len(), |i| i + path.len());
-    text.get(start..)
-        .unwrap_or_default()
-        .trim_end_matches("\r\n")
-        .trim()
-        .to_string()
-}
-
-fn server_event(py: Python<'_>, ev: SEvent) -> PyResult<Py<Event>> {
-    let d = PyDict::new(py);
-    let kind = match ev {
-        SEvent::Ehlo { domain } => {
-            d.set_item("domain", domain.to_string())?;
-            "Ehlo"
-        }
-        SEvent::Helo { domain } => {
-            d.set_item("domain", domain.to_string())?;
-            "Helo"
-        }
-        SEvent::Lhlo { domain } => {
-            d.set_item("domain", domain.to_string())?;
-            "Lhlo"
-        }
-        SEvent::MailFrom { from, params } => {
+/// The fields of the command an event is about, as the machine lends it.
+fn command_fields(d: &Bound<'_, PyDict>, command: Option<CommandRef<'_>>) -> PyResult<()> {
+    match command {
+        Some(
+            CommandRef::Ehlo { domain } | CommandRef::Helo { domain } | CommandRef::Lhlo { domain },
+        ) => d.set_item("domain", domain.to_string()),
+        Some(CommandRef::Mail { from, params }) => {
             d.set_item("from_addr", from.to_string())?;
             d.set_item("size", params.size)?;
-            d.set_item("smtputf8", params.smtputf8)?;
-            d.set_item("params", mail_params_text(&from, &params))?;
-            "MailFrom"
+            d.set_item("smtputf8", params.smtputf8)
         }
-        SEvent::RcptTo { to, params } => {
-            d.set_item("to_addr", to.to_string())?;
-            d.set_item("params", rcpt_params_text(&to, &params))?;
-            "RcptTo"
+        Some(CommandRef::Rcpt { to, .. }) => d.set_item("to_addr", to.to_string()),
+        Some(CommandRef::Vrfy { argument } | CommandRef::Expn { argument }) => {
+            d.set_item("argument", argument)
         }
+        Some(CommandRef::Help { topic }) => d.set_item("topic", topic),
+        _ => Ok(()),
+    }
+}
+
+fn server_event(py: Python<'_>, ev: SEvent, core: &CoreServer) -> PyResult<Py<Event>> {
+    let d = PyDict::new(py);
+    if ev.needs_answer() {
+        command_fields(&d, core.command())?;
+    }
+    let kind = match ev {
+        SEvent::Ehlo => "Ehlo",
+        SEvent::Helo => "Helo",
+        SEvent::Lhlo => "Lhlo",
+        SEvent::MailFrom => "MailFrom",
+        SEvent::RcptTo => "RcptTo",
         SEvent::Data => "Data",
         SEvent::Bdat { size, last } => {
             d.set_item("size", size)?;
             d.set_item("last", last)?;
             "Bdat"
         }
-        SEvent::MessageData(bytes) => {
-            d.set_item("data", PyBytes::new(py, &bytes))?;
+        SEvent::MessageData { .. } => {
+            d.set_item("data", PyBytes::new(py, core.message_data()))?;
             "MessageData"
         }
         SEvent::ChunkEnd { size } => {
             d.set_item("size", size)?;
             "ChunkEnd"
         }
-        SEvent::MessageEnd { size, recipients } => {
+        SEvent::MessageEnd { size } => {
             d.set_item("size", size)?;
-            let r: Vec<String> = recipients.iter().map(ToString::to_string).collect();
+            let r: Vec<String> = core.recipients().map(|r| r.to_string()).collect();
             d.set_item("recipients", r)?;
             "MessageEnd"
         }
@@ -132,18 +102,9 @@ fn server_event(py: Python<'_>, ev: SEvent) -> PyResult<Py<Event>> {
         }
         SEvent::Rset => "Rset",
         SEvent::Noop => "Noop",
-        SEvent::Vrfy { argument } => {
-            d.set_item("argument", argument)?;
-            "Vrfy"
-        }
-        SEvent::Expn { argument } => {
-            d.set_item("argument", argument)?;
-            "Expn"
-        }
-        SEvent::Help { topic } => {
-            d.set_item("topic", topic)?;
-            "Help"
-        }
+        SEvent::Vrfy => "Vrfy",
+        SEvent::Expn => "Expn",
+        SEvent::Help => "Help",
         SEvent::Quit => "Quit",
         SEvent::StartTls => "StartTls",
         SEvent::TlsHandshake => "TlsHandshake",
@@ -193,19 +154,9 @@ sans_io_pymethods!(
         /// SMTPUTF8, SIZE, plus CHUNKING with `chunking`; AUTH mechanisms from
         /// `auth_mechanisms` (allowed without TLS when `auth_without_tls`).
         #[new]
-        ///
-        /// For servers with another face (smtplib_rs.smtpd): `extensions`
-        /// replaces the offered set by these EHLO keywords (e.g.
-        /// `["SIZE", "8BITMIME", "HELP"]`), `greeting` the text after the
-        /// host name in the 220, `max_command_line` the command line limit
-        /// (CRLF included), `bare_line_endings` is "refuse" or "normalize",
-        /// `long_lines` "refuse" or "accept" (inside DATA).
         #[pyo3(signature = (hostname, *, lmtp = false, chunking = true, pipelining = true,
                         max_message_size = None, auth_mechanisms = Vec::new(),
-                        auth_without_tls = false, idle_timeout = None,
-                        extensions = None, greeting = None, max_command_line = None,
-                        bare_line_endings = None, long_lines = None))]
-        #[allow(clippy::too_many_arguments)]
+                        auth_without_tls = false, idle_timeout = None))]
         fn new(
             hostname: &str,
             lmtp: bool,
@@ -215,11 +166,6 @@ sans_io_pymethods!(
             auth_mechanisms: Vec<String>,
             auth_without_tls: bool,
             idle_timeout: Option<f64>,
-            extensions: Option<Vec<String>>,
-            greeting: Option<String>,
-            max_command_line: Option<usize>,
-            bare_line_endings: Option<&str>,
-            long_lines: Option<&str>,
         ) -> PyResult<Self> {
             let mut config = ServerConfig::new(hostname);
             // Seconds; the default is core's (RFC 5321 §4.5.3.2.7, 5 min).
@@ -247,32 +193,8 @@ sans_io_pymethods!(
             if !auth_mechanisms.is_empty() {
                 ext |= Extensions::AUTH;
             }
-            if let Some(keywords) = extensions {
-                ext = Extensions::NONE;
-                for k in &keywords {
-                    let e = Extensions::from_keyword(k)
-                        .ok_or_else(|| value_error(format!("unknown extension {k:?}")))?;
-                    ext |= e;
-                }
-            }
             config.extensions = ext;
             config.max_message_size = max_message_size;
-            if let Some(text) = greeting {
-                config.greeting = Greeting::Ready(text);
-            }
-            if let Some(n) = max_command_line {
-                config.max_command_line = n;
-            }
-            config.bare_line_endings = match bare_line_endings {
-                None | Some("refuse") => BareLineEndings::Refuse,
-                Some("normalize") => BareLineEndings::Normalize,
-                Some(o) => return Err(value_error(format!("bare_line_endings: {o:?}"))),
-            };
-            config.long_lines = match long_lines {
-                None | Some("refuse") => LongLines::Refuse,
-                Some("accept") => LongLines::Accept,
-                Some(o) => return Err(value_error(format!("long_lines: {o:?}"))),
-            };
             for m in &auth_mechanisms {
                 if Mechanism::parse(m).is_none() {
                     return Err(value_error(format!("unknown mechanism {m:?}")));

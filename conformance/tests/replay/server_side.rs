@@ -249,7 +249,7 @@ impl Run<'_> {
             while let Some(ev) = self.s.poll_event() {
                 busy = true;
                 match &ev {
-                    Event::MessageData(d) => self.body.extend_from_slice(d),
+                    Event::MessageData { .. } => self.body.extend_from_slice(self.s.message_data()),
                     Event::MessageEnd { .. } => {
                         self.messages.push(Some(std::mem::take(&mut self.body)))
                     }
@@ -438,7 +438,7 @@ fn event_text(ev: &Event) -> String {
         format!("{} {}", r.code().get(), lines.join(" / "))
     };
     let text = match ev {
-        Event::MessageData(d) => format!("MessageData({} octets)", d.len()),
+        Event::MessageData { len } => format!("MessageData({len} octets)"),
         Event::CommandRefused { reason, reply: r } => {
             format!("CommandRefused({reason:?}: {})", reply(r))
         }

@@ -23,9 +23,9 @@ use core::fmt;
 
 use nom::Parser;
 
-use super::{params, Command, CommandError, CommandRef};
+use super::{params, Command, CommandError, CommandRef, CommandSpelling};
 use crate::address::grammar;
-use crate::address::{utf8_allowed, DomainRef};
+use crate::address::{utf8_allowed, DomainRef, ForwardPathRef, ReversePathRef};
 use crate::syntax::{finish, partial, rule, VecWriter};
 
 fn syntax(rule: &'static str) -> CommandError {
@@ -57,6 +57,7 @@ const KNOWN: [u32; 14] = [
     MAIL, RCPT, EHLO, HELO, LHLO, DATA, BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT, AUTH,
 ];
 
+#[inline]
 fn trim_spaces(s: &str) -> &str {
     // Byte scans: `trim_matches` decodes chars.
     let b = s.as_bytes();
@@ -66,6 +67,7 @@ fn trim_spaces(s: &str) -> &str {
 }
 
 /// Strips `prefix` ignoring ASCII case.
+#[inline]
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let (head, rest) = s.split_at_checked(prefix.len())?;
     head.eq_ignore_ascii_case(prefix).then_some(rest)
@@ -151,10 +153,21 @@ fn bdat(arg: &str) -> Result<CommandRef<'_>, CommandError> {
 /// `ascii` says the whole line is printable ASCII, so no UTF-8 check is
 /// needed. Keywords and typed values are ASCII by their grammar, so the
 /// parameter text is ASCII exactly when the untyped values are.
-fn mail(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, CommandError> {
+#[inline]
+fn mail(
+    arg: &str,
+    smtputf8: bool,
+    ascii: bool,
+    lenient: Leniency,
+) -> Result<CommandRef<'_>, CommandError> {
     let rest = strip_prefix_ci(arg, "FROM:").ok_or(syntax("mail"))?;
     let rest = trim_spaces(rest);
-    let (rest, from) = partial(grammar::reverse_path(rest), "Reverse-path")?;
+    let (rest, from) = if lenient.unbracketed_paths && !rest.starts_with('<') {
+        let (rest, m) = partial(grammar::mailbox(rest), "Reverse-path")?;
+        (rest, ReversePathRef::Mailbox(m))
+    } else {
+        partial(grammar::reverse_path(rest), "Reverse-path")?
+    };
     let params = params::mail(rest)?;
     // RFC 6531 §3.4: the SMTPUTF8 parameter enables UTF-8 for this mail.
     let utf8 = ascii || smtputf8 || params.smtputf8;
@@ -165,10 +178,21 @@ fn mail(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, Comman
     Ok(CommandRef::Mail { from, params })
 }
 
-fn rcpt(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, CommandError> {
+#[inline]
+fn rcpt(
+    arg: &str,
+    smtputf8: bool,
+    ascii: bool,
+    lenient: Leniency,
+) -> Result<CommandRef<'_>, CommandError> {
     let rest = strip_prefix_ci(arg, "TO:").ok_or(syntax("rcpt"))?;
     let rest = trim_spaces(rest);
-    let (rest, to) = partial(grammar::forward_path(rest), "Forward-path")?;
+    let (rest, to) = if lenient.unbracketed_paths && !rest.starts_with('<') {
+        let (rest, m) = partial(grammar::mailbox(rest), "Forward-path")?;
+        (rest, ForwardPathRef::Mailbox(m))
+    } else {
+        partial(grammar::forward_path(rest), "Forward-path")?
+    };
     let params = params::rcpt(rest)?;
     if !(smtputf8 || ascii) {
         utf8_allowed(to.is_ascii(), false)?;
@@ -206,6 +230,23 @@ fn required<'a>(arg: &'a str, rule: &'static str) -> Result<&'a str, CommandErro
     }
 }
 
+/// What [`CommandRef::parse_lenient`] accepts beyond the grammar. Each is
+/// safe: it cannot make one command read as another, nor let text reach a
+/// field it does not belong to. The default accepts nothing more.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Leniency {
+    /// `MAIL FROM:user@host` and `RCPT TO:user@host`, the path without its
+    /// angle brackets (Python's smtpd and aiosmtpd accept them). Unquoted,
+    /// a mailbox holds no space, so the path still ends at the first space
+    /// and the parameters follow as usual; a quoted local part is read as
+    /// inside brackets. `<>` and `<Postmaster>` keep their brackets.
+    pub unbracketed_paths: bool,
+    /// `QUIT` with an argument, which is ignored (RFC 5321 §4.1.1.10 gives
+    /// QUIT none; smtpd ignored one).
+    pub quit_argument: bool,
+}
+
 impl<'a> CommandRef<'a> {
     /// Parses one command line, borrowing from it. `line` excludes the
     /// terminating CRLF.
@@ -218,6 +259,16 @@ impl<'a> CommandRef<'a> {
     /// [`CommandError::InvalidParameter`] for a bad or repeated typed
     /// MAIL/RCPT parameter, [`CommandError::Utf8NotAllowed`].
     pub fn parse(line: &'a [u8], smtputf8: bool) -> Result<CommandRef<'a>, CommandError> {
+        Self::parse_lenient(line, smtputf8, Leniency::default())
+    }
+
+    /// [`parse`](Self::parse), accepting what `lenient` allows beyond the
+    /// RFC 5321 grammar (servers that must take what old clients send).
+    pub fn parse_lenient(
+        line: &'a [u8],
+        smtputf8: bool,
+        lenient: Leniency,
+    ) -> Result<CommandRef<'a>, CommandError> {
         // One branch-free pass that the compiler vectorises: is every octet
         // printable ASCII? Then there is no CR, LF or NUL and no UTF-8 to
         // police, the common case.
@@ -227,7 +278,12 @@ impl<'a> CommandRef<'a> {
         if !ascii && memchr::memchr3(b'\r', b'\n', 0, line).is_some() {
             return Err(syntax("CRLF"));
         }
-        let (verb, arg) = match memchr::memchr(b' ', line) {
+        // Nearly every verb has four letters: look there before scanning.
+        let space = match line.get(4) {
+            Some(b' ') => Some(4),
+            _ => memchr::memchr(b' ', line),
+        };
+        let (verb, arg) = match space {
             Some(n) => line.split_at_checked(n).unwrap_or_default(),
             None => (line, &[][..]),
         };
@@ -249,8 +305,8 @@ impl<'a> CommandRef<'a> {
         }
         let arg = arg()?;
         match k {
-            MAIL => mail(arg, smtputf8, ascii),
-            RCPT => rcpt(arg, smtputf8, ascii),
+            MAIL => mail(arg, smtputf8, ascii, lenient),
+            RCPT => rcpt(arg, smtputf8, ascii, lenient),
             EHLO => Ok(CommandRef::Ehlo {
                 domain: hello_domain(required(arg, "ehlo")?)?,
             }),
@@ -285,6 +341,7 @@ impl<'a> CommandRef<'a> {
             NOOP => Ok(CommandRef::Noop {
                 argument: optional_text(arg)?,
             }),
+            QUIT if lenient.quit_argument => Ok(CommandRef::Quit),
             QUIT => bare(arg, CommandRef::Quit, "quit"),
             AUTH => auth(arg),
             _ => Err(CommandError::UnknownCommand),
@@ -295,49 +352,53 @@ impl<'a> CommandRef<'a> {
     /// upper-case verbs, single spaces, typed parameters in a fixed order,
     /// then the others in order.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        fn word(out: &mut Vec<u8>, verb: &[u8], arg: Option<&str>) {
-            out.extend_from_slice(verb);
+        self.encode_spelled(CommandSpelling::Upper, out);
+    }
+
+    /// [`encode`](Self::encode) in `spelling`: the same command, its verb
+    /// and generated keywords in that case.
+    pub fn encode_spelled(&self, spelling: CommandSpelling, out: &mut Vec<u8>) {
+        let verb = |out: &mut Vec<u8>, verb: &[u8]| spelling.put_verb(verb, out);
+        let word = |out: &mut Vec<u8>, v: &[u8], arg: Option<&str>| {
+            verb(out, v);
             if let Some(a) = arg {
                 out.push(b' ');
                 out.extend_from_slice(a.as_bytes());
             }
-        }
+        };
         match self {
-            CommandRef::Ehlo { domain } => {
-                out.extend_from_slice(b"EHLO ");
-                domain.encode(out);
-            }
-            CommandRef::Helo { domain } => {
-                out.extend_from_slice(b"HELO ");
-                domain.encode(out);
-            }
-            CommandRef::Lhlo { domain } => {
-                out.extend_from_slice(b"LHLO ");
+            CommandRef::Ehlo { domain }
+            | CommandRef::Helo { domain }
+            | CommandRef::Lhlo { domain } => {
+                verb(out, self.verb().as_bytes());
+                out.push(b' ');
                 domain.encode(out);
             }
             CommandRef::Mail { from, params } => {
-                out.extend_from_slice(b"MAIL FROM:");
+                verb(out, b"MAIL");
+                out.extend_from_slice(b" FROM:");
                 from.encode(out);
-                params.encode(out);
+                params.encode(spelling, out);
             }
             CommandRef::Rcpt { to, params } => {
-                out.extend_from_slice(b"RCPT TO:");
+                verb(out, b"RCPT");
+                out.extend_from_slice(b" TO:");
                 to.encode(out);
                 params.encode(out);
             }
-            CommandRef::Data => out.extend_from_slice(b"DATA"),
+            CommandRef::Data | CommandRef::Rset | CommandRef::Quit => {
+                verb(out, self.verb().as_bytes());
+            }
             CommandRef::Bdat { size, last } => {
                 let _ = fmt::write(&mut VecWriter(out), format_args!("BDAT {size}"));
                 if *last {
                     out.extend_from_slice(b" LAST");
                 }
             }
-            CommandRef::Rset => out.extend_from_slice(b"RSET"),
             CommandRef::Vrfy { argument } => word(out, b"VRFY", Some(argument)),
             CommandRef::Expn { argument } => word(out, b"EXPN", Some(argument)),
             CommandRef::Help { topic } => word(out, b"HELP", *topic),
             CommandRef::Noop { argument } => word(out, b"NOOP", *argument),
-            CommandRef::Quit => out.extend_from_slice(b"QUIT"),
             CommandRef::StartTls => out.extend_from_slice(b"STARTTLS"),
             CommandRef::Auth {
                 mechanism,
@@ -390,6 +451,12 @@ impl Command {
     /// its fields.
     pub fn encode(&self, out: &mut Vec<u8>) {
         self.as_borrowed().encode(out);
+    }
+
+    /// [`encode`](Self::encode) in `spelling` (see
+    /// [`CommandRef::encode_spelled`]).
+    pub fn encode_spelled(&self, spelling: CommandSpelling, out: &mut Vec<u8>) {
+        self.as_borrowed().encode_spelled(spelling, out);
     }
 
     /// The verb as encoded, e.g. `"MAIL"`.

@@ -3,6 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::command::Leniency;
 use crate::ehlo::Extensions;
 use crate::framing::{MAX_COMMAND_LINE, MAX_TEXT_LINE};
 use crate::timer::SERVER_IDLE_TIMEOUT_MS;
@@ -126,6 +127,16 @@ pub struct ServerConfig {
     /// Accept command lines ended by a bare LF (RFC 5321 §2.3.8 says they
     /// end with CRLF; off by default: such a line gets 500).
     pub lenient_command_lines: bool,
+    /// What command lines may hold beyond the grammar (paths without angle
+    /// brackets, an argument to QUIT); none by default.
+    pub leniency: Leniency,
+    /// Verbs the application serves itself, upper-case (e.g. `"XCLIENT"`).
+    /// A command with one of them that this configuration does not serve
+    /// (unknown to the machine, or switched off, like EXPN or AUTH without
+    /// mechanisms) becomes [`Event::Command`](super::Event::Command)
+    /// instead of a 500/502. BDAT, whose octets must be read off the wire
+    /// (RFC 3030 §2), is never handed over.
+    pub application_verbs: Vec<String>,
 }
 
 impl ServerConfig {
@@ -158,6 +169,8 @@ impl ServerConfig {
             bare_line_endings: BareLineEndings::Refuse,
             long_lines: LongLines::Refuse,
             lenient_command_lines: false,
+            leniency: Leniency::default(),
+            application_verbs: Vec::new(),
         }
     }
 
@@ -169,6 +182,17 @@ impl ServerConfig {
             self.greeting = Greeting::Ready(String::from("LMTP ready"));
         }
         self
+    }
+
+    /// Whether AUTH may be used on a connection with TLS `tls`: offered,
+    /// and TLS is on or not required (RFC 4954 §4).
+    pub(crate) fn auth_usable(&self, tls: bool) -> bool {
+        !self.auth_mechanisms.is_empty() && (tls || !self.auth_requires_tls)
+    }
+
+    /// Whether the greeting refused service (554, RFC 5321 §3.1).
+    pub(crate) fn greeting_refused(&self) -> bool {
+        matches!(self.greeting, Greeting::NoService(_))
     }
 
     /// Whether `ext` is offered (LMTP forces PIPELINING and
