@@ -22,7 +22,7 @@ from _smtpd_support import asyncore_importable
 EXPECTED_TESTS = 153
 # Tests that need smtpd's texts and leniencies from the server machine,
 # which lands with the server restructure; this count only goes down.
-PENDING_IN_CORE = 89
+PENDING_IN_CORE = 57
 
 
 @pytest.mark.skipif(sys.version_info[:2] != (3, 11),

@@ -120,3 +120,51 @@ def test_greeting_and_helo_use_the_fqdn():
         assert w.cmd(b"HELO client") == [("250 %s" % channel.fqdn).encode()]
         assert w.cmd(b"HELO again") == [b"503 Duplicate HELO/EHLO"]
         w.close()
+
+
+def test_subclass_adds_a_command():
+    """smtpd users added verbs as smtp_<VERB> methods; the engine hands
+    the verbs it does not serve to them."""
+    class WithXyzzy(smtpd.SMTPChannel):
+        def smtp_XYZZY(self, arg):
+            self.push('250 Nothing happens to %s' % arg)
+
+        def smtp_EXPN(self, arg):
+            self.push('250 <list@example.com>')
+
+    with Running(_server_with(WithXyzzy)) as run:
+        w = Wire(run.address)
+        w.reply()
+        assert w.cmd(b"xyzzy  plugh ") == [b"250 Nothing happens to plugh"]
+        assert w.cmd(b"EXPN list") == [b"250 <list@example.com>"]
+        assert w.cmd(b"PLUGH")[0].startswith(b"500")
+        w.close()
+
+
+def test_old_client_habits_are_accepted():
+    """Paths without angle brackets and QUIT with an argument, as smtpd
+    took them."""
+    with Running(Collecting) as run:
+        w = Wire(run.address)
+        w.reply()
+        w.cmd(b"HELO client")
+        assert w.cmd(b"MAIL From:eggs@example") == [b"250 OK"]
+        assert w.cmd(b'RCPT To: "Fred Blogs"@example.com') == [b"250 OK"]
+        w.cmd(b"DATA")
+        assert w.cmd(b"hi\r\n.") == [b"250 OK"]
+        w.send(b"QUIT now\r\n")
+        assert w.closed_by_peer() == b"221 Bye\r\n"
+        w.close()
+        [(_, mailfrom, rcpttos, data, _)] = run.server.messages
+    assert (mailfrom, rcpttos, data) == ("eggs@example", ['"Fred Blogs"@example.com'], b"hi")
+
+
+def test_data_size_limit_changed_mid_session():
+    with Running(Collecting) as run:
+        w = Wire(run.address)
+        w.reply()
+        [channel] = run.channels()
+        channel.data_size_limit = 100
+        w.cmd(b"EHLO client")
+        assert w.cmd(b"MAIL FROM:<a@example.com> SIZE=200")[0].startswith(b"552")
+        w.close()

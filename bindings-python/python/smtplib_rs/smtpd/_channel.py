@@ -22,12 +22,6 @@ DATA_SIZE_DEFAULT = 33554432
 
 # Stop reading from a client that does not read its replies.
 _MAX_UNSENT = 64 * 1024
-# The verbs the engine itself knows; other smtp_<VERB> methods of a
-# subclass are commands the application adds.
-_CORE_VERBS = frozenset(["HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP",
-                         "QUIT", "VRFY", "EXPN", "HELP"])
-# Engine event kinds whose verb is not their upper-cased name.
-_VERB = {'MailFrom': 'MAIL', 'RcptTo': 'RCPT'}
 _INTERNAL_ERROR = "451 Requested action aborted: local error in processing"
 _CLOSING = "421 Service not available, closing transmission channel"
 
@@ -261,8 +255,7 @@ class SMTPChannel(_loop.Dispatcher):
             self._pending = None
 
     def _command(self, event):
-        verb = _VERB.get(event[0]) or event[0].upper()
-        arg = _argument(event)
+        _, verb, arg = event[:3]
         _debug('Data:', repr(verb if arg is None else verb + ' ' + arg))
         if self.smtp_state not in (self.COMMAND, self.DATA):
             self.push('451 Internal confusion')
@@ -376,7 +369,7 @@ class SMTPChannel(_loop.Dispatcher):
                   'and attempt delivery')
 
     def smtp_MAIL(self, arg):
-        _, address, options = self._pending
+        address, options = self._pending[3:]
         _debug('===> MAIL', arg)
         self.mailfrom = address
         self.mail_options = options
@@ -386,7 +379,7 @@ class SMTPChannel(_loop.Dispatcher):
         self.push('250 OK')
 
     def smtp_RCPT(self, arg):
-        _, address, options = self._pending
+        address, options = self._pending[3:]
         _debug('===> RCPT', arg)
         self.rcpt_options = options
         self.rcpttos.append(address)
@@ -403,16 +396,6 @@ class SMTPChannel(_loop.Dispatcher):
 
     def smtp_EXPN(self, arg):
         self.push('502 EXPN not implemented')
-
-
-def _argument(event):
-    """The argument smtpd's ``smtp_<VERB>(arg)`` gets for an engine event."""
-    kind = event[0]
-    if kind == 'MailFrom':
-        return ' '.join(['FROM:<%s>' % event[1]] + event[2])
-    if kind == 'RcptTo':
-        return ' '.join(['TO:<%s>' % event[1]] + event[2])
-    return event[1] if len(event) > 1 else None
 
 
 def _renamed(old, new):

@@ -21,9 +21,16 @@ _COMMAND_LINE = 512 + 2
 FINAL = frozenset(["Closed", "TimedOut", "Failed"])
 
 
+# The verbs of the engine's own commands.
+_CORE_VERBS = frozenset(["HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP",
+                         "QUIT", "VRFY", "EXPN", "HELP"])
+
+
 class Engine:
     """One session's machine. `verbs`: the commands the channel answers
-    beyond the core set (VRFY, HELP, EXPN)."""
+    (its ``smtp_<VERB>`` methods): VRFY, EXPN and HELP among them are
+    switched on, and verbs the engine does not know reach the channel as
+    ``Command`` events."""
 
     def __init__(self, *, hostname, greeting, size_limit, eight_bit_mime,
                  smtputf8, verbs, idle_timeout):
@@ -40,7 +47,8 @@ class Engine:
             max_message_size=size_limit or None, idle_timeout=idle_timeout,
             extensions=keywords, greeting=greeting,
             max_command_line=_COMMAND_LINE, bare_line_endings="normalize",
-            long_lines="accept")
+            long_lines="accept", unbracketed_paths=True, quit_argument=True,
+            application_verbs=sorted(v for v in verbs if v not in _CORE_VERBS))
         self._body = []
 
     # -- calls, each returning (events, out) ---------------------------------------
@@ -73,8 +81,9 @@ class Engine:
         return self._sc.timeout()
 
     def set_size_limit(self, limit):
-        """``channel.data_size_limit`` changed mid-session."""
-        # Not yet in the machine: sessions keep the limit they began with.
+        """``channel.data_size_limit`` changed mid-session: the next MAIL
+        and DATA use it."""
+        self._sc.set_max_message_size(limit or None)
 
     @property
     def closed(self):
@@ -94,16 +103,16 @@ class Engine:
         if kind == "MessageData":
             self._body.append(ev.data)
             return None
-        if kind in ("Helo", "Ehlo"):
-            return (kind, ev.domain)
-        if kind == "MailFrom":
-            return (kind, _bare(ev.from_addr), ev.params.upper().split())
-        if kind == "RcptTo":
-            return (kind, _bare(ev.to_addr), ev.params.upper().split())
-        if kind in ("Vrfy", "Expn"):
-            return (kind, ev.argument)
-        if kind == "Help":
-            return (kind, ev.topic)
+        if kind in _COMMANDS:
+            # smtpd's split of the line as sent: the verb, upper-cased, and
+            # the stripped rest (None without a space).
+            verb, space, arg = ev.line.partition(" ")
+            head = (kind, verb.upper(), arg.strip() if space else None)
+            if kind == "MailFrom":
+                return head + (_bare(ev.from_addr), ev.params.upper().split())
+            if kind == "RcptTo":
+                return head + (_bare(ev.to_addr), ev.params.upper().split())
+            return head
         if kind == "MessageEnd":
             body, self._body = b"".join(self._body), []
             return (kind, body)
@@ -111,15 +120,18 @@ class Engine:
             if kind == "MessageRefused":
                 self._body = []
             code, text = ev.reply
-            return (kind, code, text.decode("utf-8", "replace"))
+            return (kind, code, text.decode("utf-8", "replace"), ev.reason)
         if kind in ("Closed", "TimedOut"):
             lost = ev.lost and ("message" if ev.lost.startswith("Message") else "transaction")
             return (kind, ev.clean, lost) if kind == "Closed" else (kind, lost)
         if kind == "Failed":
             return (kind, ev.error)
-        if kind in ("Data", "Rset", "Noop", "Quit"):
-            return (kind,)
         return None  # BDAT, TLS: not offered by this face
+
+
+# Engine events that answer one command line.
+_COMMANDS = frozenset(["Helo", "Ehlo", "MailFrom", "RcptTo", "Data", "Rset", "Noop",
+                       "Quit", "Vrfy", "Expn", "Help", "Command"])
 
 
 def _bare(path):
