@@ -50,8 +50,37 @@ Other differences:
   ``554``; smtpd's channel died on ``UnicodeDecodeError``.
 * ``VRFY`` with any argument gets ``252``; smtpd answered ``502`` when the
   argument was not an address.
+* ``mail_options`` lists the parameters in the engine's order (SIZE, BODY,
+  SMTPUTF8, then the others as sent); smtpd kept the client's order.
+* ``EHLO`` needs a domain or an address literal (``HELO`` takes any word);
+  smtpd took any text.
+* The engine's limits stand: 100 recipients per message (``452`` after,
+  RFC 5321 §4.5.3.1.8), 10 bad commands per session (then ``421``); smtpd
+  had neither.
 * The asynchat machinery (``collect_incoming_data``, ``found_terminator``,
-  ``set_terminator``) is not there: the engine frames the input.
+  ``set_terminator``) is not there: the engine frames the input. A verb a
+  subclass adds with ``smtp_<VERB>`` is answered with one reply (no 3xx:
+  the engine could not know what follows).
+
+smtpd's leniencies carried over, each safe: ``MAIL FROM:user@host`` and
+``RCPT TO:user@host`` without angle brackets (an unquoted mailbox holds no
+space, so the path still ends where the parameters begin), ``QUIT`` with an
+argument, command lines of 512 octets plus the CRLF, and 26 more for SIZE
+and 10 for SMTPUTF8 on MAIL after EHLO (what RFC 1870 and RFC 6531 say).
+
+smtpd's leniencies refused, and why:
+
+* A bare LF ending the message (``\n.\n``): that is SMTP smuggling; only
+  ``CRLF . CRLF`` ends it, and a command line needs its CRLF too.
+* Non-ASCII addresses without ``SMTPUTF8`` on MAIL (smtpd parsed them as
+  UTF-8 text): ``553`` (RFC 6531 §3.5), so no server further on receives
+  what it was never asked to take.
+* Anything its e-mail header parser took for an address: comments, display
+  names, addresses without a domain. Two parsers that disagree about where
+  an address ends are how mail gets misrouted; the engine reads RFC 5321's
+  path grammar only, with or without its brackets.
+* ``SIZE=`` when no SIZE is offered (``data_size_limit=0``): ``555`` like
+  any parameter of an extension not offered (RFC 5321 §4.1.1.11).
 """
 
 import socket  # noqa: F401  (replaceable, as smtpd's: tests patch it)
