@@ -15,6 +15,7 @@ mod body;
 mod caps;
 mod client;
 mod command;
+mod driver;
 mod ledger;
 mod outcome;
 mod reply;
@@ -32,5 +33,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     auth::register(m)?;
     ledger::register(m)?;
     sansio::register(m)?;
+    driver::register(m)?;
     Ok(())
 }

@@ -106,6 +106,7 @@ pub mod command;
 pub mod ehlo;
 pub mod error;
 pub mod framing;
+pub mod proxy;
 pub mod reply;
 pub mod server;
 pub mod session;

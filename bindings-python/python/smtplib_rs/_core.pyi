@@ -168,3 +168,137 @@ class ServerConnection:
     def awaiting_answer(self) -> bool: ...
     @property
     def closed(self) -> bool: ...
+
+# -- the shared server driver (smtplib_rs.aiosmtpd, smtplib_rs.smtpd) --------------------
+#
+# One `ServerFace` per server (built once), one `ServerDriver` per connection.
+# Every driver call returns `(events, out)`: `events` is None or a list of
+# tuples `(kind, *fields)` Python must handle, oldest first; `out` is None
+# or the bytes to write now. Events the face did not subscribe to never
+# reach Python: those that need an answer are answered in Rust with the
+# face's `answers[kind]` or the machine's default reply.
+#
+# Event tuples (kind, then fields):
+#   ("Ehlo" | "Helo" | "Lhlo", domain)                       answer
+#   ("MailFrom", address, options)    address "" for <>       answer
+#   ("RcptTo", address, options)      "Postmaster" for <Postmaster>   answer
+#   ("Data",)                                                 answer (354 to go on)
+#   ("Bdat", size, last)                                      info
+#   ("MessageData", chunk)            body="stream" only      info
+#   ("ChunkEnd", size)                                        answer
+#   ("MessageEnd", body, mail_from, rcpt_tos, mail_options, rcpt_options)
+#                                     body None unless body="keep";
+#                                     LMTP: one answer per recipient    answer
+#   ("MessageRefused", code, text)    the engine refused the message    info
+#   ("Rset",) ("Noop",) ("Quit",) ("StartTls",)               answer
+#   ("Vrfy", argument) ("Expn", argument) ("Help", topic)     answer
+#   ("Auth", mechanism, username, secret, extra)              answer
+#        PLAIN: secret=password, extra=authzid; LOGIN: secret=password;
+#        XOAUTH2/OAUTHBEARER: secret=token; CRAM-MD5: secret=digest,
+#        extra=challenge; SCRAM-SHA-256: secret=None (answer with
+#        scram_password() or a negative reply()), extra=authzid
+#   ("CommandRefused", code, text)    answered by the engine  info
+#   ("DataAfterStartTls", octets)    read behind STARTTLS, dropped   info
+#   ("Proxy", version, command, transport, family, source, destination, tlvs, raw)
+#        proxy_protocol=True only, before anything else: accept() (the
+#        greeting goes out) or refuse_proxy(); source/destination are
+#        (host, port), bytes (UNIX) or None; tlvs [(type, value)]   answer
+#   ("TlsHandshake",)                 always: write `out`, run the handshake,
+#                                     then call tls_established()
+#   final, always, exactly one: ("Closed", clean, lost) | ("TimedOut", lost)
+#                                     | ("Failed", reason); lost is None,
+#                                     "transaction" or "message"
+# Options are "KEYWORD[=value]" strings, keywords upper-case.
+ServerEvent = tuple[Any, ...]
+DriverOutput = tuple[Optional[list[ServerEvent]], Optional[bytes]]
+
+class ServerFace:
+    """What a server asks of all its sessions (immutable)."""
+
+    def __init__(self, hostname: str, *, subscribe: list[str] = ...,
+                 answers: list[tuple[str, bytes]] = ..., body: str = "keep",
+                 lmtp: bool = False, extensions: list[str] = ...,
+                 max_message_size: Optional[int] = None,
+                 auth_mechanisms: list[str] = ..., auth_requires_tls: bool = True,
+                 auth_required: bool = False, tls_required: bool = False,
+                 implicit_tls: bool = False, idle_timeout: Optional[float] = None,
+                 max_recipients: Optional[int] = None,
+                 max_command_line: Optional[int] = None,
+                 max_bad_commands: Optional[int] = None,
+                 greeting: Optional[str] = None,
+                 normalize_bare_line_endings: bool = False,
+                 accept_long_lines: bool = False,
+                 proxy_protocol: bool = False) -> None:
+        """`subscribe`: event kinds Python handles. `answers`: (kind, status)
+        pairs, e.g. ("MailFrom", b"250 OK"), used for unsubscribed events and
+        by `accept()`. `body`: "keep" (MessageEnd carries it), "stream"
+        (MessageData events) or "discard". `extensions`: EHLO keywords
+        offered ("PIPELINING", "SIZE", "CHUNKING", "STARTTLS", "HELP"...).
+        AUTH mechanisms need "Auth" subscribed or answered."""
+        ...
+    @property
+    def hostname(self) -> str: ...
+
+class ServerDriver:
+    """One session: feed reads, answer events, write `out`."""
+
+    def __init__(self, face: ServerFace, *, nonce: Optional[str] = None) -> None: ...
+    def start(self) -> DriverOutput:
+        """The greeting (nothing fed)."""
+        ...
+    def feed(self, data: bytes) -> DriverOutput:
+        """A read from the peer; b"" is EOF."""
+        ...
+    def accept(self) -> DriverOutput:
+        """Answer the pending event with the face's answer or the default."""
+        ...
+    def reply(self, status: bytes) -> DriverOutput:
+        """Answer with a status such as b"250 OK" (lines joined by CRLF)."""
+        ...
+    def reply_each(self, statuses: list[Optional[bytes]]) -> DriverOutput:
+        """LMTP: one answer per recipient (None: the default)."""
+        ...
+    def scram_password(self, password: str, salt: bytes, iterations: int = 4096) -> DriverOutput: ...
+    def refuse_proxy(self) -> DriverOutput:
+        """Refuse the pending PROXY header: the session ends, no greeting."""
+        ...
+    def ehlo_lines(self, domain: str) -> list[str]:
+        """The "250-..." lines the machine would answer EHLO/LHLO with now."""
+        ...
+    def timeout(self) -> Optional[float]:
+        """Seconds until handle_timeout() is due."""
+        ...
+    def handle_timeout(self) -> DriverOutput: ...
+    def tls_established(self) -> DriverOutput: ...
+    def envelope(self) -> tuple[Optional[str], list[str], list[str], list[str]]:
+        """(mail_from, rcpt_tos, mail_options, rcpt_options) accepted so far."""
+        ...
+    @property
+    def generation(self) -> int:
+        """Changes at every end of a transaction (RSET, EHLO, end of data)."""
+        ...
+    @property
+    def hello(self) -> Optional[tuple[str, str]]:
+        """(verb, domain) of the accepted EHLO/HELO/LHLO."""
+        ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def awaiting(self) -> bool: ...
+    @property
+    def backlog(self) -> int:
+        """Octets read and held while an answer is awaited: stop reading."""
+        ...
+    @property
+    def is_tls(self) -> bool: ...
+    @property
+    def authenticated(self) -> bool: ...
+
+def proxy_header(data: bytes) -> Optional[tuple[ServerEvent, int]]:
+    """The PROXY header at the front of `data`: (("Proxy", ...), consumed);
+    None while incomplete; ValueError when it cannot be one."""
+    ...
+
+def proxy_tlvs(data: bytes) -> tuple[list[tuple[int, bytes]], Optional[str]]:
+    """PROXY v2 TLVs read before the first malformed one, and its error."""
+    ...

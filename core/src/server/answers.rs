@@ -5,7 +5,7 @@
 use crate::address::DomainRef;
 use crate::command::BodyType;
 use crate::error::LocalError;
-use crate::reply::ReplyCode;
+use crate::reply::{Reply, ReplyCode};
 use crate::session::HelloKind;
 
 use super::config::ServerConfig;
@@ -43,6 +43,13 @@ pub(super) enum Awaiting {
     Quit,
     StartTls,
     Auth,
+    /// A refusal the application words (`ServerConfig::worded_refusals`):
+    /// `proposed` is the machine's reply, sent `times` times (LMTP: once
+    /// per recipient after a refused message).
+    Refused {
+        proposed: Reply,
+        times: usize,
+    },
 }
 
 /// What the machine does after an answer, beyond what [`apply`] changed
@@ -81,6 +88,11 @@ pub(super) fn check_reply(awaiting: &Awaiting, code: ReplyCode) -> Result<(), Lo
         Awaiting::Auth => (
             code == ReplyCode::AUTH_SUCCESSFUL || negative,
             "235, 4xx or 5xx",
+        ),
+        // The machine decided to refuse; only the words are free.
+        Awaiting::Refused { proposed, .. } => (
+            code.get() / 100 == proposed.code().get() / 100,
+            "a code of the refusal's class",
         ),
         _ => (code.is_positive() || negative, "2xx, 4xx or 5xx"),
     };
@@ -121,7 +133,8 @@ pub(super) fn default_reply<'a>(
         Awaiting::Help => Canned::Help,
         Awaiting::Quit => Canned::Bye,
         Awaiting::StartTls => Canned::StartTls,
-        Awaiting::Auth => Canned::AuthOk,
+        // Neither is answered through a canned reply (see `answer`).
+        Awaiting::Auth | Awaiting::Refused { .. } => Canned::AuthOk,
     }
 }
 

@@ -125,11 +125,16 @@ pub(super) fn decide<'a>(
     session: &Session,
     cfg: &ServerConfig,
 ) -> Decision<'a> {
-    if cfg.greeting_refused() {
+    if cfg.greeting_refused() || session.service_refused() {
         // RFC 5321 §3.1: after 554, wait for QUIT and answer 503.
+        let reason = if cfg.greeting_refused() {
+            Refusal::NoService
+        } else {
+            Refusal::ServiceRefused
+        };
         return match parsed {
             Ok(CommandRef::Quit) => Decision::Ask(Event::Quit, Awaiting::Quit),
-            _ => refuse(Refusal::NoService, Canned::NoService, true),
+            _ => refuse(reason, Canned::NoService, true),
         };
     }
     let cmd = match parsed {
@@ -318,6 +323,11 @@ fn auth<'a>(
     if session.hello().is_none() || session.is_authenticated() || session.transaction().is_some() {
         // RFC 4954 §4: not before EHLO, not twice, not in a transaction.
         return sequence_error("Bad sequence of commands");
+    }
+    if session.hello() == Some(HelloKind::Helo) {
+        // AUTH is an extension: none is in force after HELO (RFC 5321
+        // §2.2.1), so the command is not implemented in this session.
+        return refuse(Refusal::NotImplemented, Canned::NotImplemented, true);
     }
     if !session.auth_usable(cfg) {
         return refuse(

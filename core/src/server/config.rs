@@ -40,6 +40,10 @@ pub enum Greeting {
     /// `554 <hostname> <text>`: no service. The session then answers every
     /// command except QUIT with 503 and waits for QUIT (RFC 5321 §3.1).
     NoService(String),
+    /// `421 <hostname> <text>`: not available now (e.g. too many
+    /// connections); the session ends at once, after the greeting (RFC 5321
+    /// §3.1, §3.8).
+    Unavailable(String),
 }
 
 /// What to do with a bare CR or LF inside DATA (RFC 5321 §2.3.8).
@@ -137,6 +141,22 @@ pub struct ServerConfig {
     /// instead of a 500/502. BDAT, whose octets must be read off the wire
     /// (RFC 3030 §2), is never handed over.
     pub application_verbs: Vec<String>,
+    /// The application words the machine's refusals: with this on,
+    /// [`Event::CommandRefused`](super::Event::CommandRefused) and
+    /// [`Event::MessageRefused`](super::Event::MessageRefused) await an
+    /// answer. `accept()` sends the machine's reply; `reply()` may change
+    /// its text and its code within the same class (first digit), e.g. a
+    /// face keeping an older server's wording. The machine has decided
+    /// either way: the refusal's effect does not change. Off by default.
+    pub worded_refusals: bool,
+    /// The first line of the EHLO/LHLO reply, after the code, instead of
+    /// `"<hostname> Hello <client>"`; the capability lines stay the
+    /// machine's (RFC 5321 §4.1.1.1 leaves the greeting text free).
+    pub ehlo_greeting: Option<String>,
+    /// Extensions served but not listed in the EHLO reply: VRFY, EXPN and
+    /// HELP are commands of RFC 5321 itself (§4.1.1.6-8), which a server
+    /// may serve without advertising them.
+    pub unlisted: Extensions,
 }
 
 impl ServerConfig {
@@ -171,6 +191,9 @@ impl ServerConfig {
             lenient_command_lines: false,
             leniency: Leniency::default(),
             application_verbs: Vec::new(),
+            worded_refusals: false,
+            ehlo_greeting: None,
+            unlisted: Extensions::NONE,
         }
     }
 
@@ -193,6 +216,11 @@ impl ServerConfig {
     /// Whether the greeting refused service (554, RFC 5321 §3.1).
     pub(crate) fn greeting_refused(&self) -> bool {
         matches!(self.greeting, Greeting::NoService(_))
+    }
+
+    /// Whether `ext` goes in the EHLO reply: offered and not unlisted.
+    pub(crate) fn lists(&self, ext: Extensions) -> bool {
+        self.offers(ext) && !self.unlisted.contains(ext)
     }
 
     /// Whether `ext` is offered (LMTP forces PIPELINING and

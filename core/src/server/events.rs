@@ -83,7 +83,11 @@ pub enum Event {
     },
     /// The message ended but the machine refused it by itself and already
     /// queued `reply` (once, or once per recipient in LMTP); the data
-    /// streamed so far must be dropped. The transaction ends.
+    /// streamed so far must be dropped. The transaction ends. With
+    /// [`ServerConfig::worded_refusals`] nothing is queued yet: **answer**
+    /// it (`accept()` sends `reply`; `reply()` words it, same code class).
+    ///
+    /// [`ServerConfig::worded_refusals`]: super::ServerConfig::worded_refusals
     MessageRefused {
         /// Why.
         reason: MessageProblem,
@@ -133,7 +137,15 @@ pub enum Event {
     /// [`provide_scram_credentials`](super::ServerConnection::provide_scram_credentials).
     Auth(AuthRequest),
     /// A command the machine answered by itself (syntax error, bad
-    /// sequence, disabled command...). For logging; nothing to do.
+    /// sequence, disabled command...). For logging; nothing to do. With
+    /// [`ServerConfig::worded_refusals`] the reply is not sent yet:
+    /// **answer** it, `accept()` to send `reply`, or `reply()` with your
+    /// own text and a code of the same class (first digit); the command's
+    /// line is then in [`command_line`](super::ServerConnection::command_line)
+    /// (when the line could be read), and the refusal's effect is the
+    /// machine's either way.
+    ///
+    /// [`ServerConfig::worded_refusals`]: super::ServerConfig::worded_refusals
     CommandRefused {
         /// Why.
         reason: Refusal,
@@ -182,6 +194,11 @@ impl Event {
     /// Decide on the event itself, not on
     /// [`awaiting_answer`](super::ServerConnection::awaiting_answer), which
     /// already reflects the last queued event.
+    ///
+    /// [`Event::CommandRefused`] and [`Event::MessageRefused`] need one only
+    /// under [`ServerConfig::worded_refusals`](super::ServerConfig::worded_refusals),
+    /// which this method does not know: there, ask
+    /// [`awaiting_answer`](super::ServerConnection::awaiting_answer).
     pub fn needs_answer(&self) -> bool {
         matches!(
             self,
@@ -257,9 +274,15 @@ pub enum Refusal {
     EncryptionRequired,
     /// AUTH with a mechanism not offered: 504 (RFC 4954 §4).
     UnknownMechanism,
-    /// The SASL exchange failed (cancelled with `*`, bad base64, broken
-    /// grammar, line too long, wrong proof).
+    /// AUTH could not start: no nonce was supplied for CRAM-MD5 or
+    /// SCRAM-SHA-256 (454).
     AuthFailed,
+    /// The SASL exchange failed, and why (cancelled with `*`, bad base64,
+    /// broken grammar, line too long, wrong proof).
+    SaslFailed(crate::auth::AuthFailure),
+    /// Every command but QUIT is refused since
+    /// [`refuse_service`](super::ServerConnection::refuse_service) (503).
+    ServiceRefused,
     /// The greeting was 554: only QUIT is served (RFC 5321 §3.1).
     NoService,
 }

@@ -29,7 +29,7 @@ use crate::timer::Timestamp;
 
 use super::answers::Awaiting;
 use super::auth::{AuthExchange, Nonces};
-use super::config::ServerConfig;
+use super::config::{Greeting, ServerConfig};
 use super::events::{Event, Lost};
 use super::message::{ChunkReader, DataReader};
 use super::recipients::Recipients;
@@ -132,6 +132,10 @@ impl Machine {
         };
         m.say(Canned::Greeting);
         m.arm(now);
+        if matches!(m.cfg.greeting, Greeting::Unavailable(_)) {
+            // RFC 5321 §3.1: a 421 greeting, then the connection closes.
+            m.close(false);
+        }
         m
     }
 
@@ -164,11 +168,6 @@ impl Machine {
         CommandRef::parse_lenient(line, self.session.utf8_allowed(), self.cfg.leniency)
     }
 
-    /// The line of the command awaiting an answer, without its CRLF.
-    pub(super) fn command_line(&self) -> Option<&[u8]> {
-        self.kept_line()
-    }
-
     /// A new message size limit, from the next MAIL and DATA on.
     pub(super) fn set_max_message_size(&mut self, limit: Option<u64>) {
         self.cfg.max_message_size = limit;
@@ -182,8 +181,12 @@ impl Machine {
         self.parse(line).ok()
     }
 
-    fn kept_line(&self) -> Option<&[u8]> {
+    pub(super) fn kept_line(&self) -> Option<&[u8]> {
         kept_line(self.kept, &self.input)
+    }
+
+    pub(super) fn refuse_service(&mut self) {
+        self.session.refuse_service();
     }
 
     pub(super) fn recipients(&self) -> Recipients<'_> {

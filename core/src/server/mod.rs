@@ -212,14 +212,13 @@ impl ServerConnection {
         self.m.command()
     }
 
-    /// The line of the command awaiting an answer, as the client sent it
-    /// (without its CRLF): for [`Event::Command`], and for applications
-    /// that show the client's own text (Python's smtpd hands
-    /// `smtp_<VERB>` the argument as sent). `None` when
-    /// [`command`](Self::command) is `None`.
+    /// The line (without CRLF) of the command awaiting an answer, as the
+    /// client sent it; under [`ServerConfig::worded_refusals`] also the
+    /// line of a refused command awaiting its wording (e.g. to name the
+    /// unknown verb). `None` when no line awaits an answer.
     #[must_use]
     pub fn command_line(&self) -> Option<&[u8]> {
-        self.m.command_line()
+        self.m.kept_line()
     }
 
     /// The octets of the [`Event::MessageData`] last returned by
@@ -336,6 +335,13 @@ impl ServerConnection {
     /// lets `channel.data_size_limit` change at any time.)
     pub fn set_max_message_size(&mut self, limit: Option<u64>) {
         self.m.set_max_message_size(limit);
+    }
+
+    /// Refuses every later command but QUIT with 503 (as after a 554
+    /// greeting, RFC 5321 §3.1) and drops any open transaction: e.g. once
+    /// the application judged the TLS handshake's result insufficient.
+    pub fn refuse_service(&mut self) {
+        self.m.refuse_service();
     }
 
     /// Supplies the random input of the next AUTH exchange, needed before

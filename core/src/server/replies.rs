@@ -129,7 +129,9 @@ impl Canned<'_> {
         let host = &cfg.hostname;
         match self {
             Canned::Greeting => match &cfg.greeting {
-                Greeting::Ready(text) | Greeting::NoService(text) => write!(w, "{host} {text}"),
+                Greeting::Ready(text) | Greeting::NoService(text) | Greeting::Unavailable(text) => {
+                    write!(w, "{host} {text}")
+                }
             },
             Canned::Ehlo { client, tls } => ehlo_text(cfg, client, *tls, w),
             Canned::Helo { client } => write!(w, "{host} Hello {client}"),
@@ -207,12 +209,15 @@ fn ehlo_text(
     tls: bool,
     w: &mut impl Write,
 ) -> fmt::Result {
-    write!(w, "{} Hello {client}", cfg.hostname)?;
+    match &cfg.ehlo_greeting {
+        Some(text) => w.write_str(text)?,
+        None => write!(w, "{} Hello {client}", cfg.hostname)?,
+    }
     if cfg.offers(Extensions::SIZE) {
         // RFC 1870 §4: `SIZE 0` means no fixed limit.
         write!(w, "\nSIZE {}", cfg.max_message_size.unwrap_or(0))?;
     }
-    let simple: [(Extensions, &str); 10] = [
+    let simple: [(Extensions, &str); 7] = [
         (Extensions::PIPELINING, "PIPELINING"),
         (Extensions::EIGHT_BIT_MIME, "8BITMIME"),
         (Extensions::CHUNKING, "CHUNKING"),
@@ -220,12 +225,9 @@ fn ehlo_text(
         (Extensions::SMTPUTF8, "SMTPUTF8"),
         (Extensions::DSN, "DSN"),
         (Extensions::ENHANCED_STATUS_CODES, "ENHANCEDSTATUSCODES"),
-        (Extensions::VRFY, "VRFY"),
-        (Extensions::EXPN, "EXPN"),
-        (Extensions::HELP, "HELP"),
     ];
     for (ext, name) in simple {
-        if cfg.offers(ext) {
+        if cfg.lists(ext) {
             write!(w, "\n{name}")?;
         }
     }
@@ -242,6 +244,17 @@ fn ehlo_text(
     // RFC 8689 §2: REQUIRETLS is advertised after STARTTLS only.
     if cfg.offers(Extensions::REQUIRETLS) && tls {
         w.write_str("\nREQUIRETLS")?;
+    }
+    // RFC 5321's own optional commands last (keyword order is free,
+    // §4.1.1.1); a face may leave them unlisted.
+    for (ext, name) in [
+        (Extensions::VRFY, "VRFY"),
+        (Extensions::EXPN, "EXPN"),
+        (Extensions::HELP, "HELP"),
+    ] {
+        if cfg.lists(ext) {
+            write!(w, "\n{name}")?;
+        }
     }
     Ok(())
 }
@@ -293,6 +306,7 @@ impl ReplyWriter {
             Canned::Greeting => match cfg.greeting {
                 Greeting::Ready(_) => ReplyCode::SERVICE_READY,
                 Greeting::NoService(_) => ReplyCode::TRANSACTION_FAILED,
+                Greeting::Unavailable(_) => ReplyCode::SERVICE_UNAVAILABLE,
             },
             // Every code above is a literal in 200..=599.
             _ => ReplyCode::new(code).unwrap_or(ReplyCode::TRANSACTION_FAILED),

@@ -70,6 +70,8 @@ pub(super) struct Session {
     /// The open transaction's recipients (empty without one); its memory
     /// is reused from transaction to transaction.
     recipients: RecipientList,
+    /// Every command but QUIT is refused from now on.
+    service_refused: bool,
 }
 
 impl Session {
@@ -80,7 +82,18 @@ impl Session {
             authenticated: false,
             transaction: None,
             recipients: RecipientList::default(),
+            service_refused: false,
         }
+    }
+
+    pub(super) fn service_refused(&self) -> bool {
+        self.service_refused
+    }
+
+    /// The application refuses service for the rest of the session.
+    pub(super) fn refuse_service(&mut self) {
+        self.service_refused = true;
+        self.end_transaction();
     }
 
     pub(super) fn hello(&self) -> Option<HelloKind> {

@@ -45,7 +45,16 @@ impl Machine {
             return Ok(());
         };
         self.answered = true;
-        let code = if let Awaiting::Auth = awaiting {
+        let code = if let Awaiting::Refused { proposed, times } = awaiting {
+            let reply = custom.unwrap_or(proposed);
+            for _ in 0..times {
+                self.send(&reply);
+            }
+            if let Some(kept) = self.kept.take() {
+                self.input.consume(kept.consumed);
+            }
+            Some(reply.code())
+        } else if let Awaiting::Auth = awaiting {
             let code = custom.as_ref().map(Reply::code);
             if let Mode::Sasl(mut exchange) = core::mem::replace(&mut self.mode, Mode::Command) {
                 let step = exchange.verdict(custom);

@@ -79,7 +79,14 @@ impl Machine {
                 self.kept = Some(line);
                 return 0;
             }
-            Decision::Refuse { reason, reply, bad } => self.refuse(reason, reply, bad),
+            Decision::Refuse { reason, reply, bad } => {
+                self.refuse(reason, reply, bad);
+                if self.awaiting.is_some() {
+                    // Worded refusal: the line stays for `command_line()`.
+                    self.kept = Some(line);
+                    return 0;
+                }
+            }
             Decision::Chunk { size, last, drain } => {
                 if drain.is_none() {
                     if let Some(t) = self.session.transaction_mut() {
@@ -175,7 +182,11 @@ impl Machine {
             failure,
             AuthFailure::Rejected | AuthFailure::BadProof | AuthFailure::Cancelled
         );
-        self.refuse(Refusal::AuthFailed, Canned::AuthFailed(failure), bad);
+        self.refuse(
+            Refusal::SaslFailed(failure.clone()),
+            Canned::AuthFailed(failure),
+            bad,
+        );
     }
 
     /// DATA input: `None` when nothing happened.
@@ -293,10 +304,17 @@ impl Machine {
             MessageProblem::LineTooLong => Canned::LongLineInMessage,
         };
         let reply = self.replies.reply(&canned, &self.cfg);
+        self.session.end_transaction();
+        if self.cfg.worded_refusals {
+            let awaiting = Awaiting::Refused {
+                proposed: reply.clone(),
+                times: total,
+            };
+            return self.ask(Event::MessageRefused { reason, reply }, awaiting);
+        }
         for _ in 0..total {
             self.send(&reply);
         }
-        self.session.end_transaction();
         self.events
             .push_back(Event::MessageRefused { reason, reply });
     }
@@ -323,6 +341,13 @@ impl Machine {
             }
         }
         let reply = self.replies.reply(&canned, &self.cfg);
+        if self.cfg.worded_refusals {
+            let awaiting = Awaiting::Refused {
+                proposed: reply.clone(),
+                times: 1,
+            };
+            return self.ask(Event::CommandRefused { reason, reply }, awaiting);
+        }
         self.send(&reply);
         self.events
             .push_back(Event::CommandRefused { reason, reply });
