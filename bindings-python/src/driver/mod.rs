@@ -24,7 +24,7 @@ use crate::sansio::clock;
 mod events;
 mod face;
 mod proxy;
-mod refusals;
+pub(crate) mod refusals;
 
 use events::{forward_path, kind_str, lost_name, reverse_path, strings, tuple};
 pub use face::ServerFace;

@@ -13,6 +13,7 @@ use smtp_core::server::{
 use smtp_core::{Extensions, Reply, ReplyCode};
 
 use super::{clock, event, reply, sans_io_pymethods, Event};
+use crate::driver::refusals;
 use crate::reply::value_error;
 
 /// The server machine.
@@ -127,6 +128,7 @@ fn server_event(py: Python<'_>, ev: SEvent, core: &CoreServer) -> PyResult<Py<Ev
             "MessageEnd"
         }
         SEvent::MessageRefused { reason, reply: r } => {
+            d.set_item("reasons", vec![refusals::message_reason(&reason)])?;
             d.set_item("reason", format!("{reason:?}"))?;
             d.set_item("reply", reply(py, &r)?)?;
             "MessageRefused"
@@ -150,6 +152,11 @@ fn server_event(py: Python<'_>, ev: SEvent, core: &CoreServer) -> PyResult<Py<Ev
             "Auth"
         }
         SEvent::CommandRefused { reason, reply: r } => {
+            // Under worded_refusals the refused line is the one kept.
+            if core.config().worded_refusals {
+                d.set_item("verb", refusals::verb(core.command_line()))?;
+            }
+            d.set_item("reasons", refusals::command_reason(&reason))?;
             d.set_item("reason", format!("{reason:?}"))?;
             d.set_item("reply", reply(py, &r)?)?;
             "CommandRefused"
@@ -194,14 +201,18 @@ sans_io_pymethods!(
         /// (CRLF included), `bare_line_endings` "refuse" or "normalize" and
         /// `long_lines` "refuse" or "accept" (inside DATA);
         /// `unbracketed_paths` and `quit_argument` are `command::Leniency`'s,
-        /// `application_verbs` the verbs answered as `Command` events.
+        /// `application_verbs` the verbs answered as `Command` events;
+        /// with `worded_refusals` the machine's refusals await an answer
+        /// (same code class), `ehlo_greeting` replaces the EHLO reply's
+        /// first line, `unlisted` names extensions served but not listed.
         #[pyo3(signature = (hostname, *, lmtp = false, chunking = true, pipelining = true,
                         max_message_size = None, auth_mechanisms = Vec::new(),
                         auth_without_tls = false, idle_timeout = None,
                         extensions = None, greeting = None, max_command_line = None,
                         bare_line_endings = None, long_lines = None,
                         unbracketed_paths = false, quit_argument = false,
-                        application_verbs = Vec::new()))]
+                        application_verbs = Vec::new(), worded_refusals = false,
+                        ehlo_greeting = None, unlisted = Vec::new()))]
         #[allow(clippy::too_many_arguments)]
         fn new(
             hostname: &str,
@@ -220,6 +231,9 @@ sans_io_pymethods!(
             unbracketed_paths: bool,
             quit_argument: bool,
             application_verbs: Vec<String>,
+            worded_refusals: bool,
+            ehlo_greeting: Option<String>,
+            unlisted: Vec<String>,
         ) -> PyResult<Self> {
             let mut config = ServerConfig::new(hostname);
             // Seconds; the default is core's (RFC 5321 §4.5.3.2.7, 5 min).
@@ -272,6 +286,12 @@ sans_io_pymethods!(
                 Some("accept") => LongLines::Accept,
                 Some(o) => return Err(value_error(format!("long_lines: {o:?}"))),
             };
+            config.worded_refusals = worded_refusals;
+            config.ehlo_greeting = ehlo_greeting;
+            for k in &unlisted {
+                config.unlisted |= Extensions::from_keyword(k)
+                    .ok_or_else(|| value_error(format!("unknown extension {k:?}")))?;
+            }
             config.leniency.unbracketed_paths = unbracketed_paths;
             config.leniency.quit_argument = quit_argument;
             config.application_verbs = application_verbs

@@ -17,6 +17,7 @@ import warnings
 
 from . import _loop
 from ._engine import FINAL, Engine
+from ._refusals import command_refusal, message_refusal
 
 DATA_SIZE_DEFAULT = 33554432
 
@@ -225,13 +226,8 @@ class SMTPChannel(_loop.Dispatcher):
         kind = event[0]
         if kind == 'MessageEnd':
             self._answer(event, self._message_end)
-        elif kind == 'MessageRefused':
-            # Too large (552) or broken: the engine answered; the channel is
-            # back in command state (smtpd stayed in DATA after a 552).
-            _debug('Data refused:', event[1], event[2])
-            self._set_post_data_state()
-        elif kind == 'CommandRefused':
-            _debug('Refused:', event[1], event[2])
+        elif kind in ('MessageRefused', 'CommandRefused'):
+            self._answer(event, self._refused)
         elif kind in FINAL:
             self._closing = True
         else:
@@ -265,6 +261,19 @@ class SMTPChannel(_loop.Dispatcher):
             self.push('500 Error: command "%s" not recognized' % verb)
             return
         method(arg)
+
+    def _refused(self, event):
+        """The engine refused a command or a message: smtpd's words for
+        it, or the engine's own where smtpd had none."""
+        kind, code, text, reasons, verb = event
+        if kind == 'MessageRefused':
+            # Too large (552): back in command state (smtpd stayed in DATA).
+            self._set_post_data_state()
+            status = message_refusal(reasons)
+        else:
+            status = command_refusal(self, verb, reasons)
+        _debug('Refused:', code, text, '->', status)
+        self.push(status or '%d %s' % (code, text.replace('\n', ' ')))
 
     def _message_end(self, event):
         data = event[1]

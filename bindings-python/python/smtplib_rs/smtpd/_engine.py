@@ -42,13 +42,17 @@ class Engine:
         if smtputf8:
             keywords.append("SMTPUTF8")
         keywords.extend(v for v in ("VRFY", "EXPN", "HELP") if v in verbs)
+        # smtpd's EHLO reply: "250-<fqdn>", the extensions, "250 HELP";
+        # VRFY and EXPN are served without being listed.
+        unlisted = [v for v in ("VRFY", "EXPN") if v in verbs]
         self._sc = _core.ServerConnection(
             hostname, chunking=False, pipelining=False,
             max_message_size=size_limit or None, idle_timeout=idle_timeout,
             extensions=keywords, greeting=greeting,
             max_command_line=_COMMAND_LINE, bare_line_endings="normalize",
             long_lines="accept", unbracketed_paths=True, quit_argument=True,
-            application_verbs=sorted(v for v in verbs if v not in _CORE_VERBS))
+            application_verbs=sorted(v for v in verbs if v not in _CORE_VERBS),
+            worded_refusals=True, ehlo_greeting=hostname, unlisted=unlisted)
         self._body = []
 
     # -- calls, each returning (events, out) ---------------------------------------
@@ -117,10 +121,12 @@ class Engine:
             body, self._body = b"".join(self._body), []
             return (kind, body)
         if kind in ("MessageRefused", "CommandRefused"):
+            # Both await their wording: (kind, code, text, reasons, verb).
             if kind == "MessageRefused":
                 self._body = []
             code, text = ev.reply
-            return (kind, code, text.decode("utf-8", "replace"), ev.reason)
+            verb = ev.fields.get("verb", "")
+            return (kind, code, text.decode("utf-8", "replace"), ev.reasons, verb)
         if kind in ("Closed", "TimedOut"):
             lost = ev.lost and ("message" if ev.lost.startswith("Message") else "transaction")
             return (kind, ev.clean, lost) if kind == "Closed" else (kind, lost)

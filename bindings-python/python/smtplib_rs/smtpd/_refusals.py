@@ -4,26 +4,28 @@ The engine decides that a command or a message is refused, and the class
 of the reply (4xx or 5xx); the effect is the engine's either way. This
 table only picks smtpd's text and, within that class, smtpd's code: smtpd
 answered ``503 Error: send HELO first`` to a malformed ``RCPT`` before
-``HELO`` where the engine would say 501, and ``555`` to ``BODY=x`` when it
-did not offer 8BITMIME.
+``HELO`` where the engine says 501, and ``555`` to ``BODY=x`` when it did
+not offer 8BITMIME.
 
-`reason` is the engine's name for the refusal (``Syntax``, ``BadSequence``,
-``NotImplemented``...), `detail` the parse error for ``Syntax``
-(``UnknownCommand``, ``Syntax``, ``InvalidParameter``, ``Utf8NotAllowed``)
-and `keyword` the parameter of an ``InvalidParameter``.
+`reasons` are the engine's names for the refusal, most specific first
+(``Unrecognized``, ``Syntax/Mailbox``, ``Syntax``, ``InvalidParameter:BODY``,
+``InvalidParameter``, ``BadSequence``, ``NotImplemented``,
+``Message:TooLarge``...); `verb` is the refused line's first word,
+upper-cased ("" for an empty line).
 """
 
 _SUPPORTED = 'EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY'
 
 
-def command_refusal(channel, verb, reason, detail=None, keyword=None):
+def command_refusal(channel, verb, reasons):
     """smtpd's reply to a command line the engine refused (a str), or None
     to keep the engine's."""
+    reason = reasons[-1]  # the general one
     if reason == 'LineTooLong':
         return '500 Error: line too long'
-    if reason == 'BareLineEnding' or (reason == 'Syntax' and not verb):
+    if reason == 'BareLineEnding' or (reason == 'Unrecognized' and not verb):
         return '500 Error: bad syntax'
-    if reason == 'Syntax' and detail == 'UnknownCommand':
+    if reason == 'Unrecognized':
         return '500 Error: command "%s" not recognized' % verb
     if verb in ('MAIL', 'RCPT', 'DATA') and not channel.seen_greeting:
         # smtpd checked the greeting before anything else.
@@ -31,7 +33,7 @@ def command_refusal(channel, verb, reason, detail=None, keyword=None):
     if verb in ('HELO', 'EHLO'):
         return '501 Syntax: %s hostname' % verb
     if verb == 'MAIL':
-        return _mail(channel, reason, detail, keyword)
+        return _mail(channel, reasons)
     if verb == 'RCPT':
         return _rcpt(channel, reason)
     if verb == 'DATA':
@@ -52,9 +54,9 @@ def command_refusal(channel, verb, reason, detail=None, keyword=None):
     return None
 
 
-def message_refusal(reason):
+def message_refusal(reasons):
     """smtpd's reply to a message the engine refused after its end."""
-    if reason == 'TooLarge':
+    if 'Message:TooLarge' in reasons:
         return '552 Error: Too much mail data'
     return None
 
@@ -74,20 +76,21 @@ def _parameters(channel, verb):
         'MAIL FROM' if verb == 'MAIL' else 'RCPT TO')
 
 
-def _mail(channel, reason, detail, keyword):
+def _mail(channel, reasons):
+    reason = reasons[-1]
     if reason == 'BadSequence':
         return '503 Error: nested MAIL command'
     if reason == 'MessageTooLarge':
         return '552 Error: message size exceeds fixed maximum message size'
     if reason == 'ParameterNotImplemented':
         return _parameters(channel, 'MAIL')
-    if detail == 'InvalidParameter' and keyword == 'BODY':
+    if 'InvalidParameter:BODY' in reasons:
         if channel._decode_data:  # 8BITMIME not offered: an unknown parameter
             return _parameters(channel, 'MAIL')
         return '501 Error: BODY can only be one of 7BIT, 8BITMIME'
-    if detail == 'InvalidParameter' and keyword == 'SMTPUTF8' and channel.enable_SMTPUTF8:
+    if 'InvalidParameter:SMTPUTF8' in reasons and channel.enable_SMTPUTF8:
         return '501 Error: SMTPUTF8 takes no arguments'
-    if detail == 'Utf8NotAllowed':
+    if reason in ('Utf8NotAllowed', 'TlsRequired', 'AuthRequired'):
         return None
     return _syntax(channel, 'MAIL')
 
@@ -97,6 +100,6 @@ def _rcpt(channel, reason):
         return '503 Error: need MAIL command'
     if reason == 'ParameterNotImplemented':
         return _parameters(channel, 'RCPT')
-    if reason == 'TooManyRecipients':
+    if reason in ('TooManyRecipients', 'Utf8NotAllowed'):
         return None
     return _syntax(channel, 'RCPT')
