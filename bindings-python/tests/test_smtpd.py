@@ -273,3 +273,64 @@ def test_debugging_server_output_is_stdlib_smtpds(server_kwargs, session):
         got = _session(run.address, **session)
     assert "MESSAGE FOLLOWS" in expected
     assert got == expected
+
+
+# -- the same replies as the standard library's smtpd, on the wire ------------------------
+
+# Sessions of good and bad commands (fewer than the engine's 10 bad commands
+# each); every reply must be smtpd's, byte for byte (the greeting names the
+# same host: both use socket.getfqdn()).
+SESSIONS = [
+    [b"NOOP", b"NOOP hi", b"HELP", b"HELP mail", b"HELP spam", b"VRFY", b"VRFY someone",
+     b"EXPN list", b"XYZZY", b"", b"QUIT"],
+    [b"MAIL FROM:<a@example.com>", b"RCPT TO:<b@example.com>", b"DATA", b"RSET x", b"EHLO",
+     b"EHLO client.example", b"HELO again", b"MAIL FROM:<a@example.com> SIZE=999999999",
+     b"MAIL FROM:<a@example.com> SIZE=x", b"QUIT"],
+    [b"EHLO client.example", b"MAIL FROM:<a@example.com> BODY=9BIT",
+     b"MAIL FROM:<a@example.com> FOO=bar", b"MAIL FROM a@example.com", b"MAIL FROM:",
+     b"RCPT TO:<b@example.com>", b"MAIL FROM:eggs@example BODY=8BITMIME",
+     b"MAIL FROM:<c@example.com>", b"QUIT"],
+    [b"HELO client.example", b"MAIL FROM:<c@example.com> SIZE=10", b"MAIL FROM:<c@example.com>",
+     b"DATA", b"RCPT TO:<b@example.com> NOTIFY=NEVER", b"RCPT TO:spam@example", b"DATA x",
+     b"DATA", b"hello\r\n..dots\r\n.", b"MAIL FROM:<" + b"a" * 600 + b"@example.com>",
+     b"RSET", b"QUIT now"],
+]
+
+
+def _replies(address):
+    out = []
+    for session in SESSIONS:
+        w = Wire(address)
+        out.append(w.reply())
+        for line in session:
+            out.append(w.cmd(line))
+        w.close()
+    return out
+
+
+@pytest.mark.skipif(not _stdlib_smtpd_importable(),
+                    reason="needs the standard library's smtpd (3.11, or standard-smtpd)")
+def test_the_replies_are_stdlib_smtpds():
+    std = _stdlib_smtpd()
+
+    class StdSink(std.SMTPServer):
+        def process_message(self, *args, **kwargs):
+            return None
+
+    import asyncore
+    m = {}
+    server = StdSink(("127.0.0.1", 0), None, map=m)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=lambda: [asyncore.loop(0.05, map=m, count=1) for _ in iter(stop.is_set, True)],
+        daemon=True)
+    thread.start()
+    try:
+        expected = _replies(server.socket.getsockname()[:2])
+    finally:
+        stop.set()
+        thread.join(10)
+        asyncore.close_all(m)
+    with Running(Collecting) as run:
+        got = _replies(run.address)
+    assert got == expected
