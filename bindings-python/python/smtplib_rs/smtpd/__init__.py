@@ -18,10 +18,13 @@ runs unchanged.
 The protocol is decided by the Rust engine, smtp-core's server machine:
 command parsing, the order of commands, limits, and the end of the data,
 which only ``CRLF . CRLF`` marks (a bare LF never ends it: no SMTP
-smuggling). smtpd's texts and its leniencies (``MAIL FROM:user@host``
-without angle brackets, 512-octet command lines plus 26 for SIZE and 10 for
-SMTPUTF8) are the engine's configuration; ``smtp_<VERB>`` methods answer
-what the engine asks, and subclasses override them as before.
+smuggling). smtpd's leniencies are the engine's configuration, and so are
+its texts: the engine decides that a command is refused and the class of
+the code, and this module words it as smtpd did (``_refusals.py``), so the
+replies on the wire are smtpd's, byte for byte. ``smtp_<VERB>`` methods
+answer what the engine asks, and subclasses override them as before;
+a subclass's own ``smtp_XYZ`` methods receive the verbs the engine does
+not serve.
 
 Intended differences (smtpd's bugs, fixed):
 
