@@ -168,3 +168,23 @@ def test_data_size_limit_changed_mid_session():
         w.cmd(b"EHLO client")
         assert w.cmd(b"MAIL FROM:<a@example.com> SIZE=200")[0].startswith(b"552")
         w.close()
+
+
+def test_idle_timeout_none_means_no_deadline():
+    import time
+
+    class Patient(smtpd.SMTPChannel):
+        idle_timeout = None
+
+    with Running(_server_with(Patient)) as run:
+        w = Wire(run.address)
+        w.reply()
+        [channel] = run.channels()
+        assert channel.deadline() - time.monotonic() > 365 * 24 * 3600
+        w.close()
+    with Running(Collecting) as run:
+        w = Wire(run.address)
+        w.reply()
+        [channel] = run.channels()
+        assert 0 < channel.deadline() - time.monotonic() <= 300
+        w.close()

@@ -17,6 +17,9 @@ from .. import _core
 # smtpd's command line limit is 512 octets without the CRLF.
 _COMMAND_LINE = 512 + 2
 
+# idle_timeout=None: no deadline; the binding's None means core's default.
+_NO_TIMEOUT = 1e9  # seconds, some 31 years
+
 # Events that end the session, in the shared vocabulary.
 FINAL = frozenset(["Closed", "TimedOut", "Failed"])
 
@@ -47,7 +50,8 @@ class Engine:
         unlisted = [v for v in ("VRFY", "EXPN") if v in verbs]
         self._sc = _core.ServerConnection(
             hostname, chunking=False, pipelining=False,
-            max_message_size=size_limit or None, idle_timeout=idle_timeout,
+            max_message_size=size_limit or None,
+            idle_timeout=_NO_TIMEOUT if idle_timeout is None else idle_timeout,
             extensions=keywords, greeting=greeting,
             max_command_line=_COMMAND_LINE, bare_line_endings="normalize",
             long_lines="accept", unbracketed_paths=True, quit_argument=True,
