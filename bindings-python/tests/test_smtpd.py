@@ -334,3 +334,15 @@ def test_the_replies_are_stdlib_smtpds():
     with Running(Collecting) as run:
         got = _replies(run.address)
     assert got == expected
+
+
+def test_decode_data_refuses_a_message_that_is_not_utf8():
+    """smtpd's channel died on UnicodeDecodeError; the client gets 554 and
+    the session goes on."""
+    with Running(Collecting, decode_data=True) as run:
+        w = Wire(run.address)
+        w.open_data()
+        assert w.cmd(b"caf\xe9\r\n.")[0].startswith(b"554")
+        assert w.cmd(b"NOOP") == [b"250 OK"]
+        w.close()
+        assert run.server.messages == []
