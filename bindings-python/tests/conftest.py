@@ -4,6 +4,12 @@ import tempfile
 
 import pytest
 
+if os.environ.get("SMTPD_TEST_NO_ASYNCORE"):
+    # The code path of Python 3.12+, where asyncore is gone: it must be
+    # unimportable before smtplib_rs.smtpd is first imported.
+    sys.modules["asyncore"] = None
+    sys.modules["asynchat"] = None
+
 sys.path.insert(0, os.path.dirname(__file__))
 
 from _server import Behaviour, TestServer  # noqa: E402

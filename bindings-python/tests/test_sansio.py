@@ -61,7 +61,7 @@ def test_event_objects():
     sc.receive_data(b"EHLO client.example\r\n")
     (ev,) = sc.events()
     assert ev.kind == "Ehlo" and ev.domain == "client.example"
-    assert ev.fields == {"domain": "client.example"}
+    assert ev.fields == {"domain": "client.example", "line": "EHLO client.example"}
     with pytest.raises(AttributeError):
         ev.nope
     assert "Ehlo" in repr(ev)

@@ -34,6 +34,7 @@ pub use borrowed::{
     CommandRef, MailParametersRef, OriginalRecipientRef, OtherParameterRef, OtherParameters,
     RcptParametersRef,
 };
+pub use codec::Leniency;
 pub use requirements::MissingExtension;
 pub use spelling::CommandSpelling;
 pub use validate::InvalidCommand;

@@ -327,7 +327,6 @@ fn strip_ws(line: &[u8]) -> &[u8] {
     line.get(start..end).unwrap_or_default()
 }
 
-/// One wire line; `last` selects the final separator.
 /// The wire form of a reply whose lines are `joined` by `\n`, as
 /// [`Reply::encode`] writes it: for replies built straight into a transmit
 /// buffer, without a `Reply` in between.
@@ -346,12 +345,12 @@ pub(crate) fn encode_joined(code: ReplyCode, joined: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// One wire line; `last` selects the final separator. The last line keeps
+/// its SP even without text: RFC 5321 §4.2.1 says it begins with "the reply
+/// code, followed immediately by <SP>, optionally some text" (the ABNF also
+/// allows the bare code; `250 \r\n` is what every parser accepts).
 fn emit(out: &mut Vec<u8>, digits: [u8; 3], prefix: &[u8], text: &[u8], last: bool) {
     out.extend_from_slice(&digits);
-    if last && prefix.is_empty() && text.is_empty() {
-        out.extend_from_slice(b"\r\n");
-        return;
-    }
     out.push(if last { b' ' } else { b'-' });
     out.extend_from_slice(prefix);
     out.extend_from_slice(text);

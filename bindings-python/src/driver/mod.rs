@@ -22,7 +22,7 @@ mod api;
 mod events;
 mod face;
 mod proxy;
-mod refusals;
+pub(crate) mod refusals;
 mod translate;
 
 use events::{kind_str, tuple};

@@ -25,7 +25,7 @@ use nom::Parser;
 
 use super::{params, Command, CommandError, CommandRef, CommandSpelling};
 use crate::address::grammar;
-use crate::address::{utf8_allowed, DomainRef};
+use crate::address::{utf8_allowed, DomainRef, ForwardPathRef, ReversePathRef};
 use crate::syntax::{finish, partial, rule, VecWriter};
 
 fn syntax(rule: &'static str) -> CommandError {
@@ -154,10 +154,20 @@ fn bdat(arg: &str) -> Result<CommandRef<'_>, CommandError> {
 /// needed. Keywords and typed values are ASCII by their grammar, so the
 /// parameter text is ASCII exactly when the untyped values are.
 #[inline]
-fn mail(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, CommandError> {
+fn mail(
+    arg: &str,
+    smtputf8: bool,
+    ascii: bool,
+    lenient: Leniency,
+) -> Result<CommandRef<'_>, CommandError> {
     let rest = strip_prefix_ci(arg, "FROM:").ok_or(syntax("mail"))?;
     let rest = trim_spaces(rest);
-    let (rest, from) = partial(grammar::reverse_path(rest), "Reverse-path")?;
+    let (rest, from) = if lenient.unbracketed_paths && !rest.starts_with('<') {
+        let (rest, m) = partial(grammar::mailbox(rest), "Reverse-path")?;
+        (rest, ReversePathRef::Mailbox(m))
+    } else {
+        partial(grammar::reverse_path(rest), "Reverse-path")?
+    };
     let params = params::mail(rest)?;
     // RFC 6531 §3.4: the SMTPUTF8 parameter enables UTF-8 for this mail.
     let utf8 = ascii || smtputf8 || params.smtputf8;
@@ -169,10 +179,20 @@ fn mail(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, Comman
 }
 
 #[inline(always)]
-fn rcpt(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, CommandError> {
+fn rcpt(
+    arg: &str,
+    smtputf8: bool,
+    ascii: bool,
+    lenient: Leniency,
+) -> Result<CommandRef<'_>, CommandError> {
     let rest = strip_prefix_ci(arg, "TO:").ok_or(syntax("rcpt"))?;
     let rest = trim_spaces(rest);
-    let (rest, to) = partial(grammar::forward_path(rest), "Forward-path")?;
+    let (rest, to) = if lenient.unbracketed_paths && !rest.starts_with('<') {
+        let (rest, m) = partial(grammar::mailbox(rest), "Forward-path")?;
+        (rest, ForwardPathRef::Mailbox(m))
+    } else {
+        partial(grammar::forward_path(rest), "Forward-path")?
+    };
     let params = params::rcpt(rest)?;
     if !(smtputf8 || ascii) {
         utf8_allowed(to.is_ascii(), false)?;
@@ -210,6 +230,23 @@ fn required<'a>(arg: &'a str, rule: &'static str) -> Result<&'a str, CommandErro
     }
 }
 
+/// What [`CommandRef::parse_lenient`] accepts beyond the grammar. Each is
+/// safe: it cannot make one command read as another, nor let text reach a
+/// field it does not belong to. The default accepts nothing more.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Leniency {
+    /// `MAIL FROM:user@host` and `RCPT TO:user@host`, the path without its
+    /// angle brackets (Python's smtpd and aiosmtpd accept them). Unquoted,
+    /// a mailbox holds no space, so the path still ends at the first space
+    /// and the parameters follow as usual; a quoted local part is read as
+    /// inside brackets. `<>` and `<Postmaster>` keep their brackets.
+    pub unbracketed_paths: bool,
+    /// `QUIT` with an argument, which is ignored (RFC 5321 §4.1.1.10 gives
+    /// QUIT none; smtpd ignored one).
+    pub quit_argument: bool,
+}
+
 impl<'a> CommandRef<'a> {
     /// Parses one command line, borrowing from it. `line` excludes the
     /// terminating CRLF.
@@ -222,6 +259,16 @@ impl<'a> CommandRef<'a> {
     /// [`CommandError::InvalidParameter`] for a bad or repeated typed
     /// MAIL/RCPT parameter, [`CommandError::Utf8NotAllowed`].
     pub fn parse(line: &'a [u8], smtputf8: bool) -> Result<CommandRef<'a>, CommandError> {
+        Self::parse_lenient(line, smtputf8, Leniency::default())
+    }
+
+    /// [`parse`](Self::parse), accepting what `lenient` allows beyond the
+    /// RFC 5321 grammar (servers that must take what old clients send).
+    pub fn parse_lenient(
+        line: &'a [u8],
+        smtputf8: bool,
+        lenient: Leniency,
+    ) -> Result<CommandRef<'a>, CommandError> {
         // One branch-free pass that the compiler vectorises: is every octet
         // printable ASCII? Then there is no CR, LF or NUL and no UTF-8 to
         // police, the common case.
@@ -258,8 +305,8 @@ impl<'a> CommandRef<'a> {
         }
         let arg = arg()?;
         match k {
-            MAIL => mail(arg, smtputf8, ascii),
-            RCPT => rcpt(arg, smtputf8, ascii),
+            MAIL => mail(arg, smtputf8, ascii, lenient),
+            RCPT => rcpt(arg, smtputf8, ascii, lenient),
             EHLO => Ok(CommandRef::Ehlo {
                 domain: hello_domain(required(arg, "ehlo")?)?,
             }),
@@ -294,6 +341,7 @@ impl<'a> CommandRef<'a> {
             NOOP => Ok(CommandRef::Noop {
                 argument: optional_text(arg)?,
             }),
+            QUIT if lenient.quit_argument => Ok(CommandRef::Quit),
             QUIT => bare(arg, CommandRef::Quit, "quit"),
             AUTH => auth(arg),
             _ => Err(CommandError::UnknownCommand),

@@ -206,8 +206,8 @@ fn constructors() {
     assert_eq!(r.to_bytes(), b"250 2.1.0 Sender ok\r\n");
     let r = Reply::new(ReplyCode::OK, "a\r\nb\n");
     assert_eq!(r.lines().collect::<Vec<_>>(), lines(&["a", "b", ""]));
-    assert_eq!(r.to_bytes(), b"250-a\r\n250-b\r\n250\r\n");
-    assert_eq!(Reply::new(ReplyCode::OK, "").to_bytes(), b"250\r\n");
+    assert_eq!(r.to_bytes(), b"250-a\r\n250-b\r\n250 \r\n");
+    assert_eq!(Reply::new(ReplyCode::OK, "").to_bytes(), b"250 \r\n");
     let st = EnhancedStatus::new(5, 7, 1).unwrap();
     let r = Reply::with_enhanced(code(550), st, "no\nway");
     assert_eq!(r.to_bytes(), b"550-5.7.1 no\r\n550 5.7.1 way\r\n");
@@ -215,7 +215,7 @@ fn constructors() {
     let r = Reply::from_lines(code(221), &[b"bye\r\nnow".to_vec()]);
     assert_eq!(r.lines().collect::<Vec<_>>(), lines(&["bye", "now"]));
     let r = Reply::from_lines::<&[u8]>(code(221), &[]);
-    assert_eq!(r.to_bytes(), b"221\r\n");
+    assert_eq!(r.to_bytes(), b"221 \r\n");
     assert_eq!(r.enhanced(), None);
     assert_eq!(format!("{}", ReplyCode::SERVICE_READY), "220");
 }

@@ -33,6 +33,8 @@ pub(super) enum Awaiting {
         next: usize,
         total: usize,
     },
+    /// A verb the application serves ([`Event::Command`]).
+    Command,
     Rset,
     Noop,
     Vrfy,
@@ -125,7 +127,7 @@ pub(super) fn default_reply<'a>(
             Some(rcpt) if cfg.lmtp => Canned::Delivered(rcpt),
             _ => Canned::MessageAccepted,
         },
-        Awaiting::Rset | Awaiting::Noop => Canned::Ok,
+        Awaiting::Rset | Awaiting::Noop | Awaiting::Command => Canned::Ok,
         Awaiting::Vrfy => Canned::Vrfy,
         Awaiting::Expn => Canned::Expn,
         Awaiting::Help => Canned::Help,

@@ -48,16 +48,75 @@ pub(super) enum Decision<'a> {
 }
 
 /// The line limit for a line starting with `front`: AUTH lines may carry a
-/// long initial response (RFC 4954 §4).
-pub(super) fn line_limit(front: &[u8], cfg: &ServerConfig) -> usize {
-    let auth = front
-        .get(..5)
-        .is_some_and(|v| v.eq_ignore_ascii_case(b"AUTH "));
-    if auth && !cfg.auth_mechanisms.is_empty() {
-        AUTH_LINE_LIMIT.max(cfg.max_command_line)
-    } else {
-        cfg.max_command_line
+/// long initial response (RFC 4954 §4), and each extension in force that
+/// adds a MAIL parameter lengthens the MAIL line by what its RFC says.
+pub(super) fn line_limit(front: &[u8], session: &Session, cfg: &ServerConfig) -> usize {
+    let verb = |v: &[u8]| front.get(..5).is_some_and(|f| f.eq_ignore_ascii_case(v));
+    if verb(b"AUTH ") && !cfg.auth_mechanisms.is_empty() {
+        return AUTH_LINE_LIMIT.max(cfg.max_command_line);
     }
+    if !verb(b"MAIL ") {
+        return cfg.max_command_line;
+    }
+    let on = |ext| session.ext_on(cfg, ext);
+    let mut extra = 0;
+    if on(Extensions::SIZE) {
+        extra += 26; // RFC 1870 §4 (5)
+    }
+    if on(Extensions::SMTPUTF8) {
+        extra += 10; // RFC 6531 §3.1 item 5
+    }
+    if on(Extensions::REQUIRETLS) && session.is_tls() {
+        extra += 11; // RFC 8689 §2 item 5
+    }
+    if session.hello().is_some_and(HelloKind::is_extended) && session.auth_usable(cfg) {
+        extra += 500; // RFC 4954 §3 item 5
+    }
+    cfg.max_command_line + extra
+}
+
+/// The decision for a command line whose verb the application serves
+/// ([`ServerConfig::application_verbs`]) and this configuration does not;
+/// `None` for every other line.
+pub(super) fn application_verb(
+    line: &[u8],
+    session: &Session,
+    cfg: &ServerConfig,
+) -> Option<Decision<'static>> {
+    if cfg.application_verbs.is_empty() {
+        return None;
+    }
+    let verb = line.split(|&b| b == b' ').next().unwrap_or_default();
+    let listed = cfg
+        .application_verbs
+        .iter()
+        .any(|v| v.as_bytes().eq_ignore_ascii_case(verb));
+    (listed && !served(verb, session, cfg))
+        .then_some(Decision::Ask(Event::Command, Awaiting::Command))
+}
+
+/// Whether the machine itself serves `verb` under `cfg`.
+fn served(verb: &[u8], session: &Session, cfg: &ServerConfig) -> bool {
+    let is = |v: &[u8]| verb.eq_ignore_ascii_case(v);
+    if ["MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT"]
+        .iter()
+        .any(|v| is(v.as_bytes()))
+        || is(b"BDAT")
+    {
+        return true;
+    }
+    if is(b"HELO") || is(b"EHLO") {
+        return !cfg.lmtp;
+    }
+    if is(b"LHLO") {
+        return cfg.lmtp;
+    }
+    let offered = |ext| cfg.offers(ext);
+    (is(b"VRFY") && offered(Extensions::VRFY))
+        || (is(b"EXPN") && offered(Extensions::EXPN))
+        || (is(b"HELP") && offered(Extensions::HELP))
+        || (is(b"STARTTLS") && offered(Extensions::STARTTLS) && !session.is_tls())
+        || (is(b"AUTH") && !cfg.auth_mechanisms.is_empty())
 }
 
 /// The decision for one parsed command line.

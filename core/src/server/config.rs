@@ -3,6 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::command::Leniency;
 use crate::ehlo::Extensions;
 use crate::framing::{MAX_COMMAND_LINE, MAX_TEXT_LINE};
 use crate::timer::SERVER_IDLE_TIMEOUT_MS;
@@ -130,6 +131,16 @@ pub struct ServerConfig {
     /// Accept command lines ended by a bare LF (RFC 5321 §2.3.8 says they
     /// end with CRLF; off by default: such a line gets 500).
     pub lenient_command_lines: bool,
+    /// What command lines may hold beyond the grammar (paths without angle
+    /// brackets, an argument to QUIT); none by default.
+    pub leniency: Leniency,
+    /// Verbs the application serves itself, upper-case (e.g. `"XCLIENT"`).
+    /// A command with one of them that this configuration does not serve
+    /// (unknown to the machine, or switched off, like EXPN or AUTH without
+    /// mechanisms) becomes [`Event::Command`](super::Event::Command)
+    /// instead of a 500/502. BDAT, whose octets must be read off the wire
+    /// (RFC 3030 §2), is never handed over.
+    pub application_verbs: Vec<String>,
     /// The application words the machine's refusals: with this on,
     /// [`Event::CommandRefused`](super::Event::CommandRefused) and
     /// [`Event::MessageRefused`](super::Event::MessageRefused) await an
@@ -181,6 +192,8 @@ impl ServerConfig {
             bare_line_endings: BareLineEndings::Refuse,
             long_lines: LongLines::Refuse,
             lenient_command_lines: false,
+            leniency: Leniency::default(),
+            application_verbs: Vec::new(),
             worded_refusals: false,
             ehlo_greeting: None,
             unlisted: Extensions::NONE,

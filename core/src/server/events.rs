@@ -94,6 +94,12 @@ pub enum Event {
         /// The reply sent.
         reply: Reply,
     },
+    /// **answer** A command whose verb is one of
+    /// [`ServerConfig::application_verbs`](super::ServerConfig::application_verbs):
+    /// read it in [`command_line`](super::ServerConnection::command_line).
+    /// `accept` sends `250 OK`; the answer has no effect on the session,
+    /// and cannot be a 3xx (the machine would not know what follows).
+    Command,
     /// **answer** `RSET` (RFC 5321 §4.1.1.5). A positive reply clears the
     /// transaction.
     Rset,
@@ -204,6 +210,7 @@ impl Event {
                 | Event::Data
                 | Event::ChunkEnd { .. }
                 | Event::MessageEnd { .. }
+                | Event::Command
                 | Event::Rset
                 | Event::Noop
                 | Event::Vrfy

@@ -21,7 +21,7 @@
 use alloc::collections::VecDeque;
 
 use crate::buffer::CursorBuffer;
-use crate::command::CommandRef;
+use crate::command::{CommandError, CommandRef};
 use crate::error::{LocalError, RemoteError, SessionState};
 use crate::framing::{LineEndings, LineFramer};
 use crate::reply::Reply;
@@ -163,12 +163,22 @@ impl Machine {
         self.awaiting.is_none() && !matches!(self.mode, Mode::TlsPending | Mode::Closed)
     }
 
+    /// A command line, parsed with the configured leniency.
+    pub(super) fn parse<'a>(&self, line: &'a [u8]) -> Result<CommandRef<'a>, CommandError> {
+        CommandRef::parse_lenient(line, self.session.utf8_allowed(), self.cfg.leniency)
+    }
+
+    /// A new message size limit, from the next MAIL and DATA on.
+    pub(super) fn set_max_message_size(&mut self, limit: Option<u64>) {
+        self.cfg.max_message_size = limit;
+    }
+
     /// The command awaiting an answer, parsed again from its kept line.
     pub(super) fn command(&self) -> Option<CommandRef<'_>> {
         let line = self.kept_line()?;
         // The session has not changed since the line was read, so this is
         // the parse that was checked then.
-        CommandRef::parse(line, self.session.utf8_allowed()).ok()
+        self.parse(line).ok()
     }
 
     pub(super) fn kept_line(&self) -> Option<&[u8]> {

@@ -343,6 +343,15 @@ impl ServerConnection {
         self.m.provide_scram_credentials(credentials)
     }
 
+    /// Changes the message size limit ([`ServerConfig::max_message_size`])
+    /// during the session: a later EHLO advertises it, a later MAIL checks
+    /// `SIZE=` against it, and a later DATA or BDAT enforces it; a message
+    /// already being read keeps the limit it started with. (Python's smtpd
+    /// lets `channel.data_size_limit` change at any time.)
+    pub fn set_max_message_size(&mut self, limit: Option<u64>) {
+        self.m.set_max_message_size(limit);
+    }
+
     /// Refuses every later command but QUIT with 503 (as after a 554
     /// greeting, RFC 5321 §3.1) and drops any open transaction: e.g. once
     /// the application judged the TLS handshake's result insufficient.

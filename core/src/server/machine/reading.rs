@@ -3,7 +3,6 @@
 //! returning how many octets it used.
 
 use crate::auth::{encode_challenge, AuthFailure};
-use crate::command::CommandRef;
 use crate::framing::Frame;
 use crate::reply::Reply;
 
@@ -42,14 +41,16 @@ impl Machine {
     fn step_command(&mut self, input: &[u8]) -> Option<usize> {
         if !self.framer.is_skipping() {
             self.framer
-                .set_limit(commands::line_limit(input, &self.cfg));
+                .set_limit(commands::line_limit(input, &self.session, &self.cfg));
         }
         let frame = self.framer.next_line(input);
         let (reason, reply) = match frame {
             Frame::Line { len, consumed } => {
                 let line = input.get(..len).unwrap_or_default();
-                let parsed = CommandRef::parse(line, self.session.utf8_allowed());
-                let decision = commands::decide(parsed, &self.session, &self.cfg);
+                let decision = match commands::application_verb(line, &self.session, &self.cfg) {
+                    Some(decision) => decision,
+                    None => commands::decide(self.parse(line), &self.session, &self.cfg),
+                };
                 return Some(self.carry_out(decision, Kept { len, consumed }));
             }
             Frame::TooLong { .. } => (Refusal::LineTooLong, Canned::LineTooLong),
