@@ -179,6 +179,26 @@ fn pipelined_input_beyond_the_bound_while_waiting_is_fatal() {
         .ends_with("421 4.5.0 mx.example Too much pipelined input, closing connection\r\n"));
 }
 
+/// A read the machine asked for is taken whole even when most of it waits
+/// behind a command to answer: a client pipelining ahead (BDAT chunks, RFC
+/// 3030 §2) may have a whole socket read in flight. Only what is pushed
+/// while the machine wants no input counts against the bound.
+#[test]
+fn a_read_the_machine_asked_for_is_kept_whole() {
+    let mut c = cfg();
+    c.max_buffered_input = 1000;
+    let mut h = Harness::with_policy(c, |_| Answer::Hold);
+    assert!(h.s.wants_input());
+    h.feed(&b"NOOP\r\n".repeat(400));
+    assert!(
+        !h.s.is_closed(),
+        "2,400 octets in one asked-for read are kept"
+    );
+    assert!(!h.s.wants_input());
+    h.feed(b"NOOP\r\n");
+    assert!(h.s.is_closed(), "but input pushed while waiting counts");
+}
+
 #[test]
 fn starttls_discards_pipelined_bytes_and_resets_the_session() {
     let mut h = Harness::new(cfg());

@@ -22,8 +22,11 @@ pub const DEFAULT_MAX_BAD_COMMANDS: u32 = 10;
 /// A pipelined group (RFC 2920 §3.1) may carry MAIL, the 100 recipients of
 /// RFC 5321 §4.5.3.1.8 at up to 512 octets each (§4.5.3.1.4) and DATA:
 /// 102 × 512 = 52 224 octets, which fits in 64 KiB. Callers should stop
-/// reading the socket while [`ServerConnection::wants_input`] is false; a
-/// peer that still pushes past this bound is disconnected with 421.
+/// reading the socket while [`ServerConnection::wants_input`] is false. A
+/// read taken while the machine wanted input is kept whole, whatever its
+/// size (the caller's read size bounds it); input fed while it did not
+/// want any counts against this bound, and past it the client is
+/// disconnected with 421.
 ///
 /// [`ServerConnection::wants_input`]: super::ServerConnection::wants_input
 pub const DEFAULT_MAX_BUFFERED_INPUT: usize = 64 * 1024;
@@ -122,7 +125,11 @@ pub struct ServerConfig {
     pub max_command_line: usize,
     /// Text line limit inside DATA, CRLF included (RFC 5321 §4.5.3.1.6).
     pub max_text_line: usize,
-    /// Unprocessed input kept while waiting for the application.
+    /// Unprocessed input kept while waiting for the application, counting
+    /// what was fed while [`ServerConnection::wants_input`] was false (see
+    /// [`DEFAULT_MAX_BUFFERED_INPUT`]).
+    ///
+    /// [`ServerConnection::wants_input`]: super::ServerConnection::wants_input
     pub max_buffered_input: usize,
     /// Bare CR/LF inside DATA.
     pub bare_line_endings: BareLineEndings,

@@ -295,6 +295,12 @@ impl Machine {
             });
             return;
         }
+        // A read the machine asked for is taken whole, however much of it
+        // waits behind a command the application has to answer (a client
+        // pipelining BDAT chunks may be a whole read ahead, RFC 3030 §2):
+        // its size is the caller's read size. Only bytes pushed while the
+        // machine said it wants no input count against the bound.
+        let asked_for = self.wants_input();
         if self.input.len() == 0 {
             // Nothing buffered: read the caller's bytes in place and keep
             // only what is left.
@@ -306,7 +312,7 @@ impl Machine {
             self.input.extend(bytes);
             self.run_buffered();
         }
-        if !self.is_closed() && self.input.len() > self.cfg.max_buffered_input {
+        if !self.is_closed() && !asked_for && self.input.len() > self.cfg.max_buffered_input {
             let limit = self.cfg.max_buffered_input;
             self.fail(
                 RemoteError::InputLimitExceeded { limit },

@@ -258,9 +258,11 @@ impl ServerConnection {
     /// split is fine. Then drain [`poll_event`](Self::poll_event) and send
     /// [`pending_transmit`](Self::pending_transmit). Ignored once closed.
     ///
-    /// Bytes are buffered while an answer is awaited; past
-    /// [`ServerConfig::max_buffered_input`] the session ends with 421 and
-    /// [`Event::Failed`]. During the TLS handshake (after
+    /// Bytes are buffered while an answer is awaited. A read made while
+    /// [`wants_input`](Self::wants_input) was true is kept whole; input fed
+    /// while it was false counts against
+    /// [`ServerConfig::max_buffered_input`], past which the session ends
+    /// with 421 and [`Event::Failed`]. During the TLS handshake (after
     /// [`Event::TlsHandshake`]) bytes are discarded and reported as
     /// [`Event::DataAfterStartTls`].
     pub fn receive_data(&mut self, bytes: &[u8], now: Timestamp) {
