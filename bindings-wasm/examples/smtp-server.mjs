@@ -8,7 +8,7 @@
 //   refuse*   550 at RCPT          defer*   451 at RCPT
 //   close421* 421 at RCPT          hangup*  the connection drops at RCPT
 //   stall*    no answer at RCPT    undeliverable*  (LMTP) 550 after the data
-//   rejectdata*  554 after the data (SMTP)
+//   rejectdata*  554 after the data (SMTP); a sender refuse* gets 553
 import net from 'node:net';
 import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
@@ -32,13 +32,14 @@ function recipientAnswer(address) {
  * ENHANCEDSTATUSCODES, SMTPUTF8, CHUNKING, plus STARTTLS with `tls` and AUTH
  * with `users`), `tls` ({key, cert} PEM for STARTTLS), `users` ({name:
  * password}: the AUTH mechanisms, tokens are "token-for-<name>"),
- * `idleTimeoutMs`, `maxMessageSize`. Resolves to { port, messages,
- * sessions, close() }: each message is { from, to, data (Buffer), bdat },
+ * `idleTimeoutMs`, `maxMessageSize`, `keepData` (false: count the octets
+ * only, for large messages). Resolves to { port, messages,
+ * sessions, close() }: each message is { from, to, data (Buffer), size, bdat },
  * each session lists the server events' types per socket read, so a test
  * can see what arrived together (pipelining).
  */
 export async function startServer(options = {}) {
-  const { lmtp = false, tls: tlsConfig, users, idleTimeoutMs, maxMessageSize, port = 0 } = options;
+  const { lmtp = false, tls: tlsConfig, users, idleTimeoutMs, maxMessageSize, port = 0, keepData = true } = options;
   const extensions = options.extensions ?? [
     'PIPELINING', '8BITMIME', 'SIZE', 'ENHANCEDSTATUSCODES', 'SMTPUTF8', 'CHUNKING',
     ...(tlsConfig ? ['STARTTLS'] : []), ...(users ? ['AUTH'] : []),
@@ -89,19 +90,20 @@ export async function startServer(options = {}) {
     function answer(ev) {
       switch (ev.type) {
         case 'MailFrom':
-          current = { from: ev.from, to: [], chunks: [], bdat: false };
+          if (ev.from.toLowerCase().startsWith('refuse')) return conn.reply({ code: 553, enhanced: '5.7.1', text: 'Sender refused' });
+          current = { from: ev.from, to: [], chunks: [], size: 0, bdat: false };
           return conn.accept();
         case 'RcptTo': {
           const special = recipientAnswer(ev.to);
           if (special === 'hangup') { socket.destroy(); return 'stop'; }
-          if (special === 'stall') { stalled = true; return 'stop'; }
+          if (special === 'stall') { stalled = true; flush(); return 'stop'; }
           if (special) return conn.reply(special);
           current?.to.push(ev.to);
           return conn.accept();
         }
         case 'MessageEnd': {
           const data = Buffer.concat(current?.chunks ?? []);
-          const message = { from: current?.from, to: ev.recipients, data, bdat: current?.bdat ?? false };
+          const message = { from: current?.from, to: ev.recipients, data, size: current?.size ?? 0, bdat: current?.bdat ?? false };
           if (lmtp) {
             for (const rcpt of ev.recipients) {
               if (rcpt.split('@')[0].toLowerCase().startsWith('undeliverable')) conn.reply({ code: 550, enhanced: '5.2.1', text: 'Mailbox disabled' });
@@ -149,7 +151,13 @@ export async function startServer(options = {}) {
     function pump(read) {
       for (let ev = conn.pollEvent(); ev; ev = conn.pollEvent()) {
         session.reads[read]?.push(ev.type);
-        if (ev.type === 'MessageData') { current?.chunks.push(Buffer.from(ev.data)); continue; }
+        if (ev.type === 'MessageData') {
+          if (current) {
+            current.size += ev.data.length;
+            if (keepData) current.chunks.push(Buffer.from(ev.data));
+          }
+          continue;
+        }
         if (ev.type === 'Bdat' && current) { current.bdat = true; continue; }
         if (ev.type === 'Auth') { checkAuth(ev); continue; }
         if (ev.type === 'TlsHandshake') {

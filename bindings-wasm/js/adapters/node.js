@@ -13,11 +13,11 @@ const READ_HIGH_WATER = 1 << 20;
 /** What a TLS failure most likely means, for the error message. */
 export function tlsHint(error, host) {
   const code = error?.code ?? '';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `the certificate does not name the host asked for: connect with the name it was issued for, or pass tls.servername`;
+  }
   if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ISSUER/.test(code)) {
     return `the server's certificate is not trusted (${code}): pass the CA that signed it as tls.ca (PEM), or fix the server's chain`;
-  }
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return `the certificate does not name ${host}: connect with the name it was issued for, or pass tls.servername`;
   }
   if (/WRONG_VERSION_NUMBER|wrong version number|packet length too long/i.test(`${code} ${error?.message}`)) {
     return 'the server answered the handshake in plain text: this port speaks plain SMTP, so connect without secure and call starttls()';

@@ -55,7 +55,12 @@ export class Session {
 
   /** Moves the machine's events to the queue. */
   #pull() {
-    for (let ev = this.m.pollEvent(); ev !== null; ev = this.m.pollEvent()) this.#events.push(ev);
+    for (let ev = this.m.pollEvent(); ev !== null; ev = this.m.pollEvent()) {
+      // A 421 (RFC 5321 §3.8) is known at once, even while events before
+      // it are still being handed out: the connection will not be reused.
+      if (ev.type === 'ServiceClosing') this.closing = ev.reply;
+      this.#events.push(ev);
+    }
   }
 
   /** The next queued event, or undefined. */
@@ -66,9 +71,16 @@ export class Session {
     }
     const ev = this.#events[this.#head];
     this.#events[this.#head++] = undefined;
-    if (ev.type === 'ServiceClosing') this.closing = ev.reply;
     if (ev.final) this.final = ev;
     return ev;
+  }
+
+  /** Skips to the final event if one is queued (the machine refused a
+   * command because the session is over); returns it or null. */
+  takeFinal() {
+    this.#pull();
+    while (!this.final && this.#shift() !== undefined);
+    return this.final;
   }
 
   /** Whether an event of these types waits in the queue. */

@@ -76,7 +76,15 @@ export class SMTP {
   /** Runs `fn` after the calls before it: one command at a time, whatever
    * the caller awaits. */
   #serial(fn) {
-    const run = this.#lock.then(fn);
+    const run = this.#lock.then(async () => {
+      try {
+        return await fn();
+      } finally {
+        // A final event or a 421: the connection is over.
+        const s = this.#session;
+        if (s && (s.final || s.closing)) await this.#drop();
+      }
+    });
     this.#lock = run.catch(() => {});
     return run;
   }
@@ -85,6 +93,7 @@ export class SMTP {
     const s = this.#session;
     if (!s) throw new SMTPServerDisconnected('please run connect() first');
     if (s.final) throw s.error();
+    if (s.closing) throw new SMTPServerDisconnected(`the server is closing the connection: (${s.closing.code}) ${s.closing.text}`);
     return s;
   }
 
@@ -107,6 +116,12 @@ export class SMTP {
     } catch (e) {
       if (e instanceof SmtpLocalError && e.code === 'ExtensionNotOffered') {
         throw new SMTPNotSupportedError(e.message, { cause: e });
+      }
+      if (e instanceof SmtpLocalError && e.code === 'Closed') {
+        // The session ended before this call (the server broke the
+        // protocol or hung up while we were idle): say how.
+        if (s.takeFinal()) throw s.error();
+        throw new SMTPServerDisconnected('the connection is closing', { cause: e });
       }
       throw e;
     }
@@ -283,7 +298,7 @@ export class SMTP {
   /** STARTTLS (RFC 3207), then the TLS handshake; afterwards everything
    * learnt before is forgotten (the next command sends EHLO again).
    * `tls` adds to the connect options' tls. Resolves to `[220, text]`. */
-  starttls(tls = undefined) {
+  async starttls(tls = undefined) {
     const extra = tlsOptions(tls, 'tls');
     return this.#serial(async () => {
       await this.#helloIfNeeded();
@@ -332,7 +347,7 @@ export class SMTP {
    * `options.authzid` acts as another identity. Resolves to `[code, text]`.
    * Throws SMTPNotSupportedError without AUTH, SMTPException when no
    * mechanism fits, SMTPAuthenticationError with the last refusal. */
-  login(user, password, options = {}) {
+  async login(user, password, options = {}) {
     check.string(user, 'user');
     check.string(password, 'password');
     const o = check.plainObject(options, 'options');
@@ -384,12 +399,12 @@ export class SMTP {
   rset() { return this.#reply((m) => m.rset()); }
 
   /** VRFY; resolves to `[code, text]`. */
-  verify(address) {
+  async verify(address) {
     const a = check.string(address, 'address');
     return this.#reply((m) => m.vrfy(a));
   }
 
-  expn(address) {
+  async expn(address) {
     const a = check.string(address, 'address');
     return this.#reply((m) => m.expn(a));
   }
@@ -402,7 +417,7 @@ export class SMTP {
 
   /** One command line (`docmd("XFOO", "arg")`), checked by smtp-core for
    * CR/LF; resolves to `[code, text]`. */
-  docmd(command, args = '') {
+  async docmd(command, args = '') {
     const line = `${check.string(command, 'command')}${check.string(args, 'args') ? ` ${args}` : ''}`;
     return this.#reply((m) => m.sendRaw(line));
   }
@@ -432,7 +447,7 @@ export class SMTP {
    * of the transaction is in its `result`). Only the connection's own
    * failures throw.
    */
-  transaction(from, to, message, { mailOptions = [], rcptOptions = [] } = {}) {
+  async transaction(from, to, message, { mailOptions = [], rcptOptions = [] } = {}) {
     check.string(from, 'from');
     check.stringList(to, 'to');
     check.stringList(mailOptions, 'mailOptions');
