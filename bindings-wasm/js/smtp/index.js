@@ -4,6 +4,7 @@
 // their socket adapter and re-export this.
 
 export { SMTP, LMTP } from './smtp.js';
+export { SmtpRsTransport } from './mail.js';
 export {
   SMTPException, SMTPNotSupportedError, SMTPServerDisconnected, SMTPTimeoutError, SMTPResponseException,
   SMTPSenderRefused, SMTPRecipientsRefused, SMTPDataError, SMTPConnectError, SMTPHeloError, SMTPAuthenticationError,
