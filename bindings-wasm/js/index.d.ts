@@ -351,3 +351,4 @@ export declare class SmtpLocalError extends Error {
 export declare class SmtpInternalError extends Error {
   name: 'SmtpInternalError';
 }
+export * from './smtp.js';
