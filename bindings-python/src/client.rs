@@ -13,6 +13,7 @@ use pyo3::types::{PyBytes, PyList, PyTuple};
 use smtp_core::client::{
     BodyMode, ClientConfig, ClientConnection, Envelope, Event, MailResult, Recipient, Stage,
 };
+use smtp_core::command::CommandSpelling;
 use smtp_core::reply::{ReplyError, ReplyParserConfig};
 use smtp_core::{
     ClientTimeouts, Command, Domain, HelloKind, LocalError, RemoteError, Reply, ReplyCode,
@@ -133,9 +134,16 @@ fn unreadable_remote(e: &RemoteError) -> Option<(i32, String)> {
     unreadable(&e)
 }
 
-/// Splits an smtplib MAIL/RCPT line into its command (for the machine).
+/// Splits an smtplib MAIL/RCPT line into its command (for the machine),
+/// when the machine writes that command back as the same bytes (in
+/// smtplib's spelling): otherwise None, and smtplib's own calls send the
+/// line (parameters in another order or case, an address the engine
+/// would write differently).
 fn parse(line: &str, smtputf8: bool) -> Option<Command> {
-    Command::parse(line.as_bytes(), smtputf8).ok()
+    let cmd = Command::parse(line.as_bytes(), smtputf8).ok()?;
+    let mut again = Vec::with_capacity(line.len() + 2);
+    cmd.encode_spelled(CommandSpelling::Smtplib, &mut again);
+    (again.strip_suffix(b"\r\n") == Some(line.as_bytes())).then_some(cmd)
 }
 
 #[pymethods]
@@ -160,6 +168,9 @@ impl MailMachine {
             ClientConfig::new(domain)
         };
         config.timeouts = ClientTimeouts::uniform(None);
+        // smtplib's bytes: `mail FROM:<a> size=21`, `rcpt TO:<b>`, `data`,
+        // `rset`, whichever path writes them.
+        config.command_spelling = CommandSpelling::Smtplib;
         let mut limits = ReplyParserConfig::default();
         // smtplib's limit: a line of up to 8192 octets, its LF included.
         limits.max_line = crate::reply::SMTPLIB_MAX_LINE;

@@ -74,9 +74,8 @@ def test_same_results_as_smtplib(make_server):
     ours, _ = run_session(smtplib_rs, srv_rs)
     assert ours == std
     assert ours[5] == {"bad1@x.org": (550, b"5.1.1 no such user")}
-    # The engine writes verbs and parameter keywords in upper case
-    # (smtplib: "mail FROM:... size=N"); the commands are the same.
-    assert [c.upper() for c in srv_rs.commands] == [c.upper() for c in srv_std.commands]
+    # Byte for byte: the engine writes smtplib's "mail FROM:<a> size=N".
+    assert srv_rs.commands == srv_std.commands
     assert [t.wire for t in srv_rs.transactions] == [t.wire for t in srv_std.transactions]
 
 
@@ -152,3 +151,36 @@ def test_reply_line_too_long_closes():
     assert (e.value.smtp_code, e.value.smtp_error) == (500, "Line too long.")
     t.join(5)
     lsock.close()
+
+
+WIRE_EXTS = ["SIZE 10000000", "8BITMIME", "DSN", "SMTPUTF8"]
+
+
+@pytest.mark.parametrize("mail_options, rcpt_options, engine", [
+    ((), (), True),
+    (("BODY=8BITMIME",), ("NOTIFY=SUCCESS,FAILURE",), True),
+    (("RET=HDRS", "ENVID=abc"), ("ORCPT=rfc822;a@x.org",), True),
+    # Spelled or ordered otherwise than the engine writes them: smtplib's
+    # own calls send them, as given.
+    (("body=8bitmime",), (), False),
+    (("SMTPUTF8", "BODY=8BITMIME"), (), False),
+])
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_wire_bytes_are_smtplibs_whichever_path_runs(make_server, mail_options,
+                                                      rcpt_options, engine, pipelining):
+    servers = []
+    for module in (smtplib, smtplib_rs):
+        srv = make_server(extensions=WIRE_EXTS + ["PIPELINING"] * pipelining)
+        with module.SMTP(srv.host, srv.port, local_hostname="c", timeout=10) as s:
+            s.sendmail("me@x.org", ["a@x.org", "bad1@x.org"], "hi\n", mail_options,
+                       rcpt_options)
+            if not pipelining:
+                # (Pipelined, DATA goes before the refusals are known.)
+                with pytest.raises(smtplib.SMTPRecipientsRefused):  # then RSET
+                    s.sendmail("me@x.org", ["bad2@x.org"], "hi\n")
+        servers.append(srv)
+    std, ours = servers
+    assert ours.commands == std.commands
+    assert (b"rset" in ours.commands) == (not pipelining)
+    # Pipelined in one write when the engine could write smtplib's bytes.
+    assert (["MAIL", "RCPT", "RCPT", "DATA"] in ours.batches) == (engine and pipelining)

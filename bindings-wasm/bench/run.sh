@@ -4,7 +4,7 @@
 # Both halves are the same Rust code (src/lib.rs), built with the package's
 # release settings; the wasm half also goes through wasm-opt -Oz as the
 # package does. Pinned to one core (BENCH_CPU, default 1).
-# Usage: bash bindings-wasm/bench/run.sh [rounds]
+# Usage: bash bindings-wasm/bench/run.sh [rounds]   (default 8)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 PKG="$(cd "$HERE/.." && pwd)"
@@ -25,4 +25,4 @@ wasm-bindgen --target web --out-dir "$HERE/pkg" \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd \
   "$HERE/pkg/smtp_rs_wasm_bench_bg.wasm" -o "$HERE/pkg/smtp_rs_wasm_bench_bg.wasm"
 
-taskset -c "${BENCH_CPU:-1}" node "$HERE/run.mjs" "$ROOT/target/release/native" "${1:-5}"
+taskset -c "${BENCH_CPU:-1}" node "$HERE/run.mjs" "$ROOT/target/release/native" "${1:-8}"

@@ -113,28 +113,6 @@ impl RawClient {
         })
     }
 
-    // ----- inputs -----------------------------------------------------------
-
-    #[wasm_bindgen(js_name = receiveData)]
-    pub fn receive_data(&mut self, data: &[u8], now: f64) {
-        self.core.receive_data(data, timestamp(now));
-    }
-
-    #[wasm_bindgen(js_name = receiveEof)]
-    pub fn receive_eof(&mut self, now: f64) {
-        self.core.receive_eof(timestamp(now));
-    }
-
-    #[wasm_bindgen(js_name = handleTimeout)]
-    pub fn handle_timeout(&mut self, now: f64) {
-        self.core.handle_timeout(timestamp(now));
-    }
-
-    #[wasm_bindgen(js_name = tlsEstablished)]
-    pub fn tls_established(&mut self, now: f64) -> JsResult<()> {
-        self.core.tls_established(timestamp(now)).map_err(local)
-    }
-
     // ----- session commands -------------------------------------------------
 
     pub fn ehlo(&mut self) -> JsResult<()> {
@@ -300,62 +278,7 @@ impl RawClient {
         id(self.core.help(topic.as_deref()))
     }
 
-    // ----- outputs -----------------------------------------------------------
-
-    /// Every pending event as a JSON array, or `""` when there is none.
-    #[wasm_bindgen(js_name = drainEvents)]
-    pub fn drain_events(&mut self) -> String {
-        while let Some(event) = self.core.poll_event() {
-            if self.events.is_empty() {
-                self.events.begin_array();
-            }
-            crate::client_events::write(&mut self.events, &event);
-        }
-        if self.events.is_empty() {
-            return String::new();
-        }
-        self.events.end_array();
-        let (text, payload) = self.events.take();
-        self.payload = payload;
-        text
-    }
-
-    /// The byte fields of the last batch (`[start, end]` ranges in it).
-    #[wasm_bindgen(js_name = takePayload)]
-    pub fn take_payload(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.payload)
-    }
-
-    /// A copy of the bytes waiting to be written.
-    #[wasm_bindgen(js_name = pendingTransmit)]
-    pub fn pending_transmit(&self) -> Vec<u8> {
-        self.core.pending_transmit().to_vec()
-    }
-
-    #[wasm_bindgen(js_name = consumeTransmit)]
-    pub fn consume_transmit(&mut self, n: f64) {
-        self.core.consume_transmit(n as usize);
-    }
-
-    /// A copy of the bytes waiting to be written, all marked written.
-    #[wasm_bindgen(js_name = takeTransmit)]
-    pub fn take_transmit(&mut self) -> Vec<u8> {
-        let out = self.core.pending_transmit().to_vec();
-        self.core.consume_transmit(out.len());
-        out
-    }
-
-    #[wasm_bindgen(js_name = pendingTransmitLength)]
-    pub fn pending_transmit_length(&self) -> usize {
-        self.core.pending_transmit().len()
-    }
-
-    #[wasm_bindgen(js_name = pollTimeout)]
-    pub fn poll_timeout(&self) -> Option<f64> {
-        self.core.poll_timeout().map(|t| t.as_millis() as f64)
-    }
-
-    // ----- getters -------------------------------------------------------------
+    // ----- getters (the shared ones: machine.rs) -------------------------------------------------------------
 
     /// JSON: the capabilities object, or `null`.
     pub fn capabilities(&self) -> String {
@@ -392,25 +315,6 @@ impl RawClient {
     pub fn body_ready(&self) -> bool {
         self.core.body_ready()
     }
-
-    #[wasm_bindgen(js_name = isTls)]
-    pub fn is_tls(&self) -> bool {
-        self.core.is_tls()
-    }
-
-    #[wasm_bindgen(js_name = isAuthenticated)]
-    pub fn is_authenticated(&self) -> bool {
-        self.core.is_authenticated()
-    }
-
-    #[wasm_bindgen(js_name = isClosed)]
-    pub fn is_closed(&self) -> bool {
-        self.core.is_closed()
-    }
-
-    /// Panics inside a method of this object (tests of the trap path).
-    #[wasm_bindgen(js_name = __panicForTests)]
-    pub fn panic_for_tests(&mut self, message: &str) {
-        panic!("{message}");
-    }
 }
+
+crate::machine::sans_io_methods!(RawClient, crate::client_events::write);

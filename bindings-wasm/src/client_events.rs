@@ -3,7 +3,7 @@
 use smtp_core::client::Event;
 
 use crate::convert::{capabilities, mail_result, phase, reply, variant};
-use crate::errors::remote_error;
+use crate::errors::failed;
 use crate::json::Json;
 
 pub(crate) fn write(j: &mut Json, event: &Event) {
@@ -94,17 +94,11 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
             j.key("clean").boolean(*clean);
             j.key("inFlight").string(&phase(*in_flight));
         }
-        Event::Failed(e) => {
-            j.tag("type", "Failed");
-            j.key("error");
-            remote_error(j, e);
-        }
+        Event::Failed(e) => failed(j, e),
+        // A variant added to core after this binding: its name, so the
+        // caller sees it instead of nothing.
         other => {
-            // A variant added to core after this binding: its name, so the
-            // caller sees it instead of nothing.
-            let debug = format!("{other:?}");
-            let name = debug.split([' ', '(', '{']).next().unwrap_or("Unknown");
-            j.tag("type", name);
+            j.tag("type", &variant(other));
         }
     }
     j.key("final").boolean(event.is_final());

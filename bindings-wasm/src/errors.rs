@@ -6,27 +6,18 @@
 use smtp_core::{CommandError, LocalError, RemoteError};
 use wasm_bindgen::JsValue;
 
+use crate::convert::variant;
 use crate::json::Json;
-
-/// The variant name of a `#[non_exhaustive]` enum value from its `Debug`
-/// form, for variants added to core after this binding was written.
-fn variant_name(debug: &str) -> &str {
-    let end = debug
-        .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .unwrap_or(debug.len());
-    debug.get(..end).unwrap_or(debug)
-}
 
 /// The `code`, the message (core's, unless `message` is given) and the
 /// fields of a `LocalError`, into an open object.
 fn local_fields(j: &mut Json, e: &LocalError, message: Option<&str>) {
-    let debug = format!("{e:?}");
-    j.tag("code", variant_name(&debug));
+    j.tag("code", &variant(e));
     j.key("message").string(message.unwrap_or(&e.to_string()));
     match e {
         LocalError::InvalidState { call, state } => {
             j.key("call").string(call);
-            j.key("state").string(&format!("{state:?}"));
+            j.key("state").string(&variant(state));
         }
         LocalError::CommandInjection { field } => {
             j.key("field").string(field);
@@ -115,11 +106,17 @@ pub(crate) fn bad_argument(field: &'static str, value: &str, e: &CommandError) -
     JsValue::from_str(&j.take().0)
 }
 
+/// The fields of a `Failed` event (either machine): `type` and `error`.
+pub(crate) fn failed(j: &mut Json, e: &RemoteError) {
+    j.tag("type", "Failed");
+    j.key("error");
+    remote_error(j, e);
+}
+
 /// A `RemoteError` as the `error` object of a `Failed` event.
-pub(crate) fn remote_error(j: &mut Json, e: &RemoteError) {
-    let debug = format!("{e:?}");
+fn remote_error(j: &mut Json, e: &RemoteError) {
     j.begin_object();
-    j.tag("code", variant_name(&debug));
+    j.tag("code", &variant(e));
     j.key("message").string(&e.to_string());
     match e {
         RemoteError::ReplyLineTooLong { limit }

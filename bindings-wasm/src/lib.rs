@@ -31,6 +31,7 @@ mod client_events;
 mod convert;
 mod errors;
 mod json;
+mod machine;
 mod options;
 mod server;
 mod server_events;
@@ -78,9 +79,11 @@ pub fn memory_bytes() -> f64 {
 /// offer with its `extensions` option).
 #[wasm_bindgen(js_name = extensionNames)]
 pub fn extension_names() -> Vec<String> {
-    convert::EXTENSIONS
+    convert::ALL_EXTENSIONS
         .iter()
-        .map(|(name, _)| name.to_string())
+        .fold(smtp_core::Extensions::NONE, |all, &ext| all | ext)
+        .keywords()
+        .map(str::to_string)
         .collect()
 }
 

@@ -33,28 +33,6 @@ impl RawServer {
         }
     }
 
-    // ----- inputs -----------------------------------------------------------
-
-    #[wasm_bindgen(js_name = receiveData)]
-    pub fn receive_data(&mut self, data: &[u8], now: f64) {
-        self.core.receive_data(data, timestamp(now));
-    }
-
-    #[wasm_bindgen(js_name = receiveEof)]
-    pub fn receive_eof(&mut self, now: f64) {
-        self.core.receive_eof(timestamp(now));
-    }
-
-    #[wasm_bindgen(js_name = handleTimeout)]
-    pub fn handle_timeout(&mut self, now: f64) {
-        self.core.handle_timeout(timestamp(now));
-    }
-
-    #[wasm_bindgen(js_name = tlsEstablished)]
-    pub fn tls_established(&mut self, now: f64) -> JsResult<()> {
-        self.core.tls_established(timestamp(now)).map_err(local)
-    }
-
     // ----- answers ------------------------------------------------------------
 
     pub fn accept(&mut self) -> JsResult<()> {
@@ -96,59 +74,7 @@ impl RawServer {
         self.core.set_nonce(nonce);
     }
 
-    // ----- outputs ------------------------------------------------------------
-
-    /// Every pending event as a JSON array, or `""` when there is none.
-    #[wasm_bindgen(js_name = drainEvents)]
-    pub fn drain_events(&mut self) -> String {
-        while let Some(event) = self.core.poll_event() {
-            if self.events.is_empty() {
-                self.events.begin_array();
-            }
-            crate::server_events::write(&mut self.events, &event);
-        }
-        if self.events.is_empty() {
-            return String::new();
-        }
-        self.events.end_array();
-        let (text, payload) = self.events.take();
-        self.payload = payload;
-        text
-    }
-
-    #[wasm_bindgen(js_name = takePayload)]
-    pub fn take_payload(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.payload)
-    }
-
-    #[wasm_bindgen(js_name = pendingTransmit)]
-    pub fn pending_transmit(&self) -> Vec<u8> {
-        self.core.pending_transmit().to_vec()
-    }
-
-    #[wasm_bindgen(js_name = consumeTransmit)]
-    pub fn consume_transmit(&mut self, n: f64) {
-        self.core.consume_transmit(n as usize);
-    }
-
-    #[wasm_bindgen(js_name = takeTransmit)]
-    pub fn take_transmit(&mut self) -> Vec<u8> {
-        let out = self.core.pending_transmit().to_vec();
-        self.core.consume_transmit(out.len());
-        out
-    }
-
-    #[wasm_bindgen(js_name = pendingTransmitLength)]
-    pub fn pending_transmit_length(&self) -> usize {
-        self.core.pending_transmit().len()
-    }
-
-    #[wasm_bindgen(js_name = pollTimeout)]
-    pub fn poll_timeout(&self) -> Option<f64> {
-        self.core.poll_timeout().map(|t| t.as_millis() as f64)
-    }
-
-    // ----- getters ------------------------------------------------------------
+    // ----- getters (the shared ones: machine.rs) ------------------------------------------------------------
 
     #[wasm_bindgen(js_name = wantsInput)]
     pub fn wants_input(&self) -> bool {
@@ -158,27 +84,6 @@ impl RawServer {
     #[wasm_bindgen(js_name = awaitingAnswer)]
     pub fn awaiting_answer(&self) -> bool {
         self.core.awaiting_answer()
-    }
-
-    #[wasm_bindgen(js_name = isClosed)]
-    pub fn is_closed(&self) -> bool {
-        self.core.is_closed()
-    }
-
-    #[wasm_bindgen(js_name = isTls)]
-    pub fn is_tls(&self) -> bool {
-        self.core.is_tls()
-    }
-
-    #[wasm_bindgen(js_name = isAuthenticated)]
-    pub fn is_authenticated(&self) -> bool {
-        self.core.is_authenticated()
-    }
-
-    /// Panics inside a method of this object (tests of the trap path).
-    #[wasm_bindgen(js_name = __panicForTests)]
-    pub fn panic_for_tests(&mut self, message: &str) {
-        panic!("{message}");
     }
 }
 
@@ -217,3 +122,5 @@ pub fn derive_scram_keys(password: &str, salt: &[u8], iterations: u32) -> Vec<u8
 pub fn verify_cram_md5_js(secret: &[u8], challenge: &[u8], digest: &[u8]) -> bool {
     verify_cram_md5(secret, challenge, digest)
 }
+
+crate::machine::sans_io_methods!(RawServer, crate::server_events::write);

@@ -6,8 +6,8 @@ use smtp_core::command::CommandError;
 use smtp_core::server::{Event, Lost, MessageProblem, Refusal};
 use smtp_core::Domain;
 
-use crate::convert::{forward_path, mail_params, rcpt_params, reply, reverse_path};
-use crate::errors::remote_error;
+use crate::convert::{forward_path, mail_params, rcpt_params, reply, reverse_path, variant};
+use crate::errors::failed;
 use crate::json::Json;
 
 pub(crate) fn write(j: &mut Json, event: &Event) {
@@ -104,15 +104,9 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
             j.key("lost");
             opt_lost(j, lost.as_ref());
         }
-        Event::Failed(e) => {
-            j.tag("type", "Failed");
-            j.key("error");
-            remote_error(j, e);
-        }
+        Event::Failed(e) => failed(j, e),
         other => {
-            let debug = format!("{other:?}");
-            let name = debug.split([' ', '(', '{']).next().unwrap_or("Unknown");
-            j.tag("type", name);
+            j.tag("type", &variant(other));
         }
     }
     j.key("needsAnswer").boolean(event.needs_answer());
@@ -143,7 +137,7 @@ fn message_problem(j: &mut Json, p: &MessageProblem) {
             j.tag("code", "LineTooLong");
         }
         other => {
-            j.tag("code", &format!("{other:?}"));
+            j.tag("code", &variant(other));
         }
     }
     j.end_object();
@@ -172,15 +166,14 @@ fn refusal(j: &mut Json, r: &Refusal) {
                     j.tag("code", "Utf8NotAllowed");
                 }
                 other => {
-                    let debug = format!("{other:?}");
-                    j.tag("code", debug.split([' ', '{']).next().unwrap_or("Unknown"));
+                    j.tag("code", &variant(other));
                 }
             }
             j.key("message").string(&e.to_string());
             j.end_object();
         }
         other => {
-            j.tag("code", &format!("{other:?}"));
+            j.tag("code", &variant(other));
         }
     }
     j.end_object();
@@ -208,9 +201,7 @@ fn opt_lost(j: &mut Json, lost: Option<&Lost>) {
                 .end_object();
         }
         Some(other) => {
-            j.begin_object()
-                .tag("type", &format!("{other:?}"))
-                .end_object();
+            j.begin_object().tag("type", &variant(other)).end_object();
         }
     }
 }

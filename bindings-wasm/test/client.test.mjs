@@ -425,3 +425,22 @@ test('resume: a session greeted elsewhere starts idle with its capabilities', ()
   assert.throws(() => lib.ClientConnection.resume({ helloDomain: 'c.example' }, { code: 550, text: 'no' }, 'Ehlo', 'Plain', 0), { name: 'SmtpLocalError', code: 'UnsuitableReply' });
   assert.throws(() => lib.ClientConnection.resume({ helloDomain: 'c.example' }, { code: 250, text: 'x' }, 'EHLO', 'Plain', 0), TypeError);
 });
+
+test('backpressure: sendBody throws BufferFull past transmitHighWater until the bytes are written', () => {
+  const s = scripted({ transmitHighWater: 1024 });
+  s.reply('220 mx');
+  s.reply('250-mx', '250 PIPELINING');
+  s.client.sendMail({ from: 'a@x.example', to: ['b@y.example'] });
+  s.sent();
+  s.reply('250 ok', '250 ok', '354 go');
+  const chunk = 'x'.repeat(1000) + '\r\n';
+  s.client.sendBody(chunk);
+  s.client.sendBody(chunk);
+  assert.equal(s.client.bodyReady(), false);
+  assert.throws(() => s.client.sendBody(chunk), { name: 'SmtpLocalError', code: 'BufferFull', limit: 1024 });
+  assert.equal(s.sent().length, 2 * chunk.length, 'the refused chunk was not taken');
+  assert.equal(s.client.bodyReady(), true);
+  s.client.sendBody(chunk);
+  s.client.finishBody();
+  assert.equal(s.sent(), `${chunk}.\r\n`);
+});

@@ -1,4 +1,5 @@
-// Shared by the tests: drive the machines in memory.
+// Shared by the tests: drive the machines in memory; find a free port.
+import { createServer } from 'node:net';
 import * as lib from 'smtp-rs';
 
 export { lib };
@@ -74,3 +75,15 @@ export function scripted(config = {}, clock = new Clock()) {
 }
 
 export const types = (events) => events.map((e) => e.type);
+
+/** A free loopback port (taken, then released for the caller's server). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}

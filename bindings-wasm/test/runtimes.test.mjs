@@ -7,11 +7,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from './helpers.mjs';
 import { EXPECTED } from './runtimes/session.js';
 
 const run = promisify(execFile);
@@ -63,17 +63,6 @@ test('Deno: the installed package loads its web entry (init() fetches the file: 
   checkSession(JSON.parse(stdout), 'web');
 });
 
-/** A free loopback port (taken, then released for workerd). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 test('workerd: a worker imports the .wasm as a module, calls initSync and runs the session', async () => {
   // workerd does not read package.json: modules are listed by name. They

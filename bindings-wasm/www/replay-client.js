@@ -5,7 +5,7 @@
 // `trace` (optional) is an array that receives what happened, for the
 // playground.
 
-import { Cut, ReplayError, bdatChunks, concat, dataBody, equalBytes, show, unescape } from './transcript.js';
+import { Cut, ReplayError, ReplayRun, bdatChunks, concat, dataBody, equalBytes, show, unescape } from './transcript.js';
 
 const MECHANISMS = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'SCRAM-SHA-256', 'XOAUTH2', 'OAUTHBEARER'];
 
@@ -46,11 +46,9 @@ function dataBodyAfter(steps, i) {
   return new Uint8Array(0);
 }
 
-class Run {
+class Run extends ReplayRun {
   constructor(lib, t, trace) {
-    this.t = t;
-    this.trace = trace;
-    this.line = 0;
+    super('client', t, trace);
     const actions = t.steps.filter((s) => s.kind === 'action');
     const hello = actions.find((a) => ['ehlo', 'helo', 'lhlo'].includes(a.verb));
     const config = { helloDomain: hello?.args ?? 'client.example.com', lmtp: t.lmtp, autoHello: false };
@@ -64,29 +62,12 @@ class Run {
     this.sent = [];
     this.expected = [];
     this.failed = null;
-    this.log = [];
     this.ready = false;
     this.queue = [];
     this.fallback = t.configValue('client', 'ehlo-fallback') !== 'no';
     this.hello = 'ehlo';
     this.envelope = null;
     this.bdatGroups = bdatChunks(t.bytesOf('C'));
-  }
-
-  record(entry) {
-    this.trace?.push({ side: 'client', line: this.line, ...entry });
-  }
-
-  call(text) {
-    this.record({ kind: 'call', text });
-  }
-
-  context() {
-    return `\n    last events: ${this.log.slice(-6).map((e) => JSON.stringify(e).slice(0, 160)).join('\n                 ')}`;
-  }
-
-  fail(message) {
-    throw new ReplayError(`${message}${this.context()}`);
   }
 
   checkSent(line) {

@@ -4,7 +4,7 @@
 // accept() under `@accept`), and everything it sends must match the `S:`
 // replies, in order and at the right time.
 
-import { Cut, ReplayError, bdatChunks, concat, dataBody, equalBytes, replyParts, show, splitReplies } from './transcript.js';
+import { Cut, ReplayError, ReplayRun, bdatChunks, concat, dataBody, equalBytes, replyParts, show, splitReplies } from './transcript.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -99,11 +99,9 @@ function scramCredentials(lib, t) {
   return scramCache.get(key);
 }
 
-class Run {
+class Run extends ReplayRun {
   constructor(lib, t, trace) {
-    this.t = t;
-    this.trace = trace;
-    this.line = 0;
+    super('server', t, trace);
     this.expected = t.steps.flatMap((s) => (s.kind === 'server' ? s.replies : []));
     const cfg = serverConfig(lib, t);
     this.call(`new ServerConnection(${JSON.stringify(cfg)})`);
@@ -118,23 +116,6 @@ class Run {
     this.messages = [];
     this.body = [];
     this.failed = null;
-    this.log = [];
-  }
-
-  record(entry) {
-    this.trace?.push({ side: 'server', line: this.line, ...entry });
-  }
-
-  call(text) {
-    this.record({ kind: 'call', text });
-  }
-
-  context() {
-    return `\n    last events: ${this.log.slice(-6).map((e) => JSON.stringify(e).slice(0, 160)).join('\n                 ')}`;
-  }
-
-  fail(message) {
-    throw new ReplayError(`${message}${this.context()}`);
   }
 
   takeOutput() {

@@ -11,6 +11,35 @@ export class TranscriptError extends Error {}
 /** A machine did not do what the transcript says. */
 export class ReplayError extends Error {}
 
+/** What both replayers keep: the trace (optional, for the playground), the
+ * transcript line being replayed, and the machine's events for messages. */
+export class ReplayRun {
+  constructor(side, t, trace) {
+    this.side = side;
+    this.t = t;
+    this.trace = trace;
+    this.line = 0;
+    this.log = [];
+  }
+
+  record(entry) {
+    this.trace?.push({ side: this.side, line: this.line, ...entry });
+  }
+
+  /** An application call, for the trace. */
+  call(text) {
+    this.record({ kind: 'call', text });
+  }
+
+  context() {
+    return `\n    last events: ${this.log.slice(-6).map((e) => JSON.stringify(e).slice(0, 160)).join('\n                 ')}`;
+  }
+
+  fail(message) {
+    throw new ReplayError(`${message}${this.context()}`);
+  }
+}
+
 /** Decodes `\r \n \t \0 \\ \xHH`; any other backslash sequence is an error. */
 export function unescape(text) {
   const raw = encoder.encode(text);

@@ -3,7 +3,9 @@
 //!
 //! [`Command::parse`] takes one line without its CRLF; [`Command::encode`]
 //! writes the canonical form (upper-case verbs, single spaces, typed
-//! parameters in a fixed order, then the others in order). The parser is
+//! parameters in a fixed order, then the others in order), and
+//! [`Command::encode_spelled`] the same in another [`CommandSpelling`]
+//! (Python smtplib's lower-case verbs). The parser is
 //! liberal where real clients deviate and nothing can be misread: spaces
 //! after `FROM:`/`TO:`, several spaces between arguments, trailing spaces,
 //! `_` in domain labels, a HELO argument that is any printable word.
@@ -22,6 +24,7 @@ mod params;
 #[cfg(test)]
 mod proptests;
 mod requirements;
+mod spelling;
 #[cfg(test)]
 mod tests;
 mod validate;
@@ -32,6 +35,7 @@ pub use borrowed::{
     RcptParametersRef,
 };
 pub use requirements::MissingExtension;
+pub use spelling::CommandSpelling;
 pub use validate::InvalidCommand;
 pub use xtext::{xtext_decode, xtext_encode};
 

@@ -177,6 +177,29 @@ fn oversized_data_is_drained_then_552() {
     );
 }
 
+/// Found by `server_props::split_anywhere_same_result`: a read that crossed
+/// the SIZE limit used to drop all of its bytes, so the data handed over
+/// depended on where the reads were cut. Now exactly the octets under the
+/// limit are handed over, however the input is split.
+#[test]
+fn oversized_data_hands_over_the_same_octets_whatever_the_split() {
+    let mut c = cfg();
+    c.max_message_size = Some(200);
+    let input = [b'A'; 201];
+    let whole = {
+        let mut h = in_data(c.clone());
+        h.feed(&input);
+        h.message_bytes()
+    };
+    assert_eq!(whole, vec![b'A'; 200]);
+    for cut in 0..=input.len() {
+        let mut h = in_data(c.clone());
+        h.feed(&input[..cut]);
+        h.feed(&input[cut..]);
+        assert_eq!(h.message_bytes(), whole, "cut at {cut}");
+    }
+}
+
 fn in_txn(c: ServerConfig) -> Harness {
     let mut h = greeted(c);
     h.feed(b"MAIL FROM:<a@b.example>\r\nRCPT TO:<x@y.example>\r\n");

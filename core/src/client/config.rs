@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use crate::address::Domain;
 use crate::auth::{Mechanism, DEFAULT_PREFERENCE};
 use crate::body::BareLineEndingPolicy;
+use crate::command::CommandSpelling;
 use crate::reply::ReplyParserConfig;
 use crate::timer::ClientTimeouts;
 
@@ -81,6 +82,9 @@ pub struct ClientConfig {
     /// Bare CR/LF in DATA bodies: normalised to CRLF or refused
     /// (RFC 5321 §2.3.8).
     pub line_endings: BareLineEndingPolicy,
+    /// The case of the commands the machine writes (default upper case;
+    /// [`CommandSpelling::Smtplib`] writes Python smtplib's bytes).
+    pub command_spelling: CommandSpelling,
 }
 
 impl ClientConfig {
@@ -101,6 +105,7 @@ impl ClientConfig {
             bdat_chunk_size: DEFAULT_BDAT_CHUNK_SIZE,
             transmit_high_water: DEFAULT_TRANSMIT_HIGH_WATER,
             line_endings: BareLineEndingPolicy::Normalize,
+            command_spelling: CommandSpelling::Upper,
         }
     }
 

@@ -623,8 +623,10 @@ impl Machine {
     /// command, unless that command makes it pointless.
     fn pay_rset(&mut self, skip: bool) {
         if core::mem::take(&mut self.rset_owed) && !skip {
-            self.outbox
-                .push_back((Kind::AutoRset, wire::encode(&Command::Rset)));
+            self.outbox.push_back((
+                Kind::AutoRset,
+                wire::encode(&Command::Rset, self.cfg.command_spelling),
+            ));
         }
     }
 
@@ -647,7 +649,7 @@ impl Machine {
     }
 
     fn queue_verb(&mut self, verb: HelloKind, fallback: bool) {
-        let line = wire::encode(&self.hello_command(verb));
+        let line = wire::encode(&self.hello_command(verb), self.cfg.command_spelling);
         self.queue(Kind::Hello { verb, fallback }, line);
     }
 

@@ -4,7 +4,7 @@
 use alloc::vec::Vec;
 
 use crate::body::BareLineEndingPolicy;
-use crate::command::Command;
+use crate::command::{Command, CommandSpelling};
 use crate::error::{LocalError, RemoteError};
 use crate::reply::{Reply, ReplyParser, ReplyParserConfig};
 
@@ -61,10 +61,10 @@ impl ReplyReader {
     }
 }
 
-/// The command and its CRLF.
-pub(crate) fn encode(cmd: &Command) -> Vec<u8> {
+/// The command and its CRLF, in `spelling`.
+pub(crate) fn encode(cmd: &Command, spelling: CommandSpelling) -> Vec<u8> {
     let mut out = Vec::new();
-    cmd.encode(&mut out);
+    cmd.encode_spelled(spelling, &mut out);
     out
 }
 

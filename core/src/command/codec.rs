@@ -23,7 +23,7 @@ use core::fmt;
 
 use nom::Parser;
 
-use super::{params, Command, CommandError, CommandRef};
+use super::{params, Command, CommandError, CommandRef, CommandSpelling};
 use crate::address::grammar;
 use crate::address::{utf8_allowed, DomainRef};
 use crate::syntax::{finish, partial, rule, VecWriter};
@@ -295,49 +295,53 @@ impl<'a> CommandRef<'a> {
     /// upper-case verbs, single spaces, typed parameters in a fixed order,
     /// then the others in order.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        fn word(out: &mut Vec<u8>, verb: &[u8], arg: Option<&str>) {
-            out.extend_from_slice(verb);
+        self.encode_spelled(CommandSpelling::Upper, out);
+    }
+
+    /// [`encode`](Self::encode) in `spelling`: the same command, its verb
+    /// and generated keywords in that case.
+    pub fn encode_spelled(&self, spelling: CommandSpelling, out: &mut Vec<u8>) {
+        let verb = |out: &mut Vec<u8>, verb: &[u8]| spelling.put_verb(verb, out);
+        let word = |out: &mut Vec<u8>, v: &[u8], arg: Option<&str>| {
+            verb(out, v);
             if let Some(a) = arg {
                 out.push(b' ');
                 out.extend_from_slice(a.as_bytes());
             }
-        }
+        };
         match self {
-            CommandRef::Ehlo { domain } => {
-                out.extend_from_slice(b"EHLO ");
-                domain.encode(out);
-            }
-            CommandRef::Helo { domain } => {
-                out.extend_from_slice(b"HELO ");
-                domain.encode(out);
-            }
-            CommandRef::Lhlo { domain } => {
-                out.extend_from_slice(b"LHLO ");
+            CommandRef::Ehlo { domain }
+            | CommandRef::Helo { domain }
+            | CommandRef::Lhlo { domain } => {
+                verb(out, self.verb().as_bytes());
+                out.push(b' ');
                 domain.encode(out);
             }
             CommandRef::Mail { from, params } => {
-                out.extend_from_slice(b"MAIL FROM:");
+                verb(out, b"MAIL");
+                out.extend_from_slice(b" FROM:");
                 from.encode(out);
-                params.encode(out);
+                params.encode(spelling, out);
             }
             CommandRef::Rcpt { to, params } => {
-                out.extend_from_slice(b"RCPT TO:");
+                verb(out, b"RCPT");
+                out.extend_from_slice(b" TO:");
                 to.encode(out);
                 params.encode(out);
             }
-            CommandRef::Data => out.extend_from_slice(b"DATA"),
+            CommandRef::Data | CommandRef::Rset | CommandRef::Quit => {
+                verb(out, self.verb().as_bytes());
+            }
             CommandRef::Bdat { size, last } => {
                 let _ = fmt::write(&mut VecWriter(out), format_args!("BDAT {size}"));
                 if *last {
                     out.extend_from_slice(b" LAST");
                 }
             }
-            CommandRef::Rset => out.extend_from_slice(b"RSET"),
             CommandRef::Vrfy { argument } => word(out, b"VRFY", Some(argument)),
             CommandRef::Expn { argument } => word(out, b"EXPN", Some(argument)),
             CommandRef::Help { topic } => word(out, b"HELP", *topic),
             CommandRef::Noop { argument } => word(out, b"NOOP", *argument),
-            CommandRef::Quit => out.extend_from_slice(b"QUIT"),
             CommandRef::StartTls => out.extend_from_slice(b"STARTTLS"),
             CommandRef::Auth {
                 mechanism,
@@ -390,6 +394,12 @@ impl Command {
     /// its fields.
     pub fn encode(&self, out: &mut Vec<u8>) {
         self.as_borrowed().encode(out);
+    }
+
+    /// [`encode`](Self::encode) in `spelling` (see
+    /// [`CommandRef::encode_spelled`]).
+    pub fn encode_spelled(&self, spelling: CommandSpelling, out: &mut Vec<u8>) {
+        self.as_borrowed().encode_spelled(spelling, out);
     }
 
     /// The verb as encoded, e.g. `"MAIL"`.

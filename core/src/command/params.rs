@@ -8,7 +8,7 @@ use super::borrowed::{
     MailParametersRef, OriginalRecipientRef, OtherParameterRef, OtherParameters, RcptParametersRef,
 };
 use super::xtext::{xtext_decode_cow, xtext_encode_into};
-use super::{BodyType, CommandError, Notify, Ret};
+use super::{BodyType, CommandError, CommandSpelling, Notify, Ret};
 use crate::syntax::class::{is_atext, span, ESMTP_VALUE, KEYWORD};
 use crate::syntax::VecWriter;
 
@@ -284,9 +284,10 @@ fn push_other(others: &OtherParameters<'_>, out: &mut Vec<u8>) {
 impl MailParametersRef<'_> {
     /// Appends ` KEY=value` for each parameter, typed ones first in a fixed
     /// order, then the others in their order.
-    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+    pub(crate) fn encode(&self, spelling: CommandSpelling, out: &mut Vec<u8>) {
         if let Some(n) = self.size {
-            let _ = core::fmt::write(&mut VecWriter(out), format_args!(" SIZE={n}"));
+            out.extend_from_slice(spelling.size_keyword());
+            let _ = core::fmt::write(&mut VecWriter(out), format_args!("{n}"));
         }
         if let Some(b) = self.body {
             out.extend_from_slice(match b {

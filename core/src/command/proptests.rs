@@ -226,9 +226,10 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
     #[test]
-    fn round_trip(c in command()) {
+    fn round_trip(c in command(), smtplib in any::<bool>()) {
+        let spelling = if smtplib { CommandSpelling::Smtplib } else { CommandSpelling::Upper };
         let mut line = Vec::new();
-        c.encode(&mut line);
+        c.encode_spelled(spelling, &mut line);
         let line = strip_crlf(line);
         let canonical = match &c {
             Command::Auth { mechanism, initial_response } => Command::Auth {

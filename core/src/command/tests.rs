@@ -1,5 +1,6 @@
 //! Table tests for command parsing and encoding.
 
+use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -424,4 +425,50 @@ fn auth_mechanism_encoded_upper_case() {
         initial_response: None,
     };
     assert_eq!(encoded(&c), "AUTH XOAUTH2\r\n");
+}
+
+/// Python smtplib's bytes for each command it writes (its `putcmd` text),
+/// and RFC 3030/3207/4954's verbs left as they are.
+#[test]
+fn smtplib_spelling() {
+    let cases = [
+        ("EHLO client.example", "ehlo client.example"),
+        ("HELO client.example", "helo client.example"),
+        ("LHLO client.example", "lhlo client.example"),
+        (
+            "MAIL FROM:<a@b.example> SIZE=21",
+            "mail FROM:<a@b.example> size=21",
+        ),
+        (
+            "MAIL FROM:<a@b.example> SIZE=21 BODY=8BITMIME SMTPUTF8",
+            "mail FROM:<a@b.example> size=21 BODY=8BITMIME SMTPUTF8",
+        ),
+        ("MAIL FROM:<>", "mail FROM:<>"),
+        (
+            "RCPT TO:<c@d.example> NOTIFY=NEVER",
+            "rcpt TO:<c@d.example> NOTIFY=NEVER",
+        ),
+        ("DATA", "data"),
+        ("RSET", "rset"),
+        ("VRFY someone", "vrfy someone"),
+        ("EXPN list", "expn list"),
+        ("HELP", "help"),
+        ("HELP mail", "help mail"),
+        ("NOOP", "noop"),
+        ("QUIT", "quit"),
+        ("STARTTLS", "STARTTLS"),
+        ("AUTH PLAIN AGEAYg==", "AUTH PLAIN AGEAYg=="),
+        ("BDAT 12 LAST", "BDAT 12 LAST"),
+    ];
+    for (line, smtplib) in cases {
+        let c = Command::parse(line.as_bytes(), true).unwrap();
+        let mut out = Vec::new();
+        c.encode_spelled(CommandSpelling::Smtplib, &mut out);
+        assert_eq!(out, format!("{smtplib}\r\n").as_bytes(), "{line}");
+        // Upper is the default spelling, and what encode writes.
+        let mut upper = Vec::new();
+        c.encode_spelled(CommandSpelling::Upper, &mut upper);
+        assert_eq!(upper, format!("{line}\r\n").as_bytes());
+        assert_eq!(encoded(&c), format!("{line}\r\n"));
+    }
 }

@@ -101,14 +101,20 @@ impl Machine {
         if self.input.is_empty() {
             return false;
         }
+        let before = state.octets();
         let mut body = Vec::new();
         let decoded = state.unstuffer.decode(&self.input, &mut body);
-        // RFC 1870 §6: past the limit, drain without keeping.
-        let over = state.over_limit();
+        // RFC 1870 §6: past the limit, drain without keeping. What fits
+        // under the limit is handed over whatever the read boundaries, so
+        // the events do not depend on how the input was split.
+        if let Some(limit) = state.limit {
+            let room = usize::try_from(limit.saturating_sub(before)).unwrap_or(usize::MAX);
+            body.truncate(room);
+        }
         let problem = decoded.finished.then(|| state.problem());
         let octets = state.octets();
         self.drop_input(decoded.consumed);
-        if !body.is_empty() && !over {
+        if !body.is_empty() {
             self.events.push_back(Event::MessageData(body));
         }
         if let Some(problem) = problem {

@@ -52,7 +52,10 @@ impl Machine {
                 extension: "STARTTLS",
             });
         }
-        self.queue(Kind::StartTls, wire::encode(&Command::StartTls));
+        self.queue(
+            Kind::StartTls,
+            wire::encode(&Command::StartTls, self.cfg.command_spelling),
+        );
         Ok(())
     }
 
@@ -196,13 +199,17 @@ impl Machine {
         // RFC 2920 §3.1: with PIPELINING, MAIL, every RCPT and DATA leave in
         // one group; without it `pump` sends them one reply at a time.
         self.pay_rset(false);
-        self.outbox.push_back((Kind::Mail, wire::encode(&p.mail)));
+        self.outbox
+            .push_back((Kind::Mail, wire::encode(&p.mail, self.cfg.command_spelling)));
         for (i, r) in p.rcpts.iter().enumerate() {
-            self.outbox.push_back((Kind::Rcpt(i), wire::encode(r)));
+            self.outbox
+                .push_back((Kind::Rcpt(i), wire::encode(r, self.cfg.command_spelling)));
         }
         if p.bdat.is_none() {
-            self.outbox
-                .push_back((Kind::Data, wire::encode(&Command::Data)));
+            self.outbox.push_back((
+                Kind::Data,
+                wire::encode(&Command::Data, self.cfg.command_spelling),
+            ));
         }
         self.pump();
         Ok(())
@@ -360,10 +367,11 @@ impl Machine {
                 *last_sent = true;
                 tx.in_body = false;
             }
-            let line = wire::encode(&Command::Bdat {
+            let bdat = Command::Bdat {
                 size: take as u64,
                 last,
-            });
+            };
+            let line = wire::encode(&bdat, self.cfg.command_spelling);
             self.send_now(Kind::Bdat { last }, &line);
             self.transmit.extend_from_slice(&data);
         }
@@ -380,7 +388,12 @@ impl Machine {
         }
         cmd.validate()?;
         let is_rset = cmd == Command::Rset;
-        Ok(self.send_low(effect, ender, is_rset, &wire::encode(&cmd)))
+        Ok(self.send_low(
+            effect,
+            ender,
+            is_rset,
+            &wire::encode(&cmd, self.cfg.command_spelling),
+        ))
     }
 
     pub(crate) fn send_raw(&mut self, line: &str) -> Result<CommandId, LocalError> {
@@ -443,7 +456,7 @@ impl Machine {
                 effect: Effect::Quit,
                 ender: true,
             },
-            wire::encode(&Command::Quit),
+            wire::encode(&Command::Quit, self.cfg.command_spelling),
         );
         Ok(id)
     }

@@ -49,9 +49,10 @@ impl Machine {
         if self.mode != Mode::Quitting {
             match self.cfg.reset_after_failure {
                 ResetPolicy::Deferred => self.rset_owed = true,
-                _ => self
-                    .outbox
-                    .push_front((Kind::AutoRset, wire::encode(&Command::Rset))),
+                _ => self.outbox.push_front((
+                    Kind::AutoRset,
+                    wire::encode(&Command::Rset, self.cfg.command_spelling),
+                )),
             }
         }
     }
