@@ -32,14 +32,15 @@ function recipientAnswer(address) {
  * ENHANCEDSTATUSCODES, SMTPUTF8, CHUNKING, plus STARTTLS with `tls` and AUTH
  * with `users`), `tls` ({key, cert} PEM for STARTTLS), `users` ({name:
  * password}: the AUTH mechanisms, tokens are "token-for-<name>"),
- * `idleTimeoutMs`, `maxMessageSize`, `keepData` (false: count the octets
+ * `secure` (TLS from the first byte, with `tls`), `idleTimeoutMs`,
+ * `maxMessageSize`, `keepData` (false: count the octets
  * only, for large messages). Resolves to { port, messages,
  * sessions, close() }: each message is { from, to, data (Buffer), size, bdat },
  * each session lists the server events' types per socket read, so a test
  * can see what arrived together (pipelining).
  */
 export async function startServer(options = {}) {
-  const { lmtp = false, tls: tlsConfig, users, idleTimeoutMs, maxMessageSize, port = 0, keepData = true } = options;
+  const { lmtp = false, tls: tlsConfig, users, idleTimeoutMs, maxMessageSize, port = 0, keepData = true, secure = false } = options;
   const extensions = options.extensions ?? [
     'PIPELINING', '8BITMIME', 'SIZE', 'ENHANCEDSTATUSCODES', 'SMTPUTF8', 'CHUNKING',
     ...(tlsConfig ? ['STARTTLS'] : []), ...(users ? ['AUTH'] : []),
@@ -49,17 +50,20 @@ export async function startServer(options = {}) {
   const sockets = new Set();
   const context = tlsConfig ? tls.createSecureContext(tlsConfig) : null;
 
-  const server = net.createServer((socket) => {
+  const onConnection = (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     serve(socket);
-  });
+  };
+  // `secure`: TLS from the first byte (RFC 8314), with `tls` as the key.
+  const server = secure ? tls.createServer({ ...tlsConfig }, onConnection) : net.createServer(onConnection);
 
   function serve(raw) {
     const conn = new ServerConnection({
       hostname: 'mx.test',
       lmtp,
       extensions,
+      implicitTls: secure,
       ...(users ? { authMechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5', 'SCRAM-SHA-256', 'XOAUTH2', 'OAUTHBEARER'], authRequiresTls: false } : {}),
       ...(idleTimeoutMs ? { timeoutMs: idleTimeoutMs } : {}),
       ...(maxMessageSize ? { maxMessageSize } : {}),
@@ -188,12 +192,12 @@ export async function startServer(options = {}) {
 
     function upgrade() {
       socket.off('data', onData);
-      const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
-      socket = secure;
-      secure.on('error', () => {});
-      secure.once('secure', () => {
+      const upgraded = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+      socket = upgraded;
+      upgraded.on('error', () => {});
+      upgraded.once('secure', () => {
         conn.tlsEstablished(clock());
-        secure.on('data', onData);
+        upgraded.on('data', onData);
         pump(session.reads.length - 1);
       });
     }

@@ -177,6 +177,22 @@ test('STARTTLS with the test CA; untrusted and wrong-name certificates say what 
   await noTls.close();
 });
 
+test('implicit TLS (secure: true); secure against a plain port says to use starttls()', async () => {
+  const { ca, key, cert } = testCerts();
+  const implicit = await startServer({ secure: true, tls: { key, cert } });
+  try {
+    const s = await SMTP.connect({ host: 'localhost', port: implicit.port, secure: true, tls: { ca }, timeoutMs: 5000, localHostname: 'client.example' });
+    assert.equal(s.isTls, true);
+    assert.deepEqual(await s.sendmail('a@x.test', ['b@y.test'], MESSAGE), {});
+    assert.equal(lastMessage(implicit).data.toString(), MESSAGE);
+    await s.quit();
+    await assert.rejects(SMTP.connect({ host: 'localhost', port: plain.port, secure: true, tls: { ca }, timeoutMs: 5000 }),
+      (e) => e instanceof SMTPConnectError && /plain SMTP.*starttls\(\)/.test(e.message));
+  } finally {
+    await implicit.close();
+  }
+});
+
 test('421 in the middle of a transaction: the error, then the connection is closed', async () => {
   const s = await open(plain);
   await assert.rejects(s.sendmail('a@x.test', ['close421@y.test'], MESSAGE), (e) => e instanceof SMTPRecipientsRefused
