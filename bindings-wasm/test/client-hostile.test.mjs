@@ -92,3 +92,22 @@ test('streaming a 64 MiB message: wasm memory and the heap stay bounded', async 
     await srv.close();
   }
 });
+
+test('takeTransmitInto: the bytes to write go into a reused buffer, only as many as fit', async () => {
+  const { ClientConnection } = await import('smtp-rs');
+  const c = new ClientConnection({ helloDomain: 'client.example' }, 0);
+  c.receiveData(new TextEncoder().encode('220 mx\r\n'), 1);
+  c.pollEvents();
+  const pending = c.pendingTransmit();
+  assert.equal(new TextDecoder().decode(pending), 'EHLO client.example\r\n');
+  const buffer = new Uint8Array(8).fill(0xff);
+  assert.equal(c.takeTransmitInto(buffer), 8);
+  assert.deepEqual(buffer, pending.subarray(0, 8));
+  assert.equal(c.pendingTransmitLength(), pending.length - 8);
+  const rest = new Uint8Array(64);
+  assert.equal(c.takeTransmitInto(rest), pending.length - 8);
+  assert.deepEqual(rest.subarray(0, pending.length - 8), pending.subarray(8));
+  assert.equal(c.takeTransmitInto(rest), 0);
+  assert.throws(() => c.takeTransmitInto('text'), TypeError);
+  c.free();
+});

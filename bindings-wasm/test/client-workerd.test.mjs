@@ -6,12 +6,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../examples/smtp-server.mjs';
 import { testCerts } from './client-support.mjs';
+import { freePort } from './helpers.mjs';
 
 const PKG = fileURLToPath(new URL('..', import.meta.url));
 let dir;
@@ -37,17 +37,6 @@ after(async () => {
   await Promise.all(servers.map((s) => s.close()));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 test('workerd: a worker sends mail with STARTTLS through cloudflare:sockets', async () => {
   const modules = ['(name = "test/workerd/worker.js", esModule = embed "test/workerd/worker.js")'];

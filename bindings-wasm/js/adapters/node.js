@@ -9,10 +9,6 @@ import os from 'node:os';
 /** How much the adapter buffers before it stops reading the socket (the
  * kernel's window then pushes back on the server). */
 const READ_HIGH_WATER = 1 << 20;
-/** How much may wait in Node's write queue before write() waits for it to
- * drain: enough that the kernel never runs dry while the client prepares
- * the next piece, small enough to bound memory. */
-const WRITE_HIGH_WATER = 512 * 1024;
 
 /** What a TLS failure most likely means, for the error message. */
 export function tlsHint(error, host) {
@@ -95,16 +91,13 @@ class NodeSocket {
     return chunk;
   }
 
-  /** Resolves once the socket takes more (its buffer under the high-water
-   * mark again). */
+  /** Resolves once Node is done with `bytes` (handed to the kernel): the
+   * client then reuses them. Until then the kernel's buffer keeps the
+   * connection busy, so waiting costs no throughput. */
   write(bytes) {
     if (this.#error) return Promise.reject(this.#error);
-    this.#socket.write(bytes);
-    if (this.#socket.writableLength <= WRITE_HIGH_WATER) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const done = () => { this.#socket.off('drain', done); this.#socket.off('close', done); this.#error ? reject(this.#error) : resolve(); };
-      this.#socket.on('drain', done);
-      this.#socket.on('close', done);
+      this.#socket.write(bytes, (err) => (err ? reject(annotate(err, this.#host)) : resolve()));
     });
   }
 

@@ -16,6 +16,10 @@ const FALLBACK_WAIT_MS = 10 * 60 * 1000;
 /** How long close() waits for the socket to confirm (workerd #2060: a
  * close() promise that never settles). */
 export const CLOSE_WAIT_MS = 1000;
+/** Writes up to this size are copied out of the machine afresh; larger
+ * ones go through the session's reused buffer of WRITE_BUFFER octets. */
+const SMALL_WRITE = 16 * 1024;
+const WRITE_BUFFER = 256 * 1024;
 
 export const clock = () => performance.now();
 
@@ -36,6 +40,8 @@ export class Session {
   #events = [];
   #head = 0;
   #read = null;
+  /** The reused buffer of large writes. */
+  #out = null;
   /** The first write error: the rest of the output is dropped, but what
    * the server said before it hung up is still read. */
   #writeError = null;
@@ -117,11 +123,22 @@ export class Session {
     return finalError(this.final, { readError: this.#readError, writeError: this.#writeError });
   }
 
-  /** Writes everything the machine has to send. */
+  /** Writes everything the machine has to send. Small writes (commands)
+   * get a fresh copy; large ones (message data) go through one reused
+   * buffer, so streaming a body makes no garbage per write: the adapter's
+   * write() resolves once it is done with the bytes. */
   async flush() {
     for (;;) {
-      const bytes = this.m.takeTransmit();
-      if (bytes.length === 0 || this.#writeError) return;
+      if (this.#writeError) return;
+      const pending = this.m.pendingTransmitLength();
+      if (pending === 0) return;
+      let bytes;
+      if (pending <= SMALL_WRITE) {
+        bytes = this.m.takeTransmit();
+      } else {
+        const out = (this.#out ??= new Uint8Array(WRITE_BUFFER));
+        bytes = out.subarray(0, this.m.takeTransmitInto(out.subarray(0, Math.min(pending, out.length))));
+      }
       let result;
       try {
         result = await this.#wait(this.#socket.write(bytes));
