@@ -30,6 +30,7 @@ before(async () => {
   cpSync(join(PKG, 'js'), join(dir, 'js'), { recursive: true });
   cpSync(join(PKG, 'pkg'), join(dir, 'pkg'), { recursive: true });
   cpSync(join(PKG, 'test/workerd/worker.js'), join(dir, 'test/workerd/worker.js'));
+  cpSync(join(PKG, 'test/client-checks.js'), join(dir, 'test/client-checks.js'));
   writeFileSync(join(dir, 'ca.pem'), ca);
 });
 
@@ -39,7 +40,7 @@ after(async () => {
 });
 
 test('workerd: a worker sends mail with STARTTLS through cloudflare:sockets', async () => {
-  const modules = ['(name = "test/workerd/worker.js", esModule = embed "test/workerd/worker.js")'];
+  const modules = ['test/workerd/worker.js', 'test/client-checks.js'].map((f) => `(name = "${f}", esModule = embed "${f}")`);
   for (const f of readdirSync(join(dir, 'js'), { recursive: true }).filter((f) => f.endsWith('.js'))) {
     modules.push(`(name = "js/${f}", esModule = embed "js/${f}")`);
   }

@@ -6,6 +6,7 @@
 //   deno run --allow-net --allow-read test/deno/client.mjs '{"plain":P,"tls":T,"lmtp":L,"ca":"..."}'
 import assert from 'node:assert/strict';
 import * as smtp from '../../js/web.js';
+import { runChecks } from '../client-checks.js';
 
 const { SMTP, LMTP } = smtp;
 const config = JSON.parse(Deno.args[0]);
@@ -93,13 +94,4 @@ const checks = {
   },
 };
 
-const results = [];
-for (const [name, check] of Object.entries(checks)) {
-  try {
-    await check();
-    results.push({ name, ok: true });
-  } catch (e) {
-    results.push({ name, ok: false, error: String(e?.stack ?? e) });
-  }
-}
-console.log(JSON.stringify(results));
+console.log(JSON.stringify(await runChecks(checks)));

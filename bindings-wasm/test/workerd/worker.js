@@ -3,6 +3,7 @@
 // checks against servers the Node test started and answers
 // [{name, ok, error?}] as JSON. test/client-workerd.test.mjs runs it.
 import * as smtp from '../../js/workerd.js';
+import { runChecks } from '../client-checks.js';
 
 const MESSAGE = 'From: a@x.test\r\nSubject: workerd\r\n\r\n.dot\r\nbody\r\n';
 
@@ -66,15 +67,6 @@ export default {
         await rejects(open(port('tls'), { tls: { ca: 'PEM' } }), (e) => /trustedCertificates/.test(e.message), 'tls.ca');
       },
     };
-    const results = [];
-    for (const [name, check] of Object.entries(checks)) {
-      try {
-        await check();
-        results.push({ name, ok: true });
-      } catch (e) {
-        results.push({ name, ok: false, error: String(e?.stack ?? e) });
-      }
-    }
-    return Response.json(results);
+    return Response.json(await runChecks(checks));
   },
 };
