@@ -36,6 +36,7 @@ function denoTls({ host, ca, servername, rejectUnauthorized }) {
 class DenoSocket {
   #conn;
   #buffer = new Uint8Array(READ_SIZE);
+  #writing = Promise.resolve();
 
   constructor(conn) {
     this.#conn = conn;
@@ -54,9 +55,15 @@ class DenoSocket {
     return n === null ? null : this.#buffer.subarray(0, n);
   }
 
-  async write(bytes) {
-    let off = 0;
-    while (off < bytes.length) off += await this.#conn.write(bytes.subarray(off));
+  /** Writes go out in order even when the caller does not wait for one
+   * before the next (conn.write may take part of a buffer). */
+  write(bytes) {
+    const run = this.#writing.then(async () => {
+      let off = 0;
+      while (off < bytes.length) off += await this.#conn.write(bytes.subarray(off));
+    });
+    this.#writing = run.catch(() => {});
+    return run;
   }
 
   async startTls(options) {

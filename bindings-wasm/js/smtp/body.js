@@ -82,11 +82,11 @@ export function utf8Length(text) {
  */
 export function messageSource(message, name = 'message') {
   if (typeof message === 'string') {
-    return { size: utf8Length(message), bytes: () => encoder.encode(message), pieces: toAsync(stringPieces(message)) };
+    return { size: utf8Length(message), bytes: () => encoder.encode(message), get pieces() { return toAsync(stringPieces(message)); } };
   }
   if (message instanceof Uint8Array || ArrayBuffer.isView(message) || message instanceof ArrayBuffer) {
     const bytes = asBytes(message, name);
-    return { size: bytes.length, bytes: () => bytes, pieces: toAsync(slices(bytes)) };
+    return { size: bytes.length, bytes: () => bytes, get pieces() { return toAsync(slices(bytes)); } };
   }
   if (message && typeof message.getReader === 'function') {
     return { size: null, bytes: null, pieces: streamPieces(message) };

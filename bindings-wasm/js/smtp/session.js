@@ -132,13 +132,15 @@ export class Session {
       if (this.#writeError) return;
       const pending = this.m.pendingTransmitLength();
       if (pending === 0) return;
-      let bytes;
       if (pending <= SMALL_WRITE) {
-        bytes = this.m.takeTransmit();
-      } else {
-        const out = (this.#out ??= new Uint8Array(WRITE_BUFFER));
-        bytes = out.subarray(0, this.m.takeTransmitInto(out.subarray(0, Math.min(pending, out.length))));
+        // A fresh copy nobody reuses: no need to wait for the socket to be
+        // done with it (writes go out in order; an error shows up on the
+        // next write or as the end of the input).
+        this.#socket.write(this.m.takeTransmit()).catch((e) => { this.#writeError ??= e; });
+        continue;
       }
+      const out = (this.#out ??= new Uint8Array(WRITE_BUFFER));
+      const bytes = out.subarray(0, this.m.takeTransmitInto(out.subarray(0, Math.min(pending, out.length))));
       let result;
       try {
         result = await this.#wait(this.#socket.write(bytes));
@@ -224,12 +226,14 @@ export class Session {
    * ended instead. */
   async #room(stop) {
     const m = this.m;
-    while (!m.bodyReady()) {
+    for (;;) {
+      // Ready means the transaction still waits for its body: no refusal
+      // came (the machine would not be ready after one).
+      if (m.bodyReady() && !this.closing) return true;
       if (m.isClosed() || this.queued(stop)) return false;
       if (m.pendingTransmitLength() > 0 && !this.#writeError) await this.flush();
       else await this.input();
     }
-    return !this.queued(stop);
   }
 
   /** Writes what is still pending (bounded), then closes the socket; the

@@ -53,6 +53,8 @@ export class SMTP {
 
   #options;
   #session = null;
+  /** Whether EHLO or HELO succeeded since the connection (or TLS) began. */
+  #greeted = false;
   #lock = Promise.resolve();
 
   /** Checks the options (see connect()); opens nothing. */
@@ -205,6 +207,7 @@ export class SMTP {
   }
 
   #forget() {
+    this.#greeted = false;
     this.esmtpFeatures = {};
     this.doesEsmtp = false;
     this.ehloResp = null;
@@ -261,6 +264,7 @@ export class SMTP {
 
   #learn(ev) {
     if (ev.type === 'EhloAccepted') {
+      this.#greeted = true;
       this.ehloResp = ev.reply.text;
       this.doesEsmtp = true;
       const features = {};
@@ -269,6 +273,7 @@ export class SMTP {
     } else if (ev.type === 'EhloRefused') {
       this.ehloResp = ev.reply.text;
     } else if (ev.type === 'HeloAccepted' || ev.type === 'HeloRefused') {
+      this.#greeted ||= ev.type === 'HeloAccepted';
       this.heloResp = ev.reply.text;
     }
   }
@@ -281,7 +286,7 @@ export class SMTP {
 
   async #helloIfNeeded() {
     const s = this.#live();
-    if (s.m.helloReply() !== null) return;
+    if (this.#greeted) return;
     this.#forget();
     this.#issue(s, (m) => m.hello());
     const ev = await this.#await(s, (e) => ['EhloAccepted', 'HeloAccepted', 'HeloRefused'].includes(e.type)
@@ -454,7 +459,7 @@ export class SMTP {
     check.stringList(rcptOptions, 'rcptOptions');
     const source = messageSource(message);
     return this.#serial(async () => {
-      await this.#helloIfNeeded();
+      if (!this.#greeted) await this.#helloIfNeeded();
       const s = this.#live();
       const chunking = this.useChunking && this.doesEsmtp && this.hasExtn('chunking');
       const envelope = {
