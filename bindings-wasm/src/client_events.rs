@@ -6,7 +6,7 @@ use crate::convert::{capabilities, mail_result, phase, reply, variant};
 use crate::errors::failed;
 use crate::json::Json;
 
-pub(crate) fn write(j: &mut Json, event: &Event) {
+pub(crate) fn write(j: &mut Json, event: &Event, _machine: &smtp_core::ClientConnection) {
     j.begin_object();
     match event {
         Event::Greeting { reply: r } => with_reply(j, "Greeting", r),

@@ -4,7 +4,8 @@
 
 /// Adds the shared methods to a raw machine: a struct with the fields
 /// `core` (the smtp-core machine), `events` (a [`Json`](crate::json::Json)
-/// batch) and `payload`; `$write` writes one core event into the batch.
+/// batch) and `payload`; `$write` writes one core event into the batch (it may read
+/// what the machine lends about that event, e.g. the server's command line).
 macro_rules! sans_io_methods {
     ($ty:ident, $write:path) => {
         #[wasm_bindgen]
@@ -38,7 +39,7 @@ macro_rules! sans_io_methods {
                     if self.events.is_empty() {
                         self.events.begin_array();
                     }
-                    $write(&mut self.events, &event);
+                    $write(&mut self.events, &event, &self.core);
                 }
                 if self.events.is_empty() {
                     return String::new();

@@ -2,53 +2,82 @@
 //! needsAnswer, final}`.
 
 use smtp_core::auth::Verification;
+use smtp_core::command::Command;
 use smtp_core::command::CommandError;
 use smtp_core::server::{Event, Lost, MessageProblem, Refusal};
-use smtp_core::Domain;
+use smtp_core::{Domain, ServerConnection};
 
 use crate::convert::{forward_path, mail_params, rcpt_params, reply, reverse_path, variant};
 use crate::errors::failed;
 use crate::json::Json;
 
-pub(crate) fn write(j: &mut Json, event: &Event) {
+/// Writes `event`; the fields the core lends rather than copies into the
+/// event (the command line's arguments, message data, the recipients) are
+/// read from `server` right after `poll_event`, while they are valid.
+pub(crate) fn write(j: &mut Json, event: &Event, server: &ServerConnection) {
     j.begin_object();
-    match event {
-        Event::Ehlo { domain } => hello(j, "Ehlo", domain),
-        Event::Helo { domain } => hello(j, "Helo", domain),
-        Event::Lhlo { domain } => hello(j, "Lhlo", domain),
-        Event::MailFrom { from, params } => {
+    // The awaited command, owned for the JSON writer (one per command).
+    let command = server.command().map(|c| c.into_owned());
+    match (event, command) {
+        (Event::Ehlo, Some(Command::Ehlo { domain })) => hello(j, "Ehlo", &domain),
+        (Event::Helo, Some(Command::Helo { domain })) => hello(j, "Helo", &domain),
+        (Event::Lhlo, Some(Command::Lhlo { domain })) => hello(j, "Lhlo", &domain),
+        (Event::MailFrom, Some(Command::Mail { from, params })) => {
             j.tag("type", "MailFrom");
             j.key("from");
-            reverse_path(j, from);
+            reverse_path(j, &from);
             j.key("params");
-            mail_params(j, params);
+            mail_params(j, &params);
         }
-        Event::RcptTo { to, params } => {
+        (Event::RcptTo, Some(Command::Rcpt { to, params })) => {
             j.tag("type", "RcptTo");
             j.key("to");
-            forward_path(j, to);
+            forward_path(j, &to);
             j.key("params");
-            rcpt_params(j, params);
+            rcpt_params(j, &params);
         }
+        (Event::Vrfy, Some(Command::Vrfy { argument })) => {
+            j.tag("type", "Vrfy");
+            j.key("argument").string(&argument);
+        }
+        (Event::Expn, Some(Command::Expn { argument })) => {
+            j.tag("type", "Expn");
+            j.key("argument").string(&argument);
+        }
+        (Event::Help, Some(Command::Help { topic })) => {
+            j.tag("type", "Help");
+            j.key("topic").opt_string(topic.as_deref());
+        }
+        (event, _) => write_plain(j, event, server),
+    }
+    j.key("needsAnswer").boolean(event.needs_answer());
+    j.key("final").boolean(event.is_final());
+    j.end_object();
+}
+
+/// The events whose fields the event itself carries (and the data and
+/// recipients the machine lends).
+fn write_plain(j: &mut Json, event: &Event, server: &ServerConnection) {
+    match event {
         Event::Data => bare(j, "Data"),
         Event::Bdat { size, last } => {
             j.tag("type", "Bdat");
             j.key("size").number(*size).key("last").boolean(*last);
         }
-        Event::MessageData(data) => {
+        Event::MessageData { .. } => {
             j.tag("type", "MessageData");
-            j.key("data").bytes(data);
+            j.key("data").bytes(server.message_data());
         }
         Event::ChunkEnd { size } => {
             j.tag("type", "ChunkEnd");
             j.key("size").number(*size);
         }
-        Event::MessageEnd { size, recipients } => {
+        Event::MessageEnd { size } => {
             j.tag("type", "MessageEnd");
             j.key("size").number(*size);
             j.key("recipients").begin_array();
-            for r in recipients {
-                forward_path(j, r);
+            for r in server.recipients() {
+                forward_path(j, &r.into_owned());
             }
             j.end_array();
         }
@@ -61,18 +90,6 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
         }
         Event::Rset => bare(j, "Rset"),
         Event::Noop => bare(j, "Noop"),
-        Event::Vrfy { argument } => {
-            j.tag("type", "Vrfy");
-            j.key("argument").string(argument);
-        }
-        Event::Expn { argument } => {
-            j.tag("type", "Expn");
-            j.key("argument").string(argument);
-        }
-        Event::Help { topic } => {
-            j.tag("type", "Help");
-            j.key("topic").opt_string(topic.as_deref());
-        }
         Event::Quit => bare(j, "Quit"),
         Event::StartTls => bare(j, "StartTls"),
         Event::TlsHandshake => bare(j, "TlsHandshake"),
@@ -109,9 +126,6 @@ pub(crate) fn write(j: &mut Json, event: &Event) {
             j.tag("type", &variant(other));
         }
     }
-    j.key("needsAnswer").boolean(event.needs_answer());
-    j.key("final").boolean(event.is_final());
-    j.end_object();
 }
 
 fn bare(j: &mut Json, name: &str) {

@@ -9,7 +9,9 @@
 //!
 //! Run with `cargo run -p smtp-core --example in_memory_session`.
 
+use smtp_core::address::ForwardPathRef;
 use smtp_core::client::{ClientConfig, ClientConnection, Envelope, Event as ClientEvent};
+use smtp_core::command::CommandRef;
 use smtp_core::ehlo::Extensions;
 use smtp_core::server::{Event as ServerEvent, ServerConfig, ServerConnection};
 use smtp_core::{Domain, ForwardPath, Reply, ReplyCode, ReversePath, Timestamp};
@@ -71,21 +73,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         while let Some(event) = server.poll_event() {
             match &event {
-                ServerEvent::MessageData(bytes) => {
-                    println!("   server app: {} message octets", bytes.len());
-                    received.extend_from_slice(bytes);
+                ServerEvent::MessageData { len } => {
+                    println!("   server app: {len} message octets");
+                    received.extend_from_slice(server.message_data());
                 }
                 other => println!("   server app: {other:?}"),
             }
+            let unknown_user = matches!(
+                server.command(),
+                Some(CommandRef::Rcpt { to: ForwardPathRef::Mailbox(m), .. })
+                    if m.local_part == "nobody"
+            );
             match event {
-                ServerEvent::RcptTo { to, .. } if to.to_string().contains("nobody") => server
-                    .reply(Reply::new(
-                        ReplyCode::MAILBOX_UNAVAILABLE,
-                        "5.1.1 No such user here",
-                    ))?,
-                ServerEvent::Ehlo { .. }
-                | ServerEvent::MailFrom { .. }
-                | ServerEvent::RcptTo { .. }
+                ServerEvent::RcptTo if unknown_user => server.reply(Reply::new(
+                    ReplyCode::MAILBOX_UNAVAILABLE,
+                    "5.1.1 No such user here",
+                ))?,
+                ServerEvent::Ehlo
+                | ServerEvent::MailFrom
+                | ServerEvent::RcptTo
                 | ServerEvent::Data
                 | ServerEvent::MessageEnd { .. }
                 | ServerEvent::Quit => server.accept()?,

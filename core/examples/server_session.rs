@@ -4,6 +4,8 @@
 //!
 //! Run with `cargo run -p smtp-core --example server_session`.
 
+use smtp_core::address::ForwardPathRef;
+use smtp_core::command::CommandRef;
 use smtp_core::ehlo::Extensions;
 use smtp_core::server::{Event, ServerConfig, ServerConnection};
 use smtp_core::{Reply, ReplyCode, Timestamp};
@@ -44,23 +46,29 @@ fn main() {
         print_lines("C:", chunk.as_bytes());
         server.receive_data(chunk.as_bytes(), now);
         while let Some(event) = server.poll_event() {
-            match &event {
-                Event::MessageData(bytes) => {
-                    println!("   event: MessageData({} octets)", bytes.len())
-                }
-                other => println!("   event: {other:?}"),
+            // What the event is about is lent by the machine: the command
+            // being answered, the message octets. Reading it copies nothing.
+            match server.command() {
+                Some(command) => println!("   event: {event:?} ({command:?})"),
+                None => println!("   event: {event:?}"),
             }
+            let unknown_user = matches!(
+                server.command(),
+                Some(CommandRef::Rcpt { to: ForwardPathRef::Mailbox(m), .. })
+                    if m.local_part == "nobody"
+            );
             let result = match &event {
-                Event::RcptTo { to, .. } if to.to_string().contains("nobody") => server.reply(
-                    Reply::new(ReplyCode::MAILBOX_UNAVAILABLE, "5.1.1 No such user here"),
-                ),
-                Event::MessageData(bytes) => {
-                    message.extend_from_slice(bytes);
+                Event::RcptTo if unknown_user => server.reply(Reply::new(
+                    ReplyCode::MAILBOX_UNAVAILABLE,
+                    "5.1.1 No such user here",
+                )),
+                Event::MessageData { .. } => {
+                    message.extend_from_slice(server.message_data());
                     Ok(())
                 }
-                Event::Ehlo { .. }
-                | Event::MailFrom { .. }
-                | Event::RcptTo { .. }
+                Event::Ehlo
+                | Event::MailFrom
+                | Event::RcptTo
                 | Event::Data
                 | Event::MessageEnd { .. }
                 | Event::Quit => server.accept(),

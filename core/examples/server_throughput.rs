@@ -22,8 +22,8 @@ fn feed(s: &mut ServerConnection, bytes: &[u8]) -> usize {
     s.receive_data(bytes, Timestamp(1));
     let mut octets = 0;
     while let Some(e) = s.poll_event() {
-        if let smtp_core::server::Event::MessageData(d) = &e {
-            octets += d.len();
+        if let smtp_core::server::Event::MessageData { .. } = e {
+            octets += s.message_data().len();
         }
         if e.needs_answer() {
             s.accept().expect("an answer is awaited");

@@ -19,14 +19,45 @@ pub use extensions::Extensions;
 /// line per keyword, verbatim) plus what this crate derives from it. The
 /// keyword lines are read back with [`keywords`](Self::keywords), so the
 /// Python binding can rebuild smtplib's `esmtp_features` exactly.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+///
+/// Everything but the text is derived from it, so two values are equal
+/// (and hash alike) exactly when their texts are.
+#[derive(Clone, Debug, Default)]
 pub struct Capabilities {
     /// Greeting line, then `name[ params]` per keyword, joined by `\n`.
     text: String,
     extensions: Extensions,
     max_size: Option<u64>,
-    /// AUTH mechanisms, upper-cased, separated by single spaces.
-    auth_mechanisms: String,
+    auth: AuthList,
+}
+
+/// Where the AUTH mechanisms are: upper case, separated by single spaces,
+/// in the order advertised, duplicates included (skipped when read).
+#[derive(Clone, Debug, Default)]
+enum AuthList {
+    #[default]
+    None,
+    /// The parameters of the only AUTH line, `text[start..end]`, already
+    /// in that form (RFC 4954 §3 `sasl-mech` is upper case): most replies,
+    /// and no copy.
+    InText { start: usize, end: usize },
+    /// Anything else: mechanisms in lower case, several AUTH lines, the
+    /// old `AUTH=` form.
+    Owned(String),
+}
+
+impl PartialEq for Capabilities {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Capabilities {}
+
+impl core::hash::Hash for Capabilities {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
 }
 
 /// Text of a line; invalid UTF-8 becomes U+FFFD. Checks validity first
@@ -53,17 +84,17 @@ impl Capabilities {
     /// (250) first; this never fails. Non-UTF-8 bytes become U+FFFD.
     pub fn from_reply(reply: &Reply) -> Capabilities {
         let text = line_str(reply.joined_lines()).into_owned();
-        let mut derived = Derived::default();
-        for line in keyword_lines(&text) {
-            let (name, params) = split_keyword(line);
-            derived.record(name, params);
+        let mut caps = Capabilities::default();
+        // Line ends in one memchr pass; the lines after the first are the
+        // keyword lines.
+        let mut ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
+        let mut start = ends.next().map_or(text.len(), |lf| lf + 1);
+        for end in ends {
+            caps.record(&text, start, end);
+            start = end + 1;
         }
-        Capabilities {
-            text,
-            extensions: derived.extensions,
-            max_size: derived.max_size,
-            auth_mechanisms: derived.auth_mechanisms,
-        }
+        caps.text = text;
+        caps
     }
 
     /// Appends one keyword line and records what it means: the extension
@@ -73,21 +104,17 @@ impl Capabilities {
     /// dropped, and a name is cut at its first space (the rest joins the
     /// parameters, as a peer would read it).
     pub fn add_keyword(&mut self, name: &str, params: &str) {
-        let mut derived = Derived {
-            extensions: self.extensions,
-            max_size: self.max_size,
-            auth_mechanisms: core::mem::take(&mut self.auth_mechanisms),
-        };
-        derived.record(name, params);
-        self.extensions = derived.extensions;
-        self.max_size = derived.max_size;
-        self.auth_mechanisms = derived.auth_mechanisms;
         self.text.push('\n');
+        let start = self.text.len();
         push_clean(&mut self.text, name);
         if !params.is_empty() {
             self.text.push(' ');
             push_clean(&mut self.text, params);
         }
+        // Derived from the line as written, as `from_reply` will read it.
+        let text = core::mem::take(&mut self.text);
+        self.record(&text, start, text.len());
+        self.text = text;
     }
 
     /// The first line: the server's domain and greeting text.
@@ -110,7 +137,19 @@ impl Capabilities {
     /// AUTH mechanisms, upper-cased, in the order advertised, from both the
     /// `AUTH` and the old `AUTH=` forms, without duplicates.
     pub fn auth_mechanisms(&self) -> impl Iterator<Item = &str> + '_ {
-        self.auth_mechanisms.split(' ').filter(|m| !m.is_empty())
+        let all = match &self.auth {
+            AuthList::None => "",
+            AuthList::InText { start, end } => self.text.get(*start..*end).unwrap_or_default(),
+            AuthList::Owned(list) => list,
+        };
+        // Single spaces separate the stored (upper-case) mechanisms: skip
+        // one that appeared before.
+        let mut seen = 0;
+        all.split(' ').filter(move |mech| {
+            let earlier = all.get(..seen).unwrap_or_default();
+            seen += mech.len() + 1;
+            !mech.is_empty() && !earlier.split(' ').any(|m| m == *mech)
+        })
     }
 
     /// Every keyword line after the greeting, in order, as
@@ -147,53 +186,75 @@ impl Capabilities {
     }
 }
 
-/// What the keyword lines mean, gathered in one pass.
-#[derive(Default)]
-struct Derived {
-    extensions: Extensions,
-    max_size: Option<u64>,
-    auth_mechanisms: String,
-}
-
-impl Derived {
-    /// Records one keyword line: the extension bit, the SIZE limit, AUTH
+impl Capabilities {
+    /// Records what the keyword line `text[start..end]` means (`text` is
+    /// what `self.text` will be): the extension bit, the SIZE limit, AUTH
     /// mechanisms (also from the pre-RFC 4954 `AUTH=MECH ...` form some
     /// servers still send).
-    fn record(&mut self, name: &str, params: &str) {
+    #[inline]
+    fn record(&mut self, text: &str, start: usize, end: usize) {
+        let line = text.get(start..end).unwrap_or_default();
+        let (name, params) = split_keyword(line);
         if let Some(ext) = Extensions::from_keyword(name) {
             self.extensions |= ext;
             if ext == Extensions::SIZE {
                 // RFC 1870 §4: `SIZE 0` or no number means no fixed limit.
-                self.max_size = params.trim().parse::<u64>().ok().filter(|&n| n > 0);
+                self.max_size = params.trim_ascii().parse::<u64>().ok().filter(|&n| n > 0);
             } else if ext == Extensions::AUTH {
-                self.add_mechanisms(params);
+                if matches!(self.auth, AuthList::None) && is_mechanism_list(params) {
+                    let start = end - params.len();
+                    self.auth = AuthList::InText { start, end };
+                } else {
+                    self.add_mechanisms(text, params);
+                }
             }
         } else if let Some(first) = strip_prefix_ignore_case(name, "AUTH=") {
             self.extensions |= Extensions::AUTH;
-            self.add_mechanisms(first);
-            self.add_mechanisms(params);
+            self.add_mechanisms(text, first);
+            self.add_mechanisms(text, params);
         }
     }
 
-    fn add_mechanisms(&mut self, list: &str) {
-        for mech in list.split(' ').filter(|m| !m.is_empty()) {
-            let known = !self.auth_mechanisms.is_empty()
-                && self
-                    .auth_mechanisms
-                    .split(' ')
-                    .any(|m| m.eq_ignore_ascii_case(mech));
-            if !known {
-                if !self.auth_mechanisms.is_empty() {
-                    self.auth_mechanisms.push(' ');
-                }
-                let start = self.auth_mechanisms.len();
-                self.auth_mechanisms.push_str(mech);
-                if let Some(added) = self.auth_mechanisms.get_mut(start..) {
-                    added.make_ascii_uppercase();
-                }
+    /// Appends each mechanism of a whitespace-separated `list`,
+    /// upper-cased.
+    fn add_mechanisms(&mut self, text: &str, list: &str) {
+        let mut owned = match core::mem::take(&mut self.auth) {
+            AuthList::None => String::new(),
+            AuthList::InText { start, end } => {
+                String::from(text.get(start..end).unwrap_or_default())
+            }
+            AuthList::Owned(owned) => owned,
+        };
+        owned.reserve(list.len() + 1);
+        for mech in list.split_ascii_whitespace() {
+            if !owned.is_empty() {
+                owned.push(' ');
+            }
+            let start = owned.len();
+            owned.push_str(mech);
+            if let Some(added) = owned.get_mut(start..) {
+                added.make_ascii_uppercase();
             }
         }
+        self.auth = AuthList::Owned(owned);
     }
+}
+
+/// Whether `list` is already upper-case mechanism names separated by
+/// single spaces (RFC 4954 §3: `sasl-mech` is `[A-Z0-9-_]`), so it can be
+/// read in place.
+#[inline]
+fn is_mechanism_list(list: &str) -> bool {
+    // One branch-free pass; the start counts as a space, so that a leading
+    // space fails like a doubled one.
+    let (mut ok, mut after_space) = (true, true);
+    for &c in list.as_bytes() {
+        let space = c == b' ';
+        let name = c.is_ascii_uppercase() | c.is_ascii_digit() | (c == b'-') | (c == b'_');
+        ok &= (name | space) & !(space & after_space);
+        after_space = space;
+    }
+    ok & !after_space
 }
 
 /// The lines after the greeting. memchr's search beats `str::split` here:
@@ -212,6 +273,7 @@ fn keyword_lines(text: &str) -> impl Iterator<Item = &str> + '_ {
 
 /// `keyword[ params]`: split at the first space (RFC 5321 §4.1.1.1
 /// `ehlo-line`); params verbatim.
+#[inline]
 fn split_keyword(line: &str) -> (&str, &str) {
     match line.as_bytes().iter().position(|&b| b == b' ') {
         Some(sp) => (

@@ -63,7 +63,7 @@
 //! assert_eq!(framer.next_line(b"QUIT\r\n"), Frame::Line { len: 4, consumed: 6 });
 //! ```
 
-use memchr::memchr;
+use memchr::{memchr, memchr2};
 
 /// Command line, CRLF included (RFC 5321 §4.5.3.1.4).
 pub const MAX_COMMAND_LINE: usize = 512;
@@ -218,6 +218,7 @@ impl LineFramer {
     /// Call again on what follows [`Frame::consumed`] octets until it
     /// returns [`Frame::Incomplete`]; then read more input.
     #[must_use]
+    #[inline]
     pub fn next_line(&mut self, input: &[u8]) -> Frame {
         if self.skipping {
             return match memchr(b'\n', input) {
@@ -232,57 +233,57 @@ impl LineFramer {
         }
         // A unit fits iff its LF lies within the first `limit` octets.
         let window = input.get(..self.limit).unwrap_or(input);
-        match memchr(b'\n', window) {
-            Some(lf) => self.classify(input, lf),
-            None if input.len() < self.limit => Frame::Incomplete { consumed: 0 },
-            None => {
-                // Over the limit. The rest of `input` may already end it.
-                let rest = input.get(self.limit..).unwrap_or_default();
-                match memchr(b'\n', rest) {
-                    Some(lf) => Frame::TooLong {
-                        consumed: self.limit + lf + 1,
-                    },
-                    None => {
-                        self.skipping = true;
-                        Frame::Incomplete {
-                            consumed: input.len(),
-                        }
+        if self.endings == LineEndings::Lenient {
+            return match memchr(b'\n', window) {
+                Some(lf) => {
+                    let unit = window.get(..lf).unwrap_or_default();
+                    let text = unit.strip_suffix(b"\r").unwrap_or(unit);
+                    Frame::Line {
+                        len: text.len(),
+                        consumed: lf + 1,
                     }
                 }
-            }
+                None => self.no_line_end(input),
+            };
+        }
+        // Strict: the first CR or LF decides, in one scan. RFC 5321 §2.3.8:
+        // a CR must be followed by LF, an LF preceded by CR.
+        let Some(at) = memchr2(b'\r', b'\n', window) else {
+            return self.no_line_end(input);
+        };
+        let tail = window.get(at..).unwrap_or_default();
+        if tail.starts_with(b"\r\n") {
+            return Frame::Line {
+                len: at,
+                consumed: at + 2,
+            };
+        }
+        // A bare CR or LF at `at`: the unit still ends at the next LF.
+        match memchr(b'\n', tail) {
+            Some(lf) => Frame::BareLineEnding {
+                offset: at,
+                consumed: at + lf + 1,
+            },
+            None => self.no_line_end(input),
         }
     }
 
-    /// `input[lf]` is the first LF of `input`, within the limit.
-    fn classify(&self, input: &[u8], lf: usize) -> Frame {
-        let consumed = lf + 1;
-        let unit = input.get(..lf).unwrap_or_default();
-        let (text, crlf) = match unit.strip_suffix(b"\r") {
-            Some(text) => (text, true),
-            None => (unit, false),
-        };
-        if self.endings == LineEndings::Lenient {
-            return Frame::Line {
-                len: text.len(),
-                consumed,
-            };
+    /// No LF within the limit: wait for more, or the line is too long.
+    fn no_line_end(&mut self, input: &[u8]) -> Frame {
+        if input.len() < self.limit {
+            return Frame::Incomplete { consumed: 0 };
         }
-        // RFC 5321 §2.3.8: a CR must be followed by LF, an LF preceded by CR.
-        if let Some(cr) = memchr(b'\r', text) {
-            return Frame::BareLineEnding {
-                offset: cr,
-                consumed,
-            };
-        }
-        if crlf {
-            Frame::Line {
-                len: text.len(),
-                consumed,
-            }
-        } else {
-            Frame::BareLineEnding {
-                offset: lf,
-                consumed,
+        // Over the limit. The rest of `input` may already end it.
+        let rest = input.get(self.limit..).unwrap_or_default();
+        match memchr(b'\n', rest) {
+            Some(lf) => Frame::TooLong {
+                consumed: self.limit + lf + 1,
+            },
+            None => {
+                self.skipping = true;
+                Frame::Incomplete {
+                    consumed: input.len(),
+                }
             }
         }
     }

@@ -6,6 +6,10 @@
 //! `alloc`, has no `unsafe`, and never touches a socket, a clock, a thread or
 //! a random number generator.
 //!
+//! The architecture is in `ARCHITECTURE.md` at the root of the repository:
+//! the module layout, how events and answers flow, the vocabulary both
+//! machines share, and where each RFC rule lives.
+//!
 //! # The sans-IO contract
 //!
 //! **Every mutation must be followed by a complete drain of the outputs.**
@@ -19,6 +23,7 @@
 //! | inputs | `receive_data(bytes, now)`, `receive_eof(now)`, `handle_timeout(now)`, `tls_established(now)` |
 //! | outputs | `poll_event()`, `pending_transmit()` + `consume_transmit(n)`, `poll_timeout()` |
 //! | app calls | client: `send_mail`, `send_body`, `finish_body`, `authenticate`, `starttls`, `send_command`...; server: `accept()`, `reply(Reply)` |
+//! | lent views (server) | `command()`, `message_data()`, `recipients()`: what an event is about, borrowed, nothing copied |
 //!
 //! * Time is an input ([`Timestamp`], milliseconds on the caller's clock);
 //!   an expired timer is an event, never a hang (RFC 5321 §4.5.3.2).
@@ -28,6 +33,10 @@
 //! * Errors come in two kinds ([`error`]): a [`LocalError`] is the caller's
 //!   misuse, returned with the state unchanged; a [`RemoteError`] is the
 //!   peer's violation, reported once as an event and sticky.
+//! * Each session ends with exactly one final event, `Closed`, `TimedOut`
+//!   or `Failed` ([`ClientEvent::is_final`], [`ServerEvent::is_final`]);
+//!   then `is_closed()` is true. Write what `pending_transmit()` still
+//!   holds, then close the socket.
 //! * Only `CR LF . CR LF` ends DATA ([`body::DotUnstuffer`]): no SMTP
 //!   smuggling. Bytes pipelined behind STARTTLS are discarded and reported
 //!   on both sides, and `tls_established(now)` forgets what was said before
@@ -85,6 +94,23 @@
 //! memory; `examples/client_session.rs` and `examples/server_session.rs`
 //! drive one side against a script.
 //!
+//! # One vocabulary
+//!
+//! The same word means the same moment on both sides. A server event that
+//! awaits an answer is named after the command ([`ServerEvent::Ehlo`],
+//! [`ServerEvent::MailFrom`]...); a client event that reports one reply is
+//! `<Command>Accepted` / `<Command>Refused` ([`ClientEvent::EhloAccepted`]).
+//! Both name the handshake moment `TlsHandshake`, the expired timer
+//! `TimedOut`, the end `Closed { clean, .. }`.
+//!
+//! # Tests
+//!
+//! Two conventions. Codec tables and unit tests are a child module file
+//! next to the code, declared `#[cfg(test)] mod tests;` (`command/tests.rs`,
+//! `reply/tests.rs`...). Machine behaviour is tested through the public
+//! API in `core/tests/` (`client_*`, `server_*`, `pair_matrix`), with
+//! helpers in `core/tests/<x>_support/mod.rs`.
+//!
 //! [`poll_event`]: ClientConnection::poll_event
 //! [`pending_transmit`]: ClientConnection::pending_transmit
 //! [`consume_transmit`]: ClientConnection::consume_transmit
@@ -100,6 +126,7 @@ extern crate std;
 pub mod address;
 pub mod auth;
 pub mod body;
+mod buffer;
 pub mod client;
 pub mod command;
 pub mod ehlo;

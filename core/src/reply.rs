@@ -305,18 +305,7 @@ impl Reply {
     /// same code, at a space when there is one, repeating the line's
     /// enhanced status prefix (RFC 2034 §3). CR and LF bytes are dropped.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        let digits = self.code.digits();
-        let max_text = MAX_REPLY_LINE - LINE_OVERHEAD;
-        let mut lines = self.lines().peekable();
-        while let Some(line) = lines.next() {
-            let last_line = lines.peek().is_none();
-            if line.len() <= max_text && !line.contains(&b'\r') {
-                emit(out, digits, &[], line, last_line);
-                continue;
-            }
-            let clean: Vec<u8> = line.iter().copied().filter(|&b| b != b'\r').collect();
-            wrap_line(out, digits, &clean, max_text, last_line);
-        }
+        encode_joined(self.code, &self.joined, out);
     }
 
     /// The wire form as a new vector.
@@ -336,6 +325,24 @@ fn strip_ws(line: &[u8]) -> &[u8] {
 }
 
 /// One wire line; `last` selects the final separator.
+/// The wire form of a reply whose lines are `joined` by `\n`, as
+/// [`Reply::encode`] writes it: for replies built straight into a transmit
+/// buffer, without a `Reply` in between.
+pub(crate) fn encode_joined(code: ReplyCode, joined: &[u8], out: &mut Vec<u8>) {
+    let digits = code.digits();
+    let max_text = MAX_REPLY_LINE - LINE_OVERHEAD;
+    let mut lines = Lines { rest: Some(joined) }.peekable();
+    while let Some(line) = lines.next() {
+        let last_line = lines.peek().is_none();
+        if line.len() <= max_text && !line.contains(&b'\r') {
+            emit(out, digits, &[], line, last_line);
+            continue;
+        }
+        let clean: Vec<u8> = line.iter().copied().filter(|&b| b != b'\r').collect();
+        wrap_line(out, digits, &clean, max_text, last_line);
+    }
+}
+
 fn emit(out: &mut Vec<u8>, digits: [u8; 3], prefix: &[u8], text: &[u8], last: bool) {
     out.extend_from_slice(&digits);
     if last && prefix.is_empty() && text.is_empty() {

@@ -5,6 +5,7 @@
 
 use smtp_core::auth::{Credentials, Mechanism, ScramCredentials, Verification};
 use smtp_core::client::{ClientConfig, ClientConnection, Envelope, Event as CEvent};
+use smtp_core::command::CommandRef;
 use smtp_core::ehlo::Extensions;
 use smtp_core::server::{Event as SEvent, ServerConfig, ServerConnection};
 use smtp_core::{Domain, ForwardPath, ReversePath, Timestamp};
@@ -145,13 +146,20 @@ fn run(c: Combo) -> (Received, Vec<CEvent>) {
         // Server application: accept everything, check secrets.
         while let Some(e) = server.poll_event() {
             progressed = true;
-            match &e {
-                SEvent::MailFrom { from, .. } => got.from.push(from.clone()),
-                SEvent::RcptTo { to, .. } => got.rcpts.push(to.clone()),
-                SEvent::MessageData(d) => got.body.extend_from_slice(d),
-                SEvent::TlsHandshake => s_tls = true,
-                SEvent::Bdat { .. } => got.bdat_chunks += 1,
-                SEvent::Data => got.data_commands += 1,
+            match (&e, server.command()) {
+                (SEvent::MailFrom, Some(CommandRef::Mail { from, .. })) => {
+                    got.from.push(from.into_owned())
+                }
+                (SEvent::RcptTo, Some(CommandRef::Rcpt { to, .. })) => {
+                    got.rcpts.push(to.into_owned())
+                }
+                (SEvent::MailFrom | SEvent::RcptTo, other) => panic!("{e:?} lends {other:?}"),
+                (SEvent::MessageData { .. }, _) => {
+                    got.body.extend_from_slice(server.message_data())
+                }
+                (SEvent::TlsHandshake, _) => s_tls = true,
+                (SEvent::Bdat { .. }, _) => got.bdat_chunks += 1,
+                (SEvent::Data, _) => got.data_commands += 1,
                 _ => {}
             }
             match e {
@@ -184,9 +192,10 @@ fn run(c: Combo) -> (Received, Vec<CEvent>) {
                         server.accept().unwrap();
                     }
                 },
-                SEvent::MessageEnd { recipients, .. } => {
+                SEvent::MessageEnd { .. } => {
                     got.messages += 1;
-                    for _ in 0..if c.lmtp { recipients.len() } else { 1 } {
+                    let recipients = server.recipients().len();
+                    for _ in 0..if c.lmtp { recipients } else { 1 } {
                         server.accept().unwrap();
                     }
                 }

@@ -87,13 +87,8 @@ fn message_bytes_are_unstuffed_and_terminator_is_exact() {
 fn empty_message_right_after_354() {
     let mut h = in_data(cfg());
     h.feed(b".\r\n");
-    assert_eq!(
-        h.events[0],
-        Event::MessageEnd {
-            size: 0,
-            recipients: vec!["<x@y.example>".parse_or_panic()]
-        }
-    );
+    assert_eq!(h.events[0], Event::MessageEnd { size: 0 });
+    assert_eq!(h.delivered_to, [vec!["<x@y.example>".parse_or_panic()]]);
 }
 
 trait ParseOrPanic {
@@ -200,6 +195,33 @@ fn oversized_data_hands_over_the_same_octets_whatever_the_split() {
     }
 }
 
+/// The same for BDAT: the octets under the limit are handed over, then the
+/// chunk is drained and the message refused (RFC 1870 §6).
+#[test]
+fn oversized_bdat_hands_over_the_same_octets_whatever_the_split() {
+    let mut c = cfg();
+    c.max_message_size = Some(200);
+    let mut input = b"BDAT 201 LAST\r\n".to_vec();
+    input.extend_from_slice(&[b'A'; 201]);
+    for cut in 0..=input.len() {
+        let mut h = in_txn(c.clone());
+        h.feed(&input[..cut]);
+        h.feed(&input[cut..]);
+        assert_eq!(h.message_bytes(), vec![b'A'; 200], "cut at {cut}");
+        assert!(
+            h.events.iter().any(|e| matches!(
+                e,
+                Event::MessageRefused {
+                    reason: MessageProblem::TooLarge { limit: 200 },
+                    ..
+                }
+            )),
+            "cut at {cut}: {:?}",
+            h.events
+        );
+    }
+}
+
 fn in_txn(c: ServerConfig) -> Harness {
     let mut h = greeted(c);
     h.feed(b"MAIL FROM:<a@b.example>\r\nRCPT TO:<x@y.example>\r\n");
@@ -219,9 +241,10 @@ fn bdat_streams_chunks_and_answers_after_each() {
                 size: 10,
                 last: false
             },
-            Event::MessageData(b"hel".to_vec())
+            Event::MessageData { len: 3 }
         ]
     );
+    assert_eq!(h.message_bytes(), b"hel");
     assert!(h.wire.is_empty(), "no reply before the chunk's data is in");
     h.feed(b"lo\r\n.\r\nBDAT 3 LAST\r\n\r\n.");
     assert_eq!(
@@ -261,7 +284,9 @@ fn oversized_bdat_is_drained_then_552() {
     c.max_message_size = Some(10);
     let mut h = in_txn(c);
     h.feed(b"BDAT 8\r\n12345678BDAT 8 LAST\r\nabcdefghNOOP\r\n");
-    assert_eq!(h.message_bytes(), b"12345678");
+    // The octets under the limit are handed over (as in DATA, whatever the
+    // read boundaries), the rest drained; the message is then refused.
+    assert_eq!(h.message_bytes(), b"12345678ab");
     assert_eq!(
         h.wire_text(),
         "250 2.0.0 8 octets received\r\n552 5.3.4 Message size exceeds fixed maximum message size\r\n250 2.0.0 OK\r\n"

@@ -12,8 +12,12 @@
 //!   a strict `ReplyParser` reads as replies, ending on a whole reply;
 //! * DATA ends exactly at the first `CR LF . CR LF` after the `DATA` line
 //!   (exact mode), a BDAT chunk exactly `size` octets after its line;
-//! * message data comes only inside a message, and `MessageEnd`/`ChunkEnd`
-//!   sizes add up the data handed over;
+//! * message data comes only inside a message, `message_data()` lends
+//!   exactly the octets each `MessageData` announces, and
+//!   `MessageEnd`/`ChunkEnd` sizes add up the data handed over;
+//! * each command event lends its command (`command()`, the same verb)
+//!   until it is answered, and nothing after; `MessageEnd` comes with at
+//!   least one accepted recipient in `recipients()`;
 //! * exactly one final event (`Closed`, `TimedOut` or `Failed`, the ones
 //!   `is_final` names); nothing after it, `is_closed` from then on, and
 //!   input changes nothing;
@@ -26,6 +30,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use smtp_core::auth::{decode_challenge, ScramCredentials, Verification};
+use smtp_core::command::CommandRef;
 use smtp_core::reply::{ReplyParser, ReplyParserConfig};
 use smtp_core::server::{BareLineEndings, Event, LongLines, ServerConfig, ServerConnection};
 use smtp_core::{Extensions, Reply, ReplyCode, Timestamp};
@@ -126,8 +131,34 @@ struct Watch {
     need_credentials: bool,
 }
 
+/// Whether `command` is the one `event` asks about.
+fn lends(event: &Event, command: &Option<CommandRef<'_>>) -> bool {
+    match (event, command) {
+        (Event::Ehlo, Some(CommandRef::Ehlo { .. }))
+        | (Event::Helo, Some(CommandRef::Helo { .. }))
+        | (Event::Lhlo, Some(CommandRef::Lhlo { .. }))
+        | (Event::MailFrom, Some(CommandRef::Mail { .. }))
+        | (Event::RcptTo, Some(CommandRef::Rcpt { .. }))
+        | (Event::Data, Some(CommandRef::Data))
+        | (Event::Rset, Some(CommandRef::Rset))
+        | (Event::Noop, Some(CommandRef::Noop { .. }))
+        | (Event::Vrfy, Some(CommandRef::Vrfy { .. }))
+        | (Event::Expn, Some(CommandRef::Expn { .. }))
+        | (Event::Help, Some(CommandRef::Help { .. }))
+        | (Event::Quit, Some(CommandRef::Quit))
+        | (Event::StartTls, Some(CommandRef::StartTls)) => true,
+        (Event::ChunkEnd { .. } | Event::MessageEnd { .. } | Event::Auth(_), None) => true,
+        _ => false,
+    }
+}
+
 impl Watch {
-    fn event(&mut self, e: &Event, exact: bool) {
+    fn event(&mut self, e: &Event, exact: bool, server: &ServerConnection) {
+        // (Once the session ended, e.g. on too much input, nothing is lent.)
+        if e.needs_answer() && !server.is_closed() {
+            let command = server.command();
+            assert!(lends(e, &command), "{e:?} lends {command:?}");
+        }
         assert!(!self.closed, "event after the final event: {e:?}");
         assert_eq!(
             e.is_final(),
@@ -145,11 +176,12 @@ impl Watch {
                 self.in_message = true;
                 self.chunk_octets = 0;
             }
-            Event::MessageData(d) => {
+            Event::MessageData { len } => {
                 assert!(self.in_message, "message data outside a message");
-                assert!(!d.is_empty(), "empty MessageData");
-                self.message_octets += d.len() as u64;
-                self.chunk_octets += d.len() as u64;
+                assert!(*len > 0, "empty MessageData");
+                assert_eq!(server.message_data().len(), *len, "lent data vs event");
+                self.message_octets += *len as u64;
+                self.chunk_octets += *len as u64;
             }
             Event::ChunkEnd { size } => {
                 let (start, want) = self.bdat.take().expect("ChunkEnd without BDAT");
@@ -165,6 +197,7 @@ impl Watch {
             }
             Event::MessageEnd { size, .. } => {
                 assert!(self.in_message, "MessageEnd outside a message");
+                assert!(server.recipients().len() > 0, "a message to nobody");
                 assert_eq!(*size, self.message_octets, "MessageEnd size vs data");
                 self.end_of_message(exact, false);
             }
@@ -236,7 +269,7 @@ impl Harness {
     /// Drains events and checks them, then takes the transmit bytes.
     fn drain(&mut self) {
         while let Some(e) = self.server.poll_event() {
-            self.watch.event(&e, self.exact);
+            self.watch.event(&e, self.exact, &self.server);
         }
         assert_eq!(
             self.watch.closed,
@@ -329,6 +362,12 @@ impl Harness {
                     assert!(fallback.is_ok(), "no answer is accepted: {fallback:?}");
                 }
                 self.watch.data_pending = false;
+            }
+            if !self.server.awaiting_answer() {
+                assert!(
+                    self.server.command().is_none(),
+                    "an answered command is still lent"
+                );
             }
             self.watch.need_credentials = false;
             self.watch.fed_while_awaiting = 0;

@@ -18,7 +18,7 @@ pub struct ClientConnection {
     start: Instant,
 }
 
-fn client_event(py: Python<'_>, ev: CEvent) -> PyResult<Py<Event>> {
+fn client_event(py: Python<'_>, ev: CEvent, _core: &CoreClient) -> PyResult<Py<Event>> {
     let d = PyDict::new(py);
     let kind = match ev {
         CEvent::Greeting { reply: r } => {

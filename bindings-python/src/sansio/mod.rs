@@ -20,7 +20,8 @@ mod server;
 /// share (bytes and EOF in, time in, bytes and events out), written once,
 /// then the machine's own methods (`$own`). `$ty` has fields `core` (the
 /// smtp_core machine) and `start` (the clock's origin); `$to_event` turns
-/// one core event into an [`Event`].
+/// one core event into an [`Event`], reading what the machine lends
+/// about it (the command, the message data) from `core`.
 macro_rules! sans_io_pymethods {
     ($ty:ident, $to_event:ident, $events_doc:literal, { $($own:tt)* }) => {
         #[pymethods]
@@ -60,7 +61,7 @@ macro_rules! sans_io_pymethods {
             fn events(&mut self, py: Python<'_>) -> PyResult<Vec<Py<$crate::sansio::Event>>> {
                 let mut out = Vec::new();
                 while let Some(ev) = self.core.poll_event() {
-                    out.push($to_event(py, ev)?);
+                    out.push($to_event(py, ev, &self.core)?);
                 }
                 Ok(out)
             }

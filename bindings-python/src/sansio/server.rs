@@ -5,6 +5,7 @@ use std::time::Instant;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use smtp_core::auth::{Mechanism, Verification};
+use smtp_core::command::CommandRef;
 use smtp_core::server::{Event as SEvent, ServerConfig, ServerConnection as CoreServer};
 use smtp_core::{Extensions, Reply, ReplyCode};
 
@@ -43,48 +44,54 @@ fn verification(py: Python<'_>, d: &Bound<'_, PyDict>, v: &Verification) -> PyRe
     Ok(())
 }
 
-fn server_event(py: Python<'_>, ev: SEvent) -> PyResult<Py<Event>> {
-    let d = PyDict::new(py);
-    let kind = match ev {
-        SEvent::Ehlo { domain } => {
-            d.set_item("domain", domain.to_string())?;
-            "Ehlo"
-        }
-        SEvent::Helo { domain } => {
-            d.set_item("domain", domain.to_string())?;
-            "Helo"
-        }
-        SEvent::Lhlo { domain } => {
-            d.set_item("domain", domain.to_string())?;
-            "Lhlo"
-        }
-        SEvent::MailFrom { from, params } => {
+/// The fields of the command an event is about, as the machine lends it.
+fn command_fields(d: &Bound<'_, PyDict>, command: Option<CommandRef<'_>>) -> PyResult<()> {
+    match command {
+        Some(
+            CommandRef::Ehlo { domain } | CommandRef::Helo { domain } | CommandRef::Lhlo { domain },
+        ) => d.set_item("domain", domain.to_string()),
+        Some(CommandRef::Mail { from, params }) => {
             d.set_item("from_addr", from.to_string())?;
             d.set_item("size", params.size)?;
-            d.set_item("smtputf8", params.smtputf8)?;
-            "MailFrom"
+            d.set_item("smtputf8", params.smtputf8)
         }
-        SEvent::RcptTo { to, .. } => {
-            d.set_item("to_addr", to.to_string())?;
-            "RcptTo"
+        Some(CommandRef::Rcpt { to, .. }) => d.set_item("to_addr", to.to_string()),
+        Some(CommandRef::Vrfy { argument } | CommandRef::Expn { argument }) => {
+            d.set_item("argument", argument)
         }
+        Some(CommandRef::Help { topic }) => d.set_item("topic", topic),
+        _ => Ok(()),
+    }
+}
+
+fn server_event(py: Python<'_>, ev: SEvent, core: &CoreServer) -> PyResult<Py<Event>> {
+    let d = PyDict::new(py);
+    if ev.needs_answer() {
+        command_fields(&d, core.command())?;
+    }
+    let kind = match ev {
+        SEvent::Ehlo => "Ehlo",
+        SEvent::Helo => "Helo",
+        SEvent::Lhlo => "Lhlo",
+        SEvent::MailFrom => "MailFrom",
+        SEvent::RcptTo => "RcptTo",
         SEvent::Data => "Data",
         SEvent::Bdat { size, last } => {
             d.set_item("size", size)?;
             d.set_item("last", last)?;
             "Bdat"
         }
-        SEvent::MessageData(bytes) => {
-            d.set_item("data", PyBytes::new(py, &bytes))?;
+        SEvent::MessageData { .. } => {
+            d.set_item("data", PyBytes::new(py, core.message_data()))?;
             "MessageData"
         }
         SEvent::ChunkEnd { size } => {
             d.set_item("size", size)?;
             "ChunkEnd"
         }
-        SEvent::MessageEnd { size, recipients } => {
+        SEvent::MessageEnd { size } => {
             d.set_item("size", size)?;
-            let r: Vec<String> = recipients.iter().map(ToString::to_string).collect();
+            let r: Vec<String> = core.recipients().map(|r| r.to_string()).collect();
             d.set_item("recipients", r)?;
             "MessageEnd"
         }
@@ -95,18 +102,9 @@ fn server_event(py: Python<'_>, ev: SEvent) -> PyResult<Py<Event>> {
         }
         SEvent::Rset => "Rset",
         SEvent::Noop => "Noop",
-        SEvent::Vrfy { argument } => {
-            d.set_item("argument", argument)?;
-            "Vrfy"
-        }
-        SEvent::Expn { argument } => {
-            d.set_item("argument", argument)?;
-            "Expn"
-        }
-        SEvent::Help { topic } => {
-            d.set_item("topic", topic)?;
-            "Help"
-        }
+        SEvent::Vrfy => "Vrfy",
+        SEvent::Expn => "Expn",
+        SEvent::Help => "Help",
         SEvent::Quit => "Quit",
         SEvent::StartTls => "StartTls",
         SEvent::TlsHandshake => "TlsHandshake",

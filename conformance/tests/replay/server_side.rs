@@ -179,7 +179,7 @@ pub fn replay(t: &Transcript, cut: Cut) -> Result<(), String> {
         .collect();
     let cfg = config(t, &steps)?;
     let mut s = ServerConnection::new(cfg, NOW);
-    // The nonce is an input (DESIGN.md): CRAM-MD5's challenge, SCRAM's
+    // The nonce is an input (the machine draws no randomness): CRAM-MD5's challenge, SCRAM's
     // server nonce, as the transcript gives them.
     if let Some(nonce) = t.config_value(Side::Server, "scram-nonce") {
         s.set_nonce(&nonce);
@@ -249,7 +249,7 @@ impl Run<'_> {
             while let Some(ev) = self.s.poll_event() {
                 busy = true;
                 match &ev {
-                    Event::MessageData(d) => self.body.extend_from_slice(d),
+                    Event::MessageData { .. } => self.body.extend_from_slice(self.s.message_data()),
                     Event::MessageEnd { .. } => {
                         self.messages.push(Some(std::mem::take(&mut self.body)))
                     }
@@ -438,7 +438,7 @@ fn event_text(ev: &Event) -> String {
         format!("{} {}", r.code().get(), lines.join(" / "))
     };
     let text = match ev {
-        Event::MessageData(d) => format!("MessageData({} octets)", d.len()),
+        Event::MessageData { len } => format!("MessageData({len} octets)"),
         Event::CommandRefused { reason, reply: r } => {
             format!("CommandRefused({reason:?}: {})", reply(r))
         }

@@ -13,18 +13,33 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 use nom::Parser;
 
 use super::{DomainRef, ForwardPathRef, MailboxRef, ReversePathRef};
-use crate::syntax::class::{is_qtext, is_quotable, span, ATEXT, DOMAIN, DOT};
+use crate::syntax::class::{is, is_qtext, is_quotable, ATEXT, DOMAIN};
 use crate::syntax::{fail, name, rule, Res};
 
 /// Length of the longest prefix of `s` made of atext and dots, if that
 /// prefix is a `Dot-string` (RFC 5321 §4.1.2: non-empty atoms separated by
-/// single dots).
+/// single dots). Atom by atom, each a tight scan: this runs on every MAIL
+/// and RCPT, and measured faster than one scan with the dot rules checked
+/// per octet.
+#[inline]
 fn dot_string_len(s: &[u8]) -> Option<usize> {
-    let n = span(s, ATEXT | DOT);
-    let run = s.get(..n)?;
-    let ok = matches!((run.first(), run.last()), (Some(&f), Some(&l)) if f != b'.' && l != b'.')
-        && !run.windows(2).any(|w| matches!(w, [b'.', b'.']));
-    ok.then_some(n)
+    let mut n = 0;
+    loop {
+        let atom = s.get(n..).unwrap_or_default();
+        let len = atom
+            .iter()
+            .position(|&b| !is(b, ATEXT))
+            .unwrap_or(atom.len());
+        if len == 0 {
+            // Empty, a leading dot, or two dots in a row.
+            return None;
+        }
+        n += len;
+        match s.get(n) {
+            Some(b'.') => n += 1,
+            _ => return Some(n),
+        }
+    }
 }
 
 /// Whether `s` is exactly a `Dot-string`.
@@ -34,19 +49,34 @@ pub(crate) fn is_dot_string(s: &[u8]) -> bool {
 
 /// Length of the longest prefix of `s` made of domain octets and dots, if
 /// that prefix is `sub-domain *("." sub-domain)` (RFC 5321 §4.1.2: labels
-/// are non-empty and neither start nor end with `-`).
+/// are non-empty and neither start nor end with `-`). Label by label, as
+/// [`dot_string_len`].
+#[inline]
 fn domain_name_len(s: &[u8]) -> Option<usize> {
-    let n = span(s, DOMAIN | DOT);
-    let run = s.get(..n)?;
-    let edge = |b: &u8| *b == b'.' || *b == b'-';
-    let ok = matches!((run.first(), run.last()), (Some(f), Some(l)) if !edge(f) && !edge(l))
-        && !run
-            .windows(2)
-            .any(|w| matches!(w, [b'.', b'.' | b'-'] | [b'-', b'.']));
-    ok.then_some(n)
+    let mut n = 0;
+    loop {
+        let label = s.get(n..).unwrap_or_default();
+        let len = label
+            .iter()
+            .position(|&b| !is(b, DOMAIN))
+            .unwrap_or(label.len());
+        let last = len.checked_sub(1).and_then(|l| label.get(l));
+        match (label.first(), last) {
+            (Some(first), Some(last)) if *first != b'-' && *last != b'-' => {}
+            // Empty (a leading, trailing or doubled dot), or `-` at an edge.
+            _ => return None,
+        }
+        n += len;
+        match s.get(n) {
+            // A dot: another label must follow.
+            Some(b'.') => n += 1,
+            _ => return Some(n),
+        }
+    }
 }
 
 /// `Dot-string` (RFC 5321 §4.1.2).
+#[inline]
 fn dot_string(i: &str) -> Res<'_, &str> {
     match dot_string_len(i.as_bytes()).and_then(|n| i.split_at_checked(n)) {
         Some((s, rest)) => Ok((rest, s)),
@@ -56,6 +86,7 @@ fn dot_string(i: &str) -> Res<'_, &str> {
 
 /// `Quoted-string` (RFC 5321 §4.1.2), decoded: borrowed from the input
 /// unless it holds a backslash escape.
+#[inline]
 fn quoted_string(i: &str) -> Res<'_, Cow<'_, str>> {
     let Some(body) = i.strip_prefix('"') else {
         return fail("Quoted-string");
@@ -92,6 +123,7 @@ fn quoted_string(i: &str) -> Res<'_, Cow<'_, str>> {
 }
 
 /// `Local-part` (RFC 5321 §4.1.2), decoded.
+#[inline]
 fn local_part(i: &str) -> Res<'_, Cow<'_, str>> {
     if i.starts_with('"') {
         quoted_string(i)
@@ -102,6 +134,7 @@ fn local_part(i: &str) -> Res<'_, Cow<'_, str>> {
 }
 
 /// `Domain` (RFC 5321 §4.1.2) as a name.
+#[inline]
 fn domain_name(i: &str) -> Res<'_, DomainRef<'_>> {
     match domain_name_len(i.as_bytes()).and_then(|n| i.split_at_checked(n)) {
         Some((s, rest)) => Ok((rest, DomainRef::Name(s))),
@@ -121,6 +154,7 @@ pub(crate) fn is_dcontent(b: u8) -> bool {
 }
 
 /// `address-literal` (RFC 5321 §4.1.3).
+#[inline]
 fn address_literal(i: &str) -> Res<'_, DomainRef<'_>> {
     let Some((text, rest)) = i.strip_prefix('[').and_then(|b| b.split_once(']')) else {
         return fail("address-literal");
@@ -147,6 +181,7 @@ fn address_literal(i: &str) -> Res<'_, DomainRef<'_>> {
 }
 
 /// `Domain / address-literal`.
+#[inline]
 pub(crate) fn domain(i: &str) -> Res<'_, DomainRef<'_>> {
     if i.starts_with('[') {
         address_literal(i)
@@ -156,6 +191,7 @@ pub(crate) fn domain(i: &str) -> Res<'_, DomainRef<'_>> {
 }
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )`.
+#[inline]
 pub(crate) fn mailbox(i: &str) -> Res<'_, MailboxRef<'_>> {
     let (i, local_part) = local_part(i)?;
     let Some(i) = i.strip_prefix('@') else {
@@ -184,6 +220,9 @@ fn source_route(mut i: &str) -> Res<'_, ()> {
 }
 
 /// `Path = "<" [ A-d-l ":" ] Mailbox ">"`.
+// Always inlined: its result, written by a separate function and read
+// back whole, stalled store forwarding in profiles of RCPT.
+#[inline(always)]
 pub(crate) fn path(i: &str) -> Res<'_, MailboxRef<'_>> {
     let Some(mut i) = i.strip_prefix('<') else {
         return fail("Path");
@@ -208,6 +247,7 @@ fn null_path(i: &str) -> Option<&str> {
 }
 
 /// `Reverse-path = Path / "<>"`.
+#[inline]
 pub(crate) fn reverse_path(i: &str) -> Res<'_, ReversePathRef<'_>> {
     if let Some(rest) = null_path(i) {
         return Ok((rest, ReversePathRef::Null));
@@ -217,6 +257,7 @@ pub(crate) fn reverse_path(i: &str) -> Res<'_, ReversePathRef<'_>> {
 }
 
 /// `Forward-path = Path`, or `"<Postmaster>"` (RFC 5321 §4.1.1.3).
+#[inline]
 pub(crate) fn forward_path(i: &str) -> Res<'_, ForwardPathRef<'_>> {
     // Cheap first-letter test before the 12-octet comparison.
     if matches!(i.as_bytes().get(1), Some(b'P' | b'p')) {

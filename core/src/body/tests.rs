@@ -199,5 +199,9 @@ proptest! {
         prop_assert_eq!(out, normalized(&want));
         prop_assert_eq!(&left, &whole.2);
         prop_assert_eq!((u.stats().bare_cr, u.stats().bare_lf), (stats.bare_cr, stats.bare_lf));
+        // The two scans (verbatim: LF search and CR count; normalising: CR
+        // or LF search) measure lines alike.
+        prop_assert_eq!(u.stats().longest_line, stats.longest_line);
+        prop_assert_eq!(u.stats().wire_octets, stats.wire_octets);
     }
 }

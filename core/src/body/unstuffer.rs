@@ -235,7 +235,75 @@ impl DotUnstuffer {
     /// the unread input; stops at a line start that begins with '.' (or at
     /// the end of input) so `step` can decide about the dot.
     fn scan_text<'a>(&mut self, input: &'a [u8], out: &mut Vec<u8>) -> &'a [u8] {
-        let normalize = self.config.normalize_bare;
+        if self.config.normalize_bare {
+            self.scan_text_normalizing(input, out)
+        } else {
+            self.scan_text_verbatim(input, out)
+        }
+    }
+
+    /// [`scan_text`](Self::scan_text) when bare CR and LF are written as
+    /// they came: only their presence matters, not where they are. So
+    /// lines are found by their LF alone, with one memchr searcher over the
+    /// whole input (one needle is faster than CR-or-LF, and a persistent
+    /// searcher saves a set-up per line), and bare CRs are found by
+    /// counting: every CR of a CRLF is one of the pairs, so more CRs than
+    /// pairs means a bare one. The run up to the stop is copied once.
+    fn scan_text_verbatim<'a>(&mut self, input: &'a [u8], out: &mut Vec<u8>) -> &'a [u8] {
+        let mut line = 0; // start of the current line in `input`
+        let mut pairs = 0; // CRLFs ending lines in the scanned part
+        let mut stop = input.len();
+        // Kept in locals for the loop, which runs once per line.
+        let (mut longest, mut carried) = (self.stats.longest_line, self.line_len);
+        let mut bare_lf = false;
+        for lf in memchr::memchr_iter(b'\n', input) {
+            // In `Text` the octet before `input` was not a CR (that would be
+            // state `Cr`), so an LF at 0 is bare too.
+            if lf == 0 || input.get(lf - 1) != Some(&b'\r') {
+                // A bare LF: text, and the line goes on (RFC 5321 §2.3.8).
+                bare_lf = true;
+                continue;
+            }
+            pairs += 1;
+            let end = lf + 1;
+            longest = longest.max(carried + end - line);
+            carried = 0;
+            line = end;
+            if input.get(end).is_none_or(|&b| b == b'.') {
+                // A line start that may hold a stuffing dot or the
+                // terminator, or the end of the input: `step` decides.
+                stop = end;
+                self.state = State::LineStart;
+                break;
+            }
+        }
+        self.stats.longest_line = longest;
+        self.stats.bare_lf |= bare_lf;
+        self.line_len = carried;
+        let scanned = input.get(..stop).unwrap_or_default();
+        let mut copy = scanned;
+        let mut crs = memchr::memchr_iter(b'\r', scanned).count();
+        if stop == input.len() && self.state == State::Text {
+            self.line_len += input.len() - line;
+            if let Some(held) = scanned.strip_suffix(b"\r") {
+                // A CR ending the input: `step` learns with the next octet
+                // whether it starts a CRLF.
+                copy = held;
+                crs -= 1;
+                self.state = State::Cr;
+            }
+        }
+        if crs != pairs {
+            self.stats.bare_cr = true;
+        }
+        out.extend_from_slice(copy);
+        input.get(stop..).unwrap_or_default()
+    }
+
+    /// [`scan_text`](Self::scan_text) when bare CR and LF become CRLF: they
+    /// must be found where they are.
+    fn scan_text_normalizing<'a>(&mut self, input: &'a [u8], out: &mut Vec<u8>) -> &'a [u8] {
+        let normalize = true;
         let mut run = 0; // start of the bytes not yet copied
         let mut line = 0; // start of the current line's bytes in `input`
         let mut at = 0; // where to search from

@@ -57,6 +57,7 @@ const KNOWN: [u32; 14] = [
     MAIL, RCPT, EHLO, HELO, LHLO, DATA, BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT, AUTH,
 ];
 
+#[inline]
 fn trim_spaces(s: &str) -> &str {
     // Byte scans: `trim_matches` decodes chars.
     let b = s.as_bytes();
@@ -66,6 +67,7 @@ fn trim_spaces(s: &str) -> &str {
 }
 
 /// Strips `prefix` ignoring ASCII case.
+#[inline]
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let (head, rest) = s.split_at_checked(prefix.len())?;
     head.eq_ignore_ascii_case(prefix).then_some(rest)
@@ -151,6 +153,7 @@ fn bdat(arg: &str) -> Result<CommandRef<'_>, CommandError> {
 /// `ascii` says the whole line is printable ASCII, so no UTF-8 check is
 /// needed. Keywords and typed values are ASCII by their grammar, so the
 /// parameter text is ASCII exactly when the untyped values are.
+#[inline]
 fn mail(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, CommandError> {
     let rest = strip_prefix_ci(arg, "FROM:").ok_or(syntax("mail"))?;
     let rest = trim_spaces(rest);
@@ -165,6 +168,7 @@ fn mail(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, Comman
     Ok(CommandRef::Mail { from, params })
 }
 
+#[inline]
 fn rcpt(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, CommandError> {
     let rest = strip_prefix_ci(arg, "TO:").ok_or(syntax("rcpt"))?;
     let rest = trim_spaces(rest);
@@ -227,7 +231,12 @@ impl<'a> CommandRef<'a> {
         if !ascii && memchr::memchr3(b'\r', b'\n', 0, line).is_some() {
             return Err(syntax("CRLF"));
         }
-        let (verb, arg) = match memchr::memchr(b' ', line) {
+        // Nearly every verb has four letters: look there before scanning.
+        let space = match line.get(4) {
+            Some(b' ') => Some(4),
+            _ => memchr::memchr(b' ', line),
+        };
+        let (verb, arg) = match space {
             Some(n) => line.split_at_checked(n).unwrap_or_default(),
             None => (line, &[][..]),
         };

@@ -10,7 +10,7 @@ use super::borrowed::{
 use super::xtext::{xtext_decode_cow, xtext_encode_into};
 use super::{BodyType, CommandError, CommandSpelling, Notify, Ret};
 use crate::syntax::class::{is_atext, span, ESMTP_VALUE, KEYWORD};
-use crate::syntax::VecWriter;
+use crate::syntax::{eq_upper, VecWriter};
 
 /// Longest SIZE value: RFC 1870 §6 `size-value ::= 1*20DIGIT`.
 const MAX_SIZE_DIGITS: usize = 20;
@@ -25,12 +25,6 @@ fn invalid(keyword: &str) -> CommandError {
     }
 }
 
-/// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`.
-pub(crate) fn is_esmtp_keyword(k: &str) -> bool {
-    matches!(k.as_bytes().first(), Some(f) if f.is_ascii_alphanumeric())
-        && span(k.as_bytes(), KEYWORD) == k.len()
-}
-
 /// A raw `keyword[=value]`, syntax checked.
 struct Param<'a> {
     keyword: &'a str,
@@ -41,6 +35,7 @@ struct Param<'a> {
 /// or starts with a space; several spaces between parameters are tolerated
 /// (RFC 5321 §4.1.1: be liberal in what is accepted), and trailing spaces
 /// were trimmed by the caller.
+#[inline]
 fn for_each_param<'a>(
     rest: &'a str,
     list_rule: &'static str,
@@ -57,19 +52,21 @@ fn for_each_param<'a>(
     loop {
         pos += b
             .get(pos..)
-            .map_or(0, |r| r.iter().take_while(|&&c| c == b' ').count());
-        if pos >= b.len() {
+            .and_then(|r| r.iter().position(|&c| c != b' '))
+            .unwrap_or(b.len() - pos);
+        let Some(&first) = b.get(pos) else {
             return Ok(());
-        }
+        };
         // Byte scans, then `str::get` at ASCII positions (always char
         // boundaries): this loop is the hot path of RCPT.
         let start = pos;
+        // esmtp-keyword: the first octet is not `-`, the rest is KEYWORD.
         let klen = b.get(pos..).map_or(0, |r| span(r, KEYWORD));
-        pos += klen;
-        let keyword = rest.get(start..pos).unwrap_or_default();
-        if !is_esmtp_keyword(keyword) {
+        if klen == 0 || first == b'-' {
             return Err(syntax("esmtp-keyword"));
         }
+        pos += klen;
+        let keyword = rest.get(start..pos).unwrap_or_default();
         let value = match b.get(pos) {
             None | Some(b' ') => None,
             Some(b'=') => {
@@ -95,30 +92,53 @@ pub(crate) enum ParamsOf {
     Rcpt,
 }
 
-/// The keywords [`mail`] and [`rcpt`] type; every other one is kept in
-/// `other`.
-const MAIL_TYPED: [&str; 7] = [
-    "SIZE",
-    "BODY",
-    "SMTPUTF8",
-    "RET",
-    "ENVID",
-    "AUTH",
-    "REQUIRETLS",
-];
-const RCPT_TYPED: [&str; 2] = ["NOTIFY", "ORCPT"];
+/// The parameter keywords this crate types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Keyword {
+    Size,
+    Body,
+    SmtpUtf8,
+    Ret,
+    Envid,
+    Auth,
+    RequireTls,
+    Notify,
+    Orcpt,
+}
+
+/// The typed keyword `k` names, if any. Dispatches on the length and the
+/// first letter, then compares once: this runs for every parameter of
+/// every MAIL and RCPT.
+fn keyword(k: &str) -> Option<Keyword> {
+    let k = k.as_bytes();
+    let first = k.first().map_or(0, u8::to_ascii_uppercase);
+    let (name, kw): (&[u8], _) = match (k.len(), first) {
+        (3, b'R') => (b"RET", Keyword::Ret),
+        (4, b'S') => (b"SIZE", Keyword::Size),
+        (4, b'B') => (b"BODY", Keyword::Body),
+        (4, b'A') => (b"AUTH", Keyword::Auth),
+        (5, b'E') => (b"ENVID", Keyword::Envid),
+        (5, b'O') => (b"ORCPT", Keyword::Orcpt),
+        (6, b'N') => (b"NOTIFY", Keyword::Notify),
+        (8, b'S') => (b"SMTPUTF8", Keyword::SmtpUtf8),
+        (10, b'R') => (b"REQUIRETLS", Keyword::RequireTls),
+        _ => return None,
+    };
+    eq_upper(k, name).then_some(kw)
+}
 
 /// Whether `keyword` is one the parser types for `of` (and so not kept in
 /// `other`).
-pub(crate) fn is_typed(of: ParamsOf, keyword: &str) -> bool {
-    let typed: &[&str] = match of {
-        ParamsOf::Mail => &MAIL_TYPED,
-        ParamsOf::Rcpt => &RCPT_TYPED,
-    };
-    typed.iter().any(|t| t.eq_ignore_ascii_case(keyword))
+pub(crate) fn is_typed(of: ParamsOf, k: &str) -> bool {
+    match (of, keyword(k)) {
+        (_, None) => false,
+        (ParamsOf::Rcpt, Some(kw)) => matches!(kw, Keyword::Notify | Keyword::Orcpt),
+        (ParamsOf::Mail, Some(kw)) => !matches!(kw, Keyword::Notify | Keyword::Orcpt),
+    }
 }
 
 /// Sets a typed parameter once; a second occurrence is an error.
+#[inline]
 fn set_once<T>(slot: &mut Option<T>, v: T, keyword: &str) -> Result<(), CommandError> {
     if slot.replace(v).is_some() {
         return Err(invalid(keyword));
@@ -149,59 +169,65 @@ fn xtext_value<'a>(p: &Param<'a>) -> Result<Cow<'a, str>, CommandError> {
     }
 }
 
-fn value_is(p: &Param<'_>, s: &str) -> bool {
-    p.value.is_some_and(|v| v.eq_ignore_ascii_case(s))
+/// Whether the value is `upper`, ignoring case.
+fn value_is(p: &Param<'_>, upper: &str) -> bool {
+    p.value
+        .is_some_and(|v| eq_upper(v.as_bytes(), upper.as_bytes()))
 }
 
 /// Parses MAIL parameters.
+#[inline]
 pub(crate) fn mail(rest: &str) -> Result<MailParametersRef<'_>, CommandError> {
     let mut m = MailParametersRef::default();
     for_each_param(rest, "Mail-parameters", |p| {
         let k = p.keyword;
-        if k.eq_ignore_ascii_case("SIZE") {
-            // RFC 1870 §6: size-value ::= 1*20DIGIT.
-            let v = p
-                .value
-                .filter(|v| v.len() <= MAX_SIZE_DIGITS && v.bytes().all(|b| b.is_ascii_digit()));
-            let n = v
-                .and_then(|v| v.parse::<u64>().ok())
-                .ok_or_else(|| invalid(k))?;
-            set_once(&mut m.size, n, k)
-        } else if k.eq_ignore_ascii_case("BODY") {
-            let b = if value_is(&p, "8BITMIME") {
-                BodyType::EightBitMime
-            } else if value_is(&p, "7BIT") {
-                BodyType::SevenBit
-            } else if value_is(&p, "BINARYMIME") {
-                BodyType::BinaryMime
-            } else {
-                return Err(invalid(k));
-            };
-            set_once(&mut m.body, b, k)
-        } else if k.eq_ignore_ascii_case("SMTPUTF8") {
-            flag_once(&mut m.smtputf8, &p)
-        } else if k.eq_ignore_ascii_case("RET") {
-            let r = if value_is(&p, "FULL") {
-                Ret::Full
-            } else if value_is(&p, "HDRS") {
-                Ret::Headers
-            } else {
-                return Err(invalid(k));
-            };
-            set_once(&mut m.ret, r, k)
-        } else if k.eq_ignore_ascii_case("ENVID") {
-            let v = xtext_value(&p)?;
-            set_once(&mut m.envid, v, k)
-        } else if k.eq_ignore_ascii_case("AUTH") {
-            // RFC 4954 §5: AUTH=<> or AUTH=xtext(addr-spec).
-            let v = xtext_value(&p)?;
-            set_once(&mut m.auth, v, k)
-        } else if k.eq_ignore_ascii_case("REQUIRETLS") {
-            flag_once(&mut m.requiretls, &p)
-        } else {
-            // Kept in `other`, read back from `rest` when asked for.
-            debug_assert!(!is_typed(ParamsOf::Mail, k));
-            Ok(())
+        match keyword(k) {
+            Some(Keyword::Size) => {
+                // RFC 1870 §6: size-value ::= 1*20DIGIT.
+                let v = p.value.filter(|v| {
+                    v.len() <= MAX_SIZE_DIGITS && v.bytes().all(|b| b.is_ascii_digit())
+                });
+                let n = v
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .ok_or_else(|| invalid(k))?;
+                set_once(&mut m.size, n, k)
+            }
+            Some(Keyword::Body) => {
+                let b = if value_is(&p, "8BITMIME") {
+                    BodyType::EightBitMime
+                } else if value_is(&p, "7BIT") {
+                    BodyType::SevenBit
+                } else if value_is(&p, "BINARYMIME") {
+                    BodyType::BinaryMime
+                } else {
+                    return Err(invalid(k));
+                };
+                set_once(&mut m.body, b, k)
+            }
+            Some(Keyword::SmtpUtf8) => flag_once(&mut m.smtputf8, &p),
+            Some(Keyword::Ret) => {
+                let r = if value_is(&p, "FULL") {
+                    Ret::Full
+                } else if value_is(&p, "HDRS") {
+                    Ret::Headers
+                } else {
+                    return Err(invalid(k));
+                };
+                set_once(&mut m.ret, r, k)
+            }
+            Some(Keyword::Envid) => {
+                let v = xtext_value(&p)?;
+                set_once(&mut m.envid, v, k)
+            }
+            Some(Keyword::Auth) => {
+                // RFC 4954 §5: AUTH=<> or AUTH=xtext(addr-spec).
+                let v = xtext_value(&p)?;
+                set_once(&mut m.auth, v, k)
+            }
+            Some(Keyword::RequireTls) => flag_once(&mut m.requiretls, &p),
+            // RCPT's keywords and unknown ones are kept in `other`, read
+            // back from `rest` when asked for.
+            Some(Keyword::Notify | Keyword::Orcpt) | None => Ok(()),
         }
     })?;
     m.other = OtherParameters::line(rest, ParamsOf::Mail);
@@ -214,31 +240,34 @@ pub(crate) fn is_addr_type(s: &str) -> bool {
 }
 
 /// Parses RCPT parameters.
+#[inline]
 pub(crate) fn rcpt(rest: &str) -> Result<RcptParametersRef<'_>, CommandError> {
     let mut r = RcptParametersRef::default();
     for_each_param(rest, "Rcpt-parameters", |p| {
         let k = p.keyword;
-        if k.eq_ignore_ascii_case("NOTIFY") {
-            let v = p.value.ok_or_else(|| invalid(k))?;
-            set_once(&mut r.notify, notify(v).ok_or_else(|| invalid(k))?, k)
-        } else if k.eq_ignore_ascii_case("ORCPT") {
-            let v = p.value.ok_or_else(|| invalid(k))?;
-            let (t, a) = v.split_once(';').ok_or_else(|| invalid(k))?;
-            if !is_addr_type(t) {
-                return Err(invalid(k));
+        match keyword(k) {
+            Some(Keyword::Notify) => {
+                let v = p.value.ok_or_else(|| invalid(k))?;
+                set_once(&mut r.notify, notify(v).ok_or_else(|| invalid(k))?, k)
             }
-            let address = match xtext_decode_cow(a) {
-                Some(s) if !has_ctl(&s) => s,
-                _ => return Err(invalid(k)),
-            };
-            let orcpt = OriginalRecipientRef {
-                addr_type: t,
-                address,
-            };
-            set_once(&mut r.orcpt, orcpt, k)
-        } else {
-            debug_assert!(!is_typed(ParamsOf::Rcpt, k));
-            Ok(())
+            Some(Keyword::Orcpt) => {
+                let v = p.value.ok_or_else(|| invalid(k))?;
+                let (t, a) = v.split_once(';').ok_or_else(|| invalid(k))?;
+                if !is_addr_type(t) {
+                    return Err(invalid(k));
+                }
+                let address = match xtext_decode_cow(a) {
+                    Some(s) if !has_ctl(&s) => s,
+                    _ => return Err(invalid(k)),
+                };
+                let orcpt = OriginalRecipientRef {
+                    addr_type: t,
+                    address,
+                };
+                set_once(&mut r.orcpt, orcpt, k)
+            }
+            // MAIL's keywords and unknown ones are kept in `other`.
+            _ => Ok(()),
         }
     })?;
     r.other = OtherParameters::line(rest, ParamsOf::Rcpt);
@@ -246,21 +275,23 @@ pub(crate) fn rcpt(rest: &str) -> Result<RcptParametersRef<'_>, CommandError> {
 }
 
 /// RFC 3461 §4.1: `NEVER`, or a comma list of SUCCESS, FAILURE, DELAY.
+#[inline]
 fn notify(v: &str) -> Option<Notify> {
-    if v.eq_ignore_ascii_case("NEVER") {
+    if eq_upper(v.as_bytes(), b"NEVER") {
         return Some(Notify::Never);
     }
     let (mut success, mut failure, mut delay) = (false, false, false);
     for item in v.as_bytes().split(|&b| b == b',') {
-        let slot = if item.eq_ignore_ascii_case(b"SUCCESS") {
-            &mut success
-        } else if item.eq_ignore_ascii_case(b"FAILURE") {
-            &mut failure
-        } else if item.eq_ignore_ascii_case(b"DELAY") {
-            &mut delay
-        } else {
-            return None;
+        let first = item.first().map_or(0, u8::to_ascii_uppercase);
+        let (name, slot): (&[u8], _) = match (item.len(), first) {
+            (7, b'S') => (b"SUCCESS", &mut success),
+            (7, b'F') => (b"FAILURE", &mut failure),
+            (5, b'D') => (b"DELAY", &mut delay),
+            _ => return None,
         };
+        if !eq_upper(item, name) {
+            return None;
+        }
         *slot = true;
     }
     Some(Notify::On {

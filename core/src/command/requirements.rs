@@ -8,7 +8,9 @@
 //! TLS session (RFC 8689 §2), AUTH= needs AUTH to be usable in the
 //! session's TLS state, and a server refuses parameters it does not type.
 
-use super::{BodyType, MailParameters, OtherParameter, RcptParameters};
+use super::{
+    BodyType, MailParameters, MailParametersRef, OtherParameters, RcptParameters, RcptParametersRef,
+};
 use crate::ehlo::Extensions;
 
 /// A parameter whose extension was not offered, as
@@ -25,23 +27,27 @@ pub struct MissingExtension {
     pub extension: &'static str,
 }
 
-/// One row of the table: `parameter` is present in `P` when `present`
-/// says so, and then needs every extension of `needs`, reported in that
-/// order when missing.
-struct Row<P> {
+/// One row of the table: `parameter` is present when `present` says so,
+/// and then needs every extension of `needs`, reported in that order when
+/// missing. The tests read the borrowed parameters, so the owned and the
+/// borrowed forms share the table.
+struct Row<T> {
     parameter: &'static str,
     needs: &'static [Extensions],
-    present: fn(&P) -> bool,
+    present: T,
 }
 
-fn has_other(others: &[OtherParameter], keyword: &str) -> bool {
+type MailTest = for<'p> fn(&MailParametersRef<'p>) -> bool;
+type RcptTest = for<'p> fn(&RcptParametersRef<'p>) -> bool;
+
+fn has_other(others: &OtherParameters<'_>, keyword: &str) -> bool {
     others
         .iter()
         .any(|o| o.keyword.eq_ignore_ascii_case(keyword))
 }
 
 /// MAIL FROM parameters.
-const MAIL: [Row<MailParameters>; 13] = [
+const MAIL: [Row<MailTest>; 13] = [
     // RFC 6531 §3.4.
     Row {
         parameter: "SMTPUTF8",
@@ -119,7 +125,7 @@ const MAIL: [Row<MailParameters>; 13] = [
 ];
 
 /// RCPT TO parameters: RFC 3461 §4.1, §4.2.
-const RCPT: [Row<RcptParameters>; 2] = [
+const RCPT: [Row<RcptTest>; 2] = [
     Row {
         parameter: "NOTIFY",
         needs: &[Extensions::DSN],
@@ -132,16 +138,20 @@ const RCPT: [Row<RcptParameters>; 2] = [
     },
 ];
 
-fn needed<P>(rows: &[Row<P>], params: &P) -> Extensions {
+fn needed<T>(rows: &[Row<T>], present: impl Fn(&T) -> bool) -> Extensions {
     rows.iter()
-        .filter(|row| (row.present)(params))
+        .filter(|row| present(&row.present))
         .flat_map(|row| row.needs.iter().copied())
         .fold(Extensions::NONE, Extensions::union)
 }
 
-fn missing<P>(rows: &[Row<P>], params: &P, offered: Extensions) -> Option<MissingExtension> {
+fn missing<T>(
+    rows: &[Row<T>],
+    present: impl Fn(&T) -> bool,
+    offered: Extensions,
+) -> Option<MissingExtension> {
     rows.iter()
-        .filter(|row| (row.present)(params))
+        .filter(|row| present(&row.present))
         .find_map(|row| {
             let ext = row.needs.iter().find(|&&e| !offered.contains(e))?;
             Some(MissingExtension {
@@ -160,7 +170,7 @@ impl MailParameters {
     /// [`other`](Self::other). Unknown parameters need nothing this crate
     /// can name.
     pub fn needed_extensions(&self) -> Extensions {
-        needed(&MAIL, self)
+        self.as_borrowed().needed_extensions()
     }
 
     /// The first parameter (in the order of the list above, SMTPUTF8 first)
@@ -168,7 +178,19 @@ impl MailParameters {
     /// what a client reports before sending, and what a server names in its
     /// 555 reply. `None` when everything needed is offered.
     pub fn missing_extension(&self, offered: Extensions) -> Option<MissingExtension> {
-        missing(&MAIL, self, offered)
+        self.as_borrowed().missing_extension(offered)
+    }
+}
+
+impl MailParametersRef<'_> {
+    /// As [`MailParameters::needed_extensions`].
+    pub fn needed_extensions(&self) -> Extensions {
+        needed(&MAIL, |test| test(self))
+    }
+
+    /// As [`MailParameters::missing_extension`].
+    pub fn missing_extension(&self, offered: Extensions) -> Option<MissingExtension> {
+        missing(&MAIL, |test| test(self), offered)
     }
 }
 
@@ -176,13 +198,25 @@ impl RcptParameters {
     /// Every EHLO extension these parameters need the server to offer: DSN
     /// for `NOTIFY=` and `ORCPT=`.
     pub fn needed_extensions(&self) -> Extensions {
-        needed(&RCPT, self)
+        self.as_borrowed().needed_extensions()
     }
 
     /// The first parameter whose extension is not in `offered`; see
     /// [`MailParameters::missing_extension`].
     pub fn missing_extension(&self, offered: Extensions) -> Option<MissingExtension> {
-        missing(&RCPT, self, offered)
+        self.as_borrowed().missing_extension(offered)
+    }
+}
+
+impl RcptParametersRef<'_> {
+    /// As [`RcptParameters::needed_extensions`].
+    pub fn needed_extensions(&self) -> Extensions {
+        needed(&RCPT, |test| test(self))
+    }
+
+    /// As [`RcptParameters::missing_extension`].
+    pub fn missing_extension(&self, offered: Extensions) -> Option<MissingExtension> {
+        missing(&RCPT, |test| test(self), offered)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Table tests and round-trips for EHLO capabilities.
 
+use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -215,4 +216,59 @@ fn extension_keywords_round_trip() {
     assert_eq!(left, Extensions::DSN | Extensions::CHUNKING);
     assert!(!left.is_empty());
     assert!(set.difference(set).is_empty());
+}
+
+/// (AUTH lines, the mechanisms read back): in place when already in the
+/// RFC 4954 form, copied and upper-cased otherwise, duplicates skipped.
+#[test]
+fn auth_mechanisms_every_form() {
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["AUTH PLAIN LOGIN"], &["PLAIN", "LOGIN"]),
+        (&["AUTH plain Login"], &["PLAIN", "LOGIN"]),
+        (&["AUTH PLAIN  LOGIN "], &["PLAIN", "LOGIN"]),
+        (&["AUTH PLAIN PLAIN LOGIN"], &["PLAIN", "LOGIN"]),
+        (&["AUTH"], &[]),
+        (&["AUTH PLAIN", "AUTH=LOGIN PLAIN"], &["PLAIN", "LOGIN"]),
+        (
+            &["AUTH=login", "AUTH CRAM-MD5 SCRAM-SHA-256"],
+            &["LOGIN", "CRAM-MD5", "SCRAM-SHA-256"],
+        ),
+    ];
+    for (lines, want) in cases {
+        let mut wire = Vec::from(&b"250-mx.example\r\n"[..]);
+        for (i, l) in lines.iter().enumerate() {
+            let sep = if i + 1 == lines.len() { ' ' } else { '-' };
+            wire.extend_from_slice(format!("250{sep}{l}\r\n").as_bytes());
+        }
+        let c = caps(&wire);
+        let got: Vec<&str> = c.auth_mechanisms().collect();
+        assert_eq!(got, *want, "{lines:?}");
+        assert!(c.supports(Extensions::AUTH));
+        // Built with `add_keyword`, the same text reads the same.
+        let mut built = Capabilities::new("mx.example");
+        for l in *lines {
+            let (name, params) = l.split_once(' ').unwrap_or((l, ""));
+            built.add_keyword(name, params);
+        }
+        assert_eq!(built, c);
+        assert_eq!(built.auth_mechanisms().collect::<Vec<_>>(), *want);
+    }
+}
+
+/// A name holding a space is read as a peer would read the line: the
+/// derived values follow the text, so a round trip keeps them.
+#[test]
+fn add_keyword_derives_from_the_line_written() {
+    let mut c = Capabilities::new("mx.example");
+    c.add_keyword("AUTH PLAIN", "LOGIN");
+    c.add_keyword("SIZE", " 1000 ");
+    assert_eq!(c.auth_mechanisms().collect::<Vec<_>>(), ["PLAIN", "LOGIN"]);
+    assert_eq!(c.max_size(), Some(1000));
+    let back = Capabilities::from_reply(&c.to_reply());
+    assert_eq!(back, c);
+    assert_eq!(
+        back.auth_mechanisms().collect::<Vec<_>>(),
+        ["PLAIN", "LOGIN"]
+    );
+    assert_eq!(back.extensions(), c.extensions());
 }

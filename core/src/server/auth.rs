@@ -1,22 +1,19 @@
-//! AUTH (RFC 4954) on the server side: the machine runs the SASL exchange
-//! (334 challenges, base64, `*`) with [`SaslServer`] and hands the
-//! application only what it must decide.
+//! The AUTH phase (RFC 4954) on the server side: the SASL exchange (334
+//! challenges, base64, `*`) run with [`SaslServer`]. Each step says what
+//! the machine must do next ([`AuthStep`]); the application sees only what
+//! it must decide ([`AuthRequest`]).
 
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 
 use crate::auth::{
-    decode_response, encode_challenge, AuthFailure, Mechanism, SaslServer, ScramCredentials,
-    ServerStep, Verification, MAX_RESPONSE_LINE,
+    decode_response, AuthFailure, Mechanism, SaslServer, ScramCredentials, ServerStep,
+    Verification, MAX_RESPONSE_LINE,
 };
-use crate::error::LocalError;
-use crate::framing::Frame;
 use crate::reply::Reply;
 
-use super::defaults::auth_usable;
-use super::events::{Event, Refusal};
-use super::state::{Awaiting, Machine, Mode};
+use super::events::AuthRequest;
 
 /// Longest AUTH command or SASL response line the server reads, CRLF
 /// included: the one SASL line limit, [`MAX_RESPONSE_LINE`] (12288
@@ -26,71 +23,44 @@ use super::state::{Awaiting, Machine, Mode};
 /// so it is read with the same limit.
 pub(super) const AUTH_LINE_LIMIT: usize = MAX_RESPONSE_LINE + 2;
 
-/// What the application must decide before AUTH succeeds.
-///
-/// Answer [`Verification::NeedCredentials`] (SCRAM-SHA-256) with
-/// [`provide_scram_credentials`](super::ServerConnection::provide_scram_credentials)
-/// (or a negative `reply` for an unknown user); every other kind with
-/// `accept()` (credentials good: 235) or a negative `reply` (e.g. 535).
-/// For CRAM-MD5 check the digest with [`crate::auth::verify_cram_md5`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct AuthRequest {
-    /// The mechanism in use.
-    pub mechanism: Mechanism,
-    /// What to check.
-    pub verification: Verification,
+/// What the exchange wants next.
+pub(super) enum AuthStep {
+    /// Send `334 <base64 of these octets>` and read the client's line.
+    Challenge(alloc::vec::Vec<u8>),
+    /// Ask the application ([`super::Event::Auth`]).
+    Ask(AuthRequest),
+    /// Authenticated: send the application's reply, or 235.
+    Success(Option<Reply>),
+    /// The exchange failed: send the application's reply if it gave one,
+    /// or the one RFC 4954 §6 gives for `failure`
+    /// ([`Canned::AuthFailed`](super::replies::Canned::AuthFailed)).
+    Failure {
+        failure: AuthFailure,
+        app_reply: Option<Reply>,
+    },
 }
 
-/// One AUTH exchange in progress on the server.
-#[derive(Debug)]
-pub(crate) struct AuthExchange {
-    server: Box<SaslServer>,
-    /// The application asked for SCRAM credentials, not a verdict.
-    needs_credentials: bool,
-    /// The application's own failure reply, sent when the exchange ends
-    /// (OAuth sends an error challenge first, RFC 7628 §3.2.2).
-    failure_reply: Option<Reply>,
+/// The random input of each exchange (CRAM-MD5's challenge, SCRAM's server
+/// nonce): the caller's nonce as given the first time, then with a
+/// counter, so each challenge on the connection is unique.
+#[derive(Debug, Default)]
+pub(super) struct Nonces {
+    nonce: Option<String>,
+    used: u32,
 }
 
-impl AuthExchange {
-    /// The application was asked for SCRAM credentials, not a verdict.
-    pub(super) fn needs_credentials(&self) -> bool {
-        self.needs_credentials
+impl Nonces {
+    /// [`ServerConnection::set_nonce`](super::ServerConnection::set_nonce).
+    pub(super) fn set(&mut self, nonce: &str) {
+        self.nonce = Some(String::from(nonce));
+        self.used = 0;
     }
-}
 
-impl Machine {
-    pub(super) fn on_auth(&mut self, mechanism: String, initial: Option<String>) {
-        if self.cfg.auth_mechanisms.is_empty() {
-            let reply = self.defaults().not_implemented();
-            return self.refuse(Refusal::NotImplemented, reply, true);
-        }
-        if self.hello.is_none() || self.authenticated || self.txn.is_some() {
-            // RFC 4954 §4: not before EHLO, not twice, not in a transaction.
-            let reply = self.defaults().bad_sequence("Bad sequence of commands");
-            return self.refuse(Refusal::BadSequence, reply, true);
-        }
-        if !auth_usable(&self.cfg, self.tls) {
-            let reply = self.defaults().encryption_required();
-            return self.refuse(Refusal::EncryptionRequired, reply, false);
-        }
-        let offered = self
-            .cfg
-            .auth_mechanisms
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(&mechanism));
-        let mech = Mechanism::parse(&mechanism).filter(|m| !matches!(m, Mechanism::Other(_)));
-        let Some(mech) = mech.filter(|_| offered) else {
-            let reply = self.defaults().unknown_mechanism();
-            return self.refuse(Refusal::UnknownMechanism, reply, true);
-        };
-        // The challenge (CRAM-MD5) or nonce (SCRAM) must be unique per
-        // exchange: the caller's nonce as given the first time, then with
-        // a counter.
-        self.auth_count = self.auth_count.saturating_add(1);
-        let count = self.auth_count;
-        let nonce = self.nonce.as_deref().map(|n| match (&mech, count) {
+    fn next(&mut self, mechanism: &Mechanism) -> Option<String> {
+        let n = self.nonce.as_deref()?;
+        self.used = self.used.saturating_add(1);
+        let count = self.used;
+        Some(match (mechanism, count) {
             (_, 1) => String::from(n),
             // `<1896.697170952@host>` becomes `<1896.697170952.2@host>`.
             (Mechanism::CramMd5, _) => match n.rfind('@') {
@@ -102,186 +72,138 @@ impl Machine {
                 None => format!("{n}.{count}"),
             },
             _ => format!("{n}{count}"),
-        });
-        let server = match SaslServer::new(mech, nonce.as_deref()) {
-            Ok(s) => match &self.cfg.oauth_error {
-                Some(json) => s.with_oauth_error(json.clone()),
-                None => s,
-            },
-            Err(_) => {
-                // No nonce was provided: a temporary server-side problem.
-                let reply =
-                    self.defaults()
-                        .with_status(454, "4.7.0", "Temporary authentication failure");
-                return self.refuse(Refusal::AuthFailed, reply, false);
-            }
+        })
+    }
+}
+
+/// One AUTH exchange in progress on the server.
+#[derive(Debug)]
+pub(super) struct AuthExchange {
+    server: Box<SaslServer>,
+    /// The application was asked for SCRAM credentials, not a verdict.
+    needs_credentials: bool,
+    /// The application's own failure reply, sent when the exchange ends
+    /// (OAuth sends an error challenge first, RFC 7628 §3.2.2).
+    failure_reply: Option<Reply>,
+}
+
+const OUT_OF_ORDER: AuthFailure = AuthFailure::Malformed {
+    reason: "exchange out of order",
+};
+
+impl AuthExchange {
+    /// Starts `mechanism` with the AUTH line's initial response. `None`
+    /// when no nonce was set for a mechanism that needs one (the caller
+    /// answers 454).
+    pub(super) fn start(
+        mechanism: Mechanism,
+        nonces: &mut Nonces,
+        oauth_error: Option<&str>,
+        initial_response: Option<&str>,
+    ) -> Option<(AuthExchange, AuthStep)> {
+        let nonce = nonces.next(&mechanism);
+        let server = SaslServer::new(mechanism, nonce.as_deref()).ok()?;
+        let server = match oauth_error {
+            Some(json) => server.with_oauth_error(String::from(json)),
+            None => server,
         };
-        let mut state = AuthExchange {
+        let mut exchange = AuthExchange {
             server: Box::new(server),
             needs_credentials: false,
             failure_reply: None,
         };
-        let decoded = match initial.as_deref().map(|s| decode_response(s.as_bytes())) {
-            None => None,
-            Some(Ok(bytes)) => Some(bytes),
-            Some(Err(e)) => return self.auth_failed(AuthFailure::from(e), None),
+        let step = match initial_response.map(|s| decode_response(s.as_bytes())) {
+            Some(Err(e)) => failure(AuthFailure::from(e)),
+            Some(Ok(bytes)) => {
+                let started = exchange.server.start(Some(&bytes));
+                exchange.drive(started)
+            }
+            None => {
+                let started = exchange.server.start(None);
+                exchange.drive(started)
+            }
         };
-        match state.server.start(decoded.as_deref()) {
-            Ok(step) => self.auth_step(state, step),
-            Err(_) => self.auth_failed(
-                AuthFailure::Malformed {
-                    reason: "exchange out of order",
-                },
-                None,
-            ),
-        }
+        Some((exchange, step))
     }
 
-    /// Reads one SASL response line. Returns whether input was used.
-    pub(super) fn step_sasl(&mut self) -> bool {
-        if !self.framer.is_skipping() {
-            self.framer.set_limit(AUTH_LINE_LIMIT);
-        }
-        let frame = self.framer.next_line(&self.input);
-        let decoded = match frame {
-            Frame::Line { consumed, .. } => {
-                let line = frame.line(&self.input).unwrap_or_default();
-                let decoded = decode_response(line);
-                self.drop_input(consumed);
-                decoded.map_err(AuthFailure::from)
-            }
-            Frame::Incomplete { consumed } => {
-                self.drop_input(consumed);
-                return consumed > 0;
-            }
-            Frame::TooLong { consumed } => {
-                self.drop_input(consumed);
-                Err(AuthFailure::TooLong)
-            }
-            Frame::BareLineEnding { consumed, .. } => {
-                self.drop_input(consumed);
-                Err(AuthFailure::Malformed {
-                    reason: "line must end with CRLF",
-                })
-            }
-        };
-        let Mode::Sasl(mut state) = core::mem::replace(&mut self.mode, Mode::Command) else {
-            return true;
-        };
-        let step = match decoded {
-            Ok(bytes) => state.server.step(&bytes),
-            Err(AuthFailure::Cancelled) => state.server.cancel(),
-            Err(f) => Ok(ServerStep::Failure(f)),
-        };
-        match step {
-            Ok(step) => self.auth_step(state, step),
-            Err(_) => self.auth_failed(
-                AuthFailure::Malformed {
-                    reason: "exchange out of order",
-                },
-                None,
-            ),
-        }
-        true
+    /// The application was asked for SCRAM credentials, not a verdict.
+    pub(super) fn needs_credentials(&self) -> bool {
+        self.needs_credentials
     }
 
-    /// Acts on what the SASL server wants next.
-    fn auth_step(&mut self, mut state: AuthExchange, step: ServerStep) {
-        match step {
-            ServerStep::Challenge(bytes) => {
-                // RFC 4954 §4: `334 SP [base64] CRLF`; no enhanced code on
-                // a 3xx (RFC 2034 §3).
-                self.out.extend_from_slice(b"334 ");
-                self.out
-                    .extend_from_slice(encode_challenge(&bytes).as_bytes());
-                self.out.extend_from_slice(b"\r\n");
-                self.mode = Mode::Sasl(state);
-            }
-            ServerStep::Verify(verification) => {
-                state.needs_credentials =
-                    matches!(verification, Verification::NeedCredentials { .. });
-                let request = AuthRequest {
-                    mechanism: state.server.mechanism().clone(),
-                    verification,
-                };
-                self.mode = Mode::Sasl(state);
-                self.ask(Event::Auth(request), Awaiting::Auth);
-            }
-            ServerStep::Success(_) => {
-                let reply = self.defaults().auth_ok();
-                self.send(&reply);
-                self.authenticated = true;
-                self.mode = Mode::Command;
-            }
-            ServerStep::Failure(failure) => self.auth_failed(failure, state.failure_reply),
-        }
-    }
-
-    /// Ends the exchange with the application's reply, or the one RFC 4954
-    /// §6 gives for `failure`.
-    fn auth_failed(&mut self, failure: AuthFailure, app_reply: Option<Reply>) {
-        self.mode = Mode::Command;
-        if let Some(reply) = app_reply {
-            return self.send(&reply);
-        }
-        let d = self.defaults();
-        let reply = match failure {
-            AuthFailure::Rejected | AuthFailure::BadProof => d.auth_invalid(),
-            AuthFailure::Cancelled => d.with_status(501, "5.7.0", "Authentication cancelled"),
-            ref f => d.with_status(f.reply_code(), f.enhanced_status(), &format!("{f}")),
+    /// The client's line after a 334 (base64, or `*` to cancel).
+    pub(super) fn respond(&mut self, line: &[u8]) -> AuthStep {
+        let result = match decode_response(line) {
+            Ok(bytes) => self.server.step(&bytes),
+            Err(e) => match AuthFailure::from(e) {
+                AuthFailure::Cancelled => self.server.cancel(),
+                f => return self.next(ServerStep::Failure(f)),
+            },
         };
-        // Protocol breakage counts as a bad command; a wrong password or a
-        // cancel does not.
-        let bad = !matches!(
-            failure,
-            AuthFailure::Rejected | AuthFailure::BadProof | AuthFailure::Cancelled
-        );
-        self.refuse(Refusal::AuthFailed, reply, bad);
+        self.drive(result)
     }
 
-    /// Whether `accept()` can answer the pending AUTH event.
-    pub(super) fn auth_accept_allowed(&self) -> bool {
-        !matches!(&self.mode, Mode::Sasl(s) if s.needs_credentials)
+    /// A line that could not be read (too long, bare line ending).
+    pub(super) fn unreadable(&mut self, failure: AuthFailure) -> AuthStep {
+        self.next(ServerStep::Failure(failure))
     }
 
-    /// `accept()` / `reply()` on [`Event::Auth`]: the verdict.
-    pub(super) fn answer_auth(&mut self, custom: Option<Reply>) {
-        let Mode::Sasl(mut state) = core::mem::replace(&mut self.mode, Mode::Command) else {
-            return;
-        };
+    /// `accept()` (`custom` is `None`) or `reply(custom)` on
+    /// [`super::Event::Auth`]: the verdict.
+    pub(super) fn verdict(&mut self, custom: Option<Reply>) -> AuthStep {
         let ok = custom.as_ref().is_none_or(|r| r.code().is_positive());
         if !ok {
-            state.failure_reply = custom.clone();
+            self.failure_reply = custom.clone();
         }
-        match state.server.verdict(ok) {
-            Ok(ServerStep::Success(_)) => {
-                let reply = custom.unwrap_or_else(|| self.defaults().auth_ok());
-                self.send(&reply);
-                self.authenticated = true;
-            }
-            Ok(step) => self.auth_step(state, step),
-            Err(_) => self.auth_failed(AuthFailure::Rejected, custom),
+        match self.server.verdict(ok) {
+            Ok(ServerStep::Success(_)) => AuthStep::Success(custom),
+            Ok(step) => self.next(step),
+            Err(_) => AuthStep::Failure {
+                failure: AuthFailure::Rejected,
+                app_reply: custom,
+            },
         }
     }
 
     /// [`ServerConnection::provide_scram_credentials`](super::ServerConnection::provide_scram_credentials).
-    pub(super) fn scram_credentials(&mut self, creds: ScramCredentials) -> Result<(), LocalError> {
-        let waiting = matches!(self.awaiting, Some(Awaiting::Auth))
-            && matches!(&self.mode, Mode::Sasl(s) if s.needs_credentials);
-        if !waiting {
-            return Err(self.state_error("provide_scram_credentials"));
+    pub(super) fn provide_credentials(&mut self, credentials: ScramCredentials) -> AuthStep {
+        self.needs_credentials = false;
+        match self.server.provide_scram_credentials(credentials) {
+            Ok(step) => self.next(step),
+            Err(_) => failure(AuthFailure::Rejected),
         }
-        self.awaiting = None;
-        self.answered = true;
-        let Mode::Sasl(mut state) = core::mem::replace(&mut self.mode, Mode::Command) else {
-            return Ok(());
-        };
-        state.needs_credentials = false;
-        match state.server.provide_scram_credentials(creds) {
-            Ok(step) => self.auth_step(state, step),
-            Err(_) => self.auth_failed(AuthFailure::Rejected, None),
+    }
+
+    fn drive(&mut self, result: Result<ServerStep, crate::error::LocalError>) -> AuthStep {
+        match result {
+            Ok(step) => self.next(step),
+            Err(_) => failure(OUT_OF_ORDER),
         }
-        self.advance();
-        Ok(())
+    }
+
+    fn next(&mut self, step: ServerStep) -> AuthStep {
+        match step {
+            ServerStep::Challenge(bytes) => AuthStep::Challenge(bytes),
+            ServerStep::Verify(verification) => {
+                self.needs_credentials =
+                    matches!(verification, Verification::NeedCredentials { .. });
+                AuthStep::Ask(AuthRequest {
+                    mechanism: self.server.mechanism().clone(),
+                    verification,
+                })
+            }
+            ServerStep::Success(_) => AuthStep::Success(None),
+            ServerStep::Failure(f) => AuthStep::Failure {
+                failure: f,
+                app_reply: self.failure_reply.take(),
+            },
+        }
+    }
+}
+
+fn failure(failure: AuthFailure) -> AuthStep {
+    AuthStep::Failure {
+        failure,
+        app_reply: None,
     }
 }

@@ -1,298 +1,282 @@
-//! Command lines: framing, parsing and the sequencing rules of RFC 5321
-//! §4.1.4 and §4.3.2, before the application sees anything.
+//! The command phase: what to do with one command line, parsed without
+//! copying ([`CommandRef`]), by the sequencing rules of RFC 5321 §4.1.4
+//! and §4.3.2 and the extensions in force, before the application sees
+//! anything. [`decide`] reads the session and changes nothing; the machine
+//! carries out its [`Decision`].
 
-use crate::address::{ForwardPath, ReversePath};
-use crate::command::{BodyType, Command, CommandError, MailParameters, RcptParameters};
+use crate::address::ForwardPathRef;
+use crate::auth::Mechanism;
+use crate::command::{BodyType, CommandError, CommandRef, MailParametersRef, RcptParametersRef};
 use crate::ehlo::Extensions;
-use crate::framing::Frame;
-
-use super::auth::AUTH_LINE_LIMIT;
-use super::data::{ChunkState, Drain};
-use super::defaults::{auth_usable, display};
-use super::events::{Event, Refusal};
-use super::state::{Awaiting, Machine, Mode};
 use crate::session::HelloKind;
 
-impl Machine {
-    /// Whether `ext` is in force: offered, and the client said EHLO/LHLO
-    /// (extensions do not exist after HELO, RFC 5321 §2.2.1).
-    pub(super) fn ext_on(&self, ext: Extensions) -> bool {
-        matches!(self.hello, Some(HelloKind::Ehlo | HelloKind::Lhlo)) && self.cfg.offers(ext)
-    }
+use super::answers::Awaiting;
+use super::auth::AUTH_LINE_LIMIT;
+use super::config::ServerConfig;
+use super::events::{Event, Refusal};
+use super::message::Drain;
+use super::replies::Canned;
+use super::session::Session;
 
-    /// The line limit for what is at the front of the input: AUTH lines may
-    /// carry a long initial response (RFC 4954 §4).
-    fn line_limit(&self) -> usize {
-        let auth = self
-            .input
-            .get(..5)
-            .is_some_and(|v| v.eq_ignore_ascii_case(b"AUTH "));
-        if auth && !self.cfg.auth_mechanisms.is_empty() {
-            AUTH_LINE_LIMIT.max(self.cfg.max_command_line)
-        } else {
-            self.cfg.max_command_line
-        }
-    }
+/// What the machine does with a command; borrows from its line.
+pub(super) enum Decision<'a> {
+    /// Report `event` and wait for the application's answer; the command
+    /// line is kept (for `ServerConnection::command`) until then.
+    Ask(Event, Awaiting),
+    /// Report `RCPT TO` as [`Decision::Ask`] does, and keep its recipient
+    /// tentatively (the line is gone once answered).
+    Rcpt(ForwardPathRef<'a>),
+    /// Answer by itself. A `bad` command counts toward
+    /// [`ServerConfig::max_bad_commands`].
+    Refuse {
+        reason: Refusal,
+        reply: Canned<'static>,
+        bad: bool,
+    },
+    /// Read a BDAT chunk's octets; `drain` when they are only thrown away
+    /// and the chunk refused afterwards (RFC 3030 §2).
+    Chunk {
+        size: u64,
+        last: bool,
+        drain: Option<Drain>,
+    },
+    /// Run a SASL exchange (RFC 4954 §4).
+    Auth {
+        mechanism: Mechanism,
+        initial_response: Option<&'a str>,
+    },
+}
 
-    /// Reads one command line, if complete. Returns whether input was used.
-    pub(super) fn step_command(&mut self) -> bool {
-        if !self.framer.is_skipping() {
-            let limit = self.line_limit();
-            self.framer.set_limit(limit);
-        }
-        let frame = self.framer.next_line(&self.input);
-        match frame {
-            Frame::Line { consumed, .. } => {
-                // Outside a transaction UTF-8 comes only with MAIL's own
-                // SMTPUTF8 parameter; inside, only if MAIL had it (RFC 6531
-                // §3.4).
-                let utf8 = self.txn.as_ref().is_some_and(|t| t.smtputf8);
-                let line = frame.line(&self.input).unwrap_or_default();
-                let parsed = Command::parse(line, utf8);
-                self.drop_input(consumed);
-                self.dispatch(parsed);
-                true
-            }
-            Frame::Incomplete { consumed } => {
-                self.drop_input(consumed);
-                consumed > 0
-            }
-            Frame::TooLong { consumed } => {
-                self.drop_input(consumed);
-                let reply = self.defaults().line_too_long();
-                self.refuse(Refusal::LineTooLong, reply, true);
-                true
-            }
-            Frame::BareLineEnding { consumed, .. } => {
-                self.drop_input(consumed);
-                let reply = self.defaults().bare_line_ending();
-                self.refuse(Refusal::BareLineEnding, reply, true);
-                true
-            }
-        }
+/// The line limit for a line starting with `front`: AUTH lines may carry a
+/// long initial response (RFC 4954 §4).
+pub(super) fn line_limit(front: &[u8], cfg: &ServerConfig) -> usize {
+    let auth = front
+        .get(..5)
+        .is_some_and(|v| v.eq_ignore_ascii_case(b"AUTH "));
+    if auth && !cfg.auth_mechanisms.is_empty() {
+        AUTH_LINE_LIMIT.max(cfg.max_command_line)
+    } else {
+        cfg.max_command_line
     }
+}
 
-    fn dispatch(&mut self, parsed: Result<Command, CommandError>) {
-        if self.no_service() {
-            // RFC 5321 §3.1: after 554, wait for QUIT and answer 503.
-            if let Ok(Command::Quit) = parsed {
-                self.ask(Event::Quit, Awaiting::Quit);
-            } else {
-                let reply = self.defaults().no_service();
-                self.refuse(Refusal::NoService, reply, true);
-            }
-            return;
-        }
-        let cmd = match parsed {
-            Ok(cmd) => cmd,
-            Err(e) => {
-                let d = self.defaults();
-                let reply = match &e {
-                    CommandError::UnknownCommand => d.unrecognized(),
-                    CommandError::Utf8NotAllowed => d.utf8_not_allowed(),
-                    _ => d.syntax("5.5.4"),
-                };
-                self.refuse(Refusal::Syntax(e), reply, true);
-                return;
-            }
+/// The decision for one parsed command line.
+pub(super) fn decide<'a>(
+    parsed: Result<CommandRef<'a>, CommandError>,
+    session: &Session,
+    cfg: &ServerConfig,
+) -> Decision<'a> {
+    if cfg.greeting_refused() {
+        // RFC 5321 §3.1: after 554, wait for QUIT and answer 503.
+        return match parsed {
+            Ok(CommandRef::Quit) => Decision::Ask(Event::Quit, Awaiting::Quit),
+            _ => refuse(Refusal::NoService, Canned::NoService, true),
         };
-        let lmtp = self.cfg.lmtp;
-        match cmd {
-            Command::Ehlo { domain } if !lmtp => {
-                let client = display(&domain);
-                self.ask(
-                    Event::Ehlo { domain },
-                    Awaiting::Hello {
-                        kind: HelloKind::Ehlo,
-                        client,
-                    },
-                );
-            }
-            Command::Helo { domain } if !lmtp => {
-                let client = display(&domain);
-                self.ask(
-                    Event::Helo { domain },
-                    Awaiting::Hello {
-                        kind: HelloKind::Helo,
-                        client,
-                    },
-                );
-            }
-            Command::Lhlo { domain } if lmtp => {
-                let client = display(&domain);
-                self.ask(
-                    Event::Lhlo { domain },
-                    Awaiting::Hello {
-                        kind: HelloKind::Lhlo,
-                        client,
-                    },
-                );
-            }
-            Command::Ehlo { .. } | Command::Helo { .. } | Command::Lhlo { .. } => {
-                // RFC 2033 §4.1: no positive reply to the other protocol's
-                // greeting; 500 recommended.
-                let reply = self.defaults().wrong_protocol();
-                self.refuse(Refusal::NotImplemented, reply, true);
-            }
-            Command::Mail { from, params } => self.on_mail(from, params),
-            Command::Rcpt { to, params } => self.on_rcpt(to, params),
-            Command::Data => self.on_data(),
-            Command::Bdat { size, last } => self.on_bdat(size, last),
-            Command::Rset => self.ask(Event::Rset, Awaiting::Rset),
-            Command::Noop { .. } => self.ask(Event::Noop, Awaiting::Noop),
-            Command::Quit => self.ask(Event::Quit, Awaiting::Quit),
-            Command::Vrfy { argument } if self.cfg.offers(Extensions::VRFY) => {
-                self.ask(Event::Vrfy { argument }, Awaiting::Vrfy);
-            }
-            Command::Expn { argument } if self.cfg.offers(Extensions::EXPN) => {
-                self.ask(Event::Expn { argument }, Awaiting::Expn);
-            }
-            Command::Help { topic } if self.cfg.offers(Extensions::HELP) => {
-                self.ask(Event::Help { topic }, Awaiting::Help);
-            }
-            Command::StartTls if self.cfg.offers(Extensions::STARTTLS) => {
-                if self.tls {
-                    let reply = self.defaults().bad_sequence("TLS already active");
-                    self.refuse(Refusal::BadSequence, reply, true);
-                } else {
-                    self.ask(Event::StartTls, Awaiting::StartTls);
-                }
-            }
-            Command::Auth {
-                mechanism,
-                initial_response,
-            } => self.on_auth(mechanism, initial_response),
-            _ => {
-                // VRFY, EXPN, HELP or STARTTLS switched off.
-                let reply = self.defaults().not_implemented();
-                self.refuse(Refusal::NotImplemented, reply, true);
-            }
-        }
     }
-
-    fn sequence_error(&mut self, text: &str) {
-        let reply = self.defaults().bad_sequence(text);
-        self.refuse(Refusal::BadSequence, reply, true);
-    }
-
-    fn on_mail(&mut self, from: ReversePath, params: MailParameters) {
-        if self.hello.is_none() {
-            let text = if self.cfg.lmtp {
-                "Send LHLO first"
-            } else {
-                "Send EHLO or HELO first"
+    let cmd = match parsed {
+        Ok(cmd) => cmd,
+        Err(e) => {
+            let reply = match &e {
+                CommandError::UnknownCommand => Canned::Unrecognized,
+                CommandError::Utf8NotAllowed => Canned::Utf8NotAllowed,
+                _ => Canned::Syntax,
             };
-            return self.sequence_error(text);
+            return refuse(Refusal::Syntax(e), reply, true);
         }
-        if self.txn.is_some() {
-            return self.sequence_error("Nested MAIL command");
+    };
+    let ask = |event, awaiting| Decision::Ask(event, awaiting);
+    let hello = |kind| Decision::Ask(hello_event(kind), Awaiting::Hello { kind });
+    let lmtp = cfg.lmtp;
+    match cmd {
+        CommandRef::Ehlo { .. } if !lmtp => hello(HelloKind::Ehlo),
+        CommandRef::Helo { .. } if !lmtp => hello(HelloKind::Helo),
+        CommandRef::Lhlo { .. } if lmtp => hello(HelloKind::Lhlo),
+        // RFC 2033 §4.1: no positive reply to the other protocol's
+        // greeting; 500 recommended.
+        CommandRef::Ehlo { .. } | CommandRef::Helo { .. } | CommandRef::Lhlo { .. } => {
+            refuse(Refusal::NotImplemented, Canned::WrongProtocol, true)
         }
-        if self.cfg.tls_required && !self.tls {
-            let reply = self.defaults().tls_required();
-            return self.refuse(Refusal::TlsRequired, reply, false);
-        }
-        if self.cfg.auth_required && !self.authenticated {
-            let reply = self.defaults().auth_required();
-            return self.refuse(Refusal::AuthRequired, reply, false);
-        }
-        if !self.mail_params_allowed(&params) {
-            let reply = self.defaults().param_not_implemented();
-            return self.refuse(Refusal::ParameterNotImplemented, reply, true);
-        }
-        if let (Some(size), Some(max)) = (params.size, self.cfg.max_message_size) {
-            if size > max {
-                // RFC 1870 §6: refuse at once a declared size over the limit.
-                let reply = self.defaults().size_exceeded();
-                return self.refuse(Refusal::MessageTooLarge, reply, false);
+        CommandRef::Mail { params, .. } => mail(&params, session, cfg),
+        CommandRef::Rcpt { to, params } => rcpt(to, &params, session, cfg),
+        CommandRef::Data => data(session),
+        CommandRef::Bdat { size, last } => bdat(size, last, session, cfg),
+        CommandRef::Rset => ask(Event::Rset, Awaiting::Rset),
+        CommandRef::Noop { .. } => ask(Event::Noop, Awaiting::Noop),
+        CommandRef::Quit => ask(Event::Quit, Awaiting::Quit),
+        CommandRef::Vrfy { .. } if cfg.offers(Extensions::VRFY) => ask(Event::Vrfy, Awaiting::Vrfy),
+        CommandRef::Expn { .. } if cfg.offers(Extensions::EXPN) => ask(Event::Expn, Awaiting::Expn),
+        CommandRef::Help { .. } if cfg.offers(Extensions::HELP) => ask(Event::Help, Awaiting::Help),
+        CommandRef::StartTls if cfg.offers(Extensions::STARTTLS) => {
+            if session.is_tls() {
+                sequence_error("TLS already active")
+            } else {
+                ask(Event::StartTls, Awaiting::StartTls)
             }
         }
-        let awaiting = Awaiting::Mail {
-            smtputf8: params.smtputf8,
-            body: params.body,
-        };
-        self.ask(Event::MailFrom { from, params }, awaiting);
+        CommandRef::Auth {
+            mechanism,
+            initial_response,
+        } => auth(&mechanism, initial_response, session, cfg),
+        // VRFY, EXPN, HELP or STARTTLS switched off.
+        _ => refuse(Refusal::NotImplemented, Canned::NotImplemented, true),
     }
+}
 
-    /// RFC 5321 §4.1.1.11: parameters of extensions not offered, and
-    /// unknown ones, are refused (555).
-    fn mail_params_allowed(&self, p: &MailParameters) -> bool {
-        let body_ok = match p.body {
-            None => true,
-            Some(BodyType::BinaryMime) => {
-                self.ext_on(Extensions::BINARY_MIME) && self.ext_on(Extensions::CHUNKING)
-            }
-            Some(_) => self.ext_on(Extensions::EIGHT_BIT_MIME),
-        };
-        body_ok
-            && (p.size.is_none() || self.ext_on(Extensions::SIZE))
-            && (!p.smtputf8 || self.ext_on(Extensions::SMTPUTF8))
-            && ((p.ret.is_none() && p.envid.is_none()) || self.ext_on(Extensions::DSN))
-            && (p.auth.is_none() || auth_usable(&self.cfg, self.tls))
-            && (!p.requiretls || (self.tls && self.ext_on(Extensions::REQUIRETLS)))
-            && p.other.is_empty()
+fn hello_event(kind: HelloKind) -> Event {
+    match kind {
+        HelloKind::Ehlo => Event::Ehlo,
+        HelloKind::Helo => Event::Helo,
+        HelloKind::Lhlo => Event::Lhlo,
     }
+}
 
-    fn on_rcpt(&mut self, to: ForwardPath, params: RcptParameters) {
-        let Some(txn) = self.txn.as_ref() else {
-            return self.sequence_error("Need MAIL before RCPT");
-        };
-        if txn.bdat_used {
-            return self.sequence_error("RCPT after BDAT");
-        }
-        if txn.rcpts.len() >= self.cfg.max_recipients {
-            let reply = self.defaults().too_many_recipients();
-            return self.refuse(Refusal::TooManyRecipients, reply, false);
-        }
-        let dsn = params.notify.is_some() || params.orcpt.is_some();
-        if (dsn && !self.ext_on(Extensions::DSN)) || !params.other.is_empty() {
-            let reply = self.defaults().param_not_implemented();
-            return self.refuse(Refusal::ParameterNotImplemented, reply, true);
-        }
-        let event = Event::RcptTo {
-            to: to.clone(),
-            params,
-        };
-        self.ask(event, Awaiting::Rcpt(to));
-    }
+fn refuse<'a>(reason: Refusal, reply: Canned<'static>, bad: bool) -> Decision<'a> {
+    Decision::Refuse { reason, reply, bad }
+}
 
-    fn on_data(&mut self) {
-        let Some(txn) = self.txn.as_ref() else {
-            return self.sequence_error("Need MAIL command");
-        };
-        if txn.rcpts.is_empty() {
-            // RFC 5321 §3.3 allows 503 or 554 when every RCPT was refused;
-            // 554 is what a pipelining client expects (RFC 2920 §4).
-            let reply = self.defaults().no_valid_recipients();
-            return self.refuse(Refusal::NoValidRecipients, reply, false);
-        }
-        if txn.bdat_used {
-            // RFC 3030 §2: DATA after BDAT in one transaction.
-            return self.sequence_error("DATA after BDAT");
-        }
-        if txn.body == Some(BodyType::BinaryMime) {
-            // RFC 3030 §3: BINARYMIME needs BDAT.
-            return self.sequence_error("BINARYMIME requires BDAT");
-        }
-        self.ask(Event::Data, Awaiting::Data);
-    }
+fn sequence_error<'a>(text: &'static str) -> Decision<'a> {
+    refuse(Refusal::BadSequence, Canned::BadSequence(text), true)
+}
 
-    /// BDAT: the chunk is always read off the wire, even when refused, so
-    /// its data is never taken for commands (RFC 3030 §2).
-    fn on_bdat(&mut self, size: u64, last: bool) {
-        let problem = if !self.ext_on(Extensions::CHUNKING) {
-            Some(Drain::NotImplemented)
+fn mail<'a>(params: &MailParametersRef<'_>, session: &Session, cfg: &ServerConfig) -> Decision<'a> {
+    if session.hello().is_none() {
+        return sequence_error(if cfg.lmtp {
+            "Send LHLO first"
         } else {
-            match self.txn.as_mut() {
-                Some(txn) if !txn.rcpts.is_empty() => {
-                    txn.bdat_used = true;
-                    None
-                }
-                _ => Some(Drain::BadSequence),
-            }
-        };
-        if problem.is_none() {
-            self.events.push_back(Event::Bdat { size, last });
+            "Send EHLO or HELO first"
+        });
+    }
+    if session.transaction().is_some() {
+        return sequence_error("Nested MAIL command");
+    }
+    if cfg.tls_required && !session.is_tls() {
+        return refuse(Refusal::TlsRequired, Canned::TlsRequired, false);
+    }
+    if cfg.auth_required && !session.is_authenticated() {
+        return refuse(Refusal::AuthRequired, Canned::AuthRequired, false);
+    }
+    if !mail_params_allowed(params, session, cfg) {
+        let reply = Canned::ParamNotImplemented;
+        return refuse(Refusal::ParameterNotImplemented, reply, true);
+    }
+    if let (Some(size), Some(max)) = (params.size, cfg.max_message_size) {
+        if size > max {
+            // RFC 1870 §6: refuse at once a declared size over the limit.
+            return refuse(Refusal::MessageTooLarge, Canned::SizeExceeded, false);
         }
-        self.mode = Mode::Chunk(ChunkState::new(size, last, problem));
+    }
+    let awaiting = Awaiting::Mail {
+        smtputf8: params.smtputf8,
+        body: params.body,
+    };
+    Decision::Ask(Event::MailFrom, awaiting)
+}
+
+/// RFC 5321 §4.1.1.11: parameters of extensions not in force, and unknown
+/// ones, are refused (555). Which parameter needs which keyword is the
+/// command module's one table.
+fn mail_params_allowed(p: &MailParametersRef<'_>, session: &Session, cfg: &ServerConfig) -> bool {
+    let needed = p.needed_extensions();
+    // AUTH= (RFC 4954 §5) follows AUTH's own rule: offered where usable.
+    let auth_ok = p.auth.is_none() || session.auth_usable(cfg);
+    // REQUIRETLS (RFC 8689 §4.1) only over TLS.
+    let tls_ok = !p.requiretls || session.is_tls();
+    in_force(needed.difference(Extensions::AUTH), session, cfg)
+        && auth_ok
+        && tls_ok
+        && p.other.is_empty()
+}
+
+/// Whether every extension in `needed` is in force.
+fn in_force(needed: Extensions, session: &Session, cfg: &ServerConfig) -> bool {
+    needed.is_empty() || session.ext_on(cfg, needed)
+}
+
+fn rcpt<'a>(
+    to: ForwardPathRef<'a>,
+    params: &RcptParametersRef<'_>,
+    session: &Session,
+    cfg: &ServerConfig,
+) -> Decision<'a> {
+    let Some(txn) = session.transaction() else {
+        return sequence_error("Need MAIL before RCPT");
+    };
+    if txn.bdat_used() {
+        return sequence_error("RCPT after BDAT");
+    }
+    if session.recipients().len() >= cfg.max_recipients {
+        return refuse(Refusal::TooManyRecipients, Canned::TooManyRecipients, false);
+    }
+    if !in_force(params.needed_extensions(), session, cfg) || !params.other.is_empty() {
+        let reply = Canned::ParamNotImplemented;
+        return refuse(Refusal::ParameterNotImplemented, reply, true);
+    }
+    Decision::Rcpt(to)
+}
+
+fn data<'a>(session: &Session) -> Decision<'a> {
+    let Some(txn) = session.transaction() else {
+        return sequence_error("Need MAIL command");
+    };
+    if session.recipients().len() == 0 {
+        // RFC 5321 §3.3 allows 503 or 554 when every RCPT was refused;
+        // 554 is what a pipelining client expects (RFC 2920 §4).
+        return refuse(Refusal::NoValidRecipients, Canned::NoValidRecipients, false);
+    }
+    if txn.bdat_used() {
+        // RFC 3030 §2: DATA after BDAT in one transaction.
+        return sequence_error("DATA after BDAT");
+    }
+    if txn.body() == Some(BodyType::BinaryMime) {
+        // RFC 3030 §3: BINARYMIME needs BDAT.
+        return sequence_error("BINARYMIME requires BDAT");
+    }
+    Decision::Ask(Event::Data, Awaiting::Data)
+}
+
+/// BDAT: the chunk is always read off the wire, even when refused, so its
+/// data is never taken for commands (RFC 3030 §2).
+fn bdat<'a>(size: u64, last: bool, session: &Session, cfg: &ServerConfig) -> Decision<'a> {
+    let drain = if !session.ext_on(cfg, Extensions::CHUNKING) {
+        Some(Drain::NotImplemented)
+    } else if session.transaction().is_none() || session.recipients().len() == 0 {
+        Some(Drain::BadSequence)
+    } else {
+        None
+    };
+    Decision::Chunk { size, last, drain }
+}
+
+fn auth<'a>(
+    mechanism: &str,
+    initial_response: Option<&'a str>,
+    session: &Session,
+    cfg: &ServerConfig,
+) -> Decision<'a> {
+    if cfg.auth_mechanisms.is_empty() {
+        return refuse(Refusal::NotImplemented, Canned::NotImplemented, true);
+    }
+    if session.hello().is_none() || session.is_authenticated() || session.transaction().is_some() {
+        // RFC 4954 §4: not before EHLO, not twice, not in a transaction.
+        return sequence_error("Bad sequence of commands");
+    }
+    if !session.auth_usable(cfg) {
+        return refuse(
+            Refusal::EncryptionRequired,
+            Canned::EncryptionRequired,
+            false,
+        );
+    }
+    let offered = cfg
+        .auth_mechanisms
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(mechanism));
+    let known = Mechanism::parse(mechanism).filter(|m| !matches!(m, Mechanism::Other(_)));
+    match known.filter(|_| offered) {
+        Some(mechanism) => Decision::Auth {
+            mechanism,
+            initial_response,
+        },
+        None => refuse(Refusal::UnknownMechanism, Canned::UnknownMechanism, true),
     }
 }

@@ -171,6 +171,17 @@ impl ServerConfig {
         self
     }
 
+    /// Whether AUTH may be used on a connection with TLS `tls`: offered,
+    /// and TLS is on or not required (RFC 4954 §4).
+    pub(crate) fn auth_usable(&self, tls: bool) -> bool {
+        !self.auth_mechanisms.is_empty() && (tls || !self.auth_requires_tls)
+    }
+
+    /// Whether the greeting refused service (554, RFC 5321 §3.1).
+    pub(crate) fn greeting_refused(&self) -> bool {
+        matches!(self.greeting, Greeting::NoService(_))
+    }
+
     /// Whether `ext` is offered (LMTP forces PIPELINING and
     /// ENHANCEDSTATUSCODES on, RFC 2033 §5).
     pub(crate) fn offers(&self, ext: Extensions) -> bool {

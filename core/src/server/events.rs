@@ -1,14 +1,9 @@
 //! What a [`ServerConnection`](super::ServerConnection) reports.
 
-use alloc::string::String;
-use alloc::vec::Vec;
-
-use crate::address::{Domain, ForwardPath, ReversePath};
-use crate::command::{CommandError, MailParameters, RcptParameters};
+use crate::auth::{Mechanism, Verification};
+use crate::command::CommandError;
 use crate::error::RemoteError;
 use crate::reply::Reply;
-
-use super::auth::AuthRequest;
 
 /// One thing that happened, from [`ServerConnection::poll_event`].
 ///
@@ -18,43 +13,37 @@ use super::auth::AuthRequest;
 /// [`reply`](super::ServerConnection::reply) (its own). The others are
 /// information: the machine has already acted on them.
 ///
+/// Events are small and owned; what they are about is lent by the machine,
+/// so reading it copies nothing: the command being answered from
+/// [`command`](super::ServerConnection::command) (a [`CommandRef`]), the
+/// octets of [`Event::MessageData`] from
+/// [`message_data`](super::ServerConnection::message_data), the accepted
+/// recipients from [`recipients`](super::ServerConnection::recipients).
+///
 /// [`ServerConnection::poll_event`]: super::ServerConnection::poll_event
+/// [`CommandRef`]: crate::command::CommandRef
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
-    /// **answer** `EHLO domain` (RFC 5321 §4.1.1.1). `accept` sends the
+    /// **answer** `EHLO domain` (RFC 5321 §4.1.1.1); the domain is in
+    /// [`command`](super::ServerConnection::command). `accept` sends the
     /// capabilities built from the configuration; a positive reply clears
     /// any transaction (§4.1.4).
-    Ehlo {
-        /// The client's domain or address literal.
-        domain: Domain,
-    },
+    Ehlo,
     /// **answer** `HELO domain`. A positive reply clears any transaction.
-    Helo {
-        /// The client's domain or address literal.
-        domain: Domain,
-    },
+    Helo,
     /// **answer** `LHLO domain` (LMTP, RFC 2033 §4.1), like EHLO.
-    Lhlo {
-        /// The client's domain or address literal.
-        domain: Domain,
-    },
-    /// **answer** `MAIL FROM:` (RFC 5321 §4.1.1.2). Sequencing, SIZE and
-    /// parameter checks are done; a positive reply starts the transaction.
-    MailFrom {
-        /// The reverse path.
-        from: ReversePath,
-        /// Its parameters (SIZE, BODY, SMTPUTF8, DSN's RET/ENVID, AUTH=...).
-        params: MailParameters,
-    },
-    /// **answer** `RCPT TO:` (RFC 5321 §4.1.1.3). A positive reply adds the
-    /// recipient to the transaction.
-    RcptTo {
-        /// The forward path.
-        to: ForwardPath,
-        /// Its parameters (DSN's NOTIFY/ORCPT...).
-        params: RcptParameters,
-    },
+    Lhlo,
+    /// **answer** `MAIL FROM:` (RFC 5321 §4.1.1.2); the reverse path and
+    /// its parameters are in [`command`](super::ServerConnection::command).
+    /// Sequencing, SIZE and parameter checks are done; a positive reply
+    /// starts the transaction.
+    MailFrom,
+    /// **answer** `RCPT TO:` (RFC 5321 §4.1.1.3); the forward path and its
+    /// parameters are in [`command`](super::ServerConnection::command). A
+    /// positive reply adds the recipient to the transaction (the machine
+    /// keeps a copy: [`recipients`](super::ServerConnection::recipients)).
+    RcptTo,
     /// **answer** `DATA` with at least one accepted recipient. `accept`
     /// sends 354; the body then streams as [`Event::MessageData`].
     Data,
@@ -68,8 +57,14 @@ pub enum Event {
         /// Whether this is the last chunk.
         last: bool,
     },
-    /// Message bytes, as they arrive: unstuffed DATA, or BDAT chunk data.
-    MessageData(Vec<u8>),
+    /// `len` message octets arrived (unstuffed DATA, or BDAT chunk data):
+    /// read them with
+    /// [`message_data`](super::ServerConnection::message_data) before the
+    /// next [`poll_event`](super::ServerConnection::poll_event).
+    MessageData {
+        /// How many octets.
+        len: usize,
+    },
     /// **answer** A BDAT chunk that was not the last is complete. `accept`
     /// sends `250`; a negative reply fails the transaction (RFC 3030 §2).
     ChunkEnd {
@@ -77,14 +72,14 @@ pub enum Event {
         size: u64,
     },
     /// **answer** The message is complete (`CR LF . CR LF`, or the last
-    /// BDAT chunk). In SMTP answer once. In LMTP answer once per entry of
-    /// `recipients`, in that order (RFC 2033 §4.2); each `accept`/`reply`
-    /// answers the next one. The transaction then ends.
+    /// BDAT chunk). In SMTP answer once. In LMTP answer once per accepted
+    /// recipient, in the order of
+    /// [`recipients`](super::ServerConnection::recipients) (RFC 2033 §4.2);
+    /// each `accept`/`reply` answers the next one. The transaction then
+    /// ends.
     MessageEnd {
         /// Message octets handed over in [`Event::MessageData`].
         size: u64,
-        /// The accepted recipients, in the order they were accepted.
-        recipients: Vec<ForwardPath>,
     },
     /// The message ended but the machine refused it by itself and already
     /// queued `reply` (once, or once per recipient in LMTP); the data
@@ -100,22 +95,14 @@ pub enum Event {
     Rset,
     /// **answer** `NOOP` (RFC 5321 §4.1.1.9).
     Noop,
-    /// **answer** `VRFY` (RFC 5321 §4.1.1.6), only when VRFY is enabled.
+    /// **answer** `VRFY` (RFC 5321 §4.1.1.6), only when VRFY is enabled;
+    /// the argument is in [`command`](super::ServerConnection::command).
     /// `accept` sends 252 (§3.5.3: cannot verify, will try delivery).
-    Vrfy {
-        /// The string to verify.
-        argument: String,
-    },
+    Vrfy,
     /// **answer** `EXPN` (RFC 5321 §4.1.1.7), only when EXPN is enabled.
-    Expn {
-        /// The list to expand.
-        argument: String,
-    },
+    Expn,
     /// **answer** `HELP` (RFC 5321 §4.1.1.8), only when HELP is enabled.
-    Help {
-        /// The topic, if any.
-        topic: Option<String>,
-    },
+    Help,
     /// **answer** `QUIT` (RFC 5321 §4.1.1.10). After the reply the session
     /// is over: [`Event::Closed`] with `clean: true` follows.
     Quit,
@@ -192,24 +179,41 @@ impl Event {
     pub fn needs_answer(&self) -> bool {
         matches!(
             self,
-            Event::Ehlo { .. }
-                | Event::Helo { .. }
-                | Event::Lhlo { .. }
-                | Event::MailFrom { .. }
-                | Event::RcptTo { .. }
+            Event::Ehlo
+                | Event::Helo
+                | Event::Lhlo
+                | Event::MailFrom
+                | Event::RcptTo
                 | Event::Data
                 | Event::ChunkEnd { .. }
                 | Event::MessageEnd { .. }
                 | Event::Rset
                 | Event::Noop
-                | Event::Vrfy { .. }
-                | Event::Expn { .. }
-                | Event::Help { .. }
+                | Event::Vrfy
+                | Event::Expn
+                | Event::Help
                 | Event::Quit
                 | Event::StartTls
                 | Event::Auth(_)
         )
     }
+}
+
+/// What the application must decide before AUTH succeeds
+/// ([`Event::Auth`]).
+///
+/// Answer [`Verification::NeedCredentials`] (SCRAM-SHA-256) with
+/// [`provide_scram_credentials`](super::ServerConnection::provide_scram_credentials)
+/// (or a negative `reply` for an unknown user); every other kind with
+/// `accept()` (credentials good: 235) or a negative `reply` (e.g. 535).
+/// For CRAM-MD5 check the digest with [`crate::auth::verify_cram_md5`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AuthRequest {
+    /// The mechanism in use.
+    pub mechanism: Mechanism,
+    /// What to check.
+    pub verification: Verification,
 }
 
 /// Why the machine answered a command by itself.

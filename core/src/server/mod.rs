@@ -6,6 +6,12 @@
 //!
 //! # Who answers what
 //!
+//! The command behind an event is lent by
+//! [`ServerConnection::command`], the message octets by
+//! [`ServerConnection::message_data`], the accepted recipients by
+//! [`ServerConnection::recipients`]: events stay small, and reading what
+//! they are about copies nothing.
+//!
 //! | client sends | event | `accept()` sends | a positive answer means |
 //! |---|---|---|---|
 //! | greeting (at start) | none | `220 host text` (or `554`, [`Greeting`]) | |
@@ -39,23 +45,26 @@ mod answers;
 mod auth;
 mod commands;
 mod config;
-mod data;
-mod defaults;
 mod events;
-mod state;
+mod machine;
+mod message;
+mod recipients;
+mod replies;
+mod session;
 
-pub use auth::AuthRequest;
 pub use config::{
     BareLineEndings, Greeting, LongLines, ServerConfig, DEFAULT_MAX_BAD_COMMANDS,
     DEFAULT_MAX_BUFFERED_INPUT, DEFAULT_MAX_RECIPIENTS,
 };
-pub use events::{Event, Lost, MessageProblem, Refusal};
+pub use events::{AuthRequest, Event, Lost, MessageProblem, Refusal};
+pub use recipients::Recipients;
 
+use crate::command::CommandRef;
 use crate::error::LocalError;
 use crate::reply::Reply;
 use crate::timer::Timestamp;
 
-use state::Machine;
+use machine::Machine;
 
 /// One server-side SMTP/LMTP session, sans I/O.
 ///
@@ -89,9 +98,13 @@ use state::Machine;
 ///   [`reply`](Self::reply),
 ///   [`provide_scram_credentials`](Self::provide_scram_credentials);
 /// * setup: [`set_nonce`](Self::set_nonce) (for CRAM-MD5 and SCRAM);
-/// * outputs: [`poll_event`](Self::poll_event).
+/// * outputs: [`poll_event`](Self::poll_event), and what the machine lends
+///   about an event: [`command`](Self::command),
+///   [`message_data`](Self::message_data),
+///   [`recipients`](Self::recipients).
 ///
 /// ```
+/// use smtp_core::command::CommandRef;
 /// use smtp_core::server::{Event, ServerConfig, ServerConnection};
 /// use smtp_core::Timestamp;
 ///
@@ -103,7 +116,12 @@ use state::Machine;
 /// server.receive_data(b"EHLO client.example\r\nNOOP\r\n", Timestamp(10));
 /// while let Some(event) = server.poll_event() {
 ///     match event {
-///         Event::Ehlo { .. } | Event::Noop => server.accept().unwrap(),
+///         Event::Ehlo => {
+///             let Some(CommandRef::Ehlo { domain }) = server.command() else { unreachable!() };
+///             assert_eq!(domain.to_string(), "client.example");
+///             server.accept().unwrap()
+///         }
+///         Event::Noop => server.accept().unwrap(),
 ///         _ => {}
 ///     }
 /// }
@@ -130,7 +148,7 @@ impl ServerConnection {
 
     /// The configuration in force.
     pub fn config(&self) -> &ServerConfig {
-        &self.m.cfg
+        self.m.config()
     }
 
     // ---- getters ----
@@ -139,7 +157,7 @@ impl ServerConnection {
     /// [`consume_transmit`](Self::consume_transmit) with how many the
     /// socket took.
     pub fn pending_transmit(&self) -> &[u8] {
-        &self.m.out
+        self.m.pending_transmit()
     }
 
     /// When to call [`handle_timeout`](Self::handle_timeout): the idle
@@ -155,14 +173,13 @@ impl ServerConnection {
     /// [`ServerConfig::max_buffered_input`], beyond which the client is
     /// disconnected), during the TLS handshake, and once closed.
     pub fn wants_input(&self) -> bool {
-        self.m.awaiting.is_none()
-            && !matches!(self.m.mode, state::Mode::TlsPending | state::Mode::Closed)
+        self.m.wants_input()
     }
 
     /// Whether an event is waiting for [`accept`](Self::accept) or
     /// [`reply`](Self::reply).
     pub fn awaiting_answer(&self) -> bool {
-        self.m.awaiting.is_some()
+        self.m.awaiting_answer()
     }
 
     /// Whether the session is over (after its final event:
@@ -173,12 +190,57 @@ impl ServerConnection {
 
     /// Whether the connection is encrypted (implicit TLS or STARTTLS done).
     pub fn is_tls(&self) -> bool {
-        self.m.tls
+        self.m.is_tls()
     }
 
     /// Whether AUTH succeeded in this session.
     pub fn is_authenticated(&self) -> bool {
-        self.m.authenticated
+        self.m.is_authenticated()
+    }
+
+    // ---- what the machine lends ----
+
+    /// The command awaiting an answer ([`Event::Ehlo`], [`Event::MailFrom`],
+    /// [`Event::RcptTo`], [`Event::Vrfy`]...), borrowed from its line: the
+    /// machine keeps the line until it is answered, so reading it copies
+    /// nothing. `None` when no command awaits an answer (nor for
+    /// [`Event::ChunkEnd`], [`Event::MessageEnd`] and [`Event::Auth`],
+    /// which answer no single line). Keep what you need with
+    /// [`CommandRef::into_owned`] or `to_string()`.
+    ///
+    /// ```
+    /// use smtp_core::command::CommandRef;
+    /// use smtp_core::server::{Event, ServerConfig, ServerConnection};
+    /// use smtp_core::Timestamp;
+    ///
+    /// let mut server = ServerConnection::new(ServerConfig::new("mx.example"), Timestamp(0));
+    /// server.receive_data(b"EHLO c.example\r\nMAIL FROM:<a@c.example> SIZE=10\r\n", Timestamp(1));
+    /// assert_eq!(server.poll_event(), Some(Event::Ehlo));
+    /// server.accept().unwrap();
+    /// assert_eq!(server.poll_event(), Some(Event::MailFrom));
+    /// let Some(CommandRef::Mail { from, params }) = server.command() else { panic!() };
+    /// assert_eq!(from.to_string(), "<a@c.example>");
+    /// assert_eq!(params.size, Some(10));
+    /// ```
+    #[must_use]
+    pub fn command(&self) -> Option<CommandRef<'_>> {
+        self.m.command()
+    }
+
+    /// The octets of the [`Event::MessageData`] last returned by
+    /// [`poll_event`](Self::poll_event); empty after any other event. Read
+    /// them before the next `poll_event`, which lets them go.
+    #[must_use]
+    pub fn message_data(&self) -> &[u8] {
+        self.m.message_data()
+    }
+
+    /// The recipients accepted in the open transaction, in order: at
+    /// [`Event::MessageEnd`], the ones the message goes to (in LMTP, one
+    /// answer each, in this order). Empty without a transaction.
+    #[must_use]
+    pub fn recipients(&self) -> Recipients<'_> {
+        self.m.recipients()
     }
 
     // ---- inputs ----
@@ -224,8 +286,7 @@ impl ServerConnection {
     /// `n` octets of [`pending_transmit`](Self::pending_transmit) were
     /// written. More than is pending counts as all of it.
     pub fn consume_transmit(&mut self, n: usize) {
-        let n = n.min(self.m.out.len());
-        self.m.out.drain(..n);
+        self.m.consume_transmit(n);
     }
 
     // ---- answers ----
@@ -270,7 +331,7 @@ impl ServerConnection {
         &mut self,
         credentials: crate::auth::ScramCredentials,
     ) -> Result<(), LocalError> {
-        self.m.scram_credentials(credentials)
+        self.m.provide_scram_credentials(credentials)
     }
 
     /// Supplies the random input of the next AUTH exchange, needed before
@@ -283,8 +344,7 @@ impl ServerConnection {
     /// each challenge stays unique. Calling it again starts over with the
     /// new value.
     pub fn set_nonce(&mut self, nonce: &str) {
-        self.m.nonce = Some(alloc::string::String::from(nonce));
-        self.m.auth_count = 0;
+        self.m.set_nonce(nonce);
     }
 
     // ---- outputs ----
@@ -293,6 +353,6 @@ impl ServerConnection {
     /// and answer.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.m.events.pop_front()
+        self.m.poll_event()
     }
 }

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use smtp_core::server::{Event, ServerConfig, ServerConnection};
-use smtp_core::{Reply, ReplyCode, Timestamp};
+use smtp_core::{Command, ForwardPath, Reply, ReplyCode, Timestamp};
 
 /// How a test answers an answerable event.
 pub enum Answer {
@@ -25,6 +25,13 @@ pub fn reply(code: u16, text: &str) -> Reply {
 pub struct Harness {
     pub s: ServerConnection,
     pub events: Vec<Event>,
+    /// The command behind each answerable event that has one (read with
+    /// `command()` when the event came), in order.
+    pub commands: Vec<Command>,
+    /// The recipients at each `MessageEnd` (read with `recipients()`).
+    pub delivered_to: Vec<Vec<ForwardPath>>,
+    /// Message octets, as `message_data()` lent them.
+    pub message: Vec<u8>,
     pub wire: Vec<u8>,
     pub now: u64,
     pub policy: Box<dyn FnMut(&Event) -> Answer>,
@@ -41,6 +48,9 @@ impl Harness {
         let mut h = Harness {
             s,
             events: Vec::new(),
+            commands: Vec::new(),
+            delivered_to: Vec::new(),
+            message: Vec::new(),
             wire: Vec::new(),
             now: 0,
             policy: Box::new(policy),
@@ -57,8 +67,25 @@ impl Harness {
             } else {
                 None
             };
+            if let Event::MessageData { len } = e {
+                assert_eq!(self.s.message_data().len(), len);
+                self.message.extend_from_slice(self.s.message_data());
+            }
+            if let Some(command) = self.s.command().filter(|_| answerable(&e)) {
+                self.commands.push(command.into_owned());
+            }
+            let recipients: Vec<ForwardPath> =
+                self.s.recipients().map(|r| r.into_owned()).collect();
             let times = match &e {
-                Event::MessageEnd { recipients, .. } if self.s.config().lmtp => recipients.len(),
+                Event::MessageEnd { .. } => {
+                    let n = recipients.len();
+                    self.delivered_to.push(recipients);
+                    if self.s.config().lmtp {
+                        n
+                    } else {
+                        1
+                    }
+                }
                 _ => 1,
             };
             self.events.push(e);
@@ -110,13 +137,7 @@ impl Harness {
 
     /// The message bytes the application received, concatenated.
     pub fn message_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        for e in &self.events {
-            if let Event::MessageData(d) = e {
-                out.extend_from_slice(d);
-            }
-        }
-        out
+        self.message.clone()
     }
 
     /// Events with consecutive `MessageData` (and `DataAfterStartTls`) merged:
@@ -130,8 +151,8 @@ pub fn normalize(events: &[Event]) -> Vec<Event> {
     let mut out: Vec<Event> = Vec::new();
     for e in events {
         match (e, out.last_mut()) {
-            (Event::MessageData(d), Some(Event::MessageData(prev))) => {
-                prev.extend_from_slice(d);
+            (Event::MessageData { len }, Some(Event::MessageData { len: prev })) => {
+                *prev += len;
                 continue;
             }
             (
@@ -162,5 +183,6 @@ pub fn greeted(cfg: ServerConfig) -> Harness {
     h.feed(b"EHLO client.example\r\n");
     h.wire.clear();
     h.events.clear();
+    h.commands.clear();
     h
 }

@@ -6,6 +6,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::*;
+use crate::command::OtherParameter;
 use crate::command::{Notify, OriginalRecipient, Ret};
 
 fn other(keyword: &str, value: &str) -> OtherParameter {
