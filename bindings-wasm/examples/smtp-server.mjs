@@ -32,7 +32,8 @@ function recipientAnswer(address) {
  * ENHANCEDSTATUSCODES, SMTPUTF8, CHUNKING, plus STARTTLS with `tls` and AUTH
  * with `users`), `tls` ({key, cert} PEM for STARTTLS), `users` ({name:
  * password}: the AUTH mechanisms, tokens are "token-for-<name>"),
- * `secure` (TLS from the first byte, with `tls`), `idleTimeoutMs`,
+ * `secure` (TLS from the first byte, with `tls`), `path` (a Unix socket
+ * instead of a port), `idleTimeoutMs`,
  * `maxMessageSize`, `keepData` (false: count the octets
  * only, for large messages). Resolves to { port, messages,
  * sessions, close() }: each message is { from, to, data (Buffer), size, bdat },
@@ -40,7 +41,7 @@ function recipientAnswer(address) {
  * can see what arrived together (pipelining).
  */
 export async function startServer(options = {}) {
-  const { lmtp = false, tls: tlsConfig, users, idleTimeoutMs, maxMessageSize, port = 0, keepData = true, secure = false } = options;
+  const { lmtp = false, tls: tlsConfig, users, idleTimeoutMs, maxMessageSize, port = 0, keepData = true, secure = false, path } = options;
   const extensions = options.extensions ?? [
     'PIPELINING', '8BITMIME', 'SIZE', 'ENHANCEDSTATUSCODES', 'SMTPUTF8', 'CHUNKING',
     ...(tlsConfig ? ['STARTTLS'] : []), ...(users ? ['AUTH'] : []),
@@ -203,9 +204,9 @@ export async function startServer(options = {}) {
     }
   }
 
-  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise((resolve) => (path ? server.listen(path, resolve) : server.listen(port, '127.0.0.1', resolve)));
   return {
-    port: server.address().port,
+    port: path ? null : server.address().port,
     messages,
     sessions,
     close() {

@@ -2,6 +2,9 @@
 // the example server on the wasm ServerConnection (examples/smtp-server.mjs).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   LMTP, SMTP, SMTPAuthenticationError, SMTPConnectError, SMTPDataError, SMTPNotSupportedError, SMTPRecipientsRefused,
@@ -122,6 +125,37 @@ test('LMTP: one reply per recipient after the data', async () => {
     (e) => e instanceof SMTPRecipientsRefused && Object.keys(e.recipients).length === 2);
   assert.equal((await s.noop())[0], 250);
   await s.quit();
+});
+
+test('LMTP over a Unix socket (a host starting with "/")', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'smtp-rs-lmtp-'));
+  const path = join(dir, 'lmtp.sock');
+  const unix = await startServer({ lmtp: true, path });
+  try {
+    const s = await LMTP.connect({ host: path, timeoutMs: 5000 });
+    assert.deepEqual(await s.sendmail('a@x.test', ['b@y.test'], MESSAGE), {});
+    assert.equal(lastMessage(unix).data.toString(), MESSAGE);
+    await s.quit();
+  } finally {
+    await unix.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an internationalised address: SMTPUTF8 when offered, SMTPNotSupportedError when not', async () => {
+  const s = await open(plain);
+  assert.deepEqual(await s.sendmail('jörg@x.test', ['b@y.test'], MESSAGE), {});
+  assert.equal(lastMessage(plain).from, 'jörg@x.test');
+  await s.quit();
+  const ascii = await startServer({ extensions: ['PIPELINING', '8BITMIME'] });
+  try {
+    const t = await open(ascii);
+    await assert.rejects(t.sendmail('jörg@x.test', ['b@y.test'], MESSAGE), (e) => e instanceof SMTPNotSupportedError && /SMTPUTF8/.test(e.message));
+    assert.equal((await t.noop())[0], 250, 'nothing was sent; the session goes on');
+    await t.quit();
+  } finally {
+    await ascii.close();
+  }
 });
 
 test('login with each mechanism, a wrong password, and no AUTH offered', async () => {
