@@ -303,6 +303,8 @@ EXTRA = {
     "client_machine": client_machine_seeds,
     "server_machine": server_machine_seeds,
     "command_parse": command_parse_seeds,
+    # Same layout as command_parse: the borrowed and owned parses agree.
+    "command_ref": command_parse_seeds,
     "reply_parse": reply_parse_seeds,
     "ehlo_capabilities": ehlo_seeds,
     "dot_unstuffer": dot_unstuffer_seeds,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python benchmark in one command: installs what it needs (the package
-# into the project's venv, aiosmtpd from PyPI, Postfix's smtp-sink from
-# apt when run as root), then runs bench_sendmail.py with the given flags.
+# into the project's venv, aiosmtpd from PyPI, Postfix and its smtp-sink
+# from apt when run as root, smtp-core's sink_server example), then runs
+# bench_sendmail.py with the given flags.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -19,4 +20,5 @@ if ! command -v smtp-sink >/dev/null && [ ! -x /usr/sbin/smtp-sink ]; then
         echo "smtp-sink not found and not root: install Debian's postfix to bench against it" >&2
     fi
 fi
+cargo build --quiet --release -p smtp-core --example sink_server
 exec "$VENV/bin/python" "$HERE/bench_sendmail.py" "$@"

@@ -12,12 +12,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use smtp_core::client::{
     BodyMode, ClientConfig, ClientConnection, Envelope, Event, MailResult, Recipient, Stage,
+    DEFAULT_MAX_IN_FLIGHT,
 };
 use smtp_core::command::CommandSpelling;
 use smtp_core::reply::{ReplyError, ReplyParserConfig};
 use smtp_core::{
-    ClientTimeouts, Command, Domain, HelloKind, LocalError, RemoteError, Reply, ReplyCode,
-    Security, Timestamp,
+    ClientTimeouts, Command, Domain, Extensions, HelloKind, LocalError, RemoteError, Reply,
+    ReplyCode, Security, SessionState, Timestamp,
 };
 
 use crate::outcome::Ending;
@@ -26,8 +27,15 @@ use crate::reply::{smtplib_text, unreadable, value_error, MAX_REPLY_LINES};
 /// The write buffer may hold a whole body chunk of `sendmail` (1 MiB) plus
 /// the commands in front of it: Python drains it after every call.
 const TRANSMIT_HIGH_WATER: usize = 4 << 20;
-/// BDAT chunk size when the caller opts into CHUNKING.
+/// BDAT chunk size when the caller opts into CHUNKING and each chunk waits
+/// for its reply (no PIPELINING): few round trips.
 const BDAT_CHUNK: usize = 1 << 20;
+/// Smallest BDAT chunk when chunks are pipelined. They are a quarter of
+/// `max_in_flight` (1 MiB of the default 4 MiB), so four are in flight and
+/// the server always has the next one to read while it answers one; a
+/// larger window means fewer, larger chunks (servers spend a fixed cost
+/// per chunk, the client a wake-up per reply).
+const PIPELINED_BDAT_CHUNK: usize = 256 << 10;
 
 /// How a transaction ended.
 enum Outcome {
@@ -142,7 +150,7 @@ fn unreadable_remote(e: &RemoteError) -> Option<(i32, String)> {
 fn parse(line: &str, smtputf8: bool) -> Option<Command> {
     let cmd = Command::parse(line.as_bytes(), smtputf8).ok()?;
     let mut again = Vec::with_capacity(line.len() + 2);
-    cmd.encode_spelled(CommandSpelling::Smtplib, &mut again);
+    cmd.encode_spelled(CommandSpelling::LowerCase, &mut again);
     (again.strip_suffix(b"\r\n") == Some(line.as_bytes())).then_some(cmd)
 }
 
@@ -160,7 +168,13 @@ impl MailMachine {
     /// Raises ValueError when the session cannot be expressed (the caller
     /// then keeps to smtplib's step-by-step path).
     #[new]
-    fn new(hello_domain: &str, lmtp: bool, ehlo_msg: &[u8]) -> PyResult<Self> {
+    #[pyo3(signature = (hello_domain, lmtp, ehlo_msg, max_in_flight = DEFAULT_MAX_IN_FLIGHT))]
+    fn new(
+        hello_domain: &str,
+        lmtp: bool,
+        ehlo_msg: &[u8],
+        max_in_flight: usize,
+    ) -> PyResult<Self> {
         let domain = Domain::parse(hello_domain, true).map_err(|_| value_error("hello domain"))?;
         let mut config = if lmtp {
             ClientConfig::lmtp(domain)
@@ -170,7 +184,7 @@ impl MailMachine {
         config.timeouts = ClientTimeouts::uniform(None);
         // smtplib's bytes: `mail FROM:<a> size=21`, `rcpt TO:<b>`, `data`,
         // `rset`, whichever path writes them.
-        config.command_spelling = CommandSpelling::Smtplib;
+        config.command_spelling = CommandSpelling::LowerCase;
         let mut limits = ReplyParserConfig::default();
         // smtplib's limit: a line of up to 8192 octets, its LF included.
         limits.max_line = crate::reply::SMTPLIB_MAX_LINE;
@@ -179,6 +193,7 @@ impl MailMachine {
         config.reply_limits = limits;
         config.transmit_high_water = TRANSMIT_HIGH_WATER;
         config.bdat_chunk_size = BDAT_CHUNK;
+        config.max_in_flight = max_in_flight;
         let lines: Vec<&[u8]> = ehlo_msg.split(|&b| b == b'\n').collect();
         let hello = Reply::from_lines(ReplyCode::OK, &lines);
         // smtplib did the greeting and EHLO itself; the machine starts idle
@@ -226,8 +241,16 @@ impl MailMachine {
         let mut env = Envelope::new(from, []);
         env.mail_params = params;
         env.recipients = recipients;
+        let pipelined = self
+            .conn
+            .capabilities()
+            .is_some_and(|c| c.extensions().contains(Extensions::PIPELINING))
+            && self.conn.config().max_in_flight > 0;
         env.body_mode = if bdat {
-            BodyMode::Bdat { chunk_size: None }
+            BodyMode::Bdat {
+                chunk_size: pipelined
+                    .then(|| (self.conn.config().max_in_flight / 4).max(PIPELINED_BDAT_CHUNK)),
+            }
         } else {
             BodyMode::Data
         };
@@ -283,12 +306,33 @@ impl MailMachine {
         }
     }
 
-    /// Feeds a body chunk; False when the machine cannot take it yet (a
-    /// BDAT chunk waits for its reply): write, read, retry.
-    fn body(&mut self, chunk: &[u8]) -> PyResult<bool> {
+    /// Feeds `data[start:end]` (offsets into the caller's bytes, so a
+    /// message is fed piece by piece without copies); False when the
+    /// machine cannot take it yet (BDAT chunks wait for the replies to
+    /// those in flight): write, read, retry. Also False, and `status()` no
+    /// longer SEND_BODY, when a reply refused the transaction meanwhile.
+    #[pyo3(signature = (data, start = 0, end = None))]
+    fn body(&mut self, data: &[u8], start: usize, end: Option<usize>) -> PyResult<bool> {
+        let end = end.unwrap_or(data.len());
+        let Some(chunk) = data.get(start..end) else {
+            return Err(value_error("start and end must be within the data"));
+        };
         match self.conn.send_body(chunk) {
             Ok(()) => Ok(true),
             Err(LocalError::BufferFull { .. }) => Ok(false),
+            // A reply refused the transaction while its (pipelined BDAT)
+            // body was being sent, or a 421 closed the session: the body is
+            // no longer wanted, the outcome comes with the replies.
+            Err(
+                LocalError::InvalidState {
+                    state: SessionState::Transaction,
+                    ..
+                }
+                | LocalError::Closed,
+            ) => {
+                self.ready_for_body = false;
+                Ok(false)
+            }
             Err(e) => Err(value_error(e)),
         }
     }
@@ -296,7 +340,18 @@ impl MailMachine {
     /// Ends the body (CRLF.CRLF or BDAT LAST).
     fn finish_body(&mut self) -> PyResult<()> {
         self.ready_for_body = false;
-        self.conn.finish_body().map_err(value_error)?;
+        match self.conn.finish_body() {
+            // Refused meanwhile (see `body`): nothing to end.
+            Ok(())
+            | Err(
+                LocalError::InvalidState {
+                    state: SessionState::Transaction,
+                    ..
+                }
+                | LocalError::Closed,
+            ) => {}
+            Err(e) => return Err(value_error(e)),
+        }
         self.drain();
         Ok(())
     }
@@ -350,5 +405,7 @@ impl MailMachine {
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // smtp_core's default, for `SMTP.max_in_flight`.
+    m.add("DEFAULT_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT)?;
     m.add_class::<MailMachine>()
 }

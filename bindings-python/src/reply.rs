@@ -65,14 +65,7 @@ fn strip_ws(mut s: &[u8]) -> &[u8] {
 
 /// smtplib's message: each line's text stripped, joined by `\n`.
 pub(crate) fn smtplib_text(reply: &Reply) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (i, line) in reply.lines().enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-        }
-        out.extend_from_slice(strip_ws(line));
-    }
-    out
+    reply.trimmed_text()
 }
 
 /// Splits `raw` after each LF, as `readline()` would.

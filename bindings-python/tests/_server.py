@@ -37,6 +37,10 @@ class Behaviour:
         # Answer DATA with 354 even when no recipient was accepted (some
         # servers do; RFC 2920 §3.1 tells the client what to do then).
         self.always_354 = False
+        # BDAT chunk (0-based, per transaction) -> reply instead of 250.
+        # A refusal ends the transaction: the chunks after it are read and
+        # refused with 503 (RFC 3030 §2); a 421 closes the connection.
+        self.bdat_replies = {}
 
 
 class Transaction:
@@ -177,6 +181,13 @@ class Session(threading.Thread):
                 self.server.in_command_mode = True
                 if tx is None or not accepted:
                     self.push("503 5.5.1 no valid recipients")
+                    continue
+                reply = self.b.bdat_replies.get(len(tx.bdat_sizes))
+                if reply:
+                    self.push(reply)
+                    if reply.startswith("421"):
+                        return
+                    tx = None
                     continue
                 tx.bdat_sizes.append(size)
                 tx.message += chunk

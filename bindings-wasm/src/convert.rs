@@ -36,7 +36,7 @@ pub(crate) fn reply(j: &mut Json, r: &Reply) {
         j.lossy(line);
     }
     j.end_array();
-    j.key("text").lossy(&r.text());
+    j.key("text").lossy(&r.trimmed_text());
     j.end_object();
 }
 

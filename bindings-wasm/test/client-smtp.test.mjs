@@ -113,6 +113,41 @@ test('BDAT when asked for (useChunking) and offered; bodies of every kind', asyn
   await s.quit();
 });
 
+test('pipelined BDAT: recipients refused while the body streams; a stream over the server\'s SIZE', async () => {
+  let pulled = 0;
+  async function* body(total) {
+    const chunk = Buffer.alloc(64 * 1024, 'y\r\n');
+    for (let sent = 0; sent < total; sent += chunk.length) {
+      pulled += chunk.length;
+      yield chunk;
+    }
+  }
+  const s = await open(plain, { useChunking: true });
+  await assert.rejects(s.sendmail('a@x.test', ['refuse1@y.test', 'refuse2@y.test'], body(64 << 20)), SMTPRecipientsRefused);
+  assert.ok(pulled < 16 << 20, `the source was not read to its end (${pulled} octets pulled)`);
+  assert.equal((await s.noop())[0], 250, 'the session goes on');
+  assert.deepEqual(await s.sendmail('a@x.test', ['b@y.test'], MESSAGE), {});
+  assert.equal(lastMessage(plain).bdat, true);
+  await s.quit();
+
+  // SIZE (RFC 1870): a message of known size over the limit is refused
+  // before anything is sent; a stream found too large midway cannot be
+  // ended without delivering it cut short, so the connection is closed.
+  const small = await startServer({ maxMessageSize: 100_000 });
+  try {
+    const t = await open(small, { useChunking: true });
+    await assert.rejects(t.sendmail('a@x.test', ['b@y.test'], Buffer.alloc(200_000, 'z')), (e) => e instanceof SmtpLocalError && e.code === 'MessageTooLarge');
+    assert.equal((await t.noop())[0], 250, 'nothing was sent: the session goes on');
+    pulled = 0;
+    await assert.rejects(t.sendmail('a@x.test', ['b@y.test'], body(64 << 20)), (e) => e instanceof SmtpLocalError && e.code === 'MessageTooLarge');
+    assert.ok(pulled < 1 << 20, `stopped at the limit (${pulled} octets pulled)`);
+    await assert.rejects(t.noop(), SMTPServerDisconnected);
+    assert.equal(small.messages.length, 0, 'nothing was delivered');
+  } finally {
+    await small.close();
+  }
+});
+
 test('LMTP: one reply per recipient after the data', async () => {
   const s = await LMTP.connect({ host: '127.0.0.1', port: lmtp.port, timeoutMs: 5000 });
   assert.equal((await s.ehlo())[0], 250, 'ehlo() sends LHLO');

@@ -107,7 +107,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             "-- refused {}: {} {}",
                             r.path,
                             reply.code().get(),
-                            String::from_utf8_lossy(&reply.text())
+                            String::from_utf8_lossy(&reply.trimmed_text())
                         );
                     }
                     conn.quit()?;

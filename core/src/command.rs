@@ -5,7 +5,7 @@
 //! writes the canonical form (upper-case verbs, single spaces, typed
 //! parameters in a fixed order, then the others in order), and
 //! [`Command::encode_spelled`] the same in another [`CommandSpelling`]
-//! (Python smtplib's lower-case verbs). The parser is
+//! (lower-case verbs, as Python's smtplib writes them). The parser is
 //! liberal where real clients deviate and nothing can be misread: spaces
 //! after `FROM:`/`TO:`, several spaces between arguments, trailing spaces,
 //! `_` in domain labels, a HELO argument that is any printable word.
@@ -37,7 +37,6 @@ pub use borrowed::{
 pub use requirements::MissingExtension;
 pub use spelling::CommandSpelling;
 pub use validate::InvalidCommand;
-pub use xtext::{xtext_decode, xtext_encode};
 
 /// One SMTP command line, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]

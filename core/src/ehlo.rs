@@ -17,8 +17,9 @@ pub use extensions::Extensions;
 ///
 /// Kept compact: the reply's text in one string (greeting line, then one
 /// line per keyword, verbatim) plus what this crate derives from it. The
-/// keyword lines are read back with [`keywords`](Self::keywords), so the
-/// Python binding can rebuild smtplib's `esmtp_features` exactly.
+/// keyword lines are read back verbatim with [`keywords`](Self::keywords),
+/// so a caller can rebuild any view of them (Python smtplib's
+/// `esmtp_features` map is one).
 ///
 /// Everything but the text is derived from it, so two values are equal
 /// (and hash alike) exactly when their texts are.

@@ -25,9 +25,9 @@
 //! close), and framing resumes after it.
 //!
 //! ```
-//! use smtp_core::framing::{Frame, LineEndings, LineFramer, Limits};
+//! use smtp_core::framing::{Frame, LineEndings, LineFramer, MAX_COMMAND_LINE};
 //!
-//! let mut framer = LineFramer::new(Limits::default().command_line, LineEndings::Strict);
+//! let mut framer = LineFramer::new(MAX_COMMAND_LINE, LineEndings::Strict);
 //! let mut buf: Vec<u8> = b"NOOP\r\nQUIT\r\nRS".to_vec();
 //! let mut pos = 0; // the cursor: bytes before it are done with
 //! let mut lines = Vec::new();
@@ -71,30 +71,6 @@ pub const MAX_COMMAND_LINE: usize = 512;
 pub const MAX_REPLY_LINE: usize = 512;
 /// Text line of message content, CRLF included (RFC 5321 §4.5.3.1.6).
 pub const MAX_TEXT_LINE: usize = 1000;
-
-/// Line length limits, every one counting the CRLF. RFC 5321 §4.5.3.1
-/// gives minimums an implementation must accept; §4.5.3.1 also says to
-/// accept longer lines where possible, hence configurable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Longest command line (RFC 5321 §4.5.3.1.4; extensions such as
-    /// RFC 1869 §4 parameters or AUTH initial responses may need more).
-    pub command_line: usize,
-    /// Longest reply line (RFC 5321 §4.5.3.1.5).
-    pub reply_line: usize,
-    /// Longest line of message text (RFC 5321 §4.5.3.1.6).
-    pub text_line: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            command_line: MAX_COMMAND_LINE,
-            reply_line: MAX_REPLY_LINE,
-            text_line: MAX_TEXT_LINE,
-        }
-    }
-}
 
 /// How strictly line endings are read. RFC 5321 §2.3.8: lines end with
 /// CRLF only, and a bare CR or LF must not be treated as one.

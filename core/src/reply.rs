@@ -1,8 +1,8 @@
 //! Replies: `Reply { code, enhanced status, lines }`, an incremental parser
 //! for single and multi-line replies (RFC 5321 §4.2), and an encoder.
 //!
-//! * [`Reply`] holds each line's text verbatim; [`Reply::text`] gives the
-//!   message exactly as Python's `smtplib.getreply()` returns it.
+//! * [`Reply`] holds each line's text verbatim; [`Reply::trimmed_text`]
+//!   gives it for display, each line trimmed (Python's smtplib's format).
 //! * [`Reply::encode`] writes the wire form, wrapping over-long lines so
 //!   that no line exceeds [`MAX_REPLY_LINE`].
 //! * [`ReplyParser`] reads replies incrementally from the caller's buffer
@@ -285,9 +285,12 @@ impl Reply {
         &self.joined
     }
 
-    /// The message as Python's `smtplib.SMTP.getreply()` returns it: each
-    /// line stripped of leading and trailing `' \t\r\n'`, joined by `\n`.
-    pub fn text(&self) -> Vec<u8> {
+    /// The text for display: each line with leading and trailing SP, HT,
+    /// CR and LF removed, joined by `\n` (the enhanced status code, part of
+    /// the text, stays). Python's smtplib returns reply messages in this
+    /// format (`SMTP.getreply()`), so a binding that stands in for it uses
+    /// this.
+    pub fn trimmed_text(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.joined.len());
         for (i, line) in self.lines().enumerate() {
             if i > 0 {

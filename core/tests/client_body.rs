@@ -1,5 +1,6 @@
-//! Bodies: BDAT chunks (RFC 3030), back-pressure, bare line endings, and
-//! the low-level DATA path (smtplib's `data()`).
+//! Bodies: BDAT chunks without PIPELINING (RFC 3030 §4.1; the pipelined
+//! ones are in `client_bdat_pipelined.rs`), back-pressure, bare line
+//! endings, and the low-level DATA path (smtplib's `data()`).
 
 mod client_common;
 
@@ -40,70 +41,6 @@ fn bdat_without_pipelining_waits_for_each_chunk() {
             "Closed"
         ]
     );
-}
-
-#[test]
-fn bdat_pipelined_and_auto_mode() {
-    let env = || envelope("<a@a.example>", &["<b@b.example>"]);
-    let mut cfg = config();
-    cfg.bdat_chunk_size = 4;
-    let cfg = move || cfg.clone();
-    let script = [
-        ("", "220 x\r\n"),
-        (
-            "EHLO client.example\r\n",
-            "250-x\r\n250-PIPELINING\r\n250 CHUNKING\r\n",
-        ),
-        (
-            "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\n",
-            "250 ok\r\n250 ok\r\n",
-        ),
-        (
-            "BDAT 4\r\nhellBDAT 4\r\no woBDAT 3 LAST\r\nrld",
-            "250 a\r\n250 b\r\n250 done\r\n",
-        ),
-        ("QUIT\r\n", "221 bye\r\n"),
-    ];
-    let run = run_all(cfg, &script, true, || send_one(env(), b"hello world"));
-    let result = run
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::TransactionFinished { result } => Some(result.clone()),
-            _ => None,
-        })
-        .unwrap();
-    assert_eq!(result.data_reply.unwrap().code().get(), 250);
-}
-
-#[test]
-fn refused_bdat_chunk_fails_the_transaction() {
-    let script = [
-        ("", "220 x\r\n"),
-        (
-            "EHLO client.example\r\n",
-            "250-x\r\n250-PIPELINING\r\n250 CHUNKING\r\n",
-        ),
-        (
-            "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\n",
-            "250 ok\r\n250 ok\r\n",
-        ),
-        (
-            "BDAT 4\r\nhellBDAT 4\r\no woBDAT 3 LAST\r\nrld",
-            "552 5.3.4 too big\r\n503 5.5.1 no\r\n503 5.5.1 no\r\n",
-        ),
-        ("RSET\r\nQUIT\r\n", "250 ok\r\n221 bye\r\n"),
-    ];
-    let run = run_all(config, &script, true, || {
-        send_one(bdat_env(), b"hello world")
-    });
-    assert!(run.events.iter().any(|e| matches!(
-        e,
-        Event::TransactionFailed {
-            stage: Stage::Body,
-            ..
-        }
-    )));
 }
 
 #[test]

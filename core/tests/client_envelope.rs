@@ -1,12 +1,13 @@
 //! send_mail's checks against the server's capabilities: SIZE, 8BITMIME,
-//! SMTPUTF8, BINARYMIME, DSN, REQUIRETLS. A refusal is a LocalError and
+//! SMTPUTF8, BINARYMIME, DSN, REQUIRETLS, and the parameters of the shared
+//! table (`MailParameters::missing_extension`). A refusal is a LocalError and
 //! leaves the machine exactly as it was.
 
 mod client_common;
 
 use client_common::*;
 use smtp_core::client::{BodyMode, Envelope, Event, Phase};
-use smtp_core::command::{BodyType, Notify, Ret};
+use smtp_core::command::{BodyType, Notify, OtherParameter, Ret};
 use smtp_core::{ClientConnection, LocalError, Timestamp};
 
 /// A machine after EHLO with these keyword lines.
@@ -139,7 +140,24 @@ fn extensions_must_be_advertised() {
             with(&|e| e.mail_params.body = Some(BodyType::BinaryMime)),
             "BINARYMIME",
         ),
+        // RFC 6152 §2: BODY is 8BITMIME's parameter, 7BIT too.
+        (
+            with(&|e| e.mail_params.body = Some(BodyType::SevenBit)),
+            "8BITMIME",
+        ),
         (with(&|e| e.mail_params.smtputf8 = true), "SMTPUTF8"),
+        // RFC 6710 §3: a parameter the crate does not type still needs
+        // its extension (the shared table reads `other` too).
+        (
+            with(&|e| {
+                e.mail_params.other.push(OtherParameter {
+                    keyword: "MT-PRIORITY".into(),
+                    value: Some("3".into()),
+                })
+            }),
+            "MT-PRIORITY",
+        ),
+        (with(&|e| e.mail_params.size = Some(10)), "SIZE"),
         (with(&|e| e.mail_params.ret = Some(Ret::Full)), "DSN"),
         (with(&|e| e.mail_params.envid = Some("x".into())), "DSN"),
         (

@@ -40,30 +40,11 @@ fn one_reply_per_accepted_recipient() {
     let run = run_all(lmtp, &script, true, || {
         send_one(env(), b"Blah blah blah...")
     });
-    let deliveries: Vec<(usize, u16)> = run
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::DeliveryReply { index, reply } => Some((*index, reply.code().get())),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(deliveries, [(0, 250), (2, 452)]);
-    let result = run
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::TransactionFinished { result } => Some(result.clone()),
-            _ => None,
-        })
-        .expect("finished");
+    assert_eq!(deliveries(&run.events), [(0, 250), (2, 452)]);
+    let result = finished(&run.events);
     assert_eq!(result.accepted(), 1);
     assert_eq!(result.data_reply, None);
-    let refused: Vec<(usize, u16)> = result
-        .refused()
-        .map(|(r, rep)| (r.index, rep.code().get()))
-        .collect();
-    assert_eq!(refused, [(1, 550), (2, 452)]);
+    assert_eq!(refused_codes(&result), [(1, 550), (2, 452)]);
     assert!(matches!(
         run.events.last(),
         Some(Event::Closed { clean: true, .. })
@@ -111,24 +92,17 @@ fn lmtp_with_bdat_gets_one_reply_per_recipient_after_last() {
             "LHLO client.example\r\n",
             "250-lmtp\r\n250-PIPELINING\r\n250 CHUNKING\r\n",
         ),
+        // PIPELINING and CHUNKING: the body goes with the envelope.
         (
-            "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nRCPT TO:<c@b.example>\r\n",
-            "250 ok\r\n250 ok\r\n250 ok\r\n",
+            "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nRCPT TO:<c@b.example>\r\n\
+             BDAT 5 LAST\r\nhello",
+            "250 ok\r\n250 ok\r\n250 ok\r\n250 b ok\r\n550 c over quota\r\n",
         ),
-        ("BDAT 5 LAST\r\nhello", "250 b ok\r\n550 c over quota\r\n"),
         ("QUIT\r\n", "221 bye\r\n"),
     ];
     let env = || envelope("<a@a.example>", &["<b@b.example>", "<c@b.example>"]);
     let run = run_all(lmtp, &script, true, || send_one(env(), b"hello"));
-    let deliveries: Vec<(usize, u16)> = run
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::DeliveryReply { index, reply } => Some((*index, reply.code().get())),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(deliveries, [(0, 250), (1, 550)]);
+    assert_eq!(deliveries(&run.events), [(0, 250), (1, 550)]);
 }
 
 #[test]
@@ -160,11 +134,7 @@ fn a_421_among_the_deliveries_answers_for_those_still_waiting() {
         panic!("{:?}", names(&run.events))
     };
     assert_eq!(result.accepted(), 1);
-    let refused: Vec<(usize, u16)> = result
-        .refused()
-        .map(|(r, rep)| (r.index, rep.code().get()))
-        .collect();
-    assert_eq!(refused, [(1, 421), (2, 421)]);
+    assert_eq!(refused_codes(result), [(1, 421), (2, 421)]);
     assert!(run
         .events
         .iter()

@@ -18,14 +18,6 @@ struct Verdicts {
     end: u16,
 }
 
-fn reply(code: u16) -> String {
-    format!("{code} text {code}\r\n")
-}
-
-fn rcpt_line(i: usize) -> String {
-    format!("RCPT TO:<r{i}@b.example>\r\n")
-}
-
 /// The unpipelined conversation: one command per reply.
 fn unpiped(v: &Verdicts) -> Vec<(String, String)> {
     let mut s = vec![
@@ -85,26 +77,7 @@ fn piped(v: &Verdicts) -> Vec<(String, String)> {
 }
 
 fn events_after_ehlo(script: &[(String, String)], n: usize) -> (Vec<Event>, Vec<u8>) {
-    let refs: Vec<(&str, &str)> = script
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let to: Vec<String> = (0..n).map(|i| format!("<r{i}@b.example>")).collect();
-    let to: Vec<&str> = to.iter().map(String::as_str).collect();
-    let env = envelope("<a@a.example>", &to);
-    let r = run(
-        config(),
-        &refs,
-        true,
-        send_one(env, BODY.as_bytes()),
-        Feed::Whole,
-    );
-    let i = r
-        .events
-        .iter()
-        .position(|e| matches!(e, Event::EhloAccepted { .. }))
-        .unwrap();
-    (r.events[i + 1..].to_vec(), r.client)
+    run_after_ehlo(script, numbered_envelope(n), BODY.as_bytes())
 }
 
 proptest! {

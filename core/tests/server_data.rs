@@ -51,7 +51,7 @@ fn smuggling_variants_never_end_data() {
         assert!(
             !h.events.iter().any(|e| matches!(
                 e,
-                Event::MessageEnd { .. } | Event::MessageRefused { .. } | Event::MailFrom { .. }
+                Event::MessageEnd { .. } | Event::MessageRefused { .. } | Event::MailFrom
             )),
             "{variant:?} ended DATA: {:?}",
             h.events

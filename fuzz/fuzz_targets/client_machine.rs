@@ -5,7 +5,10 @@
 //!
 //! Input: three configuration bytes, a length byte `L`, `L` decision bytes
 //! (used cyclically), then the server's bytes (mapped onto the SMTP
-//! alphabet).
+//! alphabet). The third configuration byte also picks `max_in_flight`, so
+//! BDAT pipelined with the envelope (a server offering PIPELINING and
+//! CHUNKING) runs with the default window, none, and windows smaller than
+//! a chunk; the body is streamed as `body_ready` allows.
 //!
 //! Invariants beyond "no panic":
 //! * outside message data, everything the client sends is CRLF lines with
@@ -14,6 +17,9 @@
 //! * DATA message data has no bare CR/LF and unstuffs to exactly the
 //!   message (normalized) ending at the terminator; BDAT chunks carry
 //!   exactly their announced octets and add up to the message;
+//! * with BDAT pipelined, the body octets of the commands in flight never
+//!   exceed `max_in_flight` (the commands in flight are the last
+//!   `in_flight()` sent: replies come in order);
 //! * a refused call (`Err`) sends nothing;
 //! * after a final event (`Closed`, `Failed`, `TimedOut`) no event comes,
 //!   input changes nothing and every command is refused.
@@ -62,6 +68,16 @@ struct Harness {
     now: u64,
     done: bool,
     message: &'static [u8],
+    /// The body not yet handed over, from ReadyForBody until it ended.
+    body_left: Option<&'static [u8]>,
+    /// Piece sizes for the body, drawn from the decisions.
+    piece: usize,
+    /// Body octets carried by each command sent, in order (BDAT: its
+    /// chunk; every other command, and the end of DATA: 0).
+    sent: Vec<u64>,
+    /// `max_in_flight` when the transaction pipelines BDAT.
+    window: Option<u64>,
+    max_in_flight: usize,
     transactions: u8,
     authed_tried: bool,
     tls_tried: bool,
@@ -160,6 +176,7 @@ impl Harness {
                     }
                     smtp_fuzz::assert_no_bare_cr_lf(raw, "DATA message data");
                     self.wire = Wire::Commands;
+                    self.sent.push(0); // the end of data awaits a reply
                     let data = std::mem::take(&mut self.data);
                     if let Some(m) = self.expected.take() {
                         let mut want = normalized(&m);
@@ -176,6 +193,10 @@ impl Harness {
     fn command_line(&mut self, line: &[u8]) {
         let cmd = Command::parse(line, true);
         self.after_data = matches!(cmd, Ok(Command::Data));
+        self.sent.push(match cmd {
+            Ok(Command::Bdat { size, .. }) => size,
+            _ => 0,
+        });
         match cmd {
             Ok(Command::Bdat { size, last }) => self.wire = Wire::Chunk(size, last),
             Ok(_) => {}
@@ -193,6 +214,54 @@ impl Harness {
                 self.data.clear();
                 self.expected = None;
             }
+        }
+    }
+
+    /// RFC 3030 §2 pipelining bounded by `max_in_flight`: what the
+    /// commands in flight carry.
+    fn check_window(&self) {
+        let Some(window) = self.window else { return };
+        if self.c.is_closed() {
+            return;
+        }
+        let n = self.c.in_flight().min(self.sent.len());
+        let ahead: u64 = self.sent[self.sent.len() - n..].iter().sum();
+        assert!(
+            ahead <= window,
+            "{ahead} body octets in flight, max_in_flight {window}"
+        );
+    }
+
+    /// Hands over the body as the machine takes it: a piece refused with
+    /// BufferFull waits for replies; any other refusal ends the body (a
+    /// reply doomed the transaction, or the size, or a bare line ending).
+    fn feed_body(&mut self) {
+        while let Some(left) = self.body_left {
+            let before = self.c.pending_transmit().len();
+            if left.is_empty() {
+                let r = self.c.finish_body();
+                self.call(&r, before);
+                if r.is_err() {
+                    self.expected = None;
+                }
+                self.body_left = None;
+            } else {
+                let (piece, rest) = left.split_at(self.piece.min(left.len()));
+                match self.c.send_body(piece) {
+                    Ok(()) => self.body_left = Some(rest),
+                    Err(smtp_core::LocalError::BufferFull { .. }) => {
+                        assert_eq!(self.c.pending_transmit().len(), before);
+                        assert!(!self.c.body_ready(), "BufferFull while body_ready");
+                        return;
+                    }
+                    Err(e) => {
+                        assert_eq!(self.c.pending_transmit().len(), before, "{e}");
+                        self.expected = None;
+                        self.body_left = None;
+                    }
+                }
+            }
+            self.take();
         }
     }
 
@@ -231,6 +300,8 @@ impl Harness {
         }
         self.transactions += 1;
         let env = self.envelope(d);
+        let pipelining = self.c.capabilities().is_some_and(|c| c.has("PIPELINING"));
+        self.window = (pipelining && self.max_in_flight > 0).then_some(self.max_in_flight as u64);
         let before = self.c.pending_transmit().len();
         let r = self.c.send_mail(&env);
         self.call(&r, before);
@@ -309,28 +380,12 @@ impl Harness {
                 }
                 self.data.clear();
                 let m = self.message;
-                let split = if m.is_empty() {
-                    0
-                } else {
-                    usize::from(d.next()) % m.len()
-                };
-                let (a, b) = m.split_at(split);
-                let mut body_ok = true;
-                for part in [a, b] {
-                    let before = self.c.pending_transmit().len();
-                    let r = self.c.send_body(part);
-                    self.call(&r, before);
-                    body_ok &= r.is_ok();
-                    self.take();
-                }
-                let before = self.c.pending_transmit().len();
-                let r = self.c.finish_body();
-                self.call(&r, before);
-                body_ok &= r.is_ok();
-                self.expected = body_ok.then(|| m.to_vec());
-                self.take();
+                self.piece = 1 + usize::from(d.next()) % m.len().max(1);
+                self.expected = Some(m.to_vec());
+                self.body_left = Some(m);
             }
             Event::TransactionFinished { .. } | Event::TransactionFailed { .. } => {
+                self.body_left = None;
                 self.start_mail(d)
             }
             Event::AuthChallenge { .. } => {
@@ -342,10 +397,13 @@ impl Harness {
     }
 
     fn drain(&mut self, d: &mut Decisions) {
+        // Body calls make no events: one pass is enough.
         while let Some(e) = self.c.poll_event() {
             self.event(e, d);
         }
+        self.feed_body();
         self.take();
+        self.check_window();
     }
 }
 
@@ -375,6 +433,14 @@ fuzz_target!(|data: &[u8]| {
     cfg.reply_limits.allow_bare_lf = f1 & 32 == 0;
     cfg.bdat_chunk_size = 1 + usize::from(f2 & 31);
     cfg.transmit_high_water = 16 + usize::from(f2 >> 5) * 64;
+    cfg.max_in_flight = match (f3 >> 2) & 3 {
+        0 => cfg.max_in_flight,
+        1 => 0,
+        // Smaller than most chunks: chunks are cut to it.
+        2 => 1 + usize::from(f3 >> 4),
+        _ => 8,
+    };
+    let max_in_flight = cfg.max_in_flight;
     let message = MESSAGES[usize::from(f3 & 3)];
     let Ok(c) = ClientConnection::new(cfg, Timestamp(0)) else {
         panic!("a valid hello domain refused");
@@ -389,6 +455,11 @@ fuzz_target!(|data: &[u8]| {
         now: 0,
         done: false,
         message,
+        body_left: None,
+        piece: 1,
+        sent: Vec::new(),
+        window: None,
+        max_in_flight,
         transactions: 0,
         authed_tried: false,
         tls_tried: false,

@@ -14,7 +14,9 @@ behaviour):
 * ``sendmail`` pipelines MAIL, RCPT and DATA when the server offers
   PIPELINING (RFC 2920), with the same return value and exceptions;
 * set ``use_chunking = True`` on the instance and bodies go by BDAT when the
-  server offers CHUNKING (RFC 3030);
+  server offers CHUNKING (RFC 3030); with PIPELINING too, MAIL, RCPT and
+  the body leave in one write (``max_in_flight`` bounds how much body goes
+  ahead of the replies);
 * ``msg`` may be a binary file-like object: it is streamed in chunks;
 * ``LMTP.sendmail`` reads the one reply per accepted recipient that RFC 2033
   sends after the body (CPython issue 76984);
@@ -112,7 +114,9 @@ class SMTP(_AuthMixin, _TransactionMixin):
 
     Beyond smtplib: ``use_chunking`` (default False) sends bodies with BDAT
     when the server offers CHUNKING; ``use_pipelining`` (default True)
-    pipelines ``sendmail`` when the server offers PIPELINING.
+    pipelines ``sendmail`` when the server offers PIPELINING (with both,
+    and CHUNKING, a message goes in one write); ``max_in_flight`` (default
+    4 MiB) bounds the BDAT body octets sent ahead of their replies.
     """
     debuglevel = 0
 

@@ -23,8 +23,23 @@ from ._common import (
 )
 
 
+def _as_bytes(data):
+    """A body piece as bytes: str (ASCII, as smtplib encodes it),
+    bytearray and memoryview are converted."""
+    if isinstance(data, str):
+        return data.encode('ascii')
+    return data if isinstance(data, bytes) else bytes(data)
+
+
 class _TransactionMixin:
     """MAIL, RCPT, DATA/BDAT and sendmail; mixed into SMTP."""
+
+    # With use_chunking and a server offering PIPELINING and CHUNKING,
+    # sendmail writes MAIL, every RCPT and the first BDAT chunks at once
+    # (RFC 2920 §3.1, RFC 3030 §2): at most this many body octets go ahead
+    # of the replies that judge them, so a refused message wastes at most
+    # this much. 0: each chunk waits for every reply before it.
+    max_in_flight = _core.DEFAULT_MAX_IN_FLIGHT
 
     def _mail_args(self, sender, options):
         optionlist = ''
@@ -229,11 +244,11 @@ class _TransactionMixin:
                 or self._parser is None or self._parser.pending()
                 or self._calls_replaced()):
             return None
-        key = (self.ehlo_resp, self.local_hostname)
+        key = (self.ehlo_resp, self.local_hostname, self.max_in_flight)
         if self._machine_key != key:
             try:
                 self._machine = _core.MailMachine(self.local_hostname, self._lmtp,
-                                                  self.ehlo_resp)
+                                                  self.ehlo_resp, self.max_in_flight)
             except ValueError:
                 self._machine = None
             self._machine_key = key
@@ -282,25 +297,32 @@ class _TransactionMixin:
         return self._transaction_result(outcome, from_addr, to_addrs)
 
     def _machine_body(self, m, msg):
-        """Feeds the body to the machine. Each chunk is written only once
-        the next one is read, so the last one leaves together with the
-        terminator: a lone small write after a large one would wait for
-        the peer's delayed ACK (Nagle), tens of milliseconds."""
+        """Feeds the body to the machine, _BODY_CHUNK octets at a time (a
+        bytes message by offsets into it, without copies), so the machine
+        never holds more than a piece and a chunk. Each piece is written
+        only once the next one is read, so the last one leaves together
+        with the terminator: a lone small write after a large one would
+        wait for the peer's delayed ACK (Nagle), tens of milliseconds. With
+        BDAT pipelined the envelope waits for the first piece too, so a
+        small message is one write and one round trip."""
         if _is_filelike(msg):
-            chunks = iter(lambda: msg.read(_BODY_CHUNK), b'')
+            pieces = ((_as_bytes(c), 0, len(c))
+                      for c in iter(lambda: msg.read(_BODY_CHUNK), b''))
         else:
-            chunks = (msg,)
-        for chunk in chunks:
-            if isinstance(chunk, str):
-                chunk = chunk.encode('ascii')
-            elif not isinstance(chunk, bytes):
-                chunk = bytes(chunk)  # bytearray, memoryview
-            out = m.transmit()
-            if out:
-                self.send(out)
-            while m.status() == m.SEND_BODY and not m.body(chunk):
-                # A BDAT chunk waits for its reply (RFC 3030 §4).
-                self._machine_io(m, force_read=True)
+            msg = _as_bytes(msg)
+            pieces = ((msg, i, min(i + _BODY_CHUNK, len(msg)))
+                      for i in range(0, len(msg), _BODY_CHUNK))
+        first = True
+        for data, start, end in pieces:
+            if not first:
+                out = m.transmit()
+                if out:
+                    self.send(out)
+            first = False
+            while m.status() == m.SEND_BODY and not m.body(data, start, end):
+                # Chunks wait for the replies to those in flight
+                # (max_in_flight), or a reply refused the transaction.
+                self._machine_io(m, force_read=m.status() == m.SEND_BODY)
             if m.status() != m.SEND_BODY:
                 return
         m.finish_body()

@@ -5,7 +5,9 @@ use std::time::Instant;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use smtp_core::auth::Credentials;
-use smtp_core::client::{ClientConfig, ClientConnection as CoreClient, Envelope, Event as CEvent};
+use smtp_core::client::{
+    ClientConfig, ClientConnection as CoreClient, Envelope, Event as CEvent, DEFAULT_MAX_IN_FLIGHT,
+};
 use smtp_core::{Domain, ForwardPath, ReversePath};
 
 use super::{clock, event, reply, result, sans_io_pymethods, Event};
@@ -147,16 +149,19 @@ sans_io_pymethods!(
     {
         /// A connection just opened: the machine waits for the greeting, then
         /// sends EHLO (LHLO with `lmtp`) with `hello_domain` by itself.
+        /// `max_in_flight`: BDAT body octets sent ahead of their replies
+        /// when the server offers PIPELINING and CHUNKING (0: none).
         #[new]
-        #[pyo3(signature = (hello_domain, *, lmtp = false))]
-        fn new(hello_domain: &str, lmtp: bool) -> PyResult<Self> {
+        #[pyo3(signature = (hello_domain, *, lmtp = false, max_in_flight = DEFAULT_MAX_IN_FLIGHT))]
+        fn new(hello_domain: &str, lmtp: bool, max_in_flight: usize) -> PyResult<Self> {
             let domain =
                 Domain::parse(hello_domain, true).map_err(|e| value_error(format!("{e:?}")))?;
-            let config = if lmtp {
+            let mut config = if lmtp {
                 ClientConfig::lmtp(domain)
             } else {
                 ClientConfig::new(domain)
             };
+            config.max_in_flight = max_in_flight;
             let start = Instant::now();
             let core = CoreClient::new(config, clock(&start)).map_err(value_error)?;
             Ok(ClientConnection { core, start })
@@ -192,7 +197,14 @@ sans_io_pymethods!(
             self.core.send_mail(&env).map_err(value_error)
         }
 
-        /// Appends body bytes after the ReadyForBody event.
+        /// Whether send_body takes a piece now; when not, write transmit()
+        /// and feed the replies first.
+        fn body_ready(&self) -> bool {
+            self.core.body_ready()
+        }
+
+        /// Appends body bytes after the ReadyForBody event (with BDAT
+        /// pipelined, that comes right after send_mail).
         fn send_body(&mut self, chunk: &[u8]) -> PyResult<()> {
             self.core.send_body(chunk).map_err(value_error)
         }

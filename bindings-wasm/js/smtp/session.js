@@ -204,22 +204,26 @@ export class Session {
   async sendBody(source) {
     const m = this.m;
     const stop = ['TransactionFailed', 'ServiceClosing', 'Closed', 'TimedOut', 'Failed'];
+    // With pipelined BDAT a reply may doom the transaction while its body
+    // is being sent: the machine then refuses more body (InvalidState) and
+    // the outcome follows once the replies still owed are in.
+    const take = (call) => {
+      try {
+        call();
+        return true;
+      } catch (e) {
+        if (e instanceof SmtpLocalError && e.code === 'InvalidState') return false;
+        throw e;
+      }
+    };
     if (source.whole) {
-      if (!(await this.#room(stop))) return false;
-      m.sendBody(source.whole);
+      if (!(await this.#room(stop)) || !take(() => m.sendBody(source.whole))) return false;
     } else {
       for await (const piece of source.pieces) {
-        if (!(await this.#room(stop))) return false;
-        m.sendBody(piece);
+        if (!(await this.#room(stop)) || !take(() => m.sendBody(piece))) return false;
       }
     }
-    try {
-      m.finishBody();
-    } catch (e) {
-      if (e instanceof SmtpLocalError && e.code === 'InvalidState') return false;
-      throw e;
-    }
-    return true;
+    return take(() => m.finishBody());
   }
 
   /** Waits until the machine takes a body piece; false if the transaction

@@ -76,7 +76,7 @@ fn domain_name_len(s: &[u8]) -> Option<usize> {
 }
 
 /// `Dot-string` (RFC 5321 §4.1.2).
-#[inline]
+#[inline(always)]
 fn dot_string(i: &str) -> Res<'_, &str> {
     match dot_string_len(i.as_bytes()).and_then(|n| i.split_at_checked(n)) {
         Some((s, rest)) => Ok((rest, s)),
@@ -86,7 +86,8 @@ fn dot_string(i: &str) -> Res<'_, &str> {
 
 /// `Quoted-string` (RFC 5321 §4.1.2), decoded: borrowed from the input
 /// unless it holds a backslash escape.
-#[inline]
+// Rare shapes: kept out of the inlined hot path.
+#[inline(never)]
 fn quoted_string(i: &str) -> Res<'_, Cow<'_, str>> {
     let Some(body) = i.strip_prefix('"') else {
         return fail("Quoted-string");
@@ -123,7 +124,7 @@ fn quoted_string(i: &str) -> Res<'_, Cow<'_, str>> {
 }
 
 /// `Local-part` (RFC 5321 §4.1.2), decoded.
-#[inline]
+#[inline(always)]
 fn local_part(i: &str) -> Res<'_, Cow<'_, str>> {
     if i.starts_with('"') {
         quoted_string(i)
@@ -134,7 +135,7 @@ fn local_part(i: &str) -> Res<'_, Cow<'_, str>> {
 }
 
 /// `Domain` (RFC 5321 §4.1.2) as a name.
-#[inline]
+#[inline(always)]
 fn domain_name(i: &str) -> Res<'_, DomainRef<'_>> {
     match domain_name_len(i.as_bytes()).and_then(|n| i.split_at_checked(n)) {
         Some((s, rest)) => Ok((rest, DomainRef::Name(s))),
@@ -154,7 +155,8 @@ pub(crate) fn is_dcontent(b: u8) -> bool {
 }
 
 /// `address-literal` (RFC 5321 §4.1.3).
-#[inline]
+// Rare shapes: kept out of the inlined hot path.
+#[inline(never)]
 fn address_literal(i: &str) -> Res<'_, DomainRef<'_>> {
     let Some((text, rest)) = i.strip_prefix('[').and_then(|b| b.split_once(']')) else {
         return fail("address-literal");
@@ -181,7 +183,7 @@ fn address_literal(i: &str) -> Res<'_, DomainRef<'_>> {
 }
 
 /// `Domain / address-literal`.
-#[inline]
+#[inline(always)]
 pub(crate) fn domain(i: &str) -> Res<'_, DomainRef<'_>> {
     if i.starts_with('[') {
         address_literal(i)
@@ -191,7 +193,7 @@ pub(crate) fn domain(i: &str) -> Res<'_, DomainRef<'_>> {
 }
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )`.
-#[inline]
+#[inline(always)]
 pub(crate) fn mailbox(i: &str) -> Res<'_, MailboxRef<'_>> {
     let (i, local_part) = local_part(i)?;
     let Some(i) = i.strip_prefix('@') else {

@@ -5,7 +5,6 @@
 //! * [`DotUnstuffer`] (server): DATA wire format → message bytes. Only
 //!   `CR LF . CR LF` ends the data (RFC 5321 §4.1.1.4); bare CR or LF never
 //!   does, whatever the chunking, which is what SMTP smuggling exploits.
-//! * [`BdatReader`] (server): counts off one BDAT chunk (RFC 3030 §2).
 //!
 //! None of them ever holds a message: state across chunks is a few flags.
 //!
@@ -33,7 +32,7 @@ mod bdat;
 mod stuffer;
 mod unstuffer;
 
-pub use bdat::BdatReader;
+pub(crate) use bdat::BdatReader;
 pub use stuffer::{BareLineEndingPolicy, DotStuffer, StuffError};
 pub use unstuffer::{BodyStats, Decoded, DotUnstuffer, UnstufferConfig};
 

@@ -1,5 +1,6 @@
 //! Properties across the stuffer and the unstuffer.
 
+use super::stuffer::tests::stuff;
 use super::unstuffer::tests::feed;
 use super::*;
 use proptest::prelude::*;
@@ -16,16 +17,6 @@ fn split<'a>(data: &'a [u8], cuts: &[prop::sample::Index]) -> Vec<&'a [u8]> {
     }
     chunks.push(&data[prev..]);
     chunks
-}
-
-fn stuff(policy: BareLineEndingPolicy, chunks: &[&[u8]]) -> Result<Vec<u8>, StuffError> {
-    let mut s = DotStuffer::new(policy);
-    let mut wire = Vec::new();
-    for c in chunks {
-        s.push(c, &mut wire)?;
-    }
-    s.finish(&mut wire)?;
-    Ok(wire)
 }
 
 /// Reference for the Normalize policy: every CRLF, bare CR and bare LF

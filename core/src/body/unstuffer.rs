@@ -12,6 +12,11 @@ use memchr::memchr2;
 
 use crate::framing::MAX_TEXT_LINE;
 
+/// Octets [`DotUnstuffer`] scans before it counts their CRs: small enough
+/// to still be in the cache for the count, large enough that the count's
+/// set-up is paid rarely.
+const SCAN_BLOCK: usize = 16 * 1024;
+
 /// How a [`DotUnstuffer`] treats what RFC 5321 forbids but cannot stop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -249,8 +254,12 @@ impl DotUnstuffer {
     /// searcher saves a set-up per line), and bare CRs are found by
     /// counting: every CR of a CRLF is one of the pairs, so more CRs than
     /// pairs means a bare one. The run up to the stop is copied once.
-    fn scan_text_verbatim<'a>(&mut self, input: &'a [u8], out: &mut Vec<u8>) -> &'a [u8] {
-        let mut line = 0; // start of the current line in `input`
+    fn scan_text_verbatim<'a>(&mut self, all: &'a [u8], out: &mut Vec<u8>) -> &'a [u8] {
+        // A block at a time, as if it were the whole read, so that the CR
+        // count reads octets the LF scan has just brought into the cache.
+        let input = all.get(..SCAN_BLOCK).unwrap_or(all);
+        let mut line = 0; // start of the current line in `input`, dot skipped
+        let mut run = 0; // start of the octets not yet copied
         let mut pairs = 0; // CRLFs ending lines in the scanned part
         let mut stop = input.len();
         // Kept in locals for the loop, which runs once per line.
@@ -269,26 +278,37 @@ impl DotUnstuffer {
             longest = longest.max(carried + end - line);
             carried = 0;
             line = end;
-            if input.get(end).is_none_or(|&b| b == b'.') {
-                // A line start that may hold a stuffing dot or the
-                // terminator, or the end of the input: `step` decides.
-                stop = end;
-                self.state = State::LineStart;
-                break;
+            match input.get(end..) {
+                // An ordinary line follows.
+                Some([first, ..]) if *first != b'.' => {}
+                // RFC 5321 §4.5.2: a stuffing dot with more text after it
+                // (not CR, which may begin the terminator): drop it here.
+                Some([b'.', next, ..]) if *next != b'\r' => {
+                    out.extend_from_slice(input.get(run..end).unwrap_or_default());
+                    run = end + 1;
+                    line = end + 1;
+                }
+                // The end of the input, `.` CR (maybe the terminator) or a
+                // lone `.` at the end: `step` decides, octet by octet.
+                _ => {
+                    stop = end;
+                    self.state = State::LineStart;
+                    break;
+                }
             }
         }
         self.stats.longest_line = longest;
         self.stats.bare_lf |= bare_lf;
         self.line_len = carried;
         let scanned = input.get(..stop).unwrap_or_default();
-        let mut copy = scanned;
+        let mut copy_end = stop;
         let mut crs = memchr::memchr_iter(b'\r', scanned).count();
         if stop == input.len() && self.state == State::Text {
             self.line_len += input.len() - line;
-            if let Some(held) = scanned.strip_suffix(b"\r") {
+            if scanned.ends_with(b"\r") {
                 // A CR ending the input: `step` learns with the next octet
                 // whether it starts a CRLF.
-                copy = held;
+                copy_end -= 1;
                 crs -= 1;
                 self.state = State::Cr;
             }
@@ -296,8 +316,8 @@ impl DotUnstuffer {
         if crs != pairs {
             self.stats.bare_cr = true;
         }
-        out.extend_from_slice(copy);
-        input.get(stop..).unwrap_or_default()
+        out.extend_from_slice(input.get(run..copy_end).unwrap_or_default());
+        all.get(stop..).unwrap_or_default()
     }
 
     /// [`scan_text`](Self::scan_text) when bare CR and LF become CRLF: they
@@ -361,5 +381,4 @@ impl DotUnstuffer {
 }
 
 #[cfg(test)]
-#[path = "unstuffer_tests.rs"]
 pub(super) mod tests;

@@ -97,16 +97,9 @@ pub(crate) struct Prepared {
     pub(crate) max_size: Option<u64>,
 }
 
-fn offered(caps: &Capabilities, ext: Extensions, name: &'static str) -> Result<(), LocalError> {
-    if caps.extensions().contains(ext) {
-        Ok(())
-    } else {
-        Err(LocalError::ExtensionNotOffered { extension: name })
-    }
-}
-
 /// Checks `env` against the server's capabilities and builds the commands.
-/// `caps` is `None` after HELO: no extension at all.
+/// `caps` is `None` after HELO: no extension at all. Every step validates
+/// before anything is built, so an error leaves nothing half-done.
 pub(crate) fn prepare(
     env: &Envelope,
     caps: Option<&Capabilities>,
@@ -118,106 +111,17 @@ pub(crate) fn prepare(
             reason: "no recipient",
         });
     }
-    let empty = Capabilities::default();
-    let caps = caps.unwrap_or(&empty);
+    let offered = caps.map_or(Extensions::NONE, Capabilities::extensions);
     let mut params = env.mail_params.clone();
-
     // RFC 6531 §3.4: a non-ASCII address needs SMTPUTF8 on MAIL.
-    let all_ascii = env.from.is_ascii() && env.recipients.iter().all(|r| r.path.is_ascii());
-    if !all_ascii || params.smtputf8 {
-        offered(caps, Extensions::SMTPUTF8, "SMTPUTF8")?;
-        params.smtputf8 = true;
-    }
-    match params.body {
-        Some(BodyType::EightBitMime) => offered(caps, Extensions::EIGHT_BIT_MIME, "8BITMIME")?,
-        Some(BodyType::BinaryMime) => {
-            offered(caps, Extensions::BINARY_MIME, "BINARYMIME")?;
-            // RFC 3030 §3: BINARYMIME only travels in BDAT.
-            offered(caps, Extensions::CHUNKING, "CHUNKING")?;
-        }
-        _ => {}
-    }
-    if params.ret.is_some() || params.envid.is_some() {
-        offered(caps, Extensions::DSN, "DSN")?;
-    }
-    if env
-        .recipients
-        .iter()
-        .any(|r| r.params.notify.is_some() || r.params.orcpt.is_some())
-    {
-        offered(caps, Extensions::DSN, "DSN")?;
-    }
-    if params.requiretls {
-        offered(caps, Extensions::REQUIRETLS, "REQUIRETLS")?;
-        // RFC 8689 §2: "The session itself MUST employ TLS transmission."
-        if !tls {
-            return Err(LocalError::InvalidEnvelope {
-                reason: "REQUIRETLS needs a TLS session (RFC 8689 §2)",
-            });
-        }
-    }
-    if params.auth.is_some() {
-        offered(caps, Extensions::AUTH, "AUTH")?;
-    }
-
-    // RFC 1870 §6: a size the server cannot take is refused before MAIL.
-    let max_size = if caps.extensions().contains(Extensions::SIZE) {
-        caps.max_size().filter(|&n| n > 0)
-    } else {
-        None
-    };
-    if params.size.is_some() {
-        offered(caps, Extensions::SIZE, "SIZE")?;
-    }
-    let declared = params.size.or(env.size);
-    if let (Some(size), Some(limit)) = (declared, max_size) {
-        if size > limit {
-            return Err(LocalError::MessageTooLarge { size, limit });
-        }
-    }
-    if caps.extensions().contains(Extensions::SIZE) && params.size.is_none() {
-        params.size = env.size;
-    }
-
+    params.smtputf8 |= !env.from.is_ascii() || env.recipients.iter().any(|r| !r.path.is_ascii());
+    check_extensions(&params, &env.recipients, offered)?;
+    check_requiretls(&params, tls)?;
+    let max_size = size_limit(caps);
+    params.size = declared_size(&params, env.size, offered, max_size)?;
     let binary = params.body == Some(BodyType::BinaryMime);
-    let chunking = caps.extensions().contains(Extensions::CHUNKING);
-    let bdat = match env.body_mode {
-        BodyMode::Auto if chunking => Some(default_chunk),
-        BodyMode::Auto => None,
-        BodyMode::Data if binary => {
-            return Err(LocalError::InvalidEnvelope {
-                reason: "BODY=BINARYMIME needs BDAT (RFC 3030 §3)",
-            })
-        }
-        BodyMode::Data => None,
-        BodyMode::Bdat { chunk_size } => {
-            offered(caps, Extensions::CHUNKING, "CHUNKING")?;
-            Some(chunk_size.unwrap_or(default_chunk))
-        }
-    };
-    let bdat = match bdat {
-        Some(0) => {
-            return Err(LocalError::InvalidEnvelope {
-                reason: "BDAT chunk size 0",
-            })
-        }
-        other => other,
-    };
-
-    let mail = Command::Mail {
-        from: env.from.clone(),
-        params,
-    };
-    mail.validate()?;
-    let mut rcpts = Vec::with_capacity(env.recipients.len());
-    for r in &env.recipients {
-        let c = Command::Rcpt {
-            to: r.path.clone(),
-            params: r.params.clone(),
-        };
-        c.validate()?;
-        rcpts.push(c);
-    }
+    let bdat = body_transfer(env.body_mode, binary, offered, default_chunk)?;
+    let (mail, rcpts) = commands(env, params)?;
     Ok(Prepared {
         mail,
         rcpts,
@@ -225,4 +129,122 @@ pub(crate) fn prepare(
         binary,
         max_size,
     })
+}
+
+/// Every parameter's extension must be offered: the one table of
+/// [`MailParameters::missing_extension`] (shared with the server, which
+/// refuses the same parameters with 555).
+fn check_extensions(
+    params: &MailParameters,
+    recipients: &[Recipient],
+    offered: Extensions,
+) -> Result<(), LocalError> {
+    let missing = params.missing_extension(offered).or_else(|| {
+        recipients
+            .iter()
+            .find_map(|r| r.params.missing_extension(offered))
+    });
+    match missing {
+        Some(m) => Err(LocalError::ExtensionNotOffered {
+            extension: m.extension,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// RFC 8689 §2: "The session itself MUST employ TLS transmission." Not an
+/// EHLO keyword, so not in the shared table.
+fn check_requiretls(params: &MailParameters, tls: bool) -> Result<(), LocalError> {
+    if params.requiretls && !tls {
+        return Err(LocalError::InvalidEnvelope {
+            reason: "REQUIRETLS needs a TLS session (RFC 8689 §2)",
+        });
+    }
+    Ok(())
+}
+
+/// The server's SIZE limit, when it advertised one (RFC 1870 §4: 0 means
+/// no fixed limit).
+fn size_limit(caps: Option<&Capabilities>) -> Option<u64> {
+    let caps = caps?;
+    if !caps.extensions().contains(Extensions::SIZE) {
+        return None;
+    }
+    caps.max_size().filter(|&n| n > 0)
+}
+
+/// The `SIZE=` to send: the caller's, else the envelope's known size when
+/// the server offers SIZE. RFC 1870 §6: a size over the server's limit is
+/// refused before MAIL.
+fn declared_size(
+    params: &MailParameters,
+    known: Option<u64>,
+    offered: Extensions,
+    limit: Option<u64>,
+) -> Result<Option<u64>, LocalError> {
+    if let (Some(size), Some(limit)) = (params.size.or(known), limit) {
+        if size > limit {
+            return Err(LocalError::MessageTooLarge { size, limit });
+        }
+    }
+    Ok(match params.size {
+        Some(size) => Some(size),
+        None if offered.contains(Extensions::SIZE) => known,
+        None => None,
+    })
+}
+
+/// DATA (`None`) or BDAT with its chunk size.
+fn body_transfer(
+    mode: BodyMode,
+    binary: bool,
+    offered: Extensions,
+    default_chunk: usize,
+) -> Result<Option<usize>, LocalError> {
+    let chunk = match mode {
+        BodyMode::Auto if offered.contains(Extensions::CHUNKING) => default_chunk,
+        BodyMode::Auto => return Ok(None),
+        // RFC 3030 §3: BINARYMIME only travels in BDAT.
+        BodyMode::Data if binary => {
+            return Err(LocalError::InvalidEnvelope {
+                reason: "BODY=BINARYMIME needs BDAT (RFC 3030 §3)",
+            })
+        }
+        BodyMode::Data => return Ok(None),
+        BodyMode::Bdat { .. } if !offered.contains(Extensions::CHUNKING) => {
+            return Err(LocalError::ExtensionNotOffered {
+                extension: "CHUNKING",
+            })
+        }
+        BodyMode::Bdat { chunk_size } => chunk_size.unwrap_or(default_chunk),
+    };
+    if chunk == 0 {
+        return Err(LocalError::InvalidEnvelope {
+            reason: "BDAT chunk size 0",
+        });
+    }
+    Ok(Some(chunk))
+}
+
+/// MAIL FROM and one RCPT TO per recipient, each validated (no CR, LF or
+/// NUL can reach the wire).
+fn commands(env: &Envelope, params: MailParameters) -> Result<(Command, Vec<Command>), LocalError> {
+    let mail = Command::Mail {
+        from: env.from.clone(),
+        params,
+    };
+    mail.validate()?;
+    let rcpts = env
+        .recipients
+        .iter()
+        .map(|r| {
+            let rcpt = Command::Rcpt {
+                to: r.path.clone(),
+                params: r.params.clone(),
+            };
+            rcpt.validate()?;
+            Ok(rcpt)
+        })
+        .collect::<Result<Vec<_>, LocalError>>()?;
+    Ok((mail, rcpts))
 }

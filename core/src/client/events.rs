@@ -244,9 +244,13 @@ pub enum Event {
         /// The reply.
         reply: Reply,
     },
-    /// At least one recipient was accepted and the server waits for the
-    /// body: call [`send_body`](crate::ClientConnection::send_body) then
-    /// [`finish_body`](crate::ClientConnection::finish_body).
+    /// Send the body now: call [`send_body`](crate::ClientConnection::send_body)
+    /// then [`finish_body`](crate::ClientConnection::finish_body). At least
+    /// one recipient was accepted and the server waits for the body (after
+    /// the 354 to DATA); or, with BDAT pipelined (PIPELINING offered and
+    /// [`ClientConfig::max_in_flight`](crate::ClientConfig::max_in_flight)
+    /// above 0), right after [`send_mail`](crate::ClientConnection::send_mail),
+    /// before the envelope's replies.
     ReadyForBody,
     /// LMTP: the reply for one accepted recipient after the body
     /// (RFC 2033 §4.2), as it arrives.

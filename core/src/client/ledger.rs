@@ -1,13 +1,15 @@
 //! The bookkeeping of one mail transaction, reply by reply: which command
 //! comes next, which recipients were refused, and how the transaction ends.
 //!
-//! The machine keeps one per transaction. A caller that sends MAIL, RCPT
-//! and DATA itself and reads each reply (smtplib's `mail()`/`rcpt()`/`data()`
-//! path, which subclasses and debug output rely on) keeps one too, and gets
-//! the outcome the machine would have reported for the same replies.
+//! The machine keeps one per transaction. A caller that runs a transaction
+//! itself, one command and one reply at a time (its own command loop, or
+//! a compatibility layer whose users hook each command), keeps one too and
+//! reaches the outcome the machine would have reported for the same
+//! replies: the rules are not written twice.
 //!
 //! The ledger holds the caller's own reply values (`R`): the machine keeps
-//! [`Reply`](crate::Reply)s, a binding may keep its language's objects.
+//! [`Reply`](crate::Reply)s, another caller may keep its own reply type
+//! (one that need not be `Clone`).
 
 use alloc::vec::Vec;
 
@@ -136,7 +138,7 @@ impl<R> TransactionLedger<R> {
         self.mail_reply = Some(reply);
         match reply_meaning(Exchange::Mail, code) {
             ReplyMeaning::Success if self.recipients > 0 => self.expect = Expect::Rcpt(0),
-            // No recipient to send: smtplib raises SMTPRecipientsRefused({}).
+            // No recipient to send: nobody can take the message.
             ReplyMeaning::Success => self.fail(Stage::Recipients, Decider::Mail),
             meaning => self.end(meaning, Stage::Mail, Decider::Mail),
         }
@@ -329,7 +331,8 @@ impl<R> TransactionLedger<R> {
     }
 
     /// The recipients refused at RCPT or (LMTP) at delivery, with the
-    /// refusing reply, in envelope order: smtplib's `sendmail` result.
+    /// refusing reply, in envelope order: what a sender reports back per
+    /// recipient when the message went to the others.
     pub fn refused(&self) -> impl Iterator<Item = (usize, &R)> {
         self.entries.iter().filter_map(|e| {
             let unanswered = e.accepted && e.delivery.is_none();

@@ -78,6 +78,7 @@
 //! [`reply_meaning`] judges any other reply as the machine does.
 
 mod auth_exchange;
+mod bdat;
 mod config;
 mod envelope;
 mod events;
@@ -90,7 +91,7 @@ mod wire;
 
 pub use config::{
     ClientConfig, ResetPolicy, DEFAULT_BDAT_CHUNK_SIZE, DEFAULT_MAX_AUTH_CHALLENGES,
-    DEFAULT_TRANSMIT_HIGH_WATER,
+    DEFAULT_MAX_IN_FLIGHT, DEFAULT_TRANSMIT_HIGH_WATER,
 };
 pub use envelope::{BodyMode, Envelope, Recipient};
 pub use events::{CommandId, Event, MailResult, Phase, RecipientStatus, Stage};
@@ -99,7 +100,7 @@ pub use first_bytes::{
     IMPLICIT_TLS_PORTS,
 };
 pub use ledger::{Expect, LedgerEntry, TransactionLedger};
-pub use sequences::{is_service_closing, reply_meaning, succeeded, Exchange, ReplyMeaning};
+pub use sequences::{reply_meaning, Exchange, ReplyMeaning};
 
 use crate::auth::{Credentials, Mechanism};
 use crate::command::Command;
@@ -479,6 +480,15 @@ impl ClientConnection {
     /// then) or [`Event::TransactionFailed`] (MAIL refused, every RCPT
     /// refused, DATA refused: RSET is sent, the connection stays usable).
     ///
+    /// With BDAT, PIPELINING and a [`ClientConfig::max_in_flight`] above 0,
+    /// [`Event::ReadyForBody`] comes at once instead, before any reply: the
+    /// body's first chunks then leave in the same write as the envelope,
+    /// and a small message costs one round trip (RFC 2920 §3.1, RFC 3030
+    /// §2). The outcomes are the same: a body sent to a transaction the
+    /// replies then refuse is discarded by the server, and the failure is
+    /// the refusal (every recipient refused is [`Stage::Recipients`],
+    /// whatever the server answers to the BDAT).
+    ///
     /// # Errors
     /// [`LocalError::InvalidEnvelope`] (no recipient, BINARYMIME without
     /// BDAT, REQUIRETLS outside TLS), [`LocalError::ExtensionNotOffered`] (a parameter or a
@@ -498,18 +508,25 @@ impl ClientConnection {
     /// the body is BINARYMIME (sent untouched).
     ///
     /// Memory stays bounded by the caller: write out
-    /// [`pending_transmit`](Self::pending_transmit) between calls.
-    /// [`body_ready`](Self::body_ready) says whether a chunk is taken now.
+    /// [`pending_transmit`](Self::pending_transmit) between calls. The
+    /// machine holds at most one BDAT chunk beyond the piece given, and
+    /// never sends more than [`ClientConfig::max_in_flight`] body octets
+    /// ahead of their replies; chunks held back go by themselves as the
+    /// replies come in. [`body_ready`](Self::body_ready) says whether a
+    /// piece is taken now.
     ///
     /// # Errors
     /// [`LocalError::BufferFull`] when more than
     /// [`ClientConfig::transmit_high_water`] octets wait to be written (or
-    /// a full BDAT chunk waits for the server's reply): write, read, retry.
+    /// a full BDAT chunk waits for replies): write, read, retry.
     /// [`LocalError::MessageTooLarge`] past the server's SIZE;
     /// [`LocalError::BareLineEnding`] with [`BareLineEndingPolicy::Refuse`](crate::body::BareLineEndingPolicy::Refuse);
-    /// [`LocalError::InvalidState`] when no body is expected (including
-    /// after the transaction failed). The chunk is then not taken; not
-    /// fatal.
+    /// [`LocalError::InvalidState`] when no body is expected, including
+    /// once a reply doomed the transaction while its body was being sent
+    /// (`state` [`SessionState::Transaction`](crate::SessionState::Transaction)):
+    /// stop sending it, and read on; [`Event::TransactionFailed`] follows
+    /// when the replies still owed are in. The piece is then not taken;
+    /// not fatal.
     pub fn send_body(&mut self, chunk: &[u8]) -> Result<(), LocalError> {
         self.m.send_body(chunk)
     }

@@ -6,6 +6,7 @@ use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use crate::body::DotStuffer;
+use crate::buffer::CursorBuffer;
 use crate::command::Command;
 use crate::ehlo::{Capabilities, Extensions};
 use crate::error::{LocalError, RemoteError, SessionState};
@@ -71,6 +72,8 @@ enum Kind {
     DataEnd,
     Bdat {
         last: bool,
+        /// The chunk's octets, in flight until its reply.
+        octets: usize,
     },
     AutoRset,
     Low {
@@ -101,12 +104,12 @@ impl Kind {
                 effect: Effect::Data,
                 ..
             } => Phase::Data,
-            Kind::DataEnd | Kind::Bdat { last: true } => Phase::DataEnd,
+            Kind::DataEnd | Kind::Bdat { last: true, .. } => Phase::DataEnd,
             Kind::Low {
                 effect: Effect::DataEnd,
                 ..
             } => Phase::DataEnd,
-            Kind::Bdat { last: false } => Phase::Bdat,
+            Kind::Bdat { last: false, .. } => Phase::Bdat,
             Kind::AutoRset => Phase::Rset,
             Kind::Low {
                 effect: Effect::Quit,
@@ -184,8 +187,7 @@ pub(crate) struct Machine {
     /// TLS (implicit TLS, RFC 8314 §3.3) instead of SMTP.
     first: Vec<u8>,
     started: bool,
-    transmit: Vec<u8>,
-    sent: usize,
+    transmit: CursorBuffer,
     inflight: VecDeque<Kind>,
     outbox: VecDeque<(Kind, Vec<u8>)>,
     /// When the current wait began.
@@ -221,8 +223,7 @@ impl Machine {
             mode: Mode::Greeting,
             first: Vec::new(),
             started: false,
-            transmit: Vec::new(),
-            sent: 0,
+            transmit: CursorBuffer::default(),
             inflight: VecDeque::new(),
             outbox: VecDeque::new(),
             since: now,
@@ -321,11 +322,32 @@ impl Machine {
             return true;
         }
         match &self.tx {
-            Some(t) if t.in_body && !t.finished && t.doomed.is_none() => match &t.body {
-                TxBody::Bdat { chunk, buf, .. } => buf.len() < *chunk,
+            Some(t) if t.body_open() => match &t.body {
+                TxBody::Bdat(body) => body.has_room(),
                 TxBody::Data(_) => true,
             },
             _ => false,
+        }
+    }
+
+    /// Body octets sent in BDAT chunks whose replies have not come.
+    fn body_in_flight(&self) -> usize {
+        self.inflight
+            .iter()
+            .map(|k| match k {
+                Kind::Bdat { octets, .. } => *octets,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// [`Event::ReadyForBody`], once per transaction.
+    fn invite_body(&mut self) {
+        if let Some(tx) = self.tx.as_mut().filter(|t| !t.invited) {
+            tx.invited = true;
+            tx.in_body = true;
+            self.since = self.now;
+            self.events.push_back(Event::ReadyForBody);
         }
     }
 
@@ -342,25 +364,15 @@ impl Machine {
     }
 
     pub(crate) fn pending(&self) -> &[u8] {
-        self.transmit.get(self.sent..).unwrap_or(&[])
+        self.transmit.pending()
     }
 
     pub(crate) fn consume(&mut self, n: usize) {
-        let n = n.min(self.pending().len());
+        let n = n.min(self.transmit.len());
         if n > 0 {
             self.progress = true;
         }
-        self.sent += n;
-        if self.sent >= self.transmit.len() {
-            self.transmit.clear();
-            self.sent = 0;
-        } else if self.sent >= self.transmit.len() - self.sent {
-            // Drop the written prefix once it outweighs the rest, so a caller
-            // that never empties the buffer does not grow it forever; each
-            // byte moves at most once per halving (amortised O(1)).
-            self.transmit.drain(..self.sent);
-            self.sent = 0;
-        }
+        self.transmit.consume(n);
     }
 
     fn timeout_for(&self, phase: Phase) -> Option<u64> {
@@ -580,7 +592,7 @@ impl Machine {
             self.since = self.now;
             self.progress = false;
         }
-        self.transmit.extend_from_slice(line);
+        self.transmit.extend(line);
         self.inflight.push_back(kind);
     }
 

@@ -5,24 +5,17 @@ use alloc::vec::Vec;
 use crate::address::ForwardPath;
 use crate::reply::Reply;
 
+use super::bdat::BdatBody;
 use super::events::{MailResult, RecipientStatus, Stage};
 use super::ledger::TransactionLedger;
 use crate::body::DotStuffer;
-
-use super::wire::LineFixer;
 
 /// How the body leaves the machine.
 pub(crate) enum TxBody {
     /// DATA: dot-stuffed straight into the transmit buffer.
     Data(DotStuffer),
     /// BDAT: staged until a chunk is full (RFC 3030 §2).
-    Bdat {
-        chunk: usize,
-        buf: Vec<u8>,
-        last_sent: bool,
-        /// `None` for BINARYMIME, whose octets go as they are.
-        fixer: Option<LineFixer>,
-    },
+    Bdat(BdatBody),
 }
 
 pub(crate) struct Transaction {
@@ -36,6 +29,12 @@ pub(crate) struct Transaction {
     pub(crate) body: TxBody,
     /// The caller may push body bytes now.
     pub(crate) in_body: bool,
+    /// [`Event::ReadyForBody`](super::Event::ReadyForBody) was emitted.
+    pub(crate) invited: bool,
+    /// BDAT chunks pipelined (RFC 2920, RFC 3030 §2): at most this many
+    /// body octets wait for their replies. `None`: each chunk waits for
+    /// every reply before it.
+    pub(crate) window: Option<usize>,
     /// `finish_body` was called.
     pub(crate) finished: bool,
     pub(crate) max_size: Option<u64>,
@@ -48,6 +47,7 @@ impl Transaction {
         body: TxBody,
         max_size: Option<u64>,
         lmtp: bool,
+        window: Option<usize>,
     ) -> Self {
         Transaction {
             ledger: TransactionLedger::new(paths.len(), lmtp),
@@ -55,6 +55,8 @@ impl Transaction {
             doomed: None,
             body,
             in_body: false,
+            invited: false,
+            window,
             finished: false,
             max_size,
             body_octets: 0,
@@ -62,7 +64,14 @@ impl Transaction {
     }
 
     pub(crate) fn is_bdat(&self) -> bool {
-        matches!(self.body, TxBody::Bdat { .. })
+        matches!(self.body, TxBody::Bdat(_))
+    }
+
+    /// The caller may send the body: the server will take it (or, with
+    /// pipelined BDAT, its replies will say so), it is not finished, and
+    /// no reply doomed the transaction.
+    pub(crate) fn body_open(&self) -> bool {
+        self.in_body && !self.finished && self.doomed.is_none()
     }
 
     /// Every reply so far, with the recipients' paths.

@@ -124,21 +124,46 @@ impl LineFixer {
         res
     }
 
+    /// Copies runs between line endings whole (memchr), as the dot-stuffer
+    /// does: a body is mostly text between CRLFs.
     fn fix(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), LocalError> {
-        for (i, &b) in chunk.iter().enumerate() {
-            if core::mem::take(&mut self.pending_cr) {
-                if b == b'\n' {
-                    out.extend_from_slice(b"\r\n");
-                    continue;
+        let mut rest = chunk;
+        if core::mem::take(&mut self.pending_cr) {
+            match rest.split_first() {
+                None => {
+                    self.pending_cr = true;
+                    return Ok(());
                 }
-                self.bare(i.saturating_sub(1), out)?;
-            }
-            match b {
-                b'\r' => self.pending_cr = true,
-                b'\n' => self.bare(i, out)?,
-                _ => out.push(b),
+                Some((b'\n', more)) => {
+                    out.extend_from_slice(b"\r\n");
+                    rest = more;
+                }
+                // The CR that ended the last piece is bare.
+                Some(_) => self.bare(0, out)?,
             }
         }
+        while let Some(pos) = memchr::memchr2(b'\r', b'\n', rest) {
+            let (run, tail) = rest.split_at(pos);
+            out.extend_from_slice(run);
+            let offset = chunk.len() - tail.len();
+            rest = match tail {
+                [b'\r', b'\n', more @ ..] => {
+                    out.extend_from_slice(b"\r\n");
+                    more
+                }
+                [b'\r'] => {
+                    self.pending_cr = true;
+                    return Ok(());
+                }
+                // A bare CR, or a bare LF.
+                [_, more @ ..] => {
+                    self.bare(offset, out)?;
+                    more
+                }
+                [] => return Ok(()),
+            };
+        }
+        out.extend_from_slice(rest);
         Ok(())
     }
 
@@ -151,3 +176,6 @@ impl LineFixer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -168,7 +168,7 @@ fn mail(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, Comman
     Ok(CommandRef::Mail { from, params })
 }
 
-#[inline]
+#[inline(always)]
 fn rcpt(arg: &str, smtputf8: bool, ascii: bool) -> Result<CommandRef<'_>, CommandError> {
     let rest = strip_prefix_ci(arg, "TO:").ok_or(syntax("rcpt"))?;
     let rest = trim_spaces(rest);

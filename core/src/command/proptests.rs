@@ -227,7 +227,7 @@ proptest! {
 
     #[test]
     fn round_trip(c in command(), smtplib in any::<bool>()) {
-        let spelling = if smtplib { CommandSpelling::Smtplib } else { CommandSpelling::Upper };
+        let spelling = if smtplib { CommandSpelling::LowerCase } else { CommandSpelling::Upper };
         let mut line = Vec::new();
         c.encode_spelled(spelling, &mut line);
         let line = strip_crlf(line);

@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 ///
 /// let cmd = Command::parse(b"MAIL FROM:<a@b.example> SIZE=21", false).unwrap();
 /// let mut out = Vec::new();
-/// cmd.encode_spelled(CommandSpelling::Smtplib, &mut out);
+/// cmd.encode_spelled(CommandSpelling::LowerCase, &mut out);
 /// assert_eq!(out, b"mail FROM:<a@b.example> size=21\r\n");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -22,14 +22,14 @@ pub enum CommandSpelling {
     /// `MAIL FROM:<a> SIZE=21`, `RCPT TO:<b>`, `DATA`.
     #[default]
     Upper,
-    /// The spelling of Python's smtplib: the verbs of RFC 5321 and LMTP in
-    /// lower case (`ehlo`, `helo`, `lhlo`, `mail`, `rcpt`, `data`, `rset`,
-    /// `vrfy`, `expn`, `help`, `noop`, `quit`) and the SIZE parameter,
-    /// which smtplib adds itself, too (`size=21`). `FROM:` and `TO:`, the
-    /// extension verbs (STARTTLS, AUTH, BDAT) and every other parameter
-    /// are as in [`Upper`](Self::Upper). A binding that stands in for
-    /// smtplib writes smtplib's very bytes with it.
-    Smtplib,
+    /// The verbs of RFC 5321 and LMTP in lower case (`ehlo`, `helo`,
+    /// `lhlo`, `mail`, `rcpt`, `data`, `rset`, `vrfy`, `expn`, `help`,
+    /// `noop`, `quit`) and the SIZE parameter too (`size=21`). `FROM:` and
+    /// `TO:`, the extension verbs (STARTTLS, AUTH, BDAT) and every other
+    /// parameter are as in [`Upper`](Self::Upper). This is how Python's
+    /// smtplib writes commands, so a binding that stands in for it writes
+    /// smtplib's very bytes with it.
+    LowerCase,
 }
 
 impl CommandSpelling {
@@ -37,7 +37,7 @@ impl CommandSpelling {
     pub(crate) fn put_verb(self, verb: &[u8], out: &mut Vec<u8>) {
         match self {
             CommandSpelling::Upper => out.extend_from_slice(verb),
-            CommandSpelling::Smtplib => out.extend(verb.iter().map(u8::to_ascii_lowercase)),
+            CommandSpelling::LowerCase => out.extend(verb.iter().map(u8::to_ascii_lowercase)),
         }
     }
 
@@ -45,7 +45,7 @@ impl CommandSpelling {
     pub(crate) fn size_keyword(self) -> &'static [u8] {
         match self {
             CommandSpelling::Upper => b" SIZE=",
-            CommandSpelling::Smtplib => b" size=",
+            CommandSpelling::LowerCase => b" size=",
         }
     }
 }

@@ -463,7 +463,7 @@ fn smtplib_spelling() {
     for (line, smtplib) in cases {
         let c = Command::parse(line.as_bytes(), true).unwrap();
         let mut out = Vec::new();
-        c.encode_spelled(CommandSpelling::Smtplib, &mut out);
+        c.encode_spelled(CommandSpelling::LowerCase, &mut out);
         assert_eq!(out, format!("{smtplib}\r\n").as_bytes(), "{line}");
         // Upper is the default spelling, and what encode writes.
         let mut upper = Vec::new();

@@ -34,9 +34,9 @@ pub struct ReplyParserConfig {
     /// [`DEFAULT_MAX_REPLY_OCTETS`].
     pub max_octets: usize,
     /// Accept a bare LF as a line ending (default `true`). RFC 5321 §2.3.8
-    /// requires CRLF, but servers that send bare LF exist and Python's
-    /// smtplib (which splits on LF) talks to them: refusing them would make
-    /// the drop-in replacement fail where smtplib works. A reply cannot
+    /// requires CRLF, but servers that send bare LF exist and clients talk
+    /// to them (Python's smtplib splits replies on LF): refusing them would
+    /// fail where other clients work. A reply cannot
     /// smuggle anything through a bare LF (unlike a DATA terminator), so
     /// leniency costs nothing here (a bare CR inside a line is then kept as
     /// text). With `false`, a line holding a bare CR or LF is
@@ -113,7 +113,7 @@ const MIN_LINE_LIMIT: usize = 5;
 /// found by [`LineFramer`], the framer the server reads commands with
 /// (lenient or strict as [`ReplyParserConfig::allow_bare_lf`] says).
 ///
-/// Contract (used by the client machine and the Python binding):
+/// Contract (what the client machine relies on):
 ///
 /// * Call [`parse`](Self::parse) with all unprocessed bytes the caller
 ///   holds. It returns how many bytes it consumed, which are always whole

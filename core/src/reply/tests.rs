@@ -224,7 +224,7 @@ fn constructors() {
 fn text_matches_smtplib() {
     // Expected values follow smtplib: line[4:].strip(b' \t\r\n'), joined by \n.
     let (_, r) = parse_all(b"250-  a \t\r\n250-\r\n250 b c  \r\n");
-    assert_eq!(r.unwrap().unwrap().text(), b"a\n\nb c");
+    assert_eq!(r.unwrap().unwrap().trimmed_text(), b"a\n\nb c");
 }
 
 #[test]

@@ -198,5 +198,74 @@ pub fn names(events: &[Event]) -> Vec<String> {
 
 /// The first line of a reply's text, lossy.
 pub fn text(r: &smtp_core::Reply) -> String {
-    String::from_utf8_lossy(&r.text()).into_owned()
+    String::from_utf8_lossy(&r.trimmed_text()).into_owned()
+}
+
+/// The result of the transaction that finished (panics when none did).
+pub fn finished(events: &[Event]) -> smtp_core::client::MailResult {
+    events
+        .iter()
+        .find_map(|e| match e {
+            Event::TransactionFinished { result } => Some(result.clone()),
+            _ => None,
+        })
+        .expect("a transaction finished")
+}
+
+/// `(index, code)` of every refused recipient of `result`.
+pub fn refused_codes(result: &smtp_core::client::MailResult) -> Vec<(usize, u16)> {
+    result
+        .refused()
+        .map(|(r, reply)| (r.index, reply.code().get()))
+        .collect()
+}
+
+/// `(index, code)` of every LMTP delivery reply.
+pub fn deliveries(events: &[Event]) -> Vec<(usize, u16)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::DeliveryReply { index, reply } => Some((*index, reply.code().get())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A reply line `code text code` with its CRLF.
+pub fn reply(code: u16) -> String {
+    format!("{code} text {code}\r\n")
+}
+
+/// The RCPT line for recipient `i` (`<r{i}@b.example>`).
+pub fn rcpt_line(i: usize) -> String {
+    format!("RCPT TO:<r{i}@b.example>\r\n")
+}
+
+/// An envelope from `<a@a.example>` to `n` recipients `<r{i}@b.example>`.
+pub fn numbered_envelope(n: usize) -> Envelope {
+    Envelope::new(
+        rev("<a@a.example>"),
+        (0..n).map(|i| fwd(&format!("<r{i}@b.example>"))),
+    )
+}
+
+/// Runs an owned script whole, sending `env` and `body` after EHLO
+/// (`send_one`); returns the events after EhloAccepted and every byte the
+/// client wrote.
+pub fn run_after_ehlo(
+    script: &[(String, String)],
+    env: Envelope,
+    body: &'static [u8],
+) -> (Vec<Event>, Vec<u8>) {
+    let refs: Vec<(&str, &str)> = script
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let r = run(config(), &refs, true, send_one(env, body), Feed::Whole);
+    let i = r
+        .events
+        .iter()
+        .position(|e| matches!(e, Event::EhloAccepted { .. }))
+        .expect("EHLO accepted");
+    (r.events[i + 1..].to_vec(), r.client)
 }

@@ -13,6 +13,7 @@ use crate::ehlo::{Capabilities, Extensions};
 use crate::error::{LocalError, SessionState};
 
 use super::super::auth_exchange::AuthExchange;
+use super::super::bdat::BdatBody;
 use super::super::envelope::{prepare, Envelope};
 use super::super::events::CommandId;
 use super::super::transaction::{Transaction, TxBody};
@@ -185,17 +186,26 @@ impl Machine {
             return Err(self.state_error("send_mail"));
         }
         let p = prepare(env, self.caps.as_ref(), self.cfg.bdat_chunk_size, self.tls)?;
+        // RFC 2920 §3.1 lets BDAT follow RCPT in a group and RFC 3030 §2
+        // has a PIPELINING server discard chunks after a failed one: the
+        // body may go before the envelope is answered, within the window.
+        let window = (p.bdat.is_some() && self.pipelining() && self.cfg.max_in_flight > 0)
+            .then_some(self.cfg.max_in_flight);
         let body = match p.bdat {
-            Some(chunk) => TxBody::Bdat {
-                chunk,
-                buf: Vec::new(),
-                last_sent: false,
-                fixer: (!p.binary).then(|| LineFixer::new(self.cfg.line_endings)),
-            },
+            Some(chunk) => TxBody::Bdat(BdatBody::new(
+                window.map_or(chunk, |w| chunk.min(w)),
+                (!p.binary).then(|| LineFixer::new(self.cfg.line_endings)),
+            )),
             None => TxBody::Data(DotStuffer::new(self.cfg.line_endings)),
         };
         let paths = env.recipients.iter().map(|r| r.path.clone()).collect();
-        self.tx = Some(Transaction::new(paths, body, p.max_size, self.cfg.lmtp));
+        self.tx = Some(Transaction::new(
+            paths,
+            body,
+            p.max_size,
+            self.cfg.lmtp,
+            window,
+        ));
         // RFC 2920 §3.1: with PIPELINING, MAIL, every RCPT and DATA leave in
         // one group; without it `pump` sends them one reply at a time.
         self.pay_rset(false);
@@ -212,6 +222,11 @@ impl Machine {
             ));
         }
         self.pump();
+        // The chunks follow the envelope on the wire, so only once all of
+        // it is there (a command in flight that ends a group holds it).
+        if window.is_some() && self.outbox.is_empty() {
+            self.invite_body();
+        }
         Ok(())
     }
 
@@ -223,7 +238,9 @@ impl Machine {
                 if pending > limit {
                     return Err(LocalError::BufferFull { pending, limit });
                 }
-                return st.push(chunk, &mut self.transmit).map_err(LocalError::from);
+                return st
+                    .push(chunk, self.transmit.back())
+                    .map_err(LocalError::from);
             }
         }
         let Some(tx) = body_in_progress(&mut self.tx, self.mode) else {
@@ -233,59 +250,39 @@ impl Machine {
             return Err(LocalError::BufferFull { pending, limit });
         }
         // RFC 1870 §6: never send more than the server said it takes. The
-        // size counts CRLF line endings, so a DATA body is measured after
-        // normalisation (and the chunk taken back if it is too much).
-        let too_large = |size: u64| match tx.max_size {
+        // size counts CRLF line endings, so a body is measured after
+        // normalisation (and the piece taken back if it is too much).
+        let (sent, max_size) = (tx.body_octets, tx.max_size);
+        let too_large = |size: u64| match max_size {
             Some(limit) if size > limit => Err(LocalError::MessageTooLarge { size, limit }),
             _ => Ok(()),
         };
-        let size = match &mut tx.body {
+        tx.body_octets = match &mut tx.body {
             TxBody::Data(st) => {
-                let (saved, mark) = (st.clone(), self.transmit.len());
-                st.push(chunk, &mut self.transmit)?;
+                let (saved, mark) = (st.clone(), self.transmit.back().len());
+                st.push(chunk, self.transmit.back())?;
                 let size = st.message_octets();
                 if let Err(e) = too_large(size) {
                     *st = saved;
-                    self.transmit.truncate(mark);
+                    self.transmit.back().truncate(mark);
                     return Err(e);
                 }
                 size
             }
-            TxBody::Bdat {
-                chunk: n,
-                buf,
-                fixer,
-                ..
-            } => {
-                if buf.len() >= *n {
+            TxBody::Bdat(body) => {
+                if !body.has_room() {
+                    // A whole chunk waits for the window (the replies to
+                    // chunks in flight).
                     return Err(LocalError::BufferFull {
-                        pending: buf.len(),
-                        limit: *n,
+                        pending: body.waiting(),
+                        limit: body.chunk_size(),
                     });
                 }
-                let mark = buf.len();
-                match fixer {
-                    Some(f) => {
-                        let saved = f.clone();
-                        f.push(chunk, buf)?;
-                        let size = tx.body_octets.saturating_add((buf.len() - mark) as u64);
-                        if let Err(e) = too_large(size) {
-                            *f = saved;
-                            buf.truncate(mark);
-                            return Err(e);
-                        }
-                        size
-                    }
-                    None => {
-                        let size = tx.body_octets.saturating_add(chunk.len() as u64);
-                        too_large(size)?;
-                        buf.extend_from_slice(chunk);
-                        size
-                    }
-                }
+                let added =
+                    body.push(chunk, |added| too_large(sent.saturating_add(added as u64)))?;
+                sent.saturating_add(added as u64)
             }
         };
-        tx.body_octets = size;
         if self.inflight.is_empty() {
             self.since = self.now;
         }
@@ -297,7 +294,7 @@ impl Machine {
         if self.mode == Mode::Open {
             if let Some((id, st)) = &mut self.low_body {
                 let id = *id;
-                st.finish(&mut self.transmit)?;
+                st.finish(self.transmit.back())?;
                 self.low_body = None;
                 self.send_now(
                     Kind::Low {
@@ -313,67 +310,61 @@ impl Machine {
         let Some(tx) = body_in_progress(&mut self.tx, self.mode) else {
             return Err(self.state_error("finish_body"));
         };
-        if let TxBody::Data(st) = &mut tx.body {
-            st.finish(&mut self.transmit)?;
-            tx.finished = true;
-            tx.in_body = false;
-            self.send_now(Kind::DataEnd, &[]);
-        } else {
-            if let TxBody::Bdat {
-                buf,
-                fixer: Some(f),
-                ..
-            } = &mut tx.body
-            {
-                f.finish(buf)?;
+        match &mut tx.body {
+            TxBody::Data(st) => {
+                st.finish(self.transmit.back())?;
+                tx.finished = true;
+                tx.in_body = false;
+                self.send_now(Kind::DataEnd, &[]);
             }
-            tx.finished = true;
-            self.flush_bdat();
+            TxBody::Bdat(body) => {
+                body.finish()?;
+                tx.finished = true;
+                self.flush_bdat();
+            }
         }
         Ok(())
     }
 
-    /// Sends the BDAT chunks that are ready, one at a time without
-    /// PIPELINING (RFC 3030 §4.2).
+    /// Sends the BDAT chunks that may go: within the window when chunks
+    /// are pipelined, else one at a time once every reply is in (RFC 3030
+    /// §4.1 without PIPELINING).
     pub(super) fn flush_bdat(&mut self) {
-        let pipelining = self.pipelining();
         loop {
-            if !(self.inflight.is_empty() || pipelining) {
-                return;
-            }
+            let ahead = self.body_in_flight();
+            let idle = self.inflight.is_empty();
             let Some(tx) = self.tx.as_mut().filter(|t| t.doomed.is_none()) else {
                 return;
             };
-            let finished = tx.finished;
-            let TxBody::Bdat {
-                chunk,
-                buf,
-                last_sent,
-                ..
-            } = &mut tx.body
-            else {
+            let TxBody::Bdat(body) = &tx.body else {
                 return;
             };
-            if *last_sent {
+            let Some((octets, last)) = body.next_chunk(tx.finished) else {
+                return;
+            };
+            let may_go = match tx.window {
+                Some(window) => ahead.saturating_add(octets) <= window,
+                None => idle,
+            };
+            if !may_go {
                 return;
             }
-            let last = finished && buf.len() <= *chunk;
-            if !last && buf.len() < *chunk {
-                return;
-            }
-            let take = if last { buf.len() } else { *chunk };
-            let data: Vec<u8> = buf.drain(..take).collect();
             if last {
-                *last_sent = true;
                 tx.in_body = false;
             }
             let bdat = Command::Bdat {
-                size: take as u64,
+                size: octets as u64,
                 last,
             };
             let line = wire::encode(&bdat, self.cfg.command_spelling);
-            self.send_now(Kind::Bdat { last }, &line);
-            self.transmit.extend_from_slice(&data);
+            self.send_now(Kind::Bdat { last, octets }, &line);
+            if let Some(Transaction {
+                body: TxBody::Bdat(body),
+                ..
+            }) = &mut self.tx
+            {
+                body.send(octets, last, self.transmit.back());
+            }
         }
     }
 
@@ -462,10 +453,8 @@ impl Machine {
     }
 }
 
-/// The transaction whose body the caller may send now: the connection is
-/// open, the server invited the body, it is not finished, and no reply has
-/// already doomed the transaction.
+/// The transaction whose body the caller may send now (the connection is
+/// open and [`Transaction::body_open`]).
 fn body_in_progress(tx: &mut Option<Transaction>, mode: Mode) -> Option<&mut Transaction> {
-    tx.as_mut()
-        .filter(|t| mode == Mode::Open && t.in_body && !t.finished && t.doomed.is_none())
+    tx.as_mut().filter(|t| mode == Mode::Open && t.body_open())
 }

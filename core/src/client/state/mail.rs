@@ -89,12 +89,12 @@ impl Machine {
         }
         let Some(tx) = &mut self.tx else { return };
         let expect = tx.ledger.on_rcpt(reply.code(), reply.clone());
+        let bdat = tx.is_bdat();
         self.events
             .push_back(Event::RecipientReply { index, reply });
-        if expect == Expect::Data && tx.is_bdat() {
-            tx.in_body = true;
-            self.since = self.now;
-            self.events.push_back(Event::ReadyForBody);
+        if expect == Expect::Data && bdat {
+            // Unless pipelined BDAT invited the body with the envelope.
+            self.invite_body();
         }
         // No body byte goes out when nobody takes it (RFC 2920 §3.1).
         self.judged(expect);
@@ -114,9 +114,7 @@ impl Machine {
         let Some(tx) = &mut self.tx else { return };
         let expect = tx.ledger.on_data(reply.code(), reply);
         if expect == Expect::Body {
-            tx.in_body = true;
-            self.since = self.now;
-            self.events.push_back(Event::ReadyForBody);
+            self.invite_body();
         }
         self.judged(expect);
     }

@@ -97,7 +97,7 @@ impl Machine {
                 Kind::Data => {
                     tx.ledger.on_data(code, answer);
                 }
-                Kind::Bdat { last: false } => {
+                Kind::Bdat { last: false, .. } => {
                     tx.ledger.on_bdat(code, answer);
                 }
                 _ => {
@@ -159,8 +159,8 @@ impl Machine {
             Kind::Mail => self.on_mail(reply),
             Kind::Rcpt(i) => self.on_rcpt(i, reply),
             Kind::Data => self.on_data(reply),
-            Kind::DataEnd | Kind::Bdat { last: true } => self.on_data_end(kind, reply),
-            Kind::Bdat { last: false } => self.on_bdat(reply),
+            Kind::DataEnd | Kind::Bdat { last: true, .. } => self.on_data_end(kind, reply),
+            Kind::Bdat { last: false, .. } => self.on_bdat(reply),
             Kind::AutoRset => {}
             Kind::Low { id, effect, .. } => self.on_low(id, effect, reply),
         }

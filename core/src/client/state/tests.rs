@@ -27,7 +27,11 @@ fn rfc2920_group_enders() {
     assert!(Kind::Data.ends_group());
     assert!(!Kind::Mail.ends_group());
     assert!(!Kind::Rcpt(0).ends_group());
-    assert!(!Kind::Bdat { last: false }.ends_group());
+    assert!(!Kind::Bdat {
+        last: false,
+        octets: 1
+    }
+    .ends_group());
     assert!(!Kind::AutoRset.ends_group());
 }
 
@@ -51,8 +55,20 @@ fn phases_name_each_wait() {
         (Kind::Rcpt(3), Phase::Rcpt),
         (Kind::Data, Phase::Data),
         (Kind::DataEnd, Phase::DataEnd),
-        (Kind::Bdat { last: true }, Phase::DataEnd),
-        (Kind::Bdat { last: false }, Phase::Bdat),
+        (
+            Kind::Bdat {
+                last: true,
+                octets: 1,
+            },
+            Phase::DataEnd,
+        ),
+        (
+            Kind::Bdat {
+                last: false,
+                octets: 1,
+            },
+            Phase::Bdat,
+        ),
         (Kind::AutoRset, Phase::Rset),
         (
             Kind::Low {

@@ -1,3 +1,5 @@
+//! Table tests for the unstuffer: smuggling attempts, line lengths, the
+//! normalising option, every split of every fixture.
 #![allow(clippy::type_complexity)]
 
 use super::*;
