@@ -52,6 +52,9 @@ export async function startServer(options = {}) {
   const context = tlsConfig ? tls.createSecureContext(tlsConfig) : null;
 
   const onConnection = (socket) => {
+    // Replies go at once: with Nagle's algorithm a reply written while an
+    // earlier one is unacknowledged waits for the client's delayed ACK.
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     serve(socket);

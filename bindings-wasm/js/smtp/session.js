@@ -105,6 +105,10 @@ export class Session {
    */
   async next(accept) {
     for (;;) {
+      // Events first: one may ask for more to send (ReadyForBody right
+      // after a pipelined BDAT envelope), which then leaves in the same
+      // write as the commands before it.
+      this.#pull();
       for (let ev = this.#shift(); ev !== undefined; ev = this.#shift()) {
         if (accept(ev)) return ev;
         if (ev.final) throw this.error();
