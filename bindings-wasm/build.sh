@@ -61,6 +61,7 @@ DIST="$HERE/www/dist"
 rm -rf "$DIST"
 mkdir -p "$DIST/smtp-rs/js" "$DIST/smtp-rs/pkg" "$DIST/transcripts"
 cp "$HERE"/js/*.js "$DIST/smtp-rs/js/"
+cp -r "$HERE/js/smtp" "$HERE/js/adapters" "$DIST/smtp-rs/js/"
 cp "$HERE/pkg/smtp_rs_wasm.js" "$HERE/pkg/smtp_rs_wasm_bg.wasm" "$DIST/smtp-rs/pkg/"
 cp "$ROOT"/conformance/transcripts/*.txt "$DIST/transcripts/"
 (cd "$DIST/transcripts" && ls -1 *.txt | node -e '

@@ -270,6 +270,8 @@ declare class Machine<Event> {
   consumeTransmit(n: number): void;
   /** pendingTransmit() + consumeTransmit(all). */
   takeTransmit(): Uint8Array;
+  /** Copies up to buffer.length octets to write into buffer (reused); returns how many. */
+  takeTransmitInto(buffer: Uint8Array): number;
   pendingTransmitLength(): number;
   /** When to call handleTimeout() (caller's clock, ms), or null. */
   pollTimeout(): number | null;
@@ -351,3 +353,4 @@ export declare class SmtpLocalError extends Error {
 export declare class SmtpInternalError extends Error {
   name: 'SmtpInternalError';
 }
+export * from './smtp.js';

@@ -166,6 +166,14 @@ export class Machine {
     return this[CALL]((r) => r.takeTransmit());
   }
 
+  /** Copies up to `buffer.length` octets to write into `buffer` (yours, to
+   * reuse: no new buffer per write) and marks them written; returns how
+   * many. */
+  takeTransmitInto(buffer) {
+    const b = check.bytes(buffer, 'buffer');
+    return this[CALL]((r) => r.takeTransmitInto(b));
+  }
+
   /** How many octets wait to be written (no copy). */
   pendingTransmitLength() {
     return this[CALL]((r) => r.pendingTransmitLength());

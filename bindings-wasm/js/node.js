@@ -7,5 +7,6 @@ import { initSync } from '../pkg/smtp_rs_wasm.js';
 initSync({ module: readFileSync(new URL('../pkg/smtp_rs_wasm_bg.wasm', import.meta.url)) });
 
 export * from './api.js';
+export * from './smtp/node.js';
 /** Which entry file loaded the module. */
 export const runtime = 'node';

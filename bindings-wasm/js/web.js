@@ -6,5 +6,6 @@ import init from '../pkg/smtp_rs_wasm.js';
 await init();
 
 export * from './api.js';
+export * from './smtp/web.js';
 /** Which entry file loaded the module. */
 export const runtime = 'web';

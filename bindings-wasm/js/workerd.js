@@ -7,5 +7,6 @@ import { initSync } from '../pkg/smtp_rs_wasm.js';
 initSync({ module: wasmModule });
 
 export * from './api.js';
+export * from './smtp/workerd.js';
 /** Which entry file loaded the module. */
 export const runtime = 'workerd';

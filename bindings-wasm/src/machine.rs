@@ -75,6 +75,19 @@ macro_rules! sans_io_methods {
                 out
             }
 
+            /// Copies up to `out.len()` waiting octets into `out` (the
+            /// caller's buffer, reused from write to write, so a large
+            /// body makes no garbage per write) and marks them written;
+            /// returns how many.
+            #[wasm_bindgen(js_name = takeTransmitInto)]
+            pub fn take_transmit_into(&mut self, out: &mut [u8]) -> usize {
+                let pending = self.core.pending_transmit();
+                let n = pending.len().min(out.len());
+                out[..n].copy_from_slice(&pending[..n]);
+                self.core.consume_transmit(n);
+                n
+            }
+
             #[wasm_bindgen(js_name = pendingTransmitLength)]
             pub fn pending_transmit_length(&self) -> usize {
                 self.core.pending_transmit().len()

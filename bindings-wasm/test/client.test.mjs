@@ -293,7 +293,9 @@ test('BDAT with chunks, and LMTP delivery replies', () => {
   s.sent();
   s.client.sendMail({ from: 'a@x.example', to: ['b@y.example'], bodyMode: 'bdat', chunkSize: 4 });
   assert.equal(s.sent(), 'MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\n');
-  assert.deepEqual(types(s.reply('250 ok', '250 ok')), ['RecipientReply', 'ReadyForBody']);
+  // Pipelined BDAT (PIPELINING and CHUNKING): the body is wanted at once,
+  // before the replies to MAIL and RCPT.
+  assert.deepEqual(types(s.reply('250 ok', '250 ok')), ['ReadyForBody', 'RecipientReply']);
   s.client.sendBody('abcdef');
   s.client.finishBody();
   assert.equal(s.sent(), 'BDAT 4\r\nabcdBDAT 2 LAST\r\nef');

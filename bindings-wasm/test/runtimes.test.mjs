@@ -79,7 +79,7 @@ test('workerd: a worker imports the .wasm as a module, calls initSync and runs t
     '(name = "session.js", esModule = embed "session.js")',
     '(name = "smtp-rs", esModule = embed "alias.js")',
   ];
-  for (const f of readdirSync(join(project, 'node_modules/smtp-rs/js')).filter((f) => f.endsWith('.js'))) {
+  for (const f of readdirSync(join(project, 'node_modules/smtp-rs/js'), { recursive: true }).filter((f) => f.endsWith('.js'))) {
     modules.push(`(name = "node_modules/smtp-rs/js/${f}", esModule = embed "node_modules/smtp-rs/js/${f}")`);
   }
   modules.push('(name = "node_modules/smtp-rs/pkg/smtp_rs_wasm.js", esModule = embed "node_modules/smtp-rs/pkg/smtp_rs_wasm.js")');
