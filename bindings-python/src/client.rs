@@ -17,8 +17,8 @@ use smtp_core::client::{
 use smtp_core::command::CommandSpelling;
 use smtp_core::reply::{ReplyError, ReplyParserConfig};
 use smtp_core::{
-    ClientTimeouts, Command, Domain, Extensions, HelloKind, LocalError, RemoteError, Reply,
-    ReplyCode, Security, SessionState, Timestamp,
+    ClientTimeouts, Command, Domain, HelloKind, LocalError, RemoteError, Reply, ReplyCode,
+    Security, SessionState, Timestamp,
 };
 
 use crate::outcome::Ending;
@@ -27,15 +27,6 @@ use crate::reply::{smtplib_text, unreadable, value_error, MAX_REPLY_LINES};
 /// The write buffer may hold a whole body chunk of `sendmail` (1 MiB) plus
 /// the commands in front of it: Python drains it after every call.
 const TRANSMIT_HIGH_WATER: usize = 4 << 20;
-/// BDAT chunk size when the caller opts into CHUNKING and each chunk waits
-/// for its reply (no PIPELINING): few round trips.
-const BDAT_CHUNK: usize = 1 << 20;
-/// Smallest BDAT chunk when chunks are pipelined. They are a quarter of
-/// `max_in_flight` (1 MiB of the default 4 MiB), so four are in flight and
-/// the server always has the next one to read while it answers one; a
-/// larger window means fewer, larger chunks (servers spend a fixed cost
-/// per chunk, the client a wake-up per reply).
-const PIPELINED_BDAT_CHUNK: usize = 256 << 10;
 
 /// How a transaction ended.
 enum Outcome {
@@ -192,7 +183,6 @@ impl MailMachine {
         limits.max_octets = crate::reply::MAX_REPLY_OCTETS;
         config.reply_limits = limits;
         config.transmit_high_water = TRANSMIT_HIGH_WATER;
-        config.bdat_chunk_size = BDAT_CHUNK;
         config.max_in_flight = max_in_flight;
         let lines: Vec<&[u8]> = ehlo_msg.split(|&b| b == b'\n').collect();
         let hello = Reply::from_lines(ReplyCode::OK, &lines);
@@ -241,16 +231,10 @@ impl MailMachine {
         let mut env = Envelope::new(from, []);
         env.mail_params = params;
         env.recipients = recipients;
-        let pipelined = self
-            .conn
-            .capabilities()
-            .is_some_and(|c| c.extensions().contains(Extensions::PIPELINING))
-            && self.conn.config().max_in_flight > 0;
+        // The core sizes the chunks: a quarter of max_in_flight when they
+        // are pipelined, DEFAULT_BDAT_CHUNK_SIZE otherwise.
         env.body_mode = if bdat {
-            BodyMode::Bdat {
-                chunk_size: pipelined
-                    .then(|| (self.conn.config().max_in_flight / 4).max(PIPELINED_BDAT_CHUNK)),
-            }
+            BodyMode::Bdat { chunk_size: None }
         } else {
             BodyMode::Data
         };

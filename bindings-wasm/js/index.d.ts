@@ -200,6 +200,9 @@ export interface ClientConfig {
   maxAuthChallenges?: number;
   loginInitialUsername?: boolean;
   bdatChunkSize?: number;
+  /** With PIPELINING and CHUNKING: body octets sent ahead of their replies
+   * (0 waits for every reply before each chunk). Default 4 MiB. */
+  maxInFlight?: number;
   transmitHighWater?: number;
   /** Bare CR/LF in a DATA body: sent as CRLF (default) or refused. */
   lineEndings?: 'normalize' | 'refuse';

@@ -33,6 +33,7 @@ const CLIENT = {
   authPreference: ['setList', check.stringList],
   maxAuthChallenges: ['setNumber', count(0)],
   bdatChunkSize: ['setNumber', count(1)],
+  maxInFlight: ['setNumber', count(0)],
   transmitHighWater: ['setNumber', count(0)],
 };
 

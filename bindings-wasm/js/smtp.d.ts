@@ -38,6 +38,8 @@ export interface ConnectOptions {
   adapter?: SocketAdapter;
   /** login()'s mechanism order (default SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN, OAUTHBEARER, XOAUTH2). */
   authPreference?: string[];
+  /** Pipelined BDAT: body octets sent ahead of their replies (default 4 MiB; 0 waits for each reply). */
+  maxInFlight?: number;
 }
 
 /** What a message may be: streamed with backpressure unless it is whole already. */

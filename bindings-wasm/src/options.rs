@@ -86,6 +86,7 @@ impl ClientOptions {
                     "maxReplyOctets" => c.reply_limits.max_octets = v,
                     "maxAuthChallenges" => c.max_auth_challenges = v,
                     "bdatChunkSize" => c.bdat_chunk_size = v,
+                    "maxInFlight" => c.max_in_flight = v,
                     "transmitHighWater" => c.transmit_high_water = v,
                     _ => return Err(unknown(key)),
                 }

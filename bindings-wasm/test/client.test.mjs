@@ -446,3 +446,21 @@ test('backpressure: sendBody throws BufferFull past transmitHighWater until the 
   s.client.finishBody();
   assert.equal(s.sent(), `${chunk}.\r\n`);
 });
+
+test('maxInFlight: 0 sends each BDAT chunk only after the reply to the one before', () => {
+  assert.throws(() => scripted({ maxInFlight: -1 }), TypeError);
+  assert.throws(() => scripted({ maxInFlight: 'lots' }), TypeError);
+  const s = scripted({ maxInFlight: 0 });
+  s.reply('220 mx');
+  s.reply('250-mx', '250-PIPELINING', '250 CHUNKING');
+  s.sent();
+  s.client.sendMail({ from: 'a@x.example', to: ['b@y.example'], bodyMode: 'bdat', chunkSize: 4 });
+  assert.equal(s.sent(), 'MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\n');
+  assert.deepEqual(types(s.reply('250 ok', '250 ok')), ['RecipientReply', 'ReadyForBody']);
+  s.client.sendBody('abcdef');
+  s.client.finishBody();
+  assert.equal(s.sent(), 'BDAT 4\r\nabcd', 'the window is closed: one chunk, then wait');
+  s.reply('250 4 octets');
+  assert.equal(s.sent(), 'BDAT 2 LAST\r\nef');
+  assert.deepEqual(types(s.reply('250 queued')), ['TransactionFinished']);
+});

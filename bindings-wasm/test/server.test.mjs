@@ -55,7 +55,8 @@ test('reply in its three forms', () => {
   assert.throws(() => s.server.reply(199, 'x'), TypeError);
   assert.throws(() => s.server.reply({ code: 250, enhanced: '9.9', text: 'x' }), TypeError);
   s.server.reply({ code: 250 });
-  assert.equal(s.out(), '250\r\n');
+  // RFC 5321 §4.2.1: the last line is the code, SP, optional text, CRLF.
+  assert.equal(s.out(), '250 \r\n');
 });
 
 test('a transaction: MailFrom, RcptTo, Data, MessageData, MessageEnd', () => {

@@ -7,7 +7,9 @@
 mod client_common;
 
 use client_common::*;
-use smtp_core::client::{BodyMode, ClientConfig, Envelope, Event, Phase, Stage};
+use smtp_core::client::{
+    BodyMode, ClientConfig, Envelope, Event, Phase, Stage, MAX_PIPELINED_CHUNKS,
+};
 use smtp_core::{ClientConnection, LocalError, SessionState, Timestamp};
 
 const EHLO: &str = "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n";
@@ -449,4 +451,27 @@ fn the_body_stops_when_a_reply_dooms_the_transaction() {
         Some((Stage::Recipients, 550))
     );
     assert_eq!(c.pending_transmit(), b"RSET\r\n");
+}
+
+#[test]
+fn at_most_four_chunks_ride_in_the_window() {
+    // A server answers each chunk of a doomed transaction with a 5yz and
+    // may count those toward an error limit (Postfix: 20), so however wide
+    // the window, at most MAX_PIPELINED_CHUNKS chunks are unanswered.
+    let mut cfg = config();
+    cfg.max_in_flight = 1 << 20;
+    let mut c = started(cfg, &chunked(1000));
+    let line = [b'x'; 98];
+    while c.body_ready() {
+        c.send_body(&line).unwrap();
+        c.send_body(b"\r\n").unwrap();
+    }
+    let sent = c.pending_transmit();
+    let chunks = sent.windows(5).filter(|w| w == b"BDAT ").count();
+    assert_eq!(chunks, MAX_PIPELINED_CHUNKS);
+    assert!(
+        sent.len() < MAX_PIPELINED_CHUNKS * 1100,
+        "{} octets",
+        sent.len()
+    );
 }

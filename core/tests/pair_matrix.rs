@@ -61,11 +61,13 @@ fn every_combination_delivers_exactly_what_was_given() {
                 );
                 assert_eq!(got.tls, c.starttls, "{c:?}");
                 if c.chunking {
-                    // 64 KiB chunks (the client's default) and a last one;
-                    // pipelined, none longer than the window.
+                    // PAIR_CHUNK-sized chunks and a last one; pipelined,
+                    // none longer than the window.
                     assert!(
                         got.chunk_sizes.len() >= 3 && got.data_commands == 0,
-                        "{c:?}: {got:?}"
+                        "{c:?}: chunks {:?}, DATA {}",
+                        got.chunk_sizes,
+                        got.data_commands
                     );
                     if c.pipelining && window > 0 {
                         assert!(

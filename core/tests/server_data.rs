@@ -6,7 +6,9 @@ mod server_support;
 
 use server_support::*;
 use smtp_core::ehlo::Extensions;
-use smtp_core::server::{BareLineEndings, Event, LongLines, MessageProblem, ServerConfig};
+use smtp_core::server::{
+    BareLineEndings, Event, LongLines, MessageProblem, ServerConfig, DEFAULT_MAX_BAD_COMMANDS,
+};
 
 fn cfg() -> ServerConfig {
     let mut c = ServerConfig::new("mx.example");
@@ -342,4 +344,21 @@ fn lmtp_oversized_chunk_before_last_gets_one_reply() {
         h.wire_text(),
         "552 5.3.4 Message size exceeds fixed maximum message size\r\n503 5.5.1 Bad sequence of commands\r\n"
     );
+}
+
+/// RFC 3030 §2: a server that offers PIPELINING accepts and discards the
+/// chunks a client pipelined behind a failed one. They are answered 503
+/// and drained, and do not count toward `max_bad_commands`: a pipelining
+/// client whose transaction failed is not a bad client.
+#[test]
+fn pipelined_chunks_without_a_transaction_are_drained_not_counted() {
+    let mut h = greeted(cfg());
+    let n = DEFAULT_MAX_BAD_COMMANDS as usize * 3;
+    h.feed(&b"BDAT 3\r\nabc".repeat(n));
+    h.feed(b"NOOP\r\n");
+    assert!(!h.s.is_closed());
+    let text = h.wire_text();
+    assert_eq!(text.matches("503 ").count(), n, "{text}");
+    assert!(text.ends_with("250 2.0.0 OK\r\n"));
+    assert!(h.message_bytes().is_empty());
 }

@@ -18,7 +18,7 @@ export function getDefaultAdapter() {
 }
 
 const KNOWN = ['host', 'port', 'localHostname', 'timeoutMs', 'secure', 'tls', 'useChunking', 'adapter',
-  'authPreference'];
+  'authPreference', 'maxInFlight'];
 const TLS_KNOWN = ['ca', 'servername', 'rejectUnauthorized', 'cert', 'key', 'minVersion'];
 
 function bool(value, name) {
@@ -85,6 +85,7 @@ export function connectOptions(value, defaultPort) {
     localHostname: check.optionalString(o.localHostname, 'options.localHostname'),
     useChunking: bool(o.useChunking, 'options.useChunking'),
     authPreference: o.authPreference === undefined ? undefined : check.stringList(o.authPreference, 'options.authPreference'),
+    maxInFlight: o.maxInFlight === undefined ? undefined : check.integer(o.maxInFlight, 'options.maxInFlight'),
   };
 }
 

@@ -26,7 +26,6 @@ const TOKEN_MECHANISMS = ['OAUTHBEARER', 'XOAUTH2'];
  * it as success. */
 const ALREADY_AUTHENTICATED = 503;
 const TRANSACTION_END = ['TransactionFinished', 'TransactionFailed'];
-const BDAT_CHUNK = 1 << 20;
 
 /** The address inside `Name <addr>` (smtplib's quoteaddr keeps only it). */
 export function addressOnly(address) {
@@ -175,13 +174,9 @@ export class SMTP {
         lmtp: this.constructor.lmtp,
         implicitTls: o.secure,
         autoHello: false,
-        // Pipelined BDAT keeps up to 4 MiB (the core's in-flight bound) of
-        // chunks unanswered; in 1 MiB chunks (as smtplib_rs), a doomed
-        // transaction costs the server at most a few refused BDATs, under
-        // error limits such as Postfix's smtpd_hard_error_limit (20).
-        bdatChunkSize: BDAT_CHUNK,
         ...(o.timeoutMs === null ? {} : { timeouts: o.timeoutMs }),
         ...(o.authPreference ? { authPreference: o.authPreference } : {}),
+        ...(o.maxInFlight === undefined ? {} : { maxInFlight: o.maxInFlight }),
       }, clock());
     } catch (e) {
       socket.close();

@@ -91,7 +91,7 @@ mod wire;
 
 pub use config::{
     ClientConfig, ResetPolicy, DEFAULT_BDAT_CHUNK_SIZE, DEFAULT_MAX_AUTH_CHALLENGES,
-    DEFAULT_MAX_IN_FLIGHT, DEFAULT_TRANSMIT_HIGH_WATER,
+    DEFAULT_MAX_IN_FLIGHT, DEFAULT_TRANSMIT_HIGH_WATER, MAX_PIPELINED_CHUNKS,
 };
 pub use envelope::{BodyMode, Envelope, Recipient};
 pub use events::{CommandId, Event, MailResult, Phase, RecipientStatus, Stage};

@@ -13,6 +13,9 @@ use smtp_core::ehlo::Extensions;
 use smtp_core::server::{Event as SEvent, ServerConfig, ServerConnection};
 use smtp_core::{Domain, ForwardPath, LocalError, Reply, ReplyCode, ReversePath, Timestamp};
 
+/// The client's BDAT chunk size in these runs.
+pub const PAIR_CHUNK: usize = 64 * 1024;
+
 pub const PASSWORD: &str = "correct horse";
 pub const TOKEN: &str = "ya29.token";
 
@@ -379,6 +382,8 @@ pub fn run(c: Combo, verdict: Verdict, messages: usize) -> Pair {
         ClientConfig::new(hello)
     };
     ccfg.max_in_flight = c.window;
+    // Smaller than the default (1 MiB), so every body spans several chunks.
+    ccfg.bdat_chunk_size = PAIR_CHUNK;
     let mut client = ClientConnection::new(ccfg, Timestamp(now)).unwrap();
 
     let (from, rcpts) = envelope(c);

@@ -14,6 +14,7 @@ use crate::error::{LocalError, SessionState};
 
 use super::super::auth_exchange::AuthExchange;
 use super::super::bdat::BdatBody;
+use super::super::config::MAX_PIPELINED_CHUNKS;
 use super::super::envelope::{prepare, Envelope};
 use super::super::events::CommandId;
 use super::super::transaction::{Transaction, TxBody};
@@ -185,12 +186,25 @@ impl Machine {
         if self.hello.is_none() {
             return Err(self.state_error("send_mail"));
         }
-        let p = prepare(env, self.caps.as_ref(), self.cfg.bdat_chunk_size, self.tls)?;
+        // Pipelined, chunks the envelope does not size are a quarter of the
+        // window, so four overlap the round trips (see MAX_PIPELINED_CHUNKS).
+        let pipelined_bdat = self.pipelining() && self.cfg.max_in_flight > 0;
+        let default_chunk = if pipelined_bdat {
+            let share = (self.cfg.max_in_flight / MAX_PIPELINED_CHUNKS).max(1);
+            self.cfg.bdat_chunk_size.min(share)
+        } else {
+            self.cfg.bdat_chunk_size
+        };
+        let p = prepare(env, self.caps.as_ref(), default_chunk, self.tls)?;
         // RFC 2920 §3.1 lets BDAT follow RCPT in a group and RFC 3030 §2
         // has a PIPELINING server discard chunks after a failed one: the
         // body may go before the envelope is answered, within the window.
-        let window = (p.bdat.is_some() && self.pipelining() && self.cfg.max_in_flight > 0)
-            .then_some(self.cfg.max_in_flight);
+        // At most MAX_PIPELINED_CHUNKS chunks ride in the window, so a
+        // doomed transaction draws few refusals.
+        let window = p.bdat.filter(|_| pipelined_bdat).map(|chunk| {
+            let by_count = chunk.saturating_mul(MAX_PIPELINED_CHUNKS);
+            self.cfg.max_in_flight.min(by_count)
+        });
         let body = match p.bdat {
             Some(chunk) => TxBody::Bdat(BdatBody::new(
                 window.map_or(chunk, |w| chunk.min(w)),

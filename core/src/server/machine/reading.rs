@@ -259,8 +259,12 @@ impl Machine {
                 self.refuse(Refusal::NotImplemented, Canned::NotImplemented, true);
             }
             Some(Drain::BadSequence) => {
+                // RFC 3030 §2: a pipelining client's chunks that follow a
+                // failed one are to be accepted and discarded, so they do
+                // not count as bad commands (their data is drained either
+                // way; nothing is kept).
                 let reply = Canned::BadSequence("Bad sequence of commands");
-                self.refuse(Refusal::BadSequence, reply, true);
+                self.refuse(Refusal::BadSequence, reply, false);
             }
             None => {
                 let oversize = self.session.transaction().is_some_and(|t| t.is_oversize());
