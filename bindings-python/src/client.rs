@@ -156,15 +156,19 @@ impl MailMachine {
 
     /// A machine in the state smtplib's session is in: greeted, and the
     /// EHLO (LHLO) answered with `ehlo_msg` (smtplib's `ehlo_resp`).
+    /// `tls` says whether the socket is already TLS (SMTP_SSL, or after
+    /// starttls()): the machine then allows what needs TLS, such as
+    /// REQUIRETLS (RFC 8689 §2).
     /// Raises ValueError when the session cannot be expressed (the caller
     /// then keeps to smtplib's step-by-step path).
     #[new]
-    #[pyo3(signature = (hello_domain, lmtp, ehlo_msg, max_in_flight = DEFAULT_MAX_IN_FLIGHT))]
+    #[pyo3(signature = (hello_domain, lmtp, ehlo_msg, max_in_flight = DEFAULT_MAX_IN_FLIGHT, tls = false))]
     fn new(
         hello_domain: &str,
         lmtp: bool,
         ehlo_msg: &[u8],
         max_in_flight: usize,
+        tls: bool,
     ) -> PyResult<Self> {
         let domain = Domain::parse(hello_domain, true).map_err(|_| value_error("hello domain"))?;
         let mut config = if lmtp {
@@ -193,8 +197,9 @@ impl MailMachine {
         } else {
             HelloKind::Ehlo
         };
-        let conn = ClientConnection::resume(config, hello, kind, Security::Plain, now())
-            .map_err(value_error)?;
+        let security = if tls { Security::Tls } else { Security::Plain };
+        let conn =
+            ClientConnection::resume(config, hello, kind, security, now()).map_err(value_error)?;
         Ok(MailMachine {
             conn,
             outcome: None,

@@ -7,6 +7,7 @@ import smtplib
 import pytest
 
 import smtplib_rs
+from smtplib_rs import _core
 
 PIPE = ["PIPELINING", "SIZE 10000000", "8BITMIME"]
 
@@ -314,3 +315,20 @@ def test_bytes_like_bodies(make_server, exts, kind):
     with client(srv) as s:
         assert s.sendmail("me@x.org", ["a@x.org"], kind(b"one\r\n.two\r\n")) == {}
     assert srv.transactions[0].message == b"one\r\n.two\r\n"
+
+
+@pytest.mark.parametrize("tls", [False, True])
+def test_requiretls_rides_the_engine_only_over_tls(tls):
+    # RFC 8689 §2: REQUIRETLS is for a TLS session. On a plain socket the
+    # engine declines the transaction (sendmail then goes step by step and
+    # the server judges); over TLS it sends it.
+    machine = _core.MailMachine("client.example", False,
+                                b"mx.example\nPIPELINING\nREQUIRETLS", tls=tls)
+    began = machine.begin("mail FROM:<a@example.org> REQUIRETLS",
+                          ["rcpt TO:<b@example.net>"], False, False)
+    assert began is tls
+    wire = machine.transmit()
+    if tls:
+        assert wire.startswith(b"mail FROM:<a@example.org> REQUIRETLS\r\n")
+    else:
+        assert wire == b""

@@ -76,7 +76,12 @@ class MailMachine:
     SEND_BODY: ClassVar[int]
     DONE: ClassVar[int]
     def __init__(
-        self, hello_domain: str, lmtp: bool, ehlo_msg: bytes, max_in_flight: int = ...
+        self,
+        hello_domain: str,
+        lmtp: bool,
+        ehlo_msg: bytes,
+        max_in_flight: int = ...,
+        tls: bool = ...,
     ) -> None: ...
     def begin(self, mail_line: str, rcpt_lines: list[str], bdat: bool, smtputf8: bool) -> bool: ...
     def transmit(self) -> bytes: ...

@@ -18,9 +18,13 @@ from ._common import (
     _BODY_CHUNK,
     _FALLBACK,
     _RECV_SIZE,
+    _have_ssl,
     _is_filelike,
     quoteaddr,
 )
+
+if _have_ssl:
+    import ssl
 
 
 def _as_bytes(data):
@@ -244,11 +248,15 @@ class _TransactionMixin:
                 or self._parser is None or self._parser.pending()
                 or self._calls_replaced()):
             return None
-        key = (self.ehlo_resp, self.local_hostname, self.max_in_flight)
+        # A TLS socket (SMTP_SSL, or after starttls()) lets the machine
+        # send what needs TLS, such as REQUIRETLS.
+        tls = _have_ssl and isinstance(self.sock, ssl.SSLSocket)
+        key = (self.ehlo_resp, self.local_hostname, self.max_in_flight, tls)
         if self._machine_key != key:
             try:
                 self._machine = _core.MailMachine(self.local_hostname, self._lmtp,
-                                                  self.ehlo_resp, self.max_in_flight)
+                                                  self.ehlo_resp, self.max_in_flight,
+                                                  tls=tls)
             except ValueError:
                 self._machine = None
             self._machine_key = key
