@@ -237,7 +237,8 @@ class ServerFace:
                  refusals: list[tuple[str, str]] = ...,
                  ehlo_greeting: Optional[str] = None,
                  unlisted: list[str] = ...,
-                 login_prompts: Optional[tuple[str, str]] = None) -> None:
+                 login_prompts: Optional[tuple[str, str]] = None,
+                 unbracketed_paths: bool = False) -> None:
         """`subscribe`: event kinds Python handles. `answers`: (kind, status)
         pairs, e.g. ("MailFrom", b"250 OK"), used for unsubscribed events and
         by `accept()`. `body`: "keep" (MessageEnd carries it), "stream"
@@ -252,7 +253,9 @@ class ServerFace:
         "nohello"/"smtp"/"esmtp"; templates may use {verb} and {host}; the
         code must keep the engine's class, else the engine's reply is sent.
         `ehlo_greeting`: the EHLO reply's first line; `unlisted`: extensions
-        served but not advertised; `login_prompts`: LOGIN's challenges."""
+        served but not advertised; `login_prompts`: LOGIN's challenges;
+        `unbracketed_paths`: MAIL/RCPT paths may come without angle brackets
+        (the address grammar still applies)."""
         ...
     @property
     def hostname(self) -> str: ...

@@ -211,7 +211,7 @@ impl ServerFace {
                         normalize_bare_line_endings = false, accept_long_lines = false,
                         proxy_protocol = false, refusals = Vec::new(),
                         ehlo_greeting = None, unlisted = Vec::new(),
-                        login_prompts = None))]
+                        login_prompts = None, unbracketed_paths = false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         hostname: &str,
@@ -238,6 +238,7 @@ impl ServerFace {
         ehlo_greeting: Option<String>,
         unlisted: Vec<String>,
         login_prompts: Option<(String, String)>,
+        unbracketed_paths: bool,
     ) -> PyResult<Self> {
         let mut config = ServerConfig::new(hostname);
         if lmtp {
@@ -284,6 +285,8 @@ impl ServerFace {
         }
         config.ehlo_greeting = ehlo_greeting;
         config.login_prompts = login_prompts;
+        // `MAIL FROM:a@b`: the path's grammar is still enforced.
+        config.leniency.unbracketed_paths = unbracketed_paths;
         config.unlisted = self::extensions(&unlisted)?;
         for (_, template) in &refusals {
             // Checked once here: a template must read as a reply.

@@ -82,28 +82,6 @@ SKIPS = {
         'not implemented: with decode_data and no SMTPUTF8, 8-bit data is not refused when no handle_DATA hook reads it',
     'aiosmtpd_suite/tests/test_smtp.py::TestCustomization::test_limitlocalpart':
         "not implemented: SMTP.local_part_limit (RFC 5321 §4.5.3.1.1's 64 is not enforced)",
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[0]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[2]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[4]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[6]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[7]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[8]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[9]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[10]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[11]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[12]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[13]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[14]':
         'refused for RFC conformance: [IPv6::1] is not an IPv6 address literal',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[15]':
@@ -114,18 +92,6 @@ SKIPS = {
         'refused for safety: RFC 5322 comments inside an address (parser differentials)',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[18]':
         'refused for safety: RFC 5322 comments inside an address (parser differentials)',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[21]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[22]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[24]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[25]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[26]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[27]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[28]':
         "refused for safety: RFC 5322 obsolete local-part forms outside RFC 5321's grammar",
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[29]':
@@ -134,44 +100,8 @@ SKIPS = {
         "refused for safety: RFC 5322 obsolete local-part forms outside RFC 5321's grammar",
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[31]':
         "refused for safety: RFC 5322 obsolete local-part forms outside RFC 5321's grammar",
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[32]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[33]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[34]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[35]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[36]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[37]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[38]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[39]':
         'refused for RFC conformance: an address without a domain (RFC 5321 §4.1.2)',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[0]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[2]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[4]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[6]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[7]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[8]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[9]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[10]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[11]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[12]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[13]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[14]':
         'refused for RFC conformance: [IPv6::1] is not an IPv6 address literal',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[15]':
@@ -182,18 +112,6 @@ SKIPS = {
         'refused for safety: RFC 5322 comments inside an address (parser differentials)',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[18]':
         'refused for safety: RFC 5322 comments inside an address (parser differentials)',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[21]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[22]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[24]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[25]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[26]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[27]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[28]':
         "refused for safety: RFC 5322 obsolete local-part forms outside RFC 5321's grammar",
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[29]':
@@ -202,24 +120,8 @@ SKIPS = {
         "refused for safety: RFC 5322 obsolete local-part forms outside RFC 5321's grammar",
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[31]':
         "refused for safety: RFC 5322 obsolete local-part forms outside RFC 5321's grammar",
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[32]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[33]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[34]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[35]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[36]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[37]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[38]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[39]':
         'refused for RFC conformance: an address without a domain (RFC 5321 §4.1.2)',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[41]':
-        'path without angle brackets: refused until ServerConfig::unbracketed_paths (added on branch smtpd) is switched on for this face',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_rcpt_valid_address[42]':
         'refused for RFC conformance: an address without a domain (RFC 5321 §4.1.2)',
 }

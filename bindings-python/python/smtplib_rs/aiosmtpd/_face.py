@@ -36,6 +36,12 @@ AIOSMTPD_REFUSALS = {
     "Syntax:RCPT": "501 Syntax: RCPT TO: <address>",
     "Syntax:RCPT:esmtp": "501 Syntax: RCPT TO: <address> [SP <mail-parameters>]",
     "Syntax/Mailbox": "553 5.1.3 Error: malformed address",
+    # aiosmtpd reads an unbracketed `Anne <anne@example.com>` as the
+    # address `Anne` followed by parameters: a syntax error.
+    "Syntax/Mailbox:MAIL": "501 Syntax: MAIL FROM: <address>",
+    "Syntax/Mailbox:MAIL:esmtp": "501 Syntax: MAIL FROM: <address> [SP <mail-parameters>]",
+    "Syntax/Mailbox:RCPT": "501 Syntax: RCPT TO: <address>",
+    "Syntax/Mailbox:RCPT:esmtp": "501 Syntax: RCPT TO: <address> [SP <mail-parameters>]",
     "Syntax/A-d-l": "553 5.1.3 Error: malformed address",
     "Syntax/Domain:MAIL": "553 5.1.3 Error: malformed address",
     "Syntax/Domain:RCPT": "553 5.1.3 Error: malformed address",
@@ -208,6 +214,9 @@ def _build(hostname, ident, lmtp, events, answers, body, extensions, size,
         ehlo_greeting=hostname,
         unlisted=["VRFY"],
         login_prompts=login_prompts,
+        # aiosmtpd reads `MAIL FROM:anne@example.com` as `<anne@example.com>`;
+        # the address must still be one (RFC 5321 §4.1.2's grammar).
+        unbracketed_paths=True,
     )
 
 
