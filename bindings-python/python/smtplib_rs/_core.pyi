@@ -202,6 +202,9 @@ class ServerConnection:
 #        XOAUTH2/OAUTHBEARER: secret=token; CRAM-MD5: secret=digest,
 #        extra=challenge; SCRAM-SHA-256: secret=None (answer with
 #        scram_password() or a negative reply()), extra=authzid
+#   ("SaslStep", mechanism, first, data)  application_mechanisms only:
+#        data is the client's, base64-decoded (None: AUTH without an
+#        initial response); answer 334 (a challenge), 235 or a failure
 #   ("CommandRefused", code, text)    answered by the engine  info
 #   ("DataAfterStartTls", octets)    read behind STARTTLS, dropped   info
 #   ("Proxy", version, command, transport, family, source, destination, tlvs, raw)
@@ -238,7 +241,8 @@ class ServerFace:
                  ehlo_greeting: Optional[str] = None,
                  unlisted: list[str] = ...,
                  login_prompts: Optional[tuple[str, str]] = None,
-                 unbracketed_paths: bool = False) -> None:
+                 unbracketed_paths: bool = False,
+                 application_mechanisms: list[str] = ...) -> None:
         """`subscribe`: event kinds Python handles. `answers`: (kind, status)
         pairs, e.g. ("MailFrom", b"250 OK"), used for unsubscribed events and
         by `accept()`. `body`: "keep" (MessageEnd carries it), "stream"
@@ -255,7 +259,12 @@ class ServerFace:
         `ehlo_greeting`: the EHLO reply's first line; `unlisted`: extensions
         served but not advertised; `login_prompts`: LOGIN's challenges;
         `unbracketed_paths`: MAIL/RCPT paths may come without angle brackets
-        (the address grammar still applies)."""
+        (the address grammar still applies). `application_mechanisms`: those
+        of `auth_mechanisms` Python runs itself: each step comes as
+        ("SaslStep", mechanism, first, data: bytes | None), answered with a
+        334 (a challenge, the client's answer is the next step), 235 or a
+        failure; the engine frames base64, `*` and line limits (needs
+        "SaslStep" subscribed)."""
         ...
     @property
     def hostname(self) -> str: ...

@@ -95,6 +95,23 @@ impl ServerDriver {
                 let t = with_args(py, kind, [arg.into_bound_py_any(py)?])?;
                 Some((kind, Pending::Other, t))
             }
+            SEvent::SaslStep { mechanism, first } => {
+                // The client's data, base64-decoded by the machine.
+                let data = match self.core.sasl_data() {
+                    Some(d) => PyBytes::new(py, d).into_any(),
+                    None => py.None().into_bound(py),
+                };
+                let t = with_args(
+                    py,
+                    Kind::SaslStep,
+                    [
+                        mechanism.name().into_bound_py_any(py)?,
+                        first.into_bound_py_any(py)?,
+                        data,
+                    ],
+                )?;
+                Some((Kind::SaslStep, Pending::Other, t))
+            }
             SEvent::Auth(req) => {
                 let t = events::auth(py, &req)?.into_any();
                 Some((Kind::Auth, Pending::Other, t))

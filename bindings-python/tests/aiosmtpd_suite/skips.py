@@ -42,18 +42,6 @@ SKIPS = {
         "differs by design: PROXY header errors carry the engine's texts",
     'aiosmtpd_suite/tests/test_proxyprotocol.py::TestModule::test_get_cut_v2':
         "differs by design: PROXY header errors carry the engine's texts",
-    'aiosmtpd_suite/tests/test_smtp.py::TestAuthMechanisms::test_ehlo':
-        'not implemented: handler-defined auth_<MECH> methods (challenge_auth()); the engine runs SASL itself (PLAIN, LOGIN, plus SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)',
-    'aiosmtpd_suite/tests/test_smtp.py::TestAuthMechanisms::test_custom_mechanism':
-        'not implemented: handler-defined auth_<MECH> methods (challenge_auth()); the engine runs SASL itself (PLAIN, LOGIN, plus SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)',
-    'aiosmtpd_suite/tests/test_smtp.py::TestAuthMechanisms::test_NONE':
-        'not implemented: handler-defined auth_<MECH> methods (challenge_auth()); the engine runs SASL itself (PLAIN, LOGIN, plus SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)',
-    'aiosmtpd_suite/tests/test_smtp.py::TestAuthMechanisms::test_DENYMISSING':
-        'not implemented: handler-defined auth_<MECH> methods (challenge_auth()); the engine runs SASL itself (PLAIN, LOGIN, plus SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)',
-    'aiosmtpd_suite/tests/test_smtp.py::TestAuthMechanisms::test_DENYFALSE':
-        'not implemented: handler-defined auth_<MECH> methods (challenge_auth()); the engine runs SASL itself (PLAIN, LOGIN, plus SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)',
-    'aiosmtpd_suite/tests/test_smtp.py::TestSMTPAuth::test_auth_loginteract_warning':
-        'not implemented: handler-defined auth_<MECH> methods (challenge_auth()); the engine runs SASL itself (PLAIN, LOGIN, plus SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)',
     'aiosmtpd_suite/tests/test_smtp.py::TestLimits::test_all_limit_15':
         "not implemented: command_call_limit and aiosmtpd's separate limit of 5 unknown verbs (the engine closes with 421 after 10 bad commands of any kind)",
     'aiosmtpd_suite/tests/test_smtp.py::TestLimits::test_different_limits':

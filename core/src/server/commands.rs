@@ -40,10 +40,13 @@ pub(super) enum Decision<'a> {
         last: bool,
         drain: Option<Drain>,
     },
-    /// Run a SASL exchange (RFC 4954 §4).
+    /// Run a SASL exchange (RFC 4954 §4); `by_application` when the
+    /// application runs the mechanism
+    /// ([`ServerConfig::application_mechanisms`]).
     Auth {
         mechanism: Mechanism,
         initial_response: Option<&'a str>,
+        by_application: bool,
     },
 }
 
@@ -340,11 +343,16 @@ fn auth<'a>(
         .auth_mechanisms
         .iter()
         .any(|m| m.eq_ignore_ascii_case(mechanism));
-    let known = Mechanism::parse(mechanism).filter(|m| !matches!(m, Mechanism::Other(_)));
-    match known.filter(|_| offered) {
+    let by_application = cfg.runs_mechanism(mechanism);
+    // The machine runs the mechanisms it knows; the application, those it
+    // says it runs.
+    let runnable =
+        Mechanism::parse(mechanism).filter(|m| by_application || !matches!(m, Mechanism::Other(_)));
+    match runnable.filter(|_| offered) {
         Some(mechanism) => Decision::Auth {
             mechanism,
             initial_response,
+            by_application,
         },
         None => refuse(Refusal::UnknownMechanism, Canned::UnknownMechanism, true),
     }

@@ -100,6 +100,14 @@ pub struct ServerConfig {
     pub max_message_size: Option<u64>,
     /// AUTH mechanisms offered, upper-case, e.g. `"PLAIN"` (RFC 4954).
     pub auth_mechanisms: Vec<String>,
+    /// Mechanisms of [`auth_mechanisms`](Self::auth_mechanisms) the
+    /// application runs itself, upper-case (e.g. a site-specific one, or
+    /// its own `PLAIN`). AUTH with one of them becomes
+    /// [`Event::SaslStep`](super::Event::SaslStep): the application decides
+    /// each step, and the machine still frames the exchange (334
+    /// challenges, base64, the SASL line limit, `*` to cancel; RFC 4954
+    /// §4). A name listed here and not in `auth_mechanisms` is not offered.
+    pub application_mechanisms: Vec<String>,
     /// AUTH only over TLS: AUTH on a plain connection gets 538
     /// (RFC 4954 §6) and is not advertised there. Default true.
     pub auth_requires_tls: bool,
@@ -185,6 +193,7 @@ impl ServerConfig {
                 | Extensions::SIZE,
             max_message_size: None,
             auth_mechanisms: Vec::new(),
+            application_mechanisms: Vec::new(),
             auth_requires_tls: true,
             oauth_error: None,
             auth_required: false,
@@ -222,6 +231,14 @@ impl ServerConfig {
     /// and TLS is on or not required (RFC 4954 §4).
     pub(crate) fn auth_usable(&self, tls: bool) -> bool {
         !self.auth_mechanisms.is_empty() && (tls || !self.auth_requires_tls)
+    }
+
+    /// Whether the application runs `mechanism` itself
+    /// ([`application_mechanisms`](Self::application_mechanisms)).
+    pub(crate) fn runs_mechanism(&self, mechanism: &str) -> bool {
+        self.application_mechanisms
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(mechanism))
     }
 
     /// Whether the greeting refused service (554, RFC 5321 §3.1).

@@ -204,6 +204,14 @@ impl Machine {
         event
     }
 
+    /// The client's data for the awaited [`Event::SaslStep`].
+    pub(super) fn sasl_data(&self) -> Option<&[u8]> {
+        match (&self.mode, &self.awaiting) {
+            (Mode::Sasl(exchange), Some(Awaiting::SaslStep)) => exchange.application_data(),
+            _ => None,
+        }
+    }
+
     pub(super) fn message_data(&self) -> &[u8] {
         self.data
             .pending()
@@ -219,7 +227,7 @@ impl Machine {
             (Mode::Sasl(s), Some(Awaiting::Auth)) if s.needs_credentials() => {
                 SessionState::AwaitingScramCredentials
             }
-            (_, Some(Awaiting::Auth)) => SessionState::AwaitingAuthVerdict,
+            (_, Some(Awaiting::Auth | Awaiting::SaslStep)) => SessionState::AwaitingAuthVerdict,
             (_, Some(_)) => SessionState::AwaitingAnswer,
             (Mode::TlsPending, None) => SessionState::TlsHandshake,
             (Mode::Data(_) | Mode::Chunk(_), None) => SessionState::MessageBody,

@@ -244,6 +244,15 @@ impl ServerConnection {
         self.m.message_data()
     }
 
+    /// The client's data, base64-decoded, for the awaited
+    /// [`Event::SaslStep`]: the AUTH command's initial response (`None`
+    /// when it had none; empty for `=`), then the client's line after each
+    /// 334. `None` when no step is awaited.
+    #[must_use]
+    pub fn sasl_data(&self) -> Option<&[u8]> {
+        self.m.sasl_data()
+    }
+
     /// The recipients accepted in the open transaction, in order: at
     /// [`Event::MessageEnd`], the ones the message goes to (in LMTP, one
     /// answer each, in this order). Empty without a transaction.
@@ -343,6 +352,17 @@ impl ServerConnection {
         credentials: crate::auth::ScramCredentials,
     ) -> Result<(), LocalError> {
         self.m.provide_scram_credentials(credentials)
+    }
+
+    /// Answers the awaited [`Event::SaslStep`] with a challenge:
+    /// `334 <base64 of challenge>` (RFC 4954 §4). The client's answer
+    /// comes as the next [`Event::SaslStep`].
+    ///
+    /// # Errors
+    /// [`LocalError::InvalidState`] when no step is awaited; the state is
+    /// unchanged.
+    pub fn sasl_challenge(&mut self, challenge: &[u8]) -> Result<(), LocalError> {
+        self.m.sasl_challenge(challenge)
     }
 
     /// Changes the message size limit ([`ServerConfig::max_message_size`])

@@ -158,7 +158,8 @@ def plan(server, implicit_tls):
                           (server._enhanced_status_codes, "ENHANCEDSTATUSCODES")):
         if flag:
             extensions.append(keyword)
-    mechanisms = tuple(server._engine_mechanisms)
+    application = tuple(sorted(server._auth_methods))
+    mechanisms = tuple(sorted(server._engine_mechanisms + list(application)))
     return (
         server.hostname,
         server.__ident__,
@@ -177,6 +178,7 @@ def plan(server, implicit_tls):
         server._proxy_timeout is not None,
         refusals,
         (server.AuthLoginUsernameChallenge, server.AuthLoginPasswordChallenge),
+        application,
     )
 
 
@@ -187,7 +189,7 @@ def _lmtp_class():
 
 def _build(hostname, ident, lmtp, events, answers, body, extensions, size,
            mechanisms, auth_requires_tls, auth_required, tls_required,
-           implicit_tls, timeout, proxy, refusals, login_prompts):
+           implicit_tls, timeout, proxy, refusals, login_prompts, application):
     return _core.ServerFace(
         hostname,
         subscribe=list(events),
@@ -217,6 +219,7 @@ def _build(hostname, ident, lmtp, events, answers, body, extensions, size,
         # aiosmtpd reads `MAIL FROM:anne@example.com` as `<anne@example.com>`;
         # the address must still be one (RFC 5321 §4.1.2's grammar).
         unbracketed_paths=True,
+        application_mechanisms=list(application),
     )
 
 

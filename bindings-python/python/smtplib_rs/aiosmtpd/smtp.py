@@ -9,6 +9,7 @@ engine's.
 """
 
 import asyncio
+import base64
 import collections
 import inspect
 import secrets
@@ -233,10 +234,20 @@ class SMTP(HookMethods, asyncio.Protocol):
                 raise ValueError("extra_auth_mechanisms: %r is not one of %s"
                                  % (m, ", ".join(EXTRA_MECHANISMS)))
             extra.append(m)
+        # aiosmtpd's auth_<MECH> methods, of this class or of the handler
+        # (the handler's win): run in Python, one step at a time, the
+        # engine framing the exchange. They take over a builtin of the
+        # same name.
+        self._auth_methods = {
+            name: method for name, method in _auth_methods(self, handler).items()
+            if name not in excluded}
         self._engine_mechanisms = sorted(
-            m for m in ["LOGIN", "PLAIN", *extra] if m not in excluded)
-        log.info("Available AUTH mechanisms: " + " ".join(
-            m + "(builtin)" for m in self._engine_mechanisms))
+            m for m in ["LOGIN", "PLAIN", *extra]
+            if m not in excluded and m not in self._auth_methods)
+        log.info("Available AUTH mechanisms: " + " ".join(sorted(
+            [m + "(builtin)" for m in self._engine_mechanisms] + list(self._auth_methods))))
+        self._sasl_waiter = None
+        self._sasl_ended = False
         self._handle_hooks = {
             m[len("handle_"):]: getattr(handler, m)
             for m in dir(handler) if m.startswith("handle_")
@@ -305,6 +316,10 @@ class SMTP(HookMethods, asyncio.Protocol):
             events.add("Proxy")
         if self._engine_mechanisms:
             events.add("Auth")
+        if self._auth_methods:
+            # CommandRefused: the engine ended an exchange (`*`, bad base64)
+            # while a challenge_auth() waits for the client's answer.
+            events.update(("SaslStep", "CommandRefused"))
         if self._auth_required:
             # aiosmtpd refuses VRFY before AUTH (HELP is always here).
             events.add("Vrfy")
@@ -428,9 +443,16 @@ class SMTP(HookMethods, asyncio.Protocol):
             return
         self._draining = True
         try:
-            while self._queue and not self._busy and self.transport is not None:
+            while self._queue and self.transport is not None:
+                if self._busy:
+                    if self._sasl_waiter is None or not self._sasl_step(self._queue[0]):
+                        break
+                    continue
                 event = self._queue.popleft()
                 kind = event[0]
+                if kind == "CommandRefused":
+                    # Only a waiting challenge_auth() needs to know.
+                    continue
                 if kind in _FINAL:
                     self._final(event)
                 elif kind == "TlsHandshake":
@@ -442,6 +464,66 @@ class SMTP(HookMethods, asyncio.Protocol):
                     log.error("%r unexpected engine event %r", self.session.peer, kind)
         finally:
             self._draining = False
+
+    def _sasl_step(self, event) -> bool:
+        """Hands the client's answer to the waiting challenge_auth(), or
+        tells it the exchange is over; True when `event` was used."""
+        waiter, self._sasl_waiter = self._sasl_waiter, None
+        if event[0] == "SaslStep":
+            self._queue.popleft()
+            if not waiter.done():
+                waiter.set_result(event[3])
+            return True
+        # The engine ended the exchange itself (its 501 to `*` or to bad
+        # base64 is sent), or the session is over.
+        self._sasl_ended = True
+        if event[0] == "CommandRefused":
+            self._queue.popleft()
+        if not waiter.done():
+            waiter.set_result(MISSING)
+        return event[0] == "CommandRefused"
+
+    async def challenge_auth(self, challenge: Union[str, bytes], encode_to_b64: bool = True,
+                             log_client_response: bool = False):
+        """aiosmtpd's: sends ``334 <challenge>`` (base64-encoded unless
+        ``encode_to_b64`` is false) and returns the client's answer,
+        base64-decoded, or MISSING when the client cancelled with ``*`` or
+        sent what does not decode (the engine then answered 501 itself)."""
+        challenge = challenge.encode() if isinstance(challenge, str) else challenge
+        if not isinstance(challenge, bytes):
+            raise TypeError("challenge must be str or bytes")
+        # RFC 4954 §4: `334 SP [base64]`, the space even when empty.
+        line = b"334 " + (base64.b64encode(challenge) if encode_to_b64 else challenge)
+        drv = self._drv
+        if drv is None or self._sasl_ended or not drv.awaiting:
+            return MISSING
+        # The engine checks it is one line: a ValueError here reaches the
+        # auth_ method (and becomes its 500), as any error of its own.
+        result = drv.reply(line)
+        waiter = self.loop.create_future()
+        self._sasl_waiter = waiter
+        self._take(result)
+        self._flush()
+        self._arm()
+        # The answer may have come with the challenge's read (pipelined).
+        self._drain()
+        if self._paused and not waiter.done() and self.transport is not None:
+            # Reading stopped while this hook ran; its answer is still to come.
+            self._paused = False
+            self.transport.resume_reading()
+        answer = await waiter
+        if log_client_response:
+            warn("AUTH interaction logging is enabled!")
+            warn("Sensitive information might be leaked!")
+            log.debug("%r >> %r", self.session.peer, answer)
+        return answer
+
+    async def _auth_interact(self, server_message: str):
+        warn("_auth_interact will be deprecated in version 2.0. "
+             "Please use challenge_auth() instead.", DeprecationWarning)
+        return await self.challenge_auth(
+            challenge=server_message[4:] if server_message.startswith("334 ") else server_message,
+            encode_to_b64=False)
 
     def _final(self, event) -> None:
         kind = event[0]
@@ -642,6 +724,24 @@ class SMTP(HookMethods, asyncio.Protocol):
             # The handler finds the handshake wanting: only QUIT is served.
             self._drv.refuse_service()
         return _ANSWERED
+
+
+def _auth_methods(server, handler) -> Dict[str, Any]:
+    """aiosmtpd's mechanism table: ``auth_<NAME>`` methods of the server
+    (beyond this class's own) and of the handler, named by
+    ``@auth_mechanism`` or by the method name (``__`` becomes ``-``)."""
+    methods = {}
+    for obj in (server, handler):
+        for attr in dir(obj):
+            if not attr.startswith("auth_") or (obj is server and hasattr(SMTP, attr)):
+                continue
+            method = getattr(obj, attr, None)
+            if not callable(method):
+                continue
+            name = getattr(method, "__auth_mechanism_name__",
+                           attr.replace("auth_", "").replace("__", "-"))
+            methods[name.upper()] = method
+    return methods
 
 
 def _ssl_info(transport) -> dict:

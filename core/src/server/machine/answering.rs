@@ -8,6 +8,7 @@ use crate::error::LocalError;
 use crate::reply::{Reply, ReplyCode};
 
 use super::super::answers::{self, Awaiting, Then};
+use super::super::auth::AuthStep;
 use super::super::events::Event;
 use super::super::message::DataReader;
 use super::{kept_line, Machine, Mode};
@@ -34,6 +35,12 @@ impl Machine {
         };
         if let Some(r) = &custom {
             answers::check_reply(awaiting, r.code())?;
+            if r.code() == ReplyCode::AUTH_CONTINUE && r.line_count() != 1 {
+                // RFC 4954 §4: a challenge is one line, `334 SP [base64]`.
+                return Err(LocalError::UnsuitableReply {
+                    expected: "a one-line 334",
+                });
+            }
         }
         let positive = custom.as_ref().is_none_or(|r| r.code().is_positive());
         let credentials_due = matches!(&self.mode, Mode::Sasl(s) if s.needs_credentials());
@@ -54,7 +61,7 @@ impl Machine {
                 self.input.consume(kept.consumed);
             }
             Some(reply.code())
-        } else if let Awaiting::Auth = awaiting {
+        } else if let Awaiting::Auth | Awaiting::SaslStep = awaiting {
             let code = custom.as_ref().map(Reply::code);
             if let Mode::Sasl(mut exchange) = core::mem::replace(&mut self.mode, Mode::Command) {
                 let step = exchange.verdict(custom);
@@ -118,6 +125,21 @@ impl Machine {
             Then::Close => self.close(true),
             Then::Await(next) => self.awaiting = Some(next),
         }
+    }
+
+    /// `334 <base64 of challenge>` to the awaited [`Event::SaslStep`].
+    pub(in super::super) fn sasl_challenge(&mut self, challenge: &[u8]) -> Result<(), LocalError> {
+        if !matches!(self.awaiting, Some(Awaiting::SaslStep)) {
+            return Err(self.state_error("sasl_challenge"));
+        }
+        self.awaiting = None;
+        self.answered = true;
+        if let Mode::Sasl(exchange) = core::mem::replace(&mut self.mode, Mode::Command) {
+            let step = AuthStep::Challenge(challenge.to_vec());
+            self.auth_step(exchange, step);
+        }
+        self.advance();
+        Ok(())
     }
 
     pub(in super::super) fn provide_scram_credentials(

@@ -99,6 +99,15 @@ impl Machine {
             Decision::Auth {
                 mechanism,
                 initial_response,
+                by_application: true,
+            } => {
+                let (exchange, step) = AuthExchange::start_application(mechanism, initial_response);
+                self.auth_step(exchange, step);
+            }
+            Decision::Auth {
+                mechanism,
+                initial_response,
+                by_application: false,
             } => {
                 let started =
                     AuthExchange::start(mechanism, &mut self.nonces, &self.cfg, initial_response);
@@ -153,6 +162,19 @@ impl Machine {
             AuthStep::Ask(request) => {
                 self.mode = Mode::Sasl(exchange);
                 self.ask(Event::Auth(request), Awaiting::Auth);
+            }
+            AuthStep::Relay { first } => {
+                let mechanism = exchange.application_mechanism().cloned();
+                self.mode = Mode::Sasl(exchange);
+                if let Some(mechanism) = mechanism {
+                    self.ask(Event::SaslStep { mechanism, first }, Awaiting::SaslStep);
+                }
+            }
+            AuthStep::Prompt(reply) => {
+                // The application's 334, as it gave it; the client's line
+                // comes back as the next step.
+                self.send(&reply);
+                self.mode = Mode::Sasl(exchange);
             }
             AuthStep::Success(reply) => {
                 match reply {
