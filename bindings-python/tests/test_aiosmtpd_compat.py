@@ -1,7 +1,10 @@
 """aiosmtpd behaviours smtplib_rs.aiosmtpd keeps, each decided by the
 engine: paths without angle brackets (the address grammar still holds);
 handler-defined ``auth_<MECH>`` methods with ``challenge_auth()`` (the
-engine frames the exchange: base64, 334, ``*``, line limits)."""
+engine frames the exchange: base64, 334, ``*``, line limits);
+``command_call_limit`` and the limit of unknown verbs (421, then the
+end); aiosmtpd's strict ASCII mode (SMTPUTF8 refused as disabled, 8-bit
+data refused under ``decode_data``)."""
 
 import base64
 import smtplib
@@ -216,3 +219,88 @@ def test_smtplib_drives_a_handler_mechanism():
             s.auth("TOKEN", token, initial_response_ok=False)
             s.sendmail("a@example.org", ["b@example.org"], b"x\r\n")
     assert h.delivered == [(True, b"sesame")]
+
+
+def test_command_call_limit_counts_each_verb():
+    with serving(Box(), command_call_limit={"NOOP": 2, "*": 3}) as c:
+        r = Raw(c.port)
+        r.cmd(b"EHLO c.example")
+        assert r.cmd(b"NOOP") == b"250 OK"
+        assert r.cmd(b"noop x") == b"250 OK"
+        for _ in range(3):
+            assert r.cmd(b"VRFY someone").startswith(b"252")
+        assert r.cmd(b"NOOP") == b"421 4.7.0 NOOP sent too many times"
+        assert r.closed()
+        r = Raw(c.port)
+        r.cmd(b"EHLO c.example")
+        for _ in range(3):
+            assert r.cmd(b"VRFY someone").startswith(b"252")
+        assert r.cmd(b"VRFY someone") == b"421 4.7.0 VRFY sent too many times"
+        assert r.closed()
+
+
+def test_command_call_limit_as_one_number():
+    with serving(Box(), command_call_limit=2) as c:
+        r = Raw(c.port)
+        r.cmd(b"HELO c.example")
+        assert r.cmd(b"RSET") == b"250 OK"
+        assert r.cmd(b"RSET") == b"250 OK"
+        # Pipelined behind the refused one, QUIT is never read.
+        r.send(b"RSET\r\nQUIT\r\n")
+        assert r.reply() == b"421 4.7.0 RSET sent too many times"
+        assert r.closed()
+
+
+def test_the_fifth_unknown_verb_ends_the_session():
+    with serving(Box()) as c:
+        r = Raw(c.port)
+        r.cmd(b"EHLO c.example")
+        for i in range(4):
+            assert r.cmd(b"BOGUS%d" % i) == b'500 Error: command "BOGUS%d" not recognized' % i
+            assert r.cmd(b"NOOP") == b"250 OK"
+        assert r.cmd(b"LASTBOGUS") == b"421 4.7.0 Too many unrecognized commands, goodbye."
+        assert r.closed()
+
+
+def test_smtputf8_parameter_when_disabled():
+    # Controller's default is enable_SMTPUTF8=True, as aiosmtpd's.
+    with serving(Box(), enable_SMTPUTF8=False) as c:
+        r = Raw(c.port)
+        r.cmd(b"EHLO c.example")
+        assert r.cmd(b"MAIL FROM:<a@example.org> SMTPUTF8") == b"501 Error: SMTPUTF8 disabled"
+        # Another parameter not offered keeps its own wording.
+        assert r.cmd(b"MAIL FROM:<a@example.org> FOO=BAR") == (
+            b"555 MAIL FROM parameters not recognized or not implemented")
+        r.close()
+    with serving(Box(), enable_SMTPUTF8=True) as c:
+        r = Raw(c.port)
+        r.cmd(b"EHLO c.example")
+        assert r.cmd(b"MAIL FROM:<a@example.org> SMTPUTF8") == b"250 OK"
+        r.close()
+
+
+class Counting:
+    """No DATA hook: aiosmtpd's strict ASCII check applies all the same."""
+
+    def __init__(self):
+        self.rcpts = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        self.rcpts += 1
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.mark.parametrize("body, reply", [
+    (b"Subject: t\r\n\r\ncaf\xc3\xa9\r\n.", b"500 Error: strict ASCII mode"),
+    (b"Subject: t\r\n\r\nplain\r\n.", b"250 OK"),
+])
+def test_decode_data_refuses_8bit_data_without_a_data_hook(body, reply):
+    with serving(Counting(), decode_data=True, enable_SMTPUTF8=False) as c:
+        r = Raw(c.port)
+        r.cmd(b"EHLO c.example")
+        assert r.cmd(b"MAIL FROM:<a@example.org>") == b"250 OK"
+        assert r.cmd(b"RCPT TO:<b@example.org>") == b"250 OK"
+        assert r.cmd(b"DATA").startswith(b"354")
+        assert r.cmd(body) == reply
+        r.close()

@@ -242,7 +242,9 @@ class ServerFace:
                  unlisted: list[str] = ...,
                  login_prompts: Optional[tuple[str, str]] = None,
                  unbracketed_paths: bool = False,
-                 application_mechanisms: list[str] = ...) -> None:
+                 application_mechanisms: list[str] = ...,
+                 call_limits: Optional[tuple[int, list[tuple[str, int]]]] = None,
+                 max_unknown_commands: Optional[int] = None) -> None:
         """`subscribe`: event kinds Python handles. `answers`: (kind, status)
         pairs, e.g. ("MailFrom", b"250 OK"), used for unsubscribed events and
         by `accept()`. `body`: "keep" (MessageEnd carries it), "stream"
@@ -253,8 +255,9 @@ class ServerFace:
         Rust (turns on ServerConfig::worded_refusals). Keys are
         "Reason[:VERB][:qualifier]" (e.g. "Unrecognized", "Syntax:MAIL:esmtp",
         "Syntax/Mailbox", "BadSequence:nohello", "SaslFailed:Cancelled",
-        "Message:TooLarge"); qualifiers "authenticated"/"unauthenticated",
-        "nohello"/"smtp"/"esmtp"; templates may use {verb} and {host}; the
+        "ParameterNotImplemented/SMTPUTF8", "Message:TooLarge"); qualifiers
+        "authenticated"/"unauthenticated", "nohello"/"smtp"/"esmtp", "plain"
+        (before TLS), tried in that order; templates may use {verb} and {host}; the
         code must keep the engine's class, else the engine's reply is sent.
         `ehlo_greeting`: the EHLO reply's first line; `unlisted`: extensions
         served but not advertised; `login_prompts`: LOGIN's challenges;
@@ -264,7 +267,10 @@ class ServerFace:
         ("SaslStep", mechanism, first, data: bytes | None), answered with a
         334 (a challenge, the client's answer is the next step), 235 or a
         failure; the engine frames base64, `*` and line limits (needs
-        "SaslStep" subscribed)."""
+        "SaslStep" subscribed). `call_limits`: (default, [(verb, uses)]):
+        uses of one verb allowed per session, then 421 and the end
+        ("TooManyCalls"); `max_unknown_commands`: unknown verbs tolerated,
+        then 421 and the end ("TooManyUnknownCommands")."""
         ...
     @property
     def hostname(self) -> str: ...

@@ -9,7 +9,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use smtp_core::auth::Mechanism;
 use smtp_core::reply::ReplyParser;
-use smtp_core::server::{BareLineEndings, LongLines, ServerConfig};
+use smtp_core::server::{BareLineEndings, CallLimits, LongLines, ServerConfig};
 use smtp_core::{Extensions, Reply};
 
 use crate::reply::value_error;
@@ -215,7 +215,8 @@ impl ServerFace {
                         proxy_protocol = false, refusals = Vec::new(),
                         ehlo_greeting = None, unlisted = Vec::new(),
                         login_prompts = None, unbracketed_paths = false,
-                        application_mechanisms = Vec::new()))]
+                        application_mechanisms = Vec::new(), call_limits = None,
+                        max_unknown_commands = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         hostname: &str,
@@ -244,6 +245,8 @@ impl ServerFace {
         login_prompts: Option<(String, String)>,
         unbracketed_paths: bool,
         application_mechanisms: Vec<String>,
+        call_limits: Option<(u32, Vec<(String, u32)>)>,
+        max_unknown_commands: Option<u32>,
     ) -> PyResult<Self> {
         let mut config = ServerConfig::new(hostname);
         if lmtp {
@@ -296,6 +299,12 @@ impl ServerFace {
         config.login_prompts = login_prompts;
         // `MAIL FROM:a@b`: the path's grammar is still enforced.
         config.leniency.unbracketed_paths = unbracketed_paths;
+        config.call_limits = call_limits.map(|(default, verbs)| {
+            verbs.iter().fold(CallLimits::new(default), |l, (verb, n)| {
+                l.with_verb(verb, *n)
+            })
+        });
+        config.max_unknown_commands = max_unknown_commands;
         config.unlisted = self::extensions(&unlisted)?;
         for (_, template) in &refusals {
             // Checked once here: a template must read as a reply.

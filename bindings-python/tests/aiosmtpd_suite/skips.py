@@ -42,32 +42,8 @@ SKIPS = {
         "differs by design: PROXY header errors carry the engine's texts",
     'aiosmtpd_suite/tests/test_proxyprotocol.py::TestModule::test_get_cut_v2':
         "differs by design: PROXY header errors carry the engine's texts",
-    'aiosmtpd_suite/tests/test_smtp.py::TestLimits::test_all_limit_15':
-        "not implemented: command_call_limit and aiosmtpd's separate limit of 5 unknown verbs (the engine closes with 421 after 10 bad commands of any kind)",
-    'aiosmtpd_suite/tests/test_smtp.py::TestLimits::test_different_limits':
-        "not implemented: command_call_limit and aiosmtpd's separate limit of 5 unknown verbs (the engine closes with 421 after 10 bad commands of any kind)",
-    'aiosmtpd_suite/tests/test_smtp.py::TestLimits::test_different_limits_custom_default':
-        "not implemented: command_call_limit and aiosmtpd's separate limit of 5 unknown verbs (the engine closes with 421 after 10 bad commands of any kind)",
     'aiosmtpd_suite/tests/test_smtp.py::TestLimits::test_limit_bogus':
-        "not implemented: command_call_limit and aiosmtpd's separate limit of 5 unknown verbs (the engine closes with 421 after 10 bad commands of any kind)",
-    'aiosmtpd_suite/tests/test_starttls.py::TestRequireTLS::test_helo_fails':
-        'not implemented: with require_starttls the engine gates only MAIL (and so RCPT/DATA) before STARTTLS, not HELO, HELP or VRFY',
-    'aiosmtpd_suite/tests/test_starttls.py::TestRequireTLS::test_help_fails':
-        'not implemented: with require_starttls the engine gates only MAIL (and so RCPT/DATA) before STARTTLS, not HELO, HELP or VRFY',
-    'aiosmtpd_suite/tests/test_starttls.py::TestRequireTLS::test_rcpt_fails':
-        'not implemented: with require_starttls the engine gates only MAIL (and so RCPT/DATA) before STARTTLS, not HELO, HELP or VRFY',
-    'aiosmtpd_suite/tests/test_starttls.py::TestRequireTLS::test_vrfy_fails':
-        'not implemented: with require_starttls the engine gates only MAIL (and so RCPT/DATA) before STARTTLS, not HELO, HELP or VRFY',
-    'aiosmtpd_suite/tests/test_starttls.py::TestRequireTLS::test_data_fails':
-        'not implemented: with require_starttls the engine gates only MAIL (and so RCPT/DATA) before STARTTLS, not HELO, HELP or VRFY',
-    'aiosmtpd_suite/tests/test_main.py::TestMainByWatcher::test_tls':
-        'not implemented: with require_starttls the engine gates only MAIL (and so RCPT/DATA) before STARTTLS, not HELO, HELP or VRFY',
-    'aiosmtpd_suite/tests/test_starttls.py::TestRequireTLSAUTH::test_auth_notls':
-        "not implemented: a bare 'AUTH ' is a syntax error (501) before the TLS check (538)",
-    'aiosmtpd_suite/tests/test_smtp.py::TestStrictASCII::test_mail_param':
-        "not implemented: the refusal of SMTPUTF8 when disabled is worded as any unknown parameter (555), not aiosmtpd's 501",
-    'aiosmtpd_suite/tests/test_smtp.py::TestStrictASCII::test_data':
-        'not implemented: with decode_data and no SMTPUTF8, 8-bit data is not refused when no handle_DATA hook reads it',
+        "differs by design: the fifth unknown verb ends the session with 421 (RFC 5321 §3.8: closing is announced with 421), not aiosmtpd's 502",
     'aiosmtpd_suite/tests/test_smtp.py::TestCustomization::test_limitlocalpart':
         "not implemented: SMTP.local_part_limit (RFC 5321 §4.5.3.1.1's 64 is not enforced)",
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[14]':

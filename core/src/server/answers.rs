@@ -4,7 +4,7 @@
 
 use crate::address::DomainRef;
 use crate::command::BodyType;
-use crate::error::LocalError;
+use crate::error::{LocalError, RemoteError};
 use crate::reply::{Reply, ReplyCode};
 use crate::session::HelloKind;
 
@@ -49,10 +49,12 @@ pub(super) enum Awaiting {
     SaslStep,
     /// A refusal the application words (`ServerConfig::worded_refusals`):
     /// `proposed` is the machine's reply, sent `times` times (LMTP: once
-    /// per recipient after a refused message).
+    /// per recipient after a refused message); with `then_fail` the
+    /// session ends after it.
     Refused {
         proposed: Reply,
         times: usize,
+        then_fail: Option<RemoteError>,
     },
 }
 

@@ -94,8 +94,13 @@ pub(super) fn application_verb(
         .application_verbs
         .iter()
         .any(|v| v.as_bytes().eq_ignore_ascii_case(verb));
-    (listed && !served(verb, session, cfg))
-        .then_some(Decision::Ask(Event::Command, Awaiting::Command))
+    if !listed || served(verb, session, cfg) {
+        return None;
+    }
+    if tls_gated(session, cfg) {
+        return Some(refuse(Refusal::TlsRequired, Canned::TlsRequired, false));
+    }
+    Some(Decision::Ask(Event::Command, Awaiting::Command))
 }
 
 /// Whether the machine itself serves `verb` under `cfg`.
@@ -151,6 +156,9 @@ pub(super) fn decide<'a>(
             return refuse(Refusal::Syntax(e), reply, true);
         }
     };
+    if tls_gated(session, cfg) && !allowed_before_tls(&cmd, cfg) {
+        return refuse(Refusal::TlsRequired, Canned::TlsRequired, false);
+    }
     let ask = |event, awaiting| Decision::Ask(event, awaiting);
     let hello = |kind| Decision::Ask(hello_event(kind), Awaiting::Hello { kind });
     let lmtp = cfg.lmtp;
@@ -189,6 +197,22 @@ pub(super) fn decide<'a>(
     }
 }
 
+/// Whether TLS is required and not in force yet.
+fn tls_gated(session: &Session, cfg: &ServerConfig) -> bool {
+    cfg.tls_required && !session.is_tls()
+}
+
+/// RFC 3207 §4: a server requiring TLS answers 530 to every command other
+/// than NOOP, EHLO, STARTTLS or QUIT (LHLO is LMTP's EHLO, RFC 2033 §4.1).
+fn allowed_before_tls(cmd: &CommandRef<'_>, cfg: &ServerConfig) -> bool {
+    match cmd {
+        CommandRef::Noop { .. } | CommandRef::Quit | CommandRef::StartTls => true,
+        CommandRef::Ehlo { .. } => !cfg.lmtp,
+        CommandRef::Lhlo { .. } => cfg.lmtp,
+        _ => false,
+    }
+}
+
 fn hello_event(kind: HelloKind) -> Event {
     match kind {
         HelloKind::Ehlo => Event::Ehlo,
@@ -215,9 +239,6 @@ fn mail<'a>(params: &MailParametersRef<'_>, session: &Session, cfg: &ServerConfi
     }
     if session.transaction().is_some() {
         return sequence_error("Nested MAIL command");
-    }
-    if cfg.tls_required && !session.is_tls() {
-        return refuse(Refusal::TlsRequired, Canned::TlsRequired, false);
     }
     if cfg.auth_required && !session.is_authenticated() {
         return refuse(Refusal::AuthRequired, Canned::AuthRequired, false);

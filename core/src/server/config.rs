@@ -8,6 +8,8 @@ use crate::ehlo::Extensions;
 use crate::framing::{MAX_COMMAND_LINE, MAX_TEXT_LINE};
 use crate::timer::SERVER_IDLE_TIMEOUT_MS;
 
+use super::limits::CallLimits;
+
 /// Recipients kept per transaction. RFC 5321 §4.5.3.1.8 requires room for
 /// at least 100; past the limit RCPT gets 452 (§4.5.3.1.10).
 pub const DEFAULT_MAX_RECIPIENTS: usize = 100;
@@ -118,7 +120,9 @@ pub struct ServerConfig {
     pub oauth_error: Option<String>,
     /// MAIL before a successful AUTH gets 530 5.7.0 (RFC 4954 §6).
     pub auth_required: bool,
-    /// MAIL before STARTTLS gets 530 5.7.0 (RFC 3207 §4).
+    /// Before STARTTLS, every command but NOOP, EHLO (LHLO in LMTP),
+    /// STARTTLS and QUIT gets `530 5.7.0 Must issue a STARTTLS command
+    /// first` (RFC 3207 §4).
     pub tls_required: bool,
     /// The connection is already encrypted (implicit TLS, RFC 8314 §3.3).
     pub implicit_tls: bool,
@@ -127,6 +131,14 @@ pub struct ServerConfig {
     pub timeout_ms: Option<u64>,
     /// Bad commands tolerated before 421.
     pub max_bad_commands: u32,
+    /// How often one verb may be used in a session; the use past its limit
+    /// gets 421 and the session ends (a client looping on NOOP or VRFY;
+    /// aiosmtpd's `command_call_limit`). `None`: no limit.
+    pub call_limits: Option<CallLimits>,
+    /// Unknown verbs tolerated in a session; the next one gets 421 and the
+    /// session ends. They count as bad commands too; `None`: only
+    /// [`max_bad_commands`](Self::max_bad_commands) applies.
+    pub max_unknown_commands: Option<u32>,
     /// Recipients accepted per transaction before 452.
     pub max_recipients: usize,
     /// Command line limit, CRLF included (RFC 5321 §4.5.3.1.4).
@@ -201,6 +213,8 @@ impl ServerConfig {
             implicit_tls: false,
             timeout_ms: Some(SERVER_IDLE_TIMEOUT_MS),
             max_bad_commands: DEFAULT_MAX_BAD_COMMANDS,
+            call_limits: None,
+            max_unknown_commands: None,
             max_recipients: DEFAULT_MAX_RECIPIENTS,
             max_command_line: MAX_COMMAND_LINE,
             max_text_line: MAX_TEXT_LINE,

@@ -286,7 +286,8 @@ pub enum Refusal {
     MessageTooLarge,
     /// More recipients than the limit: 452 (RFC 5321 §4.5.3.1.10).
     TooManyRecipients,
-    /// MAIL before STARTTLS while TLS is required: 530.
+    /// A command other than NOOP, EHLO, STARTTLS or QUIT before STARTTLS
+    /// while TLS is required: 530 (RFC 3207 §4).
     TlsRequired,
     /// MAIL before AUTH while authentication is required: 530
     /// (RFC 4954 §6).
@@ -306,6 +307,15 @@ pub enum Refusal {
     ServiceRefused,
     /// The greeting was 554: only QUIT is served (RFC 5321 §3.1).
     NoService,
+    /// The verb was used more often than
+    /// [`ServerConfig::call_limits`](super::ServerConfig::call_limits)
+    /// allows: 421, then the session ends with
+    /// [`RemoteError::TooManyCommands`].
+    TooManyCalls,
+    /// One unknown verb more than
+    /// [`ServerConfig::max_unknown_commands`](super::ServerConfig::max_unknown_commands):
+    /// 421, then the session ends with [`RemoteError::TooManyErrors`].
+    TooManyUnknownCommands,
 }
 
 /// Why the machine refused a message after its end.

@@ -31,6 +31,7 @@ use super::answers::Awaiting;
 use super::auth::{AuthExchange, Nonces};
 use super::config::{Greeting, ServerConfig};
 use super::events::{Event, Lost};
+use super::limits::Counts;
 use super::message::{ChunkReader, DataReader};
 use super::recipients::Recipients;
 use super::replies::{Canned, ReplyWriter};
@@ -87,6 +88,9 @@ pub(super) struct Machine {
     data_lent: usize,
     nonces: Nonces,
     bad_commands: u32,
+    /// Uses of each verb and unknown verbs (`ServerConfig::call_limits`,
+    /// `max_unknown_commands`).
+    counts: Counts,
     eof: bool,
     /// The idle deadline (RFC 5321 §4.5.3.2.7).
     deadline: Option<Timestamp>,
@@ -126,6 +130,7 @@ impl Machine {
             data_lent: 0,
             nonces: Nonces::default(),
             bad_commands: 0,
+            counts: Counts::default(),
             eof: false,
             deadline: None,
             answered: false,

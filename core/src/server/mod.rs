@@ -46,6 +46,7 @@ mod auth;
 mod commands;
 mod config;
 mod events;
+mod limits;
 mod machine;
 mod message;
 mod recipients;
@@ -57,6 +58,7 @@ pub use config::{
     DEFAULT_MAX_BUFFERED_INPUT, DEFAULT_MAX_RECIPIENTS,
 };
 pub use events::{AuthRequest, Event, Lost, MessageProblem, Refusal};
+pub use limits::CallLimits;
 pub use recipients::Recipients;
 
 use crate::command::CommandRef;

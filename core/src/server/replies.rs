@@ -52,6 +52,9 @@ pub(super) enum Canned<'a> {
     AuthUnavailable,
     Timeout,
     TooManyErrors,
+    /// A verb used past its limit (`ServerConfig::call_limits`).
+    TooManyCalls(&'a str),
+    TooManyUnknown,
     InputOverflow,
     BadSequence(&'static str),
     Unrecognized,
@@ -106,7 +109,9 @@ impl Canned<'_> {
             Canned::AuthFailed(f) => (f.reply_code(), Some(f.enhanced_status())),
             Canned::AuthUnavailable => (454, Some("4.7.0")),
             Canned::Timeout => (421, Some("4.4.2")),
-            Canned::TooManyErrors => (421, Some("4.7.0")),
+            Canned::TooManyErrors | Canned::TooManyCalls(_) | Canned::TooManyUnknown => {
+                (421, Some("4.7.0"))
+            }
             Canned::InputOverflow => (421, Some("4.5.0")),
             Canned::BadSequence(_) => (503, Some("5.5.1")),
             Canned::NoValidRecipients => (554, Some("5.5.1")),
@@ -162,6 +167,12 @@ impl Canned<'_> {
             Canned::AuthUnavailable => w.write_str("Temporary authentication failure"),
             Canned::Timeout => write!(w, "{host} Timeout, closing connection"),
             Canned::TooManyErrors => write!(w, "{host} Too many errors, closing connection"),
+            Canned::TooManyCalls(verb) => {
+                write!(w, "{host} {verb} sent too many times, closing connection")
+            }
+            Canned::TooManyUnknown => {
+                write!(w, "{host} Too many unknown commands, closing connection")
+            }
             Canned::InputOverflow => {
                 write!(w, "{host} Too much pipelined input, closing connection")
             }

@@ -197,8 +197,10 @@ class HookMethods:
             env.original_content = body
             if "DATA" in self._handle_hooks:
                 status = await self._call_handler_hook("DATA")
-            else:
+            elif hasattr(self.event_handler, "process_message"):
                 status = await self._process_message()
+            else:
+                status = MISSING
             return _DEFAULT if status is MISSING else status
         finally:
             self.envelope = self._create_envelope()

@@ -38,7 +38,7 @@ __all__ = [
 
 __ident__ = "Python SMTP {}".format(__version__)
 
-BOGUS_LIMIT = 5
+BOGUS_LIMIT = _face.BOGUS_LIMIT
 CALL_LIMIT_DEFAULT = 20
 DATA_SIZE_DEFAULT = 2**25
 # The 421 greeting's text past max_connections (RFC 5321 §3.1).
@@ -222,10 +222,6 @@ class SMTP(HookMethods, asyncio.Protocol):
         self._enhanced_status_codes = enhanced_status_codes
         self._check_call_limit(command_call_limit)
         self._command_call_limit = command_call_limit
-        if command_call_limit is not None:
-            # Accepted for compatibility; saying nothing would hide it.
-            warn("command_call_limit is not enforced by smtplib_rs.aiosmtpd "
-                 "(the engine closes a session after 10 bad commands)")
         excluded = {m.upper() for m in (auth_exclude_mechanism or ())}
         extra = []
         for m in extra_auth_mechanisms:
@@ -253,13 +249,17 @@ class SMTP(HookMethods, asyncio.Protocol):
             for m in dir(handler) if m.startswith("handle_")
         }
         self._ehlo_hook_ver = self._ehlo_version()
-        self._subscribed = self._events_handled()
         if "DATA_CHUNK" in self._handle_hooks:
             self._body_mode = "stream"
         elif "DATA" in self._handle_hooks or hasattr(handler, "process_message"):
             self._body_mode = "keep"
+        elif decode_data and not enable_SMTPUTF8:
+            # aiosmtpd refuses 8-bit data in strict ASCII mode whatever the
+            # handler: the body is read to be checked.
+            self._body_mode = "keep"
         else:
             self._body_mode = "discard"
+        self._subscribed = self._events_handled()
         self.session: Optional[Session] = None
         self.envelope: Optional[Envelope] = None
         self.transport: Optional[asyncio.BaseTransport] = None
@@ -275,6 +275,24 @@ class SMTP(HookMethods, asyncio.Protocol):
                 raise TypeError("All command_call_limit values must be int")
             return
         raise TypeError("command_call_limit must be int or Dict[str, int]")
+
+    @property
+    def _call_limit_default(self) -> Optional[int]:
+        limit = self._command_call_limit
+        if isinstance(limit, dict):
+            return limit.get("*", CALL_LIMIT_DEFAULT)
+        return limit
+
+    def _call_limits(self):
+        """command_call_limit as the engine counts it: (uses of a verb not
+        named, ((verb, uses), ...)), or None."""
+        limit = self._command_call_limit
+        if limit is None:
+            return None
+        if isinstance(limit, int):
+            return (limit, ())
+        verbs = tuple(sorted((v.upper(), n) for v, n in limit.items() if v != "*"))
+        return (self._call_limit_default, verbs)
 
     def _ehlo_version(self) -> Optional[str]:
         hook = self._handle_hooks.get("EHLO")
@@ -298,7 +316,7 @@ class SMTP(HookMethods, asyncio.Protocol):
         for name, kind in _face.HOOK_EVENTS.items():
             if name in self._handle_hooks:
                 events.add(kind)
-        if hasattr(self.event_handler, "process_message"):
+        if hasattr(self.event_handler, "process_message") or self._body_mode == "keep":
             events.add("MessageEnd")
         if hasattr(self, "ehlo_hook"):
             events.update(("Ehlo", "Lhlo"))

@@ -52,13 +52,21 @@ impl Machine {
             return Ok(());
         };
         self.answered = true;
-        let code = if let Awaiting::Refused { proposed, times } = awaiting {
+        let code = if let Awaiting::Refused {
+            proposed,
+            times,
+            then_fail,
+        } = awaiting
+        {
             let reply = custom.unwrap_or(proposed);
             for _ in 0..times {
                 self.send(&reply);
             }
             if let Some(kept) = self.kept.take() {
                 self.input.consume(kept.consumed);
+            }
+            if let Some(error) = then_fail {
+                self.finish(Event::Failed(error));
             }
             Some(reply.code())
         } else if let Awaiting::Auth | Awaiting::SaslStep = awaiting {
