@@ -4,14 +4,16 @@ handler-defined ``auth_<MECH>`` methods with ``challenge_auth()`` (the
 engine frames the exchange: base64, 334, ``*``, line limits);
 ``command_call_limit`` and the limit of unknown verbs (421, then the
 end); aiosmtpd's strict ASCII mode (SMTPUTF8 refused as disabled, 8-bit
-data refused under ``decode_data``)."""
+data refused under ``decode_data``); ``SMTP.local_part_limit``, which may
+change during a session."""
 
 import base64
 import smtplib
 
 import pytest
 
-from smtplib_rs.aiosmtpd.smtp import MISSING, AuthResult, auth_mechanism
+from smtplib_rs.aiosmtpd.controller import Controller
+from smtplib_rs.aiosmtpd.smtp import MISSING, SMTP, AuthResult, auth_mechanism
 
 from _aiosmtpd import Raw, serving
 
@@ -304,3 +306,31 @@ def test_decode_data_refuses_8bit_data_without_a_data_hook(body, reply):
         assert r.cmd(b"DATA").startswith(b"354")
         assert r.cmd(body) == reply
         r.close()
+
+
+class Limited(SMTP):
+    local_part_limit = 8
+
+
+class LimitedController(Controller):
+    def factory(self):
+        self.last = Limited(self.handler, **self.SMTP_kwargs)
+        return self.last
+
+
+def test_local_part_limit_of_a_subclass_and_changed_live():
+    c = LimitedController(Box(), hostname="127.0.0.1", port=0)
+    c.start()
+    try:
+        r = Raw(c.port)
+        r.cmd(b"EHLO c.example")
+        assert r.cmd(b"MAIL FROM:<abcdefgh@example.org>") == b"250 OK"
+        assert r.cmd(b"RCPT TO:<abcdefghi@example.org>") == b"553 5.1.3 Error: malformed address"
+        # aiosmtpd reads the attribute at each command: so does this face.
+        c.last.local_part_limit = 0
+        assert r.cmd(b"RCPT TO:<abcdefghi@example.org>") == b"250 OK"
+        c.last.local_part_limit = 4
+        assert r.cmd(b"RCPT TO:<abcde@example.org>") == b"553 5.1.3 Error: malformed address"
+        r.close()
+    finally:
+        c.stop()

@@ -1,6 +1,7 @@
 //! Per-session command limits: uses of one verb (`ServerConfig::call_limits`)
 //! and unknown verbs (`ServerConfig::max_unknown_commands`); past either,
-//! 421 and the end of the session (RFC 5321 §3.8).
+//! 421 and the end of the session (RFC 5321 §3.8). The local part limit
+//! (`ServerConfig::max_local_part`, RFC 5321 §4.5.3.1.1).
 
 mod server_support;
 
@@ -123,4 +124,35 @@ fn worded_refusals_word_the_last_reply_then_the_session_ends() {
     assert_eq!(failed(&h), Some(&RemoteError::TooManyCommands));
     // The QUIT behind it was never read.
     assert!(!h.events.contains(&Event::Quit));
+}
+
+#[test]
+fn local_part_limit_applies_to_mail_and_rcpt_and_may_change() {
+    let mut c = ServerConfig::new("mx.example");
+    c.max_local_part = Some(64);
+    let mut h = greeted(c);
+    let ok = format!("MAIL FROM:<{}@a.example>\r\n", "a".repeat(64));
+    assert!(h.exchange(ok.as_bytes()).starts_with("250"));
+    let long = format!("RCPT TO:<{}@a.example>\r\n", "b".repeat(65));
+    assert_eq!(
+        h.exchange(long.as_bytes()),
+        "501 5.1.3 Path too long: local part over the limit\r\n"
+    );
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        Event::CommandRefused {
+            reason: Refusal::LocalPartTooLong,
+            ..
+        }
+    )));
+    // <Postmaster> has no local part to measure.
+    assert!(h.exchange(b"RCPT TO:<Postmaster>\r\n").starts_with("250"));
+    h.s.set_max_local_part(None);
+    assert!(h.exchange(long.as_bytes()).starts_with("250"));
+    h.s.set_max_local_part(Some(3));
+    assert!(h.exchange(b"RSET\r\n").starts_with("250"));
+    assert!(h
+        .exchange(b"MAIL FROM:<abcd@a.example>\r\n")
+        .starts_with("501 5.1.3"));
+    assert!(h.exchange(b"MAIL FROM:<>\r\n").starts_with("250"));
 }

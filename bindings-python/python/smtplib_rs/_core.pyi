@@ -289,6 +289,9 @@ class ServerDriver:
     def feed(self, data: bytes) -> DriverOutput:
         """A read from the peer; b"" is EOF."""
         ...
+    def set_local_part_limit(self, limit: Optional[int]) -> None:
+        """Longest local part of a MAIL/RCPT path from now on (None: no limit)."""
+        ...
     def accept(self) -> DriverOutput:
         """Answer the pending event with the face's answer or the default."""
         ...

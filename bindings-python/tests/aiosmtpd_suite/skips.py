@@ -44,8 +44,6 @@ SKIPS = {
         "differs by design: PROXY header errors carry the engine's texts",
     'aiosmtpd_suite/tests/test_smtp.py::TestLimits::test_limit_bogus':
         "differs by design: the fifth unknown verb ends the session with 421 (RFC 5321 §3.8: closing is announced with 421), not aiosmtpd's 502",
-    'aiosmtpd_suite/tests/test_smtp.py::TestCustomization::test_limitlocalpart':
-        "not implemented: SMTP.local_part_limit (RFC 5321 §4.5.3.1.1's 64 is not enforced)",
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[14]':
         'refused for RFC conformance: [IPv6::1] is not an IPv6 address literal',
     'aiosmtpd_suite/tests/test_smtp.py::TestSMTP::test_mail_valid_address[15]':

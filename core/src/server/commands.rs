@@ -4,7 +4,7 @@
 //! anything. [`decide`] reads the session and changes nothing; the machine
 //! carries out its [`Decision`].
 
-use crate::address::ForwardPathRef;
+use crate::address::{ForwardPathRef, MailboxRef, ReversePathRef};
 use crate::auth::Mechanism;
 use crate::command::{BodyType, CommandError, CommandRef, MailParametersRef, RcptParametersRef};
 use crate::ehlo::Extensions;
@@ -171,7 +171,7 @@ pub(super) fn decide<'a>(
         CommandRef::Ehlo { .. } | CommandRef::Helo { .. } | CommandRef::Lhlo { .. } => {
             refuse(Refusal::NotImplemented, Canned::WrongProtocol, true)
         }
-        CommandRef::Mail { params, .. } => mail(&params, session, cfg),
+        CommandRef::Mail { from, params } => mail(&from, &params, session, cfg),
         CommandRef::Rcpt { to, params } => rcpt(to, &params, session, cfg),
         CommandRef::Data => data(session),
         CommandRef::Bdat { size, last } => bdat(size, last, session, cfg),
@@ -229,7 +229,20 @@ fn sequence_error<'a>(text: &'static str) -> Decision<'a> {
     refuse(Refusal::BadSequence, Canned::BadSequence(text), true)
 }
 
-fn mail<'a>(params: &MailParametersRef<'_>, session: &Session, cfg: &ServerConfig) -> Decision<'a> {
+/// Whether `mailbox`'s local part is longer than the configured limit.
+fn local_part_too_long(mailbox: Option<&MailboxRef<'_>>, cfg: &ServerConfig) -> bool {
+    match (mailbox, cfg.max_local_part) {
+        (Some(m), Some(max)) => m.local_part.len() > max,
+        _ => false,
+    }
+}
+
+fn mail<'a>(
+    from: &ReversePathRef<'_>,
+    params: &MailParametersRef<'_>,
+    session: &Session,
+    cfg: &ServerConfig,
+) -> Decision<'a> {
     if session.hello().is_none() {
         return sequence_error(if cfg.lmtp {
             "Send LHLO first"
@@ -246,6 +259,13 @@ fn mail<'a>(params: &MailParametersRef<'_>, session: &Session, cfg: &ServerConfi
     if !mail_params_allowed(params, session, cfg) {
         let reply = Canned::ParamNotImplemented;
         return refuse(Refusal::ParameterNotImplemented, reply, true);
+    }
+    let mailbox = match from {
+        ReversePathRef::Mailbox(m) => Some(m),
+        _ => None,
+    };
+    if local_part_too_long(mailbox, cfg) {
+        return refuse(Refusal::LocalPartTooLong, Canned::LocalPartTooLong, false);
     }
     if let (Some(size), Some(max)) = (params.size, cfg.max_message_size) {
         if size > max {
@@ -298,6 +318,13 @@ fn rcpt<'a>(
     if !in_force(params.needed_extensions(), session, cfg) || !params.other.is_empty() {
         let reply = Canned::ParamNotImplemented;
         return refuse(Refusal::ParameterNotImplemented, reply, true);
+    }
+    let mailbox = match &to {
+        ForwardPathRef::Mailbox(m) => Some(m),
+        _ => None,
+    };
+    if local_part_too_long(mailbox, cfg) {
+        return refuse(Refusal::LocalPartTooLong, Canned::LocalPartTooLong, false);
     }
     Decision::Rcpt(to)
 }

@@ -139,6 +139,11 @@ pub struct ServerConfig {
     /// session ends. They count as bad commands too; `None`: only
     /// [`max_bad_commands`](Self::max_bad_commands) applies.
     pub max_unknown_commands: Option<u32>,
+    /// Longest local part accepted in a MAIL or RCPT path, in octets
+    /// (decoded); longer gets 501. RFC 5321 §4.5.3.1.1 names 64 and asks
+    /// servers to accept longer ones where they can; `None` (the default)
+    /// sets no limit beyond the command line's.
+    pub max_local_part: Option<usize>,
     /// Recipients accepted per transaction before 452.
     pub max_recipients: usize,
     /// Command line limit, CRLF included (RFC 5321 §4.5.3.1.4).
@@ -214,6 +219,7 @@ impl ServerConfig {
             timeout_ms: Some(SERVER_IDLE_TIMEOUT_MS),
             max_bad_commands: DEFAULT_MAX_BAD_COMMANDS,
             call_limits: None,
+            max_local_part: None,
             max_unknown_commands: None,
             max_recipients: DEFAULT_MAX_RECIPIENTS,
             max_command_line: MAX_COMMAND_LINE,

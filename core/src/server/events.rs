@@ -286,6 +286,10 @@ pub enum Refusal {
     MessageTooLarge,
     /// More recipients than the limit: 452 (RFC 5321 §4.5.3.1.10).
     TooManyRecipients,
+    /// A MAIL/RCPT path whose local part is longer than
+    /// [`ServerConfig::max_local_part`](super::ServerConfig::max_local_part):
+    /// 501 (RFC 5321 §4.5.3.1.10).
+    LocalPartTooLong,
     /// A command other than NOOP, EHLO, STARTTLS or QUIT before STARTTLS
     /// while TLS is required: 530 (RFC 3207 §4).
     TlsRequired,

@@ -173,6 +173,11 @@ impl Machine {
         CommandRef::parse_lenient(line, self.session.utf8_allowed(), self.cfg.leniency)
     }
 
+    /// A new local part limit, from the next MAIL and RCPT on.
+    pub(super) fn set_max_local_part(&mut self, limit: Option<usize>) {
+        self.cfg.max_local_part = limit;
+    }
+
     /// A new message size limit, from the next MAIL and DATA on.
     pub(super) fn set_max_message_size(&mut self, limit: Option<u64>) {
         self.cfg.max_message_size = limit;

@@ -376,6 +376,13 @@ impl ServerConnection {
         self.m.set_max_message_size(limit);
     }
 
+    /// Changes the local part limit ([`ServerConfig::max_local_part`])
+    /// during the session, from the next MAIL or RCPT on (aiosmtpd lets
+    /// `SMTP.local_part_limit` change at any time).
+    pub fn set_max_local_part(&mut self, limit: Option<usize>) {
+        self.m.set_max_local_part(limit);
+    }
+
     /// Refuses every later command but QUIT with 503 (as after a 554
     /// greeting, RFC 5321 §3.1) and drops any open transaction: e.g. once
     /// the application judged the TLS handshake's result insufficient.

@@ -69,6 +69,8 @@ pub(super) enum Canned<'a> {
     ParamNotImplemented,
     SizeExceeded,
     TooManyRecipients,
+    /// A path's local part over `ServerConfig::max_local_part`.
+    LocalPartTooLong,
     TlsRequired,
     AuthRequired,
     EncryptionRequired,
@@ -125,6 +127,8 @@ impl Canned<'_> {
             Canned::ParamNotImplemented => (555, Some("5.5.4")),
             Canned::SizeExceeded => (552, Some("5.3.4")),
             Canned::TooManyRecipients => (452, Some("4.5.3")),
+            // RFC 5321 §4.5.3.1.10: "501 Path too long".
+            Canned::LocalPartTooLong => (501, Some("5.1.3")),
             Canned::TlsRequired | Canned::AuthRequired => (530, Some("5.7.0")),
             Canned::EncryptionRequired => (538, Some("5.7.11")),
             Canned::UnknownMechanism => (504, Some("5.5.4")),
@@ -196,6 +200,7 @@ impl Canned<'_> {
             Canned::SizeExceeded => w.write_str("Message size exceeds fixed maximum message size"),
             // RFC 5321 §4.5.3.1.10.
             Canned::TooManyRecipients => w.write_str("Too many recipients"),
+            Canned::LocalPartTooLong => w.write_str("Path too long: local part over the limit"),
             Canned::TlsRequired => w.write_str("Must issue a STARTTLS command first"),
             // RFC 4954 §6.
             Canned::AuthRequired => w.write_str("Authentication required"),

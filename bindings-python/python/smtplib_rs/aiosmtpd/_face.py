@@ -85,6 +85,7 @@ AIOSMTPD_REFUSALS = {
     "ParameterNotImplemented:RCPT:smtp": "501 Syntax: RCPT TO: <address>",
     "MessageTooLarge": "552 Error: message size exceeds fixed maximum message size",
     "TlsRequired": "530 Must issue a STARTTLS command first",
+    "LocalPartTooLong": "553 5.1.3 Error: malformed address",
     "AuthRequired": "530 5.7.0 Authentication required",
     "EncryptionRequired":
         "538 5.7.11 Encryption required for requested authentication mechanism",

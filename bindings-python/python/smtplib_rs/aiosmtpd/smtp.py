@@ -377,6 +377,8 @@ class SMTP(HookMethods, asyncio.Protocol):
                 log.info("%r refused: %d connections", self.session.peer, self._limit.limit)
                 unavailable = TOO_MANY_CONNECTIONS
         self._drv = _core.ServerDriver(face, nonce=nonce, unavailable=unavailable)
+        if self.local_part_limit:
+            self._apply_local_part_limit()
         self._queue = collections.deque()
         self._out = []
         self._busy = False
@@ -392,6 +394,14 @@ class SMTP(HookMethods, asyncio.Protocol):
             self._timer = self.loop.call_later(self._proxy_timeout, self._proxy_expired)
         self._step(self._drv.start())
 
+    _local_part_limit = 0
+
+    def _apply_local_part_limit(self) -> None:
+        """aiosmtpd's local_part_limit (0: none), which may change at any
+        time: the engine enforces it from the next MAIL/RCPT on."""
+        self._local_part_limit = self.local_part_limit
+        self._drv.set_local_part_limit(self.local_part_limit or None)
+
     def _proxy_expired(self) -> None:
         self._timer = None
         if self.transport is not None and self.session.proxy_data is None:
@@ -399,6 +409,8 @@ class SMTP(HookMethods, asyncio.Protocol):
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
+        if self.local_part_limit != self._local_part_limit:
+            self._apply_local_part_limit()
         if self._busy and not self._paused:
             # A hook is running: what arrives meanwhile waits (unread by
             # the engine) and the socket stops being read.
