@@ -1,7 +1,7 @@
 """aiosmtpd 1.4.6's own tests that smtplib_rs.aiosmtpd does not run, each
 with its reason: they read aiosmtpd's private internals, they need
-behaviour refused for safety or RFC conformance, they check a deliberate
-difference, or they need what is not implemented yet. Keys are pytest
+behaviour refused for safety or RFC conformance, or they check a
+deliberate difference. Keys are pytest
 node ids (relative to the suite root); a key matches the test and all
 its parametrizations. Generated lists are written out in full."""
 

@@ -242,8 +242,6 @@ class SMTP(HookMethods, asyncio.Protocol):
             if m not in excluded and m not in self._auth_methods)
         log.info("Available AUTH mechanisms: " + " ".join(sorted(
             [m + "(builtin)" for m in self._engine_mechanisms] + list(self._auth_methods))))
-        self._sasl_waiter = None
-        self._sasl_ended = False
         self._handle_hooks = {
             m[len("handle_"):]: getattr(handler, m)
             for m in dir(handler) if m.startswith("handle_")
@@ -494,6 +492,12 @@ class SMTP(HookMethods, asyncio.Protocol):
                     log.error("%r unexpected engine event %r", self.session.peer, kind)
         finally:
             self._draining = False
+
+    # A challenge_auth() waiting for the client's answer, and whether the
+    # engine ended that exchange itself (class defaults: most sessions
+    # never run a handler's auth_ method).
+    _sasl_waiter = None
+    _sasl_ended = False
 
     def _sasl_step(self, event) -> bool:
         """Hands the client's answer to the waiting challenge_auth(), or
