@@ -21,6 +21,7 @@ medians of the per-round ratios (smtplib_rs msgs/s / aiosmtpd msgs/s).
 
     bash bindings-python/benches/run.sh server             # full run
     bash bindings-python/benches/run.sh server --quick     # smoke run
+    bash bindings-python/benches/run.sh server --memory-only
 """
 
 import argparse
@@ -244,6 +245,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="small counts, 2 rounds")
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the memory figures (no throughput rounds)")
     args = ap.parse_args()
     if args.quick:
         args.rounds = 2
@@ -253,12 +256,14 @@ def main():
         ("1 KiB x 4 connections", 4, n4, 1024),
         ("10 MiB x 1 connection", 1, nbig, 10 * MIB),
     ]
-    print("server core %s, smtp-source core %s, %d rounds" % (SERVER_CPU, CLIENT_CPU, args.rounds))
-    print()
-    print("| workload | handler | aiosmtpd | smtplib_rs.aiosmtpd | smtp-sink (C) "
-          "| ratio | ceiling | per-round ratios |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    throughput(workloads, args.rounds)
+    if not args.memory_only:
+        print("server core %s, smtp-source core %s, %d rounds"
+              % (SERVER_CPU, CLIENT_CPU, args.rounds))
+        print()
+        print("| workload | handler | aiosmtpd | smtplib_rs.aiosmtpd | smtp-sink (C) "
+              "| ratio | ceiling | per-round ratios |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        throughput(workloads, args.rounds)
     if args.skip_memory:
         return
     print()

@@ -432,3 +432,31 @@ def test_getfqdn_is_not_called_per_connection(monkeypatch):
             assert r.cmd(b"NOOP") == b"250 OK"
             r.close()
     assert calls == []
+
+
+class KeepBodies:
+    def __init__(self):
+        self.bodies = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.bodies.append(envelope.content)
+        return "250 OK"
+
+
+@pytest.mark.parametrize("bdat", [False, True], ids=["DATA", "BDAT"])
+def test_kept_message_of_many_blocks_arrives_whole(bdat):
+    # Over five of the driver's 1 MiB blocks, the last one partial, with
+    # every line different: the blocks are put back in order.
+    lines = [b"line %07d %s\r\n" % (i, b"x" * (i % 61)) for i in range(120_000)]
+    body = b"".join(lines)
+    assert len(body) > 5 * (1 << 20) and len(body) % (1 << 20)
+    h = KeepBodies()
+    with serving(h, chunking=True) as c:
+        with smtplib_rs.SMTP("127.0.0.1", c.port) as s:
+            if bdat:
+                s.ehlo("c.example")
+                assert s.has_extn("chunking")
+            s.sendmail("a@example.org", ["b@example.org"], body)
+    assert len(h.bodies) == 1
+    assert type(h.bodies[0]) is bytes
+    assert h.bodies[0] == body

@@ -68,6 +68,32 @@ def test_starttls_required_refuses_mail_before_it(cert):
             assert s.sendmail("a@example.org", ["b@example.org"], MSG) == {}
 
 
+def test_starttls_required_refuses_all_but_noop_ehlo_starttls_quit(cert):
+    # RFC 3207 §4, as aiosmtpd's require_starttls.
+    first = b"530 Must issue a STARTTLS command first"
+    with serving(Keep(), tls_context=server_context(*cert), require_starttls=True) as c:
+        r = Raw(c.port)
+        assert r.cmd(b"HELO e.example") == first
+        assert r.cmd(b"HELP") == first
+        assert r.cmd(b"EHLO e.example").startswith(b"250-")
+        for line in (b"VRFY a@example.org", b"RCPT TO:<b@example.org>", b"DATA", b"RSET"):
+            assert r.cmd(line) == first, line
+        assert r.cmd(b"NOOP") == b"250 OK"
+        assert r.cmd(b"QUIT") == b"221 Bye"
+        r.close()
+
+
+def test_bare_auth_before_tls_says_tls_first(cert):
+    with serving(Keep(), tls_context=server_context(*cert),
+                 authenticator=authenticator) as c:
+        r = Raw(c.port)
+        r.cmd(b"EHLO e.example")
+        # aiosmtpd checks for TLS before AUTH's argument.
+        assert r.cmd(b"AUTH ") == (
+            b"538 5.7.11 Encryption required for requested authentication mechanism")
+        r.close()
+
+
 def test_pipelined_starttls_injection_is_discarded(cert):
     """CVE-2011-0411 class: commands sent with STARTTLS before the
     handshake must never be run, not even after it."""

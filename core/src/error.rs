@@ -214,6 +214,9 @@ pub enum RemoteError {
     /// Too many bad commands (server side, RFC 5321 §4.3.2 leaves the number
     /// to the server).
     TooManyErrors,
+    /// One command used more often than the server allows (server side:
+    /// `ServerConfig::call_limits`).
+    TooManyCommands,
 }
 
 impl fmt::Display for LocalError {
@@ -289,6 +292,7 @@ impl fmt::Display for RemoteError {
             RemoteError::UnexpectedEof => f.write_str("connection closed by peer"),
             RemoteError::Auth { reason } => write!(f, "SASL exchange failed: {reason}"),
             RemoteError::TooManyErrors => f.write_str("too many bad commands"),
+            RemoteError::TooManyCommands => f.write_str("one command sent too many times"),
         }
     }
 }

@@ -267,6 +267,34 @@ fn tls_required_before_mail() {
 }
 
 #[test]
+fn tls_required_refuses_all_but_noop_ehlo_starttls_quit() {
+    // RFC 3207 §4: 530 to every command other than NOOP, EHLO, STARTTLS
+    // or QUIT.
+    let mut c = cfg();
+    c.tls_required = true;
+    c.extensions |= Extensions::STARTTLS | Extensions::VRFY | Extensions::HELP;
+    let mut h = Harness::new(c.clone());
+    let refused = "530 5.7.0 Must issue a STARTTLS command first\r\n";
+    for line in [&b"HELO c\r\n"[..], b"HELP\r\n", b"VRFY a\r\n", b"RSET\r\n"] {
+        assert_eq!(h.exchange(line), refused);
+    }
+    assert!(h.exchange(b"EHLO c\r\n").starts_with("250-"));
+    for line in [&b"RCPT TO:<a@b.example>\r\n"[..], b"DATA\r\n"] {
+        assert_eq!(h.exchange(line), refused);
+    }
+    assert_eq!(h.exchange(b"NOOP\r\n"), "250 2.0.0 OK\r\n");
+    assert!(h.exchange(b"STARTTLS\r\n").starts_with("220"));
+    h.s.tls_established(smtp_core::Timestamp(5)).unwrap();
+    h.drain();
+    assert!(h.exchange(b"HELO c\r\n").starts_with("250"));
+    assert!(h.exchange(b"VRFY a\r\n").starts_with("252"));
+    // An application's own verb is gated the same way.
+    c.application_verbs = vec!["XCLIENT".into()];
+    let mut h = Harness::new(c);
+    assert_eq!(h.exchange(b"XCLIENT NAME=x\r\n"), refused);
+}
+
+#[test]
 fn requiretls_only_after_tls() {
     let mut c = cfg();
     c.extensions |= Extensions::REQUIRETLS;

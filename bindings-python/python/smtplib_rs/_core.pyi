@@ -207,6 +207,9 @@ class ServerConnection:
 #        XOAUTH2/OAUTHBEARER: secret=token; CRAM-MD5: secret=digest,
 #        extra=challenge; SCRAM-SHA-256: secret=None (answer with
 #        scram_password() or a negative reply()), extra=authzid
+#   ("SaslStep", mechanism, first, data)  application_mechanisms only:
+#        data is the client's, base64-decoded (None: AUTH without an
+#        initial response); answer 334 (a challenge), 235 or a failure
 #   ("CommandRefused", code, text)    answered by the engine  info
 #   ("DataAfterStartTls", octets)    read behind STARTTLS, dropped   info
 #   ("Proxy", version, command, transport, family, source, destination, tlvs, raw)
@@ -242,7 +245,11 @@ class ServerFace:
                  refusals: list[tuple[str, str]] = ...,
                  ehlo_greeting: Optional[str] = None,
                  unlisted: list[str] = ...,
-                 login_prompts: Optional[tuple[str, str]] = None) -> None:
+                 login_prompts: Optional[tuple[str, str]] = None,
+                 unbracketed_paths: bool = False,
+                 application_mechanisms: list[str] = ...,
+                 call_limits: Optional[tuple[int, list[tuple[str, int]]]] = None,
+                 max_unknown_commands: Optional[int] = None) -> None:
         """`subscribe`: event kinds Python handles. `answers`: (kind, status)
         pairs, e.g. ("MailFrom", b"250 OK"), used for unsubscribed events and
         by `accept()`. `body`: "keep" (MessageEnd carries it), "stream"
@@ -253,11 +260,22 @@ class ServerFace:
         Rust (turns on ServerConfig::worded_refusals). Keys are
         "Reason[:VERB][:qualifier]" (e.g. "Unrecognized", "Syntax:MAIL:esmtp",
         "Syntax/Mailbox", "BadSequence:nohello", "SaslFailed:Cancelled",
-        "Message:TooLarge"); qualifiers "authenticated"/"unauthenticated",
-        "nohello"/"smtp"/"esmtp"; templates may use {verb} and {host}; the
+        "ParameterNotImplemented/SMTPUTF8", "Message:TooLarge"); qualifiers
+        "authenticated"/"unauthenticated", "nohello"/"smtp"/"esmtp", "plain"
+        (before TLS), tried in that order; templates may use {verb} and {host}; the
         code must keep the engine's class, else the engine's reply is sent.
         `ehlo_greeting`: the EHLO reply's first line; `unlisted`: extensions
-        served but not advertised; `login_prompts`: LOGIN's challenges."""
+        served but not advertised; `login_prompts`: LOGIN's challenges;
+        `unbracketed_paths`: MAIL/RCPT paths may come without angle brackets
+        (the address grammar still applies). `application_mechanisms`: those
+        of `auth_mechanisms` Python runs itself: each step comes as
+        ("SaslStep", mechanism, first, data: bytes | None), answered with a
+        334 (a challenge, the client's answer is the next step), 235 or a
+        failure; the engine frames base64, `*` and line limits (needs
+        "SaslStep" subscribed). `call_limits`: (default, [(verb, uses)]):
+        uses of one verb allowed per session, then 421 and the end
+        ("TooManyCalls"); `max_unknown_commands`: unknown verbs tolerated,
+        then 421 and the end ("TooManyUnknownCommands")."""
         ...
     @property
     def hostname(self) -> str: ...
@@ -275,6 +293,9 @@ class ServerDriver:
         ...
     def feed(self, data: bytes) -> DriverOutput:
         """A read from the peer; b"" is EOF."""
+        ...
+    def set_local_part_limit(self, limit: Optional[int]) -> None:
+        """Longest local part of a MAIL/RCPT path from now on (None: no limit)."""
         ...
     def accept(self) -> DriverOutput:
         """Answer the pending event with the face's answer or the default."""

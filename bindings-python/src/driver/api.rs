@@ -193,6 +193,12 @@ impl ServerDriver {
         self.run(py)
     }
 
+    /// The longest local part accepted in MAIL/RCPT paths from the next
+    /// command on (None: no limit); RFC 5321 §4.5.3.1.1 names 64.
+    fn set_local_part_limit(&mut self, limit: Option<usize>) {
+        self.core.set_max_local_part(limit);
+    }
+
     /// From now on every command but QUIT is refused (a face's wording, or
     /// 503), e.g. after a TLS handshake the application finds wanting.
     fn refuse_service(&mut self) {

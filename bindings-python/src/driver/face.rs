@@ -9,7 +9,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use smtp_core::auth::Mechanism;
 use smtp_core::reply::ReplyParser;
-use smtp_core::server::{BareLineEndings, LongLines, ServerConfig};
+use smtp_core::server::{BareLineEndings, CallLimits, LongLines, ServerConfig};
 use smtp_core::{Extensions, Reply};
 
 use crate::reply::value_error;
@@ -40,10 +40,11 @@ pub(crate) enum Kind {
     Auth,
     CommandRefused,
     Proxy,
+    SaslStep,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 23] = [
+    pub(crate) const ALL: [Kind; 24] = [
         Kind::Ehlo,
         Kind::Helo,
         Kind::Lhlo,
@@ -67,6 +68,7 @@ impl Kind {
         Kind::Auth,
         Kind::CommandRefused,
         Kind::Proxy,
+        Kind::SaslStep,
     ];
 
     /// The name Python uses: the core event's variant name.
@@ -95,6 +97,7 @@ impl Kind {
             Kind::Auth => "Auth",
             Kind::CommandRefused => "CommandRefused",
             Kind::Proxy => "Proxy",
+            Kind::SaslStep => "SaslStep",
         }
     }
 
@@ -211,7 +214,9 @@ impl ServerFace {
                         normalize_bare_line_endings = false, accept_long_lines = false,
                         proxy_protocol = false, refusals = Vec::new(),
                         ehlo_greeting = None, unlisted = Vec::new(),
-                        login_prompts = None))]
+                        login_prompts = None, unbracketed_paths = false,
+                        application_mechanisms = Vec::new(), call_limits = None,
+                        max_unknown_commands = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         hostname: &str,
@@ -238,6 +243,10 @@ impl ServerFace {
         ehlo_greeting: Option<String>,
         unlisted: Vec<String>,
         login_prompts: Option<(String, String)>,
+        unbracketed_paths: bool,
+        application_mechanisms: Vec<String>,
+        call_limits: Option<(u32, Vec<(String, u32)>)>,
+        max_unknown_commands: Option<u32>,
     ) -> PyResult<Self> {
         let mut config = ServerConfig::new(hostname);
         if lmtp {
@@ -247,7 +256,7 @@ impl ServerFace {
             config.greeting = smtp_core::server::Greeting::Ready(text);
         }
         let mut ext = self::extensions(&extensions)?;
-        for m in &auth_mechanisms {
+        for m in auth_mechanisms.iter().chain(&application_mechanisms) {
             if Mechanism::parse(m).is_none() {
                 return Err(value_error(format!("invalid mechanism name {m:?}")));
             }
@@ -257,6 +266,10 @@ impl ServerFace {
         }
         config.extensions = ext;
         config.auth_mechanisms = auth_mechanisms.iter().map(|m| m.to_uppercase()).collect();
+        config.application_mechanisms = application_mechanisms
+            .iter()
+            .map(|m| m.to_uppercase())
+            .collect();
         config.max_message_size = max_message_size;
         config.auth_requires_tls = auth_requires_tls;
         config.auth_required = auth_required;
@@ -284,6 +297,14 @@ impl ServerFace {
         }
         config.ehlo_greeting = ehlo_greeting;
         config.login_prompts = login_prompts;
+        // `MAIL FROM:a@b`: the path's grammar is still enforced.
+        config.leniency.unbracketed_paths = unbracketed_paths;
+        config.call_limits = call_limits.map(|(default, verbs)| {
+            verbs.iter().fold(CallLimits::new(default), |l, (verb, n)| {
+                l.with_verb(verb, *n)
+            })
+        });
+        config.max_unknown_commands = max_unknown_commands;
         config.unlisted = self::extensions(&unlisted)?;
         for (_, template) in &refusals {
             // Checked once here: a template must read as a reply.
@@ -302,14 +323,22 @@ impl ServerFace {
         let mut table: Vec<Option<Reply>> = vec![None; Kind::ALL.len()];
         for (name, status) in &answers {
             let kind = Kind::parse(name)?;
-            if !kind.needs_answer() || kind == Kind::Proxy {
+            if !kind.needs_answer() || kind == Kind::Proxy || kind == Kind::SaslStep {
                 return Err(value_error(format!("{name} takes no answer")));
             }
             table[kind as usize] = Some(parse_status(status)?);
         }
         let auth_answered =
             subscribed & Kind::Auth.bit() != 0 || table[Kind::Auth as usize].is_some();
-        if !config.auth_mechanisms.is_empty() && !auth_answered {
+        let runs = |m: &String| config.application_mechanisms.contains(m);
+        let by_engine = config.auth_mechanisms.iter().any(|m| !runs(m));
+        let by_application = config.auth_mechanisms.iter().any(runs);
+        if by_application && subscribed & Kind::SaslStep.bit() == 0 {
+            return Err(value_error(
+                "application_mechanisms are offered: subscribe to \"SaslStep\"",
+            ));
+        }
+        if by_engine && !auth_answered {
             // Accepting every credential by default would be an open door.
             return Err(value_error(
                 "AUTH mechanisms are offered: subscribe to \"Auth\" or give its answer",

@@ -21,6 +21,7 @@ use crate::sansio::clock;
 mod api;
 mod events;
 mod face;
+mod kept_body;
 mod proxy;
 pub(crate) mod refusals;
 mod translate;

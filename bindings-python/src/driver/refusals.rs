@@ -7,12 +7,15 @@
 //! `Reason:VERB:qualifier`, tried in the order `R:V:q`, `R:q`, `R:V`, `R`
 //! (a session state outranks a verb: "send HELO first" for any command),
 //! first for the most specific reason (`Syntax/<rule>` for a grammar rule,
-//! e.g. `Syntax/Mailbox`), then for the general one (`Syntax`).
+//! e.g. `Syntax/Mailbox`; `ParameterNotImplemented/<keyword>` for a
+//! MAIL/RCPT parameter of an extension not offered, e.g.
+//! `ParameterNotImplemented/SMTPUTF8`), then for the general one.
 //! The verb is the refused line's first word, upper-cased ("" for an
 //! empty or non-ASCII one); the qualifiers are `authenticated` once AUTH
 //! succeeded (or `unauthenticated` while the configuration requires it),
 //! then `nohello` before HELO/EHLO, else `esmtp` after
-//! EHLO/LHLO and `smtp` after HELO, tried in that order. Templates may say
+//! EHLO/LHLO and `smtp` after HELO, then `plain` before TLS, tried in
+//! that order. Templates may say
 //! `{verb}` and `{host}`.
 
 use std::collections::HashMap;

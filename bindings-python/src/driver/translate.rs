@@ -6,12 +6,12 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 use pyo3::IntoPyObjectExt;
 use smtp_core::command::CommandRef;
-use smtp_core::server::Event as SEvent;
+use smtp_core::server::{Event as SEvent, Refusal};
 use smtp_core::Reply;
 
 use super::events::{self, forward_path, kind_str, lost_name, reverse_path, strings, tuple};
 use super::face::{parse_status, Body, Kind};
-use super::{flush_stream, keep, refusals, with_args, Pending, ServerDriver};
+use super::{flush_stream, keep, kept_body, refusals, with_args, Pending, ServerDriver};
 use crate::reply::value_error;
 
 impl ServerDriver {
@@ -95,6 +95,23 @@ impl ServerDriver {
                 let t = with_args(py, kind, [arg.into_bound_py_any(py)?])?;
                 Some((kind, Pending::Other, t))
             }
+            SEvent::SaslStep { mechanism, first } => {
+                // The client's data, base64-decoded by the machine.
+                let data = match self.core.sasl_data() {
+                    Some(d) => PyBytes::new(py, d).into_any(),
+                    None => py.None().into_bound(py),
+                };
+                let t = with_args(
+                    py,
+                    Kind::SaslStep,
+                    [
+                        mechanism.name().into_bound_py_any(py)?,
+                        first.into_bound_py_any(py)?,
+                        data,
+                    ],
+                )?;
+                Some((Kind::SaslStep, Pending::Other, t))
+            }
             SEvent::Auth(req) => {
                 let t = events::auth(py, &req)?.into_any();
                 Some((Kind::Auth, Pending::Other, t))
@@ -124,7 +141,12 @@ impl ServerDriver {
                 None
             }
             SEvent::CommandRefused { reason, reply } => {
-                let said = self.word_refusal(&refusals::command_reason(&reason))?;
+                let mut reasons = refusals::command_reason(&reason);
+                if let Some(ext) = self.missing_extension(&reason) {
+                    // Most specific first: which parameter's extension.
+                    reasons.insert(0, format!("ParameterNotImplemented/{ext}"));
+                }
+                let said = self.word_refusal(&reasons)?;
                 self.info_reply(
                     py,
                     Kind::CommandRefused,
@@ -282,19 +304,8 @@ impl ServerDriver {
         let body = if self.face().body == Body::Keep {
             let chunks = std::mem::take(&mut self.body);
             let total = std::mem::take(&mut self.body_len);
-            // The one copy into Python. pyo3 zero-fills the new bytes before
-            // this closure runs, so for a moment the message is held twice
-            // (blocks + bytes); without that fill (unsafe FFI) the blocks,
-            // freed as they are copied, would keep it near once.
-            PyBytes::new_with(py, total, move |dst| {
-                let mut at = 0;
-                for chunk in chunks {
-                    dst[at..at + chunk.len()].copy_from_slice(&chunk);
-                    at += chunk.len();
-                }
-                Ok(())
-            })?
-            .into_any()
+            // The one copy into Python, the blocks freed as they go.
+            kept_body::bytes_from_blocks(py, total, chunks)?.into_any()
         } else {
             py.None().into_bound(py)
         };
@@ -310,6 +321,23 @@ impl ServerDriver {
                 strings(py, env.rcpt_options.clone())?,
             ],
         )
+    }
+
+    /// For a MAIL/RCPT refused for a parameter, the EHLO keyword the first
+    /// such parameter needs and this face does not offer (core's table),
+    /// e.g. "SMTPUTF8"; None for an unknown parameter or another refusal.
+    fn missing_extension(&self, reason: &Refusal) -> Option<&'static str> {
+        if !matches!(reason, Refusal::ParameterNotImplemented) {
+            return None;
+        }
+        let config = &self.face().config;
+        let line = self.core.command_line()?;
+        let missing = match CommandRef::parse_lenient(line, true, config.leniency).ok()? {
+            CommandRef::Mail { params, .. } => params.missing_extension(config.extensions),
+            CommandRef::Rcpt { params, .. } => params.missing_extension(config.extensions),
+            _ => None,
+        };
+        missing.map(|m| m.extension)
     }
 
     /// Answers a refusal awaiting its wording with the face's template, or
@@ -334,11 +362,15 @@ impl ServerDriver {
         } else {
             ""
         };
-        let both = [gate, hello];
-        let qualifiers: &[&str] = if gate.is_empty() { &both[1..] } else { &both };
+        // Before TLS, a face may mention that first (e.g. AUTH needing it).
+        let plain = if self.core.is_tls() { "" } else { "plain" };
+        let qualifiers: Vec<&str> = [gate, hello, plain]
+            .into_iter()
+            .filter(|q| !q.is_empty())
+            .collect();
         let face = self.face.get();
         let host = &face.config.hostname;
-        let text = refusals::word(&face.refusals, reasons, &verb, qualifiers, host);
+        let text = refusals::word(&face.refusals, reasons, &verb, &qualifiers, host);
         let reply = text.map(|t| parse_status(t.as_bytes())).transpose()?;
         if let Some(r) = &reply {
             if self.core.reply(r.clone()).is_ok() {

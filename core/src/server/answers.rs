@@ -4,7 +4,7 @@
 
 use crate::address::DomainRef;
 use crate::command::BodyType;
-use crate::error::LocalError;
+use crate::error::{LocalError, RemoteError};
 use crate::reply::{Reply, ReplyCode};
 use crate::session::HelloKind;
 
@@ -43,12 +43,18 @@ pub(super) enum Awaiting {
     Quit,
     StartTls,
     Auth,
+    /// A step of a mechanism the application runs ([`Event::SaslStep`]).
+    ///
+    /// [`Event::SaslStep`]: super::Event::SaslStep
+    SaslStep,
     /// A refusal the application words (`ServerConfig::worded_refusals`):
     /// `proposed` is the machine's reply, sent `times` times (LMTP: once
-    /// per recipient after a refused message).
+    /// per recipient after a refused message); with `then_fail` the
+    /// session ends after it.
     Refused {
         proposed: Reply,
         times: usize,
+        then_fail: Option<RemoteError>,
     },
 }
 
@@ -88,6 +94,11 @@ pub(super) fn check_reply(awaiting: &Awaiting, code: ReplyCode) -> Result<(), Lo
         Awaiting::Auth => (
             code == ReplyCode::AUTH_SUCCESSFUL || negative,
             "235, 4xx or 5xx",
+        ),
+        // RFC 4954 §4: a challenge, success, or failure.
+        Awaiting::SaslStep => (
+            code == ReplyCode::AUTH_CONTINUE || code == ReplyCode::AUTH_SUCCESSFUL || negative,
+            "334, 235, 4xx or 5xx",
         ),
         // The machine decided to refuse; only the words are free.
         Awaiting::Refused { proposed, .. } => (
@@ -134,7 +145,7 @@ pub(super) fn default_reply<'a>(
         Awaiting::Quit => Canned::Bye,
         Awaiting::StartTls => Canned::StartTls,
         // Neither is answered through a canned reply (see `answer`).
-        Awaiting::Auth | Awaiting::Refused { .. } => Canned::AuthOk,
+        Awaiting::Auth | Awaiting::SaslStep | Awaiting::Refused { .. } => Canned::AuthOk,
     }
 }
 

@@ -1,17 +1,20 @@
 //! The AUTH phase (RFC 4954) on the server side: the SASL exchange (334
-//! challenges, base64, `*`) run with [`SaslServer`]. Each step says what
-//! the machine must do next ([`AuthStep`]); the application sees only what
-//! it must decide ([`AuthRequest`]).
+//! challenges, base64, `*`) run with [`SaslServer`], or, for a mechanism
+//! the application runs, framed here and decided by the application step
+//! by step. Each step says what the machine must do next ([`AuthStep`]);
+//! the application sees only what it must decide ([`AuthRequest`], or the
+//! client's decoded data at each step).
 
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::auth::{
     decode_response, AuthFailure, Mechanism, SaslServer, ScramCredentials, ServerStep,
     Verification, MAX_RESPONSE_LINE,
 };
-use crate::reply::Reply;
+use crate::reply::{Reply, ReplyCode};
 
 use super::config::ServerConfig;
 use super::events::AuthRequest;
@@ -30,6 +33,11 @@ pub(super) enum AuthStep {
     Challenge(alloc::vec::Vec<u8>),
     /// Ask the application ([`super::Event::Auth`]).
     Ask(AuthRequest),
+    /// Hand the client's data to the application that runs the mechanism
+    /// ([`super::Event::SaslStep`]).
+    Relay { first: bool },
+    /// Send the application's own 334 and read the client's line.
+    Prompt(Reply),
     /// Authenticated: send the application's reply, or 235.
     Success(Option<Reply>),
     /// The exchange failed: send the application's reply if it gave one,
@@ -80,12 +88,28 @@ impl Nonces {
 /// One AUTH exchange in progress on the server.
 #[derive(Debug)]
 pub(super) struct AuthExchange {
-    server: Box<SaslServer>,
-    /// The application was asked for SCRAM credentials, not a verdict.
-    needs_credentials: bool,
+    runner: Runner,
     /// The application's own failure reply, sent when the exchange ends
     /// (OAuth sends an error challenge first, RFC 7628 §3.2.2).
     failure_reply: Option<Reply>,
+}
+
+/// Who runs the mechanism.
+#[derive(Debug)]
+enum Runner {
+    /// The machine ([`SaslServer`]); the application only gives verdicts.
+    Machine {
+        server: Box<SaslServer>,
+        /// The application was asked for SCRAM credentials, not a verdict.
+        needs_credentials: bool,
+    },
+    /// The application ([`ServerConfig::application_mechanisms`]); the
+    /// machine only frames the exchange. `data`: the client's last data,
+    /// decoded, lent while the application decides.
+    Application {
+        mechanism: Mechanism,
+        data: Option<Vec<u8>>,
+    },
 }
 
 const OUT_OF_ORDER: AuthFailure = AuthFailure::Malformed {
@@ -113,39 +137,82 @@ impl AuthExchange {
             None => server,
         };
         let mut exchange = AuthExchange {
-            server: Box::new(server),
-            needs_credentials: false,
+            runner: Runner::Machine {
+                server: Box::new(server),
+                needs_credentials: false,
+            },
             failure_reply: None,
         };
         let step = match initial_response.map(|s| decode_response(s.as_bytes())) {
             Some(Err(e)) => failure(AuthFailure::from(e)),
-            Some(Ok(bytes)) => {
-                let started = exchange.server.start(Some(&bytes));
-                exchange.drive(started)
-            }
-            None => {
-                let started = exchange.server.start(None);
-                exchange.drive(started)
-            }
+            Some(Ok(bytes)) => exchange.run(|s| s.start(Some(&bytes))),
+            None => exchange.run(|s| s.start(None)),
         };
         Some((exchange, step))
     }
 
+    /// Starts a mechanism the application runs: the AUTH line itself is
+    /// its first step. The initial response is base64 like every later
+    /// one (RFC 4954 §4), so it is decoded here, and refused here when it
+    /// does not decode.
+    pub(super) fn start_application(
+        mechanism: Mechanism,
+        initial_response: Option<&str>,
+    ) -> (AuthExchange, AuthStep) {
+        let (data, step) = match initial_response.map(|s| decode_response(s.as_bytes())) {
+            Some(Err(e)) => (None, failure(AuthFailure::from(e))),
+            Some(Ok(bytes)) => (Some(bytes), AuthStep::Relay { first: true }),
+            None => (None, AuthStep::Relay { first: true }),
+        };
+        let exchange = AuthExchange {
+            runner: Runner::Application { mechanism, data },
+            failure_reply: None,
+        };
+        (exchange, step)
+    }
+
     /// The application was asked for SCRAM credentials, not a verdict.
     pub(super) fn needs_credentials(&self) -> bool {
-        self.needs_credentials
+        matches!(
+            self.runner,
+            Runner::Machine {
+                needs_credentials: true,
+                ..
+            }
+        )
+    }
+
+    /// The mechanism the application runs, if it runs this one.
+    pub(super) fn application_mechanism(&self) -> Option<&Mechanism> {
+        match &self.runner {
+            Runner::Application { mechanism, .. } => Some(mechanism),
+            Runner::Machine { .. } => None,
+        }
+    }
+
+    /// The client's data for the application's step, decoded.
+    pub(super) fn application_data(&self) -> Option<&[u8]> {
+        match &self.runner {
+            Runner::Application { data, .. } => data.as_deref(),
+            Runner::Machine { .. } => None,
+        }
     }
 
     /// The client's line after a 334 (base64, or `*` to cancel).
     pub(super) fn respond(&mut self, line: &[u8]) -> AuthStep {
-        let result = match decode_response(line) {
-            Ok(bytes) => self.server.step(&bytes),
-            Err(e) => match AuthFailure::from(e) {
-                AuthFailure::Cancelled => self.server.cancel(),
-                f => return self.next(ServerStep::Failure(f)),
-            },
-        };
-        self.drive(result)
+        let decoded = decode_response(line).map_err(AuthFailure::from);
+        match (&mut self.runner, decoded) {
+            (Runner::Application { data, .. }, Ok(bytes)) => {
+                *data = Some(bytes);
+                AuthStep::Relay { first: false }
+            }
+            // RFC 4954 §4: `*` cancels; the machine answers 501 whoever
+            // runs the mechanism.
+            (Runner::Application { .. }, Err(f)) => failure(f),
+            (Runner::Machine { .. }, Ok(bytes)) => self.run(|s| s.step(&bytes)),
+            (Runner::Machine { .. }, Err(AuthFailure::Cancelled)) => self.run(SaslServer::cancel),
+            (Runner::Machine { .. }, Err(f)) => self.next(ServerStep::Failure(f)),
+        }
     }
 
     /// A line that could not be read (too long, bare line ending).
@@ -154,13 +221,29 @@ impl AuthExchange {
     }
 
     /// `accept()` (`custom` is `None`) or `reply(custom)` on
-    /// [`super::Event::Auth`]: the verdict.
+    /// [`super::Event::Auth`] (the verdict) or [`super::Event::SaslStep`]
+    /// (the application's step: a 334 asks for more, a 235 or `accept()`
+    /// authenticates, anything else fails).
     pub(super) fn verdict(&mut self, custom: Option<Reply>) -> AuthStep {
         let ok = custom.as_ref().is_none_or(|r| r.code().is_positive());
+        if let Runner::Application { data, .. } = &mut self.runner {
+            *data = None;
+            return match custom {
+                Some(r) if r.code() == ReplyCode::AUTH_CONTINUE => AuthStep::Prompt(r),
+                custom if ok => AuthStep::Success(custom),
+                app_reply => AuthStep::Failure {
+                    failure: AuthFailure::Rejected,
+                    app_reply,
+                },
+            };
+        }
         if !ok {
             self.failure_reply = custom.clone();
         }
-        match self.server.verdict(ok) {
+        let Runner::Machine { server, .. } = &mut self.runner else {
+            return failure(OUT_OF_ORDER);
+        };
+        match server.verdict(ok) {
             Ok(ServerStep::Success(_)) => AuthStep::Success(custom),
             Ok(step) => self.next(step),
             Err(_) => AuthStep::Failure {
@@ -172,15 +255,29 @@ impl AuthExchange {
 
     /// [`ServerConnection::provide_scram_credentials`](super::ServerConnection::provide_scram_credentials).
     pub(super) fn provide_credentials(&mut self, credentials: ScramCredentials) -> AuthStep {
-        self.needs_credentials = false;
-        match self.server.provide_scram_credentials(credentials) {
+        let Runner::Machine {
+            server,
+            needs_credentials,
+        } = &mut self.runner
+        else {
+            return failure(OUT_OF_ORDER);
+        };
+        *needs_credentials = false;
+        match server.provide_scram_credentials(credentials) {
             Ok(step) => self.next(step),
             Err(_) => failure(AuthFailure::Rejected),
         }
     }
 
-    fn drive(&mut self, result: Result<ServerStep, crate::error::LocalError>) -> AuthStep {
-        match result {
+    /// Runs one call of the machine's SASL server.
+    fn run(
+        &mut self,
+        call: impl FnOnce(&mut SaslServer) -> Result<ServerStep, crate::error::LocalError>,
+    ) -> AuthStep {
+        let Runner::Machine { server, .. } = &mut self.runner else {
+            return failure(OUT_OF_ORDER);
+        };
+        match call(server) {
             Ok(step) => self.next(step),
             Err(_) => failure(OUT_OF_ORDER),
         }
@@ -190,10 +287,16 @@ impl AuthExchange {
         match step {
             ServerStep::Challenge(bytes) => AuthStep::Challenge(bytes),
             ServerStep::Verify(verification) => {
-                self.needs_credentials =
-                    matches!(verification, Verification::NeedCredentials { .. });
+                let Runner::Machine {
+                    server,
+                    needs_credentials,
+                } = &mut self.runner
+                else {
+                    return failure(OUT_OF_ORDER);
+                };
+                *needs_credentials = matches!(verification, Verification::NeedCredentials { .. });
                 AuthStep::Ask(AuthRequest {
-                    mechanism: self.server.mechanism().clone(),
+                    mechanism: server.mechanism().clone(),
                     verification,
                 })
             }

@@ -4,7 +4,7 @@
 //! anything. [`decide`] reads the session and changes nothing; the machine
 //! carries out its [`Decision`].
 
-use crate::address::ForwardPathRef;
+use crate::address::{ForwardPathRef, MailboxRef, ReversePathRef};
 use crate::auth::Mechanism;
 use crate::command::{BodyType, CommandError, CommandRef, MailParametersRef, RcptParametersRef};
 use crate::ehlo::Extensions;
@@ -40,10 +40,13 @@ pub(super) enum Decision<'a> {
         last: bool,
         drain: Option<Drain>,
     },
-    /// Run a SASL exchange (RFC 4954 §4).
+    /// Run a SASL exchange (RFC 4954 §4); `by_application` when the
+    /// application runs the mechanism
+    /// ([`ServerConfig::application_mechanisms`]).
     Auth {
         mechanism: Mechanism,
         initial_response: Option<&'a str>,
+        by_application: bool,
     },
 }
 
@@ -91,8 +94,13 @@ pub(super) fn application_verb(
         .application_verbs
         .iter()
         .any(|v| v.as_bytes().eq_ignore_ascii_case(verb));
-    (listed && !served(verb, session, cfg))
-        .then_some(Decision::Ask(Event::Command, Awaiting::Command))
+    if !listed || served(verb, session, cfg) {
+        return None;
+    }
+    if tls_gated(session, cfg) {
+        return Some(refuse(Refusal::TlsRequired, Canned::TlsRequired, false));
+    }
+    Some(Decision::Ask(Event::Command, Awaiting::Command))
 }
 
 /// Whether the machine itself serves `verb` under `cfg`.
@@ -148,6 +156,9 @@ pub(super) fn decide<'a>(
             return refuse(Refusal::Syntax(e), reply, true);
         }
     };
+    if tls_gated(session, cfg) && !allowed_before_tls(&cmd, cfg) {
+        return refuse(Refusal::TlsRequired, Canned::TlsRequired, false);
+    }
     let ask = |event, awaiting| Decision::Ask(event, awaiting);
     let hello = |kind| Decision::Ask(hello_event(kind), Awaiting::Hello { kind });
     let lmtp = cfg.lmtp;
@@ -160,7 +171,7 @@ pub(super) fn decide<'a>(
         CommandRef::Ehlo { .. } | CommandRef::Helo { .. } | CommandRef::Lhlo { .. } => {
             refuse(Refusal::NotImplemented, Canned::WrongProtocol, true)
         }
-        CommandRef::Mail { params, .. } => mail(&params, session, cfg),
+        CommandRef::Mail { from, params } => mail(&from, &params, session, cfg),
         CommandRef::Rcpt { to, params } => rcpt(to, &params, session, cfg),
         CommandRef::Data => data(session),
         CommandRef::Bdat { size, last } => bdat(size, last, session, cfg),
@@ -186,6 +197,22 @@ pub(super) fn decide<'a>(
     }
 }
 
+/// Whether TLS is required and not in force yet.
+fn tls_gated(session: &Session, cfg: &ServerConfig) -> bool {
+    cfg.tls_required && !session.is_tls()
+}
+
+/// RFC 3207 §4: a server requiring TLS answers 530 to every command other
+/// than NOOP, EHLO, STARTTLS or QUIT (LHLO is LMTP's EHLO, RFC 2033 §4.1).
+fn allowed_before_tls(cmd: &CommandRef<'_>, cfg: &ServerConfig) -> bool {
+    match cmd {
+        CommandRef::Noop { .. } | CommandRef::Quit | CommandRef::StartTls => true,
+        CommandRef::Ehlo { .. } => !cfg.lmtp,
+        CommandRef::Lhlo { .. } => cfg.lmtp,
+        _ => false,
+    }
+}
+
 fn hello_event(kind: HelloKind) -> Event {
     match kind {
         HelloKind::Ehlo => Event::Ehlo,
@@ -202,7 +229,20 @@ fn sequence_error<'a>(text: &'static str) -> Decision<'a> {
     refuse(Refusal::BadSequence, Canned::BadSequence(text), true)
 }
 
-fn mail<'a>(params: &MailParametersRef<'_>, session: &Session, cfg: &ServerConfig) -> Decision<'a> {
+/// Whether `mailbox`'s local part is longer than the configured limit.
+fn local_part_too_long(mailbox: Option<&MailboxRef<'_>>, cfg: &ServerConfig) -> bool {
+    match (mailbox, cfg.max_local_part) {
+        (Some(m), Some(max)) => m.local_part.len() > max,
+        _ => false,
+    }
+}
+
+fn mail<'a>(
+    from: &ReversePathRef<'_>,
+    params: &MailParametersRef<'_>,
+    session: &Session,
+    cfg: &ServerConfig,
+) -> Decision<'a> {
     if session.hello().is_none() {
         return sequence_error(if cfg.lmtp {
             "Send LHLO first"
@@ -213,15 +253,19 @@ fn mail<'a>(params: &MailParametersRef<'_>, session: &Session, cfg: &ServerConfi
     if session.transaction().is_some() {
         return sequence_error("Nested MAIL command");
     }
-    if cfg.tls_required && !session.is_tls() {
-        return refuse(Refusal::TlsRequired, Canned::TlsRequired, false);
-    }
     if cfg.auth_required && !session.is_authenticated() {
         return refuse(Refusal::AuthRequired, Canned::AuthRequired, false);
     }
     if !mail_params_allowed(params, session, cfg) {
         let reply = Canned::ParamNotImplemented;
         return refuse(Refusal::ParameterNotImplemented, reply, true);
+    }
+    let mailbox = match from {
+        ReversePathRef::Mailbox(m) => Some(m),
+        _ => None,
+    };
+    if local_part_too_long(mailbox, cfg) {
+        return refuse(Refusal::LocalPartTooLong, Canned::LocalPartTooLong, false);
     }
     if let (Some(size), Some(max)) = (params.size, cfg.max_message_size) {
         if size > max {
@@ -274,6 +318,13 @@ fn rcpt<'a>(
     if !in_force(params.needed_extensions(), session, cfg) || !params.other.is_empty() {
         let reply = Canned::ParamNotImplemented;
         return refuse(Refusal::ParameterNotImplemented, reply, true);
+    }
+    let mailbox = match &to {
+        ForwardPathRef::Mailbox(m) => Some(m),
+        _ => None,
+    };
+    if local_part_too_long(mailbox, cfg) {
+        return refuse(Refusal::LocalPartTooLong, Canned::LocalPartTooLong, false);
     }
     Decision::Rcpt(to)
 }
@@ -340,11 +391,16 @@ fn auth<'a>(
         .auth_mechanisms
         .iter()
         .any(|m| m.eq_ignore_ascii_case(mechanism));
-    let known = Mechanism::parse(mechanism).filter(|m| !matches!(m, Mechanism::Other(_)));
-    match known.filter(|_| offered) {
+    let by_application = cfg.runs_mechanism(mechanism);
+    // The machine runs the mechanisms it knows; the application, those it
+    // says it runs.
+    let runnable =
+        Mechanism::parse(mechanism).filter(|m| by_application || !matches!(m, Mechanism::Other(_)));
+    match runnable.filter(|_| offered) {
         Some(mechanism) => Decision::Auth {
             mechanism,
             initial_response,
+            by_application,
         },
         None => refuse(Refusal::UnknownMechanism, Canned::UnknownMechanism, true),
     }

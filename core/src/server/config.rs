@@ -8,6 +8,8 @@ use crate::ehlo::Extensions;
 use crate::framing::{MAX_COMMAND_LINE, MAX_TEXT_LINE};
 use crate::timer::SERVER_IDLE_TIMEOUT_MS;
 
+use super::limits::CallLimits;
+
 /// Recipients kept per transaction. RFC 5321 §4.5.3.1.8 requires room for
 /// at least 100; past the limit RCPT gets 452 (§4.5.3.1.10).
 pub const DEFAULT_MAX_RECIPIENTS: usize = 100;
@@ -100,6 +102,14 @@ pub struct ServerConfig {
     pub max_message_size: Option<u64>,
     /// AUTH mechanisms offered, upper-case, e.g. `"PLAIN"` (RFC 4954).
     pub auth_mechanisms: Vec<String>,
+    /// Mechanisms of [`auth_mechanisms`](Self::auth_mechanisms) the
+    /// application runs itself, upper-case (e.g. a site-specific one, or
+    /// its own `PLAIN`). AUTH with one of them becomes
+    /// [`Event::SaslStep`](super::Event::SaslStep): the application decides
+    /// each step, and the machine still frames the exchange (334
+    /// challenges, base64, the SASL line limit, `*` to cancel; RFC 4954
+    /// §4). A name listed here and not in `auth_mechanisms` is not offered.
+    pub application_mechanisms: Vec<String>,
     /// AUTH only over TLS: AUTH on a plain connection gets 538
     /// (RFC 4954 §6) and is not advertised there. Default true.
     pub auth_requires_tls: bool,
@@ -110,7 +120,9 @@ pub struct ServerConfig {
     pub oauth_error: Option<String>,
     /// MAIL before a successful AUTH gets 530 5.7.0 (RFC 4954 §6).
     pub auth_required: bool,
-    /// MAIL before STARTTLS gets 530 5.7.0 (RFC 3207 §4).
+    /// Before STARTTLS, every command but NOOP, EHLO (LHLO in LMTP),
+    /// STARTTLS and QUIT gets `530 5.7.0 Must issue a STARTTLS command
+    /// first` (RFC 3207 §4).
     pub tls_required: bool,
     /// The connection is already encrypted (implicit TLS, RFC 8314 §3.3).
     pub implicit_tls: bool,
@@ -119,6 +131,19 @@ pub struct ServerConfig {
     pub timeout_ms: Option<u64>,
     /// Bad commands tolerated before 421.
     pub max_bad_commands: u32,
+    /// How often one verb may be used in a session; the use past its limit
+    /// gets 421 and the session ends (a client looping on NOOP or VRFY;
+    /// aiosmtpd's `command_call_limit`). `None`: no limit.
+    pub call_limits: Option<CallLimits>,
+    /// Unknown verbs tolerated in a session; the next one gets 421 and the
+    /// session ends. They count as bad commands too; `None`: only
+    /// [`max_bad_commands`](Self::max_bad_commands) applies.
+    pub max_unknown_commands: Option<u32>,
+    /// Longest local part accepted in a MAIL or RCPT path, in octets
+    /// (decoded); longer gets 501. RFC 5321 §4.5.3.1.1 names 64 and asks
+    /// servers to accept longer ones where they can; `None` (the default)
+    /// sets no limit beyond the command line's.
+    pub max_local_part: Option<usize>,
     /// Recipients accepted per transaction before 452.
     pub max_recipients: usize,
     /// Command line limit, CRLF included (RFC 5321 §4.5.3.1.4).
@@ -185,6 +210,7 @@ impl ServerConfig {
                 | Extensions::SIZE,
             max_message_size: None,
             auth_mechanisms: Vec::new(),
+            application_mechanisms: Vec::new(),
             auth_requires_tls: true,
             oauth_error: None,
             auth_required: false,
@@ -192,6 +218,9 @@ impl ServerConfig {
             implicit_tls: false,
             timeout_ms: Some(SERVER_IDLE_TIMEOUT_MS),
             max_bad_commands: DEFAULT_MAX_BAD_COMMANDS,
+            call_limits: None,
+            max_local_part: None,
+            max_unknown_commands: None,
             max_recipients: DEFAULT_MAX_RECIPIENTS,
             max_command_line: MAX_COMMAND_LINE,
             max_text_line: MAX_TEXT_LINE,
@@ -222,6 +251,14 @@ impl ServerConfig {
     /// and TLS is on or not required (RFC 4954 §4).
     pub(crate) fn auth_usable(&self, tls: bool) -> bool {
         !self.auth_mechanisms.is_empty() && (tls || !self.auth_requires_tls)
+    }
+
+    /// Whether the application runs `mechanism` itself
+    /// ([`application_mechanisms`](Self::application_mechanisms)).
+    pub(crate) fn runs_mechanism(&self, mechanism: &str) -> bool {
+        self.application_mechanisms
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(mechanism))
     }
 
     /// Whether the greeting refused service (554, RFC 5321 §3.1).

@@ -136,6 +136,26 @@ pub enum Event {
     /// For SCRAM, first answer with
     /// [`provide_scram_credentials`](super::ServerConnection::provide_scram_credentials).
     Auth(AuthRequest),
+    /// **answer** A step of an AUTH exchange whose mechanism the
+    /// application runs
+    /// ([`ServerConfig::application_mechanisms`](super::ServerConfig::application_mechanisms)):
+    /// first the AUTH command itself (`first`), then the client's answer to
+    /// each 334 the application sent. The client's data, base64-decoded,
+    /// is in [`sasl_data`](super::ServerConnection::sasl_data) (`None` for
+    /// AUTH without an initial response). Answer with
+    /// [`sasl_challenge`](super::ServerConnection::sasl_challenge) (or a
+    /// one-line 334 `reply`, its text sent as given) to ask for more;
+    /// `accept()` (235) or a 235 `reply` when the client is authenticated;
+    /// a 4xx/5xx `reply` when not. The machine frames the exchange (RFC
+    /// 4954 §4): a `*` from the client, base64 that does not decode and an
+    /// over-long line end it with 501 ([`Event::CommandRefused`] with
+    /// [`Refusal::SaslFailed`]), without a step.
+    SaslStep {
+        /// The mechanism, as configured.
+        mechanism: Mechanism,
+        /// Whether this is the AUTH command (the initial response, if any).
+        first: bool,
+    },
     /// A command the machine answered by itself (syntax error, bad
     /// sequence, disabled command...). For logging; nothing to do. With
     /// [`ServerConfig::worded_refusals`] the reply is not sent yet:
@@ -219,6 +239,7 @@ impl Event {
                 | Event::Quit
                 | Event::StartTls
                 | Event::Auth(_)
+                | Event::SaslStep { .. }
         )
     }
 }
@@ -265,7 +286,12 @@ pub enum Refusal {
     MessageTooLarge,
     /// More recipients than the limit: 452 (RFC 5321 §4.5.3.1.10).
     TooManyRecipients,
-    /// MAIL before STARTTLS while TLS is required: 530.
+    /// A MAIL/RCPT path whose local part is longer than
+    /// [`ServerConfig::max_local_part`](super::ServerConfig::max_local_part):
+    /// 501 (RFC 5321 §4.5.3.1.10).
+    LocalPartTooLong,
+    /// A command other than NOOP, EHLO, STARTTLS or QUIT before STARTTLS
+    /// while TLS is required: 530 (RFC 3207 §4).
     TlsRequired,
     /// MAIL before AUTH while authentication is required: 530
     /// (RFC 4954 §6).
@@ -285,6 +311,15 @@ pub enum Refusal {
     ServiceRefused,
     /// The greeting was 554: only QUIT is served (RFC 5321 §3.1).
     NoService,
+    /// The verb was used more often than
+    /// [`ServerConfig::call_limits`](super::ServerConfig::call_limits)
+    /// allows: 421, then the session ends with
+    /// [`RemoteError::TooManyCommands`].
+    TooManyCalls,
+    /// One unknown verb more than
+    /// [`ServerConfig::max_unknown_commands`](super::ServerConfig::max_unknown_commands):
+    /// 421, then the session ends with [`RemoteError::TooManyErrors`].
+    TooManyUnknownCommands,
 }
 
 /// Why the machine refused a message after its end.

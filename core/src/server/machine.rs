@@ -31,6 +31,7 @@ use super::answers::Awaiting;
 use super::auth::{AuthExchange, Nonces};
 use super::config::{Greeting, ServerConfig};
 use super::events::{Event, Lost};
+use super::limits::Counts;
 use super::message::{ChunkReader, DataReader};
 use super::recipients::Recipients;
 use super::replies::{Canned, ReplyWriter};
@@ -87,6 +88,9 @@ pub(super) struct Machine {
     data_lent: usize,
     nonces: Nonces,
     bad_commands: u32,
+    /// Uses of each verb and unknown verbs (`ServerConfig::call_limits`,
+    /// `max_unknown_commands`).
+    counts: Counts,
     eof: bool,
     /// The idle deadline (RFC 5321 §4.5.3.2.7).
     deadline: Option<Timestamp>,
@@ -126,6 +130,7 @@ impl Machine {
             data_lent: 0,
             nonces: Nonces::default(),
             bad_commands: 0,
+            counts: Counts::default(),
             eof: false,
             deadline: None,
             answered: false,
@@ -168,6 +173,11 @@ impl Machine {
         CommandRef::parse_lenient(line, self.session.utf8_allowed(), self.cfg.leniency)
     }
 
+    /// A new local part limit, from the next MAIL and RCPT on.
+    pub(super) fn set_max_local_part(&mut self, limit: Option<usize>) {
+        self.cfg.max_local_part = limit;
+    }
+
     /// A new message size limit, from the next MAIL and DATA on.
     pub(super) fn set_max_message_size(&mut self, limit: Option<u64>) {
         self.cfg.max_message_size = limit;
@@ -204,6 +214,14 @@ impl Machine {
         event
     }
 
+    /// The client's data for the awaited [`Event::SaslStep`].
+    pub(super) fn sasl_data(&self) -> Option<&[u8]> {
+        match (&self.mode, &self.awaiting) {
+            (Mode::Sasl(exchange), Some(Awaiting::SaslStep)) => exchange.application_data(),
+            _ => None,
+        }
+    }
+
     pub(super) fn message_data(&self) -> &[u8] {
         self.data
             .pending()
@@ -219,7 +237,7 @@ impl Machine {
             (Mode::Sasl(s), Some(Awaiting::Auth)) if s.needs_credentials() => {
                 SessionState::AwaitingScramCredentials
             }
-            (_, Some(Awaiting::Auth)) => SessionState::AwaitingAuthVerdict,
+            (_, Some(Awaiting::Auth | Awaiting::SaslStep)) => SessionState::AwaitingAuthVerdict,
             (_, Some(_)) => SessionState::AwaitingAnswer,
             (Mode::TlsPending, None) => SessionState::TlsHandshake,
             (Mode::Data(_) | Mode::Chunk(_), None) => SessionState::MessageBody,

@@ -46,6 +46,7 @@ mod auth;
 mod commands;
 mod config;
 mod events;
+mod limits;
 mod machine;
 mod message;
 mod recipients;
@@ -57,6 +58,7 @@ pub use config::{
     DEFAULT_MAX_BUFFERED_INPUT, DEFAULT_MAX_RECIPIENTS,
 };
 pub use events::{AuthRequest, Event, Lost, MessageProblem, Refusal};
+pub use limits::CallLimits;
 pub use recipients::Recipients;
 
 use crate::command::CommandRef;
@@ -244,6 +246,15 @@ impl ServerConnection {
         self.m.message_data()
     }
 
+    /// The client's data, base64-decoded, for the awaited
+    /// [`Event::SaslStep`]: the AUTH command's initial response (`None`
+    /// when it had none; empty for `=`), then the client's line after each
+    /// 334. `None` when no step is awaited.
+    #[must_use]
+    pub fn sasl_data(&self) -> Option<&[u8]> {
+        self.m.sasl_data()
+    }
+
     /// The recipients accepted in the open transaction, in order: at
     /// [`Event::MessageEnd`], the ones the message goes to (in LMTP, one
     /// answer each, in this order). Empty without a transaction.
@@ -345,6 +356,17 @@ impl ServerConnection {
         self.m.provide_scram_credentials(credentials)
     }
 
+    /// Answers the awaited [`Event::SaslStep`] with a challenge:
+    /// `334 <base64 of challenge>` (RFC 4954 §4). The client's answer
+    /// comes as the next [`Event::SaslStep`].
+    ///
+    /// # Errors
+    /// [`LocalError::InvalidState`] when no step is awaited; the state is
+    /// unchanged.
+    pub fn sasl_challenge(&mut self, challenge: &[u8]) -> Result<(), LocalError> {
+        self.m.sasl_challenge(challenge)
+    }
+
     /// Changes the message size limit ([`ServerConfig::max_message_size`])
     /// during the session: a later EHLO advertises it, a later MAIL checks
     /// `SIZE=` against it, and a later DATA or BDAT enforces it; a message
@@ -352,6 +374,13 @@ impl ServerConnection {
     /// lets `channel.data_size_limit` change at any time.)
     pub fn set_max_message_size(&mut self, limit: Option<u64>) {
         self.m.set_max_message_size(limit);
+    }
+
+    /// Changes the local part limit ([`ServerConfig::max_local_part`])
+    /// during the session, from the next MAIL or RCPT on (aiosmtpd lets
+    /// `SMTP.local_part_limit` change at any time).
+    pub fn set_max_local_part(&mut self, limit: Option<usize>) {
+        self.m.set_max_local_part(limit);
     }
 
     /// Refuses every later command but QUIT with 503 (as after a 554

@@ -52,6 +52,9 @@ pub(super) enum Canned<'a> {
     AuthUnavailable,
     Timeout,
     TooManyErrors,
+    /// A verb used past its limit (`ServerConfig::call_limits`).
+    TooManyCalls(&'a str),
+    TooManyUnknown,
     InputOverflow,
     BadSequence(&'static str),
     Unrecognized,
@@ -66,6 +69,8 @@ pub(super) enum Canned<'a> {
     ParamNotImplemented,
     SizeExceeded,
     TooManyRecipients,
+    /// A path's local part over `ServerConfig::max_local_part`.
+    LocalPartTooLong,
     TlsRequired,
     AuthRequired,
     EncryptionRequired,
@@ -106,7 +111,9 @@ impl Canned<'_> {
             Canned::AuthFailed(f) => (f.reply_code(), Some(f.enhanced_status())),
             Canned::AuthUnavailable => (454, Some("4.7.0")),
             Canned::Timeout => (421, Some("4.4.2")),
-            Canned::TooManyErrors => (421, Some("4.7.0")),
+            Canned::TooManyErrors | Canned::TooManyCalls(_) | Canned::TooManyUnknown => {
+                (421, Some("4.7.0"))
+            }
             Canned::InputOverflow => (421, Some("4.5.0")),
             Canned::BadSequence(_) => (503, Some("5.5.1")),
             Canned::NoValidRecipients => (554, Some("5.5.1")),
@@ -120,6 +127,8 @@ impl Canned<'_> {
             Canned::ParamNotImplemented => (555, Some("5.5.4")),
             Canned::SizeExceeded => (552, Some("5.3.4")),
             Canned::TooManyRecipients => (452, Some("4.5.3")),
+            // RFC 5321 §4.5.3.1.10: "501 Path too long".
+            Canned::LocalPartTooLong => (501, Some("5.1.3")),
             Canned::TlsRequired | Canned::AuthRequired => (530, Some("5.7.0")),
             Canned::EncryptionRequired => (538, Some("5.7.11")),
             Canned::UnknownMechanism => (504, Some("5.5.4")),
@@ -162,6 +171,12 @@ impl Canned<'_> {
             Canned::AuthUnavailable => w.write_str("Temporary authentication failure"),
             Canned::Timeout => write!(w, "{host} Timeout, closing connection"),
             Canned::TooManyErrors => write!(w, "{host} Too many errors, closing connection"),
+            Canned::TooManyCalls(verb) => {
+                write!(w, "{host} {verb} sent too many times, closing connection")
+            }
+            Canned::TooManyUnknown => {
+                write!(w, "{host} Too many unknown commands, closing connection")
+            }
             Canned::InputOverflow => {
                 write!(w, "{host} Too much pipelined input, closing connection")
             }
@@ -185,6 +200,7 @@ impl Canned<'_> {
             Canned::SizeExceeded => w.write_str("Message size exceeds fixed maximum message size"),
             // RFC 5321 §4.5.3.1.10.
             Canned::TooManyRecipients => w.write_str("Too many recipients"),
+            Canned::LocalPartTooLong => w.write_str("Path too long: local part over the limit"),
             Canned::TlsRequired => w.write_str("Must issue a STARTTLS command first"),
             // RFC 4954 §6.
             Canned::AuthRequired => w.write_str("Authentication required"),

@@ -36,6 +36,12 @@ AIOSMTPD_REFUSALS = {
     "Syntax:RCPT": "501 Syntax: RCPT TO: <address>",
     "Syntax:RCPT:esmtp": "501 Syntax: RCPT TO: <address> [SP <mail-parameters>]",
     "Syntax/Mailbox": "553 5.1.3 Error: malformed address",
+    # aiosmtpd reads an unbracketed `Anne <anne@example.com>` as the
+    # address `Anne` followed by parameters: a syntax error.
+    "Syntax/Mailbox:MAIL": "501 Syntax: MAIL FROM: <address>",
+    "Syntax/Mailbox:MAIL:esmtp": "501 Syntax: MAIL FROM: <address> [SP <mail-parameters>]",
+    "Syntax/Mailbox:RCPT": "501 Syntax: RCPT TO: <address>",
+    "Syntax/Mailbox:RCPT:esmtp": "501 Syntax: RCPT TO: <address> [SP <mail-parameters>]",
     "Syntax/A-d-l": "553 5.1.3 Error: malformed address",
     "Syntax/Domain:MAIL": "553 5.1.3 Error: malformed address",
     "Syntax/Domain:RCPT": "553 5.1.3 Error: malformed address",
@@ -72,11 +78,14 @@ AIOSMTPD_REFUSALS = {
     "NotImplemented:EXPN": "502 EXPN not implemented",
     "NotImplemented:AUTH": "500 Error: command 'AUTH' not recognized",
     "ParameterNotImplemented:MAIL": "555 MAIL FROM parameters not recognized or not implemented",
+    "ParameterNotImplemented/SMTPUTF8:MAIL": "501 Error: SMTPUTF8 disabled",
+    "ParameterNotImplemented/SMTPUTF8:MAIL:smtp": "501 Syntax: MAIL FROM: <address>",
     "ParameterNotImplemented:MAIL:smtp": "501 Syntax: MAIL FROM: <address>",
     "ParameterNotImplemented:RCPT": "555 RCPT TO parameters not recognized or not implemented",
     "ParameterNotImplemented:RCPT:smtp": "501 Syntax: RCPT TO: <address>",
     "MessageTooLarge": "552 Error: message size exceeds fixed maximum message size",
     "TlsRequired": "530 Must issue a STARTTLS command first",
+    "LocalPartTooLong": "553 5.1.3 Error: malformed address",
     "AuthRequired": "530 5.7.0 Authentication required",
     "EncryptionRequired":
         "538 5.7.11 Encryption required for requested authentication mechanism",
@@ -86,6 +95,10 @@ AIOSMTPD_REFUSALS = {
     "SaslFailed:Cancelled": "501 5.7.0 Auth aborted",
     "SaslFailed:Rejected": "535 5.7.8 Authentication credentials invalid",
     "ServiceRefused": "554 Command refused due to lack of security",
+    "TooManyCalls": "421 4.7.0 {verb} sent too many times",
+    # aiosmtpd says 502 and closes; closing is announced with 421 (RFC
+    # 5321 §3.8), in aiosmtpd's words.
+    "TooManyUnknownCommands": "421 4.7.0 Too many unrecognized commands, goodbye.",
     "Message:TooLarge": "552 Error: Too much mail data",
     "Message:LineTooLong": "500 Line too long (see RFC5321 4.5.3.1.6)",
 }
@@ -107,6 +120,9 @@ HOOK_EVENTS = {
 # aiosmtpd's unrestricted recipient list, bounded: RFC 5321 §4.5.3.1.8 asks
 # for at least 100; aiosmtpd has no limit.
 MAX_RECIPIENTS = 1000
+
+# aiosmtpd's limit of unknown verbs in a session: the fifth ends it.
+BOGUS_LIMIT = 5
 
 # aiosmtpd's command_size_limit (512 octets) plus CRLF.
 COMMAND_LINE = 512 + 2
@@ -133,6 +149,9 @@ def plan(server, implicit_tls):
     refusals = ()
     if not server._enhanced_status_codes:
         refusals = tuple(AIOSMTPD_REFUSALS.items())
+        if server._auth_require_tls:
+            # aiosmtpd checks for TLS before AUTH's argument.
+            refusals += (("Syntax/sasl-mech:AUTH:plain", AIOSMTPD_REFUSALS["EncryptionRequired"]),)
         answers = tuple(
             (kind, text.encode("ascii"))
             for kind, text in AIOSMTPD_ANSWERS.items()
@@ -152,7 +171,8 @@ def plan(server, implicit_tls):
                           (server._enhanced_status_codes, "ENHANCEDSTATUSCODES")):
         if flag:
             extensions.append(keyword)
-    mechanisms = tuple(server._engine_mechanisms)
+    application = tuple(sorted(server._auth_methods))
+    mechanisms = tuple(sorted(server._engine_mechanisms + list(application)))
     return (
         server.hostname,
         server.__ident__,
@@ -171,6 +191,8 @@ def plan(server, implicit_tls):
         server._proxy_timeout is not None,
         refusals,
         (server.AuthLoginUsernameChallenge, server.AuthLoginPasswordChallenge),
+        application,
+        server._call_limits(),
     )
 
 
@@ -181,7 +203,8 @@ def _lmtp_class():
 
 def _build(hostname, ident, lmtp, events, answers, body, extensions, size,
            mechanisms, auth_requires_tls, auth_required, tls_required,
-           implicit_tls, timeout, proxy, refusals, login_prompts):
+           implicit_tls, timeout, proxy, refusals, login_prompts, application,
+           call_limits):
     return _core.ServerFace(
         hostname,
         subscribe=list(events),
@@ -208,6 +231,14 @@ def _build(hostname, ident, lmtp, events, answers, body, extensions, size,
         ehlo_greeting=hostname,
         unlisted=["VRFY"],
         login_prompts=login_prompts,
+        # aiosmtpd reads `MAIL FROM:anne@example.com` as `<anne@example.com>`;
+        # the address must still be one (RFC 5321 §4.1.2's grammar).
+        unbracketed_paths=True,
+        application_mechanisms=list(application),
+        # command_call_limit, and aiosmtpd's fixed limit of unknown verbs:
+        # the fifth ends the session.
+        call_limits=call_limits,
+        max_unknown_commands=BOGUS_LIMIT - 1,
     )
 
 

@@ -3,6 +3,7 @@ coroutine per engine event Python handles, returning the status to send
 (or ``ANSWERED`` when ``push()`` already sent it), and aiosmtpd's
 overridable ``smtp_*`` methods for the commands a subclass may change."""
 
+import base64
 import hashlib
 import inspect
 import os
@@ -196,8 +197,10 @@ class HookMethods:
             env.original_content = body
             if "DATA" in self._handle_hooks:
                 status = await self._call_handler_hook("DATA")
-            else:
+            elif hasattr(self.event_handler, "process_message"):
                 status = await self._process_message()
+            else:
+                status = MISSING
             return _DEFAULT if status is MISSING else status
         finally:
             self.envelope = self._create_envelope()
@@ -250,6 +253,52 @@ class HookMethods:
             return result.message or "235 2.7.0 Authentication successful"
         if not result.handled and result.message:
             return result.message
+        return "535 5.7.8 Authentication credentials invalid"
+
+    async def _on_SaslStep(self, mechanism, first, data):
+        """AUTH with a handler's ``auth_<MECH>`` method, called as aiosmtpd
+        calls it: ``method(server, args)``, args being the AUTH line's words
+        (the initial response base64, as sent). Its later steps go through
+        ``challenge_auth()``; the engine frames them."""
+        self._sasl_ended = False
+        if not first:
+            # Later steps go to challenge_auth(); none is waiting.
+            return "501 5.7.0 Auth aborted"
+        args = [mechanism]
+        if data is not None:
+            args.append(base64.b64encode(data).decode("ascii") or "=")
+        status = await self._call_handler_hook("AUTH", args)
+        if status is not MISSING:
+            return status
+        result = await self._auth_methods[mechanism](self, args)
+        if self._sasl_ended:
+            # The engine ended the exchange (`*`, bad base64) and answered.
+            return _ANSWERED
+        success = "235 2.7.0 Authentication successful"
+        invalid = "535 5.7.8 Authentication credentials invalid"
+        if isinstance(result, AuthResult):
+            if result.success:
+                self.session.authenticated = True
+                self.session.auth_data = result.auth_data
+                self.session._login_data = getattr(result.auth_data, "login", None)
+                return result.message or success
+            if result.handled:
+                return self._already_answered(mechanism)
+            return result.message or invalid
+        if result is None:
+            # aiosmtpd: the method answered with push() itself.
+            return self._already_answered(mechanism)
+        if result is MISSING or result is False:
+            return invalid
+        self.session._login_data = result
+        return success
+
+    def _already_answered(self, mechanism):
+        if self._pending_answered or not self._drv.awaiting:
+            return _ANSWERED
+        # Said to have answered, but did not: the client must not wait
+        # for ever.
+        log.warning("%r auth_%s gave no answer", self.session.peer, mechanism)
         return "535 5.7.8 Authentication credentials invalid"
 
     def _authenticate(self, mechanism: str, auth_data) -> AuthResult:

@@ -9,6 +9,7 @@ engine's.
 """
 
 import asyncio
+import base64
 import collections
 import inspect
 import secrets
@@ -37,7 +38,7 @@ __all__ = [
 
 __ident__ = "Python SMTP {}".format(__version__)
 
-BOGUS_LIMIT = 5
+BOGUS_LIMIT = _face.BOGUS_LIMIT
 CALL_LIMIT_DEFAULT = 20
 DATA_SIZE_DEFAULT = 2**25
 # The 421 greeting's text past max_connections (RFC 5321 §3.1).
@@ -221,10 +222,6 @@ class SMTP(HookMethods, asyncio.Protocol):
         self._enhanced_status_codes = enhanced_status_codes
         self._check_call_limit(command_call_limit)
         self._command_call_limit = command_call_limit
-        if command_call_limit is not None:
-            # Accepted for compatibility; saying nothing would hide it.
-            warn("command_call_limit is not enforced by smtplib_rs.aiosmtpd "
-                 "(the engine closes a session after 10 bad commands)")
         excluded = {m.upper() for m in (auth_exclude_mechanism or ())}
         extra = []
         for m in extra_auth_mechanisms:
@@ -233,22 +230,34 @@ class SMTP(HookMethods, asyncio.Protocol):
                 raise ValueError("extra_auth_mechanisms: %r is not one of %s"
                                  % (m, ", ".join(EXTRA_MECHANISMS)))
             extra.append(m)
+        # aiosmtpd's auth_<MECH> methods, of this class or of the handler
+        # (the handler's win): run in Python, one step at a time, the
+        # engine framing the exchange. They take over a builtin of the
+        # same name.
+        self._auth_methods = {
+            name: method for name, method in _auth_methods(self, handler).items()
+            if name not in excluded}
         self._engine_mechanisms = sorted(
-            m for m in ["LOGIN", "PLAIN", *extra] if m not in excluded)
-        log.info("Available AUTH mechanisms: " + " ".join(
-            m + "(builtin)" for m in self._engine_mechanisms))
+            m for m in ["LOGIN", "PLAIN", *extra]
+            if m not in excluded and m not in self._auth_methods)
+        log.info("Available AUTH mechanisms: " + " ".join(sorted(
+            [m + "(builtin)" for m in self._engine_mechanisms] + list(self._auth_methods))))
         self._handle_hooks = {
             m[len("handle_"):]: getattr(handler, m)
             for m in dir(handler) if m.startswith("handle_")
         }
         self._ehlo_hook_ver = self._ehlo_version()
-        self._subscribed = self._events_handled()
         if "DATA_CHUNK" in self._handle_hooks:
             self._body_mode = "stream"
         elif "DATA" in self._handle_hooks or hasattr(handler, "process_message"):
             self._body_mode = "keep"
+        elif decode_data and not enable_SMTPUTF8:
+            # aiosmtpd refuses 8-bit data in strict ASCII mode whatever the
+            # handler: the body is read to be checked.
+            self._body_mode = "keep"
         else:
             self._body_mode = "discard"
+        self._subscribed = self._events_handled()
         self.session: Optional[Session] = None
         self.envelope: Optional[Envelope] = None
         self.transport: Optional[asyncio.BaseTransport] = None
@@ -264,6 +273,24 @@ class SMTP(HookMethods, asyncio.Protocol):
                 raise TypeError("All command_call_limit values must be int")
             return
         raise TypeError("command_call_limit must be int or Dict[str, int]")
+
+    @property
+    def _call_limit_default(self) -> Optional[int]:
+        limit = self._command_call_limit
+        if isinstance(limit, dict):
+            return limit.get("*", CALL_LIMIT_DEFAULT)
+        return limit
+
+    def _call_limits(self):
+        """command_call_limit as the engine counts it: (uses of a verb not
+        named, ((verb, uses), ...)), or None."""
+        limit = self._command_call_limit
+        if limit is None:
+            return None
+        if isinstance(limit, int):
+            return (limit, ())
+        verbs = tuple(sorted((v.upper(), n) for v, n in limit.items() if v != "*"))
+        return (self._call_limit_default, verbs)
 
     def _ehlo_version(self) -> Optional[str]:
         hook = self._handle_hooks.get("EHLO")
@@ -287,7 +314,7 @@ class SMTP(HookMethods, asyncio.Protocol):
         for name, kind in _face.HOOK_EVENTS.items():
             if name in self._handle_hooks:
                 events.add(kind)
-        if hasattr(self.event_handler, "process_message"):
+        if hasattr(self.event_handler, "process_message") or self._body_mode == "keep":
             events.add("MessageEnd")
         if hasattr(self, "ehlo_hook"):
             events.update(("Ehlo", "Lhlo"))
@@ -305,6 +332,10 @@ class SMTP(HookMethods, asyncio.Protocol):
             events.add("Proxy")
         if self._engine_mechanisms:
             events.add("Auth")
+        if self._auth_methods:
+            # CommandRefused: the engine ended an exchange (`*`, bad base64)
+            # while a challenge_auth() waits for the client's answer.
+            events.update(("SaslStep", "CommandRefused"))
         if self._auth_required:
             # aiosmtpd refuses VRFY before AUTH (HELP is always here).
             events.add("Vrfy")
@@ -344,6 +375,8 @@ class SMTP(HookMethods, asyncio.Protocol):
                 log.info("%r refused: %d connections", self.session.peer, self._limit.limit)
                 unavailable = TOO_MANY_CONNECTIONS
         self._drv = _core.ServerDriver(face, nonce=nonce, unavailable=unavailable)
+        if self.local_part_limit:
+            self._apply_local_part_limit()
         self._queue = collections.deque()
         self._out = []
         self._busy = False
@@ -359,6 +392,14 @@ class SMTP(HookMethods, asyncio.Protocol):
             self._timer = self.loop.call_later(self._proxy_timeout, self._proxy_expired)
         self._step(self._drv.start())
 
+    _local_part_limit = 0
+
+    def _apply_local_part_limit(self) -> None:
+        """aiosmtpd's local_part_limit (0: none), which may change at any
+        time: the engine enforces it from the next MAIL/RCPT on."""
+        self._local_part_limit = self.local_part_limit
+        self._drv.set_local_part_limit(self.local_part_limit or None)
+
     def _proxy_expired(self) -> None:
         self._timer = None
         if self.transport is not None and self.session.proxy_data is None:
@@ -366,6 +407,8 @@ class SMTP(HookMethods, asyncio.Protocol):
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
+        if self.local_part_limit != self._local_part_limit:
+            self._apply_local_part_limit()
         if self._busy and not self._paused:
             # A hook is running: what arrives meanwhile waits (unread by
             # the engine) and the socket stops being read.
@@ -428,9 +471,16 @@ class SMTP(HookMethods, asyncio.Protocol):
             return
         self._draining = True
         try:
-            while self._queue and not self._busy and self.transport is not None:
+            while self._queue and self.transport is not None:
+                if self._busy:
+                    if self._sasl_waiter is None or not self._sasl_step(self._queue[0]):
+                        break
+                    continue
                 event = self._queue.popleft()
                 kind = event[0]
+                if kind == "CommandRefused":
+                    # Only a waiting challenge_auth() needs to know.
+                    continue
                 if kind in _FINAL:
                     self._final(event)
                 elif kind == "TlsHandshake":
@@ -442,6 +492,72 @@ class SMTP(HookMethods, asyncio.Protocol):
                     log.error("%r unexpected engine event %r", self.session.peer, kind)
         finally:
             self._draining = False
+
+    # A challenge_auth() waiting for the client's answer, and whether the
+    # engine ended that exchange itself (class defaults: most sessions
+    # never run a handler's auth_ method).
+    _sasl_waiter = None
+    _sasl_ended = False
+
+    def _sasl_step(self, event) -> bool:
+        """Hands the client's answer to the waiting challenge_auth(), or
+        tells it the exchange is over; True when `event` was used."""
+        waiter, self._sasl_waiter = self._sasl_waiter, None
+        if event[0] == "SaslStep":
+            self._queue.popleft()
+            if not waiter.done():
+                waiter.set_result(event[3])
+            return True
+        # The engine ended the exchange itself (its 501 to `*` or to bad
+        # base64 is sent), or the session is over.
+        self._sasl_ended = True
+        if event[0] == "CommandRefused":
+            self._queue.popleft()
+        if not waiter.done():
+            waiter.set_result(MISSING)
+        return event[0] == "CommandRefused"
+
+    async def challenge_auth(self, challenge: Union[str, bytes], encode_to_b64: bool = True,
+                             log_client_response: bool = False):
+        """aiosmtpd's: sends ``334 <challenge>`` (base64-encoded unless
+        ``encode_to_b64`` is false) and returns the client's answer,
+        base64-decoded, or MISSING when the client cancelled with ``*`` or
+        sent what does not decode (the engine then answered 501 itself)."""
+        challenge = challenge.encode() if isinstance(challenge, str) else challenge
+        if not isinstance(challenge, bytes):
+            raise TypeError("challenge must be str or bytes")
+        # RFC 4954 §4: `334 SP [base64]`, the space even when empty.
+        line = b"334 " + (base64.b64encode(challenge) if encode_to_b64 else challenge)
+        drv = self._drv
+        if drv is None or self._sasl_ended or not drv.awaiting:
+            return MISSING
+        # The engine checks it is one line: a ValueError here reaches the
+        # auth_ method (and becomes its 500), as any error of its own.
+        result = drv.reply(line)
+        waiter = self.loop.create_future()
+        self._sasl_waiter = waiter
+        self._take(result)
+        self._flush()
+        self._arm()
+        # The answer may have come with the challenge's read (pipelined).
+        self._drain()
+        if self._paused and not waiter.done() and self.transport is not None:
+            # Reading stopped while this hook ran; its answer is still to come.
+            self._paused = False
+            self.transport.resume_reading()
+        answer = await waiter
+        if log_client_response:
+            warn("AUTH interaction logging is enabled!")
+            warn("Sensitive information might be leaked!")
+            log.debug("%r >> %r", self.session.peer, answer)
+        return answer
+
+    async def _auth_interact(self, server_message: str):
+        warn("_auth_interact will be deprecated in version 2.0. "
+             "Please use challenge_auth() instead.", DeprecationWarning)
+        return await self.challenge_auth(
+            challenge=server_message[4:] if server_message.startswith("334 ") else server_message,
+            encode_to_b64=False)
 
     def _final(self, event) -> None:
         kind = event[0]
@@ -642,6 +758,24 @@ class SMTP(HookMethods, asyncio.Protocol):
             # The handler finds the handshake wanting: only QUIT is served.
             self._drv.refuse_service()
         return _ANSWERED
+
+
+def _auth_methods(server, handler) -> Dict[str, Any]:
+    """aiosmtpd's mechanism table: ``auth_<NAME>`` methods of the server
+    (beyond this class's own) and of the handler, named by
+    ``@auth_mechanism`` or by the method name (``__`` becomes ``-``)."""
+    methods = {}
+    for obj in (server, handler):
+        for attr in dir(obj):
+            if not attr.startswith("auth_") or (obj is server and hasattr(SMTP, attr)):
+                continue
+            method = getattr(obj, attr, None)
+            if not callable(method):
+                continue
+            name = getattr(method, "__auth_mechanism_name__",
+                           attr.replace("auth_", "").replace("__", "-"))
+            methods[name.upper()] = method
+    return methods
 
 
 def _ssl_info(transport) -> dict:

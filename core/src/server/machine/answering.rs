@@ -8,6 +8,7 @@ use crate::error::LocalError;
 use crate::reply::{Reply, ReplyCode};
 
 use super::super::answers::{self, Awaiting, Then};
+use super::super::auth::AuthStep;
 use super::super::events::Event;
 use super::super::message::DataReader;
 use super::{kept_line, Machine, Mode};
@@ -34,6 +35,12 @@ impl Machine {
         };
         if let Some(r) = &custom {
             answers::check_reply(awaiting, r.code())?;
+            if r.code() == ReplyCode::AUTH_CONTINUE && r.line_count() != 1 {
+                // RFC 4954 §4: a challenge is one line, `334 SP [base64]`.
+                return Err(LocalError::UnsuitableReply {
+                    expected: "a one-line 334",
+                });
+            }
         }
         let positive = custom.as_ref().is_none_or(|r| r.code().is_positive());
         let credentials_due = matches!(&self.mode, Mode::Sasl(s) if s.needs_credentials());
@@ -45,7 +52,12 @@ impl Machine {
             return Ok(());
         };
         self.answered = true;
-        let code = if let Awaiting::Refused { proposed, times } = awaiting {
+        let code = if let Awaiting::Refused {
+            proposed,
+            times,
+            then_fail,
+        } = awaiting
+        {
             let reply = custom.unwrap_or(proposed);
             for _ in 0..times {
                 self.send(&reply);
@@ -53,8 +65,11 @@ impl Machine {
             if let Some(kept) = self.kept.take() {
                 self.input.consume(kept.consumed);
             }
+            if let Some(error) = then_fail {
+                self.finish(Event::Failed(error));
+            }
             Some(reply.code())
-        } else if let Awaiting::Auth = awaiting {
+        } else if let Awaiting::Auth | Awaiting::SaslStep = awaiting {
             let code = custom.as_ref().map(Reply::code);
             if let Mode::Sasl(mut exchange) = core::mem::replace(&mut self.mode, Mode::Command) {
                 let step = exchange.verdict(custom);
@@ -118,6 +133,21 @@ impl Machine {
             Then::Close => self.close(true),
             Then::Await(next) => self.awaiting = Some(next),
         }
+    }
+
+    /// `334 <base64 of challenge>` to the awaited [`Event::SaslStep`].
+    pub(in super::super) fn sasl_challenge(&mut self, challenge: &[u8]) -> Result<(), LocalError> {
+        if !matches!(self.awaiting, Some(Awaiting::SaslStep)) {
+            return Err(self.state_error("sasl_challenge"));
+        }
+        self.awaiting = None;
+        self.answered = true;
+        if let Mode::Sasl(exchange) = core::mem::replace(&mut self.mode, Mode::Command) {
+            let step = AuthStep::Challenge(challenge.to_vec());
+            self.auth_step(exchange, step);
+        }
+        self.advance();
+        Ok(())
     }
 
     pub(in super::super) fn provide_scram_credentials(

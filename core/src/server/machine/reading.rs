@@ -3,6 +3,8 @@
 //! returning how many octets it used.
 
 use crate::auth::{encode_challenge, AuthFailure};
+use crate::command::CommandError;
+use crate::error::RemoteError;
 use crate::framing::Frame;
 use crate::reply::Reply;
 
@@ -10,6 +12,7 @@ use super::super::answers::Awaiting;
 use super::super::auth::{AuthExchange, AuthStep, AUTH_LINE_LIMIT};
 use super::super::commands::{self, Decision};
 use super::super::events::{Event, MessageProblem, Refusal};
+use super::super::limits::{self, Verdict};
 use super::super::message::{ChunkReader, Drain};
 use super::super::replies::Canned;
 use super::{Kept, Machine, Mode};
@@ -47,11 +50,30 @@ impl Machine {
         let (reason, reply) = match frame {
             Frame::Line { len, consumed } => {
                 let line = input.get(..len).unwrap_or_default();
+                let kept = Kept { len, consumed };
+                if let Verdict::TooManyCalls = self.counts.call(line, &self.cfg) {
+                    let verb = core::str::from_utf8(limits::verb(line)).unwrap_or_default();
+                    let (reason, reply) = (Refusal::TooManyCalls, Canned::TooManyCalls(verb));
+                    let error = RemoteError::TooManyCommands;
+                    return Some(self.refuse_and_end(reason, &reply, error, kept));
+                }
                 let decision = match commands::application_verb(line, &self.session, &self.cfg) {
                     Some(decision) => decision,
-                    None => commands::decide(self.parse(line), &self.session, &self.cfg),
+                    None => {
+                        let parsed = self.parse(line);
+                        let unknown = matches!(parsed, Err(CommandError::UnknownCommand));
+                        if unknown {
+                            if let Verdict::TooManyUnknown = self.counts.unknown(&self.cfg) {
+                                let reason = Refusal::TooManyUnknownCommands;
+                                let error = RemoteError::TooManyErrors;
+                                let reply = Canned::TooManyUnknown;
+                                return Some(self.refuse_and_end(reason, &reply, error, kept));
+                            }
+                        }
+                        commands::decide(parsed, &self.session, &self.cfg)
+                    }
                 };
-                return Some(self.carry_out(decision, Kept { len, consumed }));
+                return Some(self.carry_out(decision, kept));
             }
             Frame::TooLong { .. } => (Refusal::LineTooLong, Canned::LineTooLong),
             Frame::BareLineEnding { .. } => (Refusal::BareLineEnding, Canned::BareLineEnding),
@@ -99,6 +121,15 @@ impl Machine {
             Decision::Auth {
                 mechanism,
                 initial_response,
+                by_application: true,
+            } => {
+                let (exchange, step) = AuthExchange::start_application(mechanism, initial_response);
+                self.auth_step(exchange, step);
+            }
+            Decision::Auth {
+                mechanism,
+                initial_response,
+                by_application: false,
             } => {
                 let started =
                     AuthExchange::start(mechanism, &mut self.nonces, &self.cfg, initial_response);
@@ -153,6 +184,19 @@ impl Machine {
             AuthStep::Ask(request) => {
                 self.mode = Mode::Sasl(exchange);
                 self.ask(Event::Auth(request), Awaiting::Auth);
+            }
+            AuthStep::Relay { first } => {
+                let mechanism = exchange.application_mechanism().cloned();
+                self.mode = Mode::Sasl(exchange);
+                if let Some(mechanism) = mechanism {
+                    self.ask(Event::SaslStep { mechanism, first }, Awaiting::SaslStep);
+                }
+            }
+            AuthStep::Prompt(reply) => {
+                // The application's 334, as it gave it; the client's line
+                // comes back as the next step.
+                self.send(&reply);
+                self.mode = Mode::Sasl(exchange);
             }
             AuthStep::Success(reply) => {
                 match reply {
@@ -314,6 +358,7 @@ impl Machine {
             let awaiting = Awaiting::Refused {
                 proposed: reply.clone(),
                 times: total,
+                then_fail: None,
             };
             return self.ask(Event::MessageRefused { reason, reply }, awaiting);
         }
@@ -330,6 +375,34 @@ impl Machine {
     pub(super) fn ask(&mut self, event: Event, awaiting: Awaiting) {
         self.events.push_back(event);
         self.awaiting = Some(awaiting);
+    }
+
+    /// Refuses a command, then ends the session with `error` (a limit was
+    /// passed); under worded refusals the application words it first, and
+    /// the line stays for `command_line()`. Returns the octets to drop.
+    fn refuse_and_end(
+        &mut self,
+        reason: Refusal,
+        canned: &Canned<'_>,
+        error: RemoteError,
+        line: Kept,
+    ) -> usize {
+        let reply = self.replies.reply(canned, &self.cfg);
+        if self.cfg.worded_refusals {
+            let awaiting = Awaiting::Refused {
+                proposed: reply.clone(),
+                times: 1,
+                then_fail: Some(error),
+            };
+            self.ask(Event::CommandRefused { reason, reply }, awaiting);
+            self.kept = Some(line);
+            return 0;
+        }
+        self.send(&reply);
+        self.events
+            .push_back(Event::CommandRefused { reason, reply });
+        self.finish(Event::Failed(error));
+        line.consumed
     }
 
     /// Answers a command by itself. Bad commands count toward the limit;
@@ -350,6 +423,7 @@ impl Machine {
             let awaiting = Awaiting::Refused {
                 proposed: reply.clone(),
                 times: 1,
+                then_fail: None,
             };
             return self.ask(Event::CommandRefused { reason, reply }, awaiting);
         }
