@@ -67,6 +67,20 @@ export const COPY_TRANSMIT = Symbol('smtp-rs copy transmit');
  * so that is read at each use). */
 let memory = null;
 
+/** `{accepted, refused}` of a TransactionFinished or TransactionFailed
+ * event's JSON text, parsed from its tail alone: `result` is the event's
+ * last field before `final`, and `accepted` and `refused` are the
+ * result's last two (src/convert.rs, mail_result). A quote inside a JSON
+ * string is escaped, so `,"` never occurs in one: the last
+ * `,"accepted":` is the result's own (the recipients' come before it,
+ * the refused entries have none). What sendmail() needs, without
+ * parsing every reply of the transaction. */
+export function transactionTail(text) {
+  const start = text.lastIndexOf(',"accepted":');
+  const end = text.lastIndexOf(',"final":');
+  return JSON.parse(`{${text.slice(start + 1, end)}`);
+}
+
 /** The events that carry byte fields (core's `Vec<u8>` fields). */
 const WITH_BYTES = new Set(['MessageData', 'AuthChallenge', 'Auth']);
 

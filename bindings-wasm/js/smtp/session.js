@@ -6,11 +6,14 @@
 // itself: the callers (smtp.js) say which event they wait for.
 
 import { SmtpLocalError } from '../errors.js';
-import { COPY_TRANSMIT, eventType, isFinalEvent, parseEvent, RAW_EVENTS } from '../machine.js';
+import { COPY_TRANSMIT, eventType, isFinalEvent, parseEvent, RAW_EVENTS, transactionTail } from '../machine.js';
 import { SMTPServerDisconnected } from './errors.js';
 import { finalError } from './outcome.js';
 
 const TIMEOUT = Symbol('timeout');
+/** What a read brought besides bytes: the end of the stream, an error. */
+const END = Symbol('end');
+const READ_FAILED = Symbol('read failed');
 /** How long a wait may last when no machine timer runs and the caller
  * gave no timeoutMs (RFC 5321 §4.5.3.2's longest, the data termination). */
 const FALLBACK_WAIT_MS = 10 * 60 * 1000;
@@ -65,7 +68,7 @@ function holdTimer(timer, hold) {
 
 /** One queued event: its type read from its JSON text, which is parsed
  * only if someone wants the event (most pass unread). */
-class Queued {
+export class Queued {
   constructor(text, payload) {
     this.type = eventType(text);
     this.text = text;
@@ -80,6 +83,25 @@ class Queued {
   get final() {
     return isFinalEvent(this.text);
   }
+
+  /** `{accepted, refused}` of a transaction's end (transactionTail). */
+  get tail() {
+    return this.parsed?.result ?? transactionTail(this.text);
+  }
+}
+
+/** Runs a body call; false if the machine refused it as InvalidState:
+ * with pipelined BDAT a reply may doom the transaction while its body is
+ * being sent, the machine then refuses more body, and the outcome follows
+ * once the replies still owed are in. */
+function takeBody(call) {
+  try {
+    call();
+    return true;
+  } catch (e) {
+    if (e instanceof SmtpLocalError && e.code === 'InvalidState') return false;
+    throw e;
+  }
 }
 
 export class Session {
@@ -90,7 +112,8 @@ export class Session {
   #events = [];
   #head = 0;
   /** A read handed to the socket whose result has not come
-   * (`#reading`), or has come and waits to be fed (`#arrived`). */
+   * (`#reading`), or has come and waits to be fed (`#arrived`: the bytes,
+   * END or READ_FAILED). */
   #reading = false;
   #arrived = null;
   /** The reused buffer of large writes. */
@@ -109,9 +132,12 @@ export class Session {
   #timer = null;
   #timerAt = Infinity;
   #held = false;
-  /** The current wait: when it must end, and how to wake it. */
+  /** The current wait: when it must end, how to wake it, and the
+   * machine's deadline (null: none) and the wait's length it began with. */
   #wakeAt = Infinity;
   #wake = null;
+  #sleepDeadline = null;
+  #sleepMs = 0;
   /** The final event (Closed, TimedOut, Failed) once it came. */
   final = null;
   /** The 421 reply, when the server said it is closing. */
@@ -174,17 +200,24 @@ export class Session {
    * session closed.
    */
   async next(types, accept = null) {
+    return (await this.nextQueued(types, accept)).event;
+  }
+
+  /** next(), resolving to the Queued entry: its event is parsed only if
+   * the caller asks for it. */
+  async nextQueued(types, accept = null) {
     for (;;) {
       // Events first: one may ask for more to send (ReadyForBody right
       // after a pipelined BDAT envelope), which then leaves in the same
       // write as the commands before it.
       this.#pull();
       for (let q = this.#shift(); q !== undefined; q = this.#shift()) {
-        if (types.includes(q.type) && (accept === null || accept(q.event))) return q.event;
+        if (types.includes(q.type) && (accept === null || accept(q.event))) return q;
         if (q.final) throw this.error();
       }
       if (this.final) throw this.error();
-      await this.flush();
+      const flushing = this.flush();
+      if (flushing !== undefined) await flushing;
       this.#pull();
       if (this.#head < this.#events.length) continue;
       await this.input();
@@ -201,37 +234,43 @@ export class Session {
    * module's memory. Small writes (commands, a small message) get a part
    * of a slab that is never reused; large ones (message data) go through
    * one reused buffer, so streaming a body makes no garbage per write:
-   * the adapter's write() resolves once it is done with the bytes. */
-  async flush() {
+   * the adapter's write() resolves once it is done with the bytes.
+   * Returns undefined when everything is written without waiting (the
+   * usual case: no promise to make), else a promise. */
+  flush() {
     for (;;) {
-      if (this.#writeError) return;
+      if (this.#writeError) return undefined;
       const pending = this.m.pendingTransmitLength();
-      if (pending === 0) return;
-      if (pending <= SMALL_WRITE) {
-        // A fresh copy nobody reuses: no need to wait for the socket to be
-        // done with it (writes go out in order; an error shows up on the
-        // next write or as the end of the input).
-        const part = slabPart(pending);
-        this.m[COPY_TRANSMIT](part);
-        this.#socket.write(part).catch((e) => { this.#writeError ??= e; });
-        continue;
-      }
-      const out = (this.#out ??= new Uint8Array(WRITE_BUFFER));
-      const bytes = out.subarray(0, this.m[COPY_TRANSMIT](out));
-      let outcome = null;
-      this.#socket.write(bytes).then(() => { outcome = { ok: true }; this.#wakeUp(); }, (error) => {
-        outcome = { error };
-        this.#wakeUp();
-      });
-      // Another write cannot start before this one is done with `out`.
-      while (outcome === null) {
-        if ((await this.#sleep()) === TIMEOUT) return;
-      }
-      if (outcome.error) {
-        this.#writeError = outcome.error;
-        return;
-      }
+      if (pending === 0) return undefined;
+      if (pending > SMALL_WRITE) return this.#flushLarge();
+      // A fresh copy nobody reuses: no need to wait for the socket to be
+      // done with it (writes go out in order; an error shows up on the
+      // next write or as the end of the input).
+      const part = slabPart(pending);
+      this.m[COPY_TRANSMIT](part);
+      this.#socket.write(part).catch(this.#onWriteError);
     }
+  }
+
+  #onWriteError = (e) => { this.#writeError ??= e; };
+
+  async #flushLarge() {
+    const out = (this.#out ??= new Uint8Array(WRITE_BUFFER));
+    const bytes = out.subarray(0, this.m[COPY_TRANSMIT](out));
+    let outcome = null;
+    this.#socket.write(bytes).then(() => { outcome = { ok: true }; this.#wakeUp(); }, (error) => {
+      outcome = { error };
+      this.#wakeUp();
+    });
+    // Another write cannot start before this one is done with `out`.
+    while (outcome === null) {
+      if (this.#woke(await this.#sleep()) === TIMEOUT) return;
+    }
+    if (outcome.error) {
+      this.#writeError = outcome.error;
+      return;
+    }
+    await this.flush();
   }
 
   /** Waits for bytes from the server or the next deadline, and feeds
@@ -239,29 +278,36 @@ export class Session {
   async input() {
     if (this.#arrived === null && !this.#reading) {
       this.#reading = true;
-      this.#socket.read().then((data) => this.#land({ data }), (error) => this.#land({ error }));
+      this.#socket.read().then(this.#onRead, this.#onReadError);
     }
     while (this.#arrived === null) {
-      if ((await this.#sleep()) === TIMEOUT) return;
+      if (this.#woke(await this.#sleep()) === TIMEOUT) return;
     }
-    const r = this.#arrived;
+    const data = this.#arrived;
     this.#arrived = null;
-    if (r.error) {
+    if (data === READ_FAILED) {
       // A reset is the end of the input: what was read stands.
-      this.#readError = r.error;
       this.m.receiveEof(clock());
-    } else if (r.data === null) {
+    } else if (data === END) {
       this.m.receiveEof(clock());
     } else {
-      this.m.receiveData(r.data, clock());
+      this.m.receiveData(data, clock());
     }
   }
 
-  #land(result) {
+  // Made once (not per read): a message's garbage is a message's cost.
+  #onRead = (data) => {
     this.#reading = false;
-    this.#arrived = result;
+    this.#arrived = data ?? END;
     this.#wakeUp();
-  }
+  };
+
+  #onReadError = (error) => {
+    this.#reading = false;
+    this.#readError = error;
+    this.#arrived = READ_FAILED;
+    this.#wakeUp();
+  };
 
   /** Wakes the current wait: `rung` when its deadline passed. */
   #wakeUp(rung = false) {
@@ -274,30 +320,36 @@ export class Session {
 
   /**
    * Waits until something happens (a read or write completes: the caller
-   * looks whether its own did) or the machine's deadline passes. Then the
-   * machine hears the time (which may end the session with TimedOut, or
-   * only restart the data-block timer) and TIMEOUT is returned if the
-   * session is over, else undefined.
+   * looks whether its own did) or the machine's deadline passes; resolves
+   * to whether the deadline passed. Pass that to #woke().
    */
-  async #sleep() {
+  #sleep() {
     const deadline = this.m.pollTimeout();
     const started = clock();
     const ms = deadline === null ? (this.#timeoutMs ?? FALLBACK_WAIT_MS) : deadline - started;
-    const rung = await new Promise((resolve) => {
-      this.#wake = resolve;
-      this.#wakeAt = started + ms;
-      this.#arm(started + ms);
-    });
+    this.#sleepDeadline = deadline;
+    this.#sleepMs = ms;
+    this.#wakeAt = started + ms;
+    this.#arm(started + ms);
+    return new Promise(this.#waiting);
+  }
+
+  #waiting = (resolve) => { this.#wake = resolve; };
+
+  /** After #sleep(): when the deadline passed, the machine hears the time
+   * (which may end the session with TimedOut, or only restart the
+   * data-block timer); returns TIMEOUT if the session is over. */
+  #woke(rung) {
     this.#wakeAt = Infinity;
     if (this.#held) {
       this.#held = false;
       holdTimer(this.#timer, false);
     }
     if (!rung) return undefined;
-    if (deadline === null) {
+    if (this.#sleepDeadline === null) {
       // No machine timer was running: a wait nothing bounds. Treat the
       // quiet as the end of the connection.
-      this.#readError ??= new Error(`no answer within ${Math.round(ms)} ms`);
+      this.#readError ??= new Error(`no answer within ${Math.round(this.#sleepMs)} ms`);
       this.m.receiveEof(clock());
       return TIMEOUT;
     }
@@ -349,18 +401,7 @@ export class Session {
   async sendBody(source) {
     const m = this.m;
     const stop = ['TransactionFailed', 'ServiceClosing', 'Closed', 'TimedOut', 'Failed'];
-    // With pipelined BDAT a reply may doom the transaction while its body
-    // is being sent: the machine then refuses more body (InvalidState) and
-    // the outcome follows once the replies still owed are in.
-    const take = (call) => {
-      try {
-        call();
-        return true;
-      } catch (e) {
-        if (e instanceof SmtpLocalError && e.code === 'InvalidState') return false;
-        throw e;
-      }
-    };
+    const take = takeBody;
     if (source.whole) {
       if (!(await this.#room(stop)) || !take(() => m.sendBody(source.whole))) return false;
     } else {
@@ -369,6 +410,16 @@ export class Session {
       }
     }
     return take(() => m.finishBody());
+  }
+
+  /** sendBody() of a whole message at once, when the machine takes it
+   * now: returns true once it is handed over (or refused: the events say
+   * why), false when the caller must use sendBody(). No promise made. */
+  sendWhole(bytes) {
+    const m = this.m;
+    if (!m.bodyReady() || this.closing) return false;
+    if (takeBody(() => m.sendBody(bytes))) takeBody(() => m.finishBody());
+    return true;
   }
 
   /** Waits until the machine takes a body piece; false if the transaction
