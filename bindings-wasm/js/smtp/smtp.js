@@ -4,7 +4,7 @@
 // this file turns calls into machine commands and events into smtplib's
 // return values and exceptions, the way smtplib_rs does in Python.
 
-import { ClientConnection } from '../client.js';
+import { ClientConnection, SEND_ENVELOPE } from '../client.js';
 import { SmtpLocalError } from '../errors.js';
 import * as check from '../check.js';
 import { messageSource, PIECE } from './body.js';
@@ -474,14 +474,11 @@ export class SMTP {
       if (!this.#greeted) await this.#helloIfNeeded();
       const s = this.#live();
       const chunking = this.useChunking && this.doesEsmtp && this.hasExtn('chunking');
-      const envelope = {
-        from: addressOnly(from),
-        to: to.map((a) => (rcptOptions.length ? { address: addressOnly(a), options: rcptOptions } : addressOnly(a))),
-        mailOptions,
-        bodyMode: chunking ? 'bdat' : 'data',
-      };
-      if (source.size !== null && this.hasExtn('size')) envelope.size = source.size;
-      this.#issue(s, (m) => m.sendMail(envelope));
+      // Every argument is checked above: straight to the machine.
+      const rcptWords = rcptOptions.join(' ');
+      const size = source.size !== null && this.hasExtn('size') ? source.size : undefined;
+      this.#issue(s, (m) => m[SEND_ENVELOPE](addressOnly(from), to.map(addressOnly), to.map(() => rcptWords),
+        mailOptions.join(' '), size, chunking ? 'bdat' : 'data'));
       // As #await, inline: the awaits of a message are its cost.
       let ev;
       try {
