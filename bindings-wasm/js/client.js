@@ -44,6 +44,9 @@ function optionWords(value, name) {
 
 const BODY_MODES = ['auto', 'data', 'bdat'];
 
+/** Internal: see ClientConnection[SEND_ENVELOPE]. */
+export const SEND_ENVELOPE = Symbol('smtp-rs send envelope');
+
 /** Marks the arguments of ClientConnection.resume() for the constructor. */
 const RESUME = Symbol('resume');
 
@@ -174,6 +177,14 @@ export class ClientConnection extends Machine {
     if (!BODY_MODES.includes(mode)) check.fail('envelope.bodyMode', '"auto", "data" or "bdat"', mode);
     const chunk = e.chunkSize === undefined ? undefined : check.integer(e.chunkSize, 'envelope.chunkSize', 1);
     this[CALL]((r) => r.sendMail(from, mailOptions, to, rcptOptions, size, mode, chunk));
+  }
+
+  /** Internal (the high-level client, which has checked every argument):
+   * sendMail() from ready values, without the envelope object and its
+   * checks. `rcptOptions[i]` and `mailOptions` are option words joined by
+   * spaces; `size` undefined when unknown. */
+  [SEND_ENVELOPE](from, to, rcptOptions, mailOptions, size, mode) {
+    this[CALL]((r) => r.sendMail(from, mailOptions, to, rcptOptions, size, mode, undefined));
   }
 
   /** A piece of the body (string: UTF-8) after `ReadyForBody`. Throws

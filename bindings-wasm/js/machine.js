@@ -3,7 +3,7 @@
 // of the sans-IO contract (bytes, EOF and time in; events, bytes and the
 // next deadline out).
 
-import { takePanicMessage } from '../pkg/smtp_rs_wasm.js';
+import { takePanicMessage, wasmMemory } from '../pkg/smtp_rs_wasm.js';
 import { SmtpInternalError, SmtpLocalError } from './errors.js';
 import * as check from './check.js';
 
@@ -44,15 +44,57 @@ export function guarded(fn) {
   }
 }
 
-/** Replaces the `[start, end]` range at `obj[key]` by a view of the batch's
- * byte payload (one copy out of wasm memory per batch, taken on demand). */
-function attachBytes(obj, key, payload) {
-  const [start, end] = obj[key];
-  obj[key] = payload().subarray(start, end);
+/** Internal: the pending events unparsed (see `Machine[RAW_EVENTS]`). */
+export const RAW_EVENTS = Symbol('smtp-rs raw events');
+
+/** The `type` of an event's JSON text without parsing it: the Rust side
+ * writes it first, as `{"type":"Name"` (src/machine.rs, drainEvents). */
+export function eventType(text) {
+  return text.slice(9, text.indexOf('"', 9));
 }
 
-/** Byte fields per event type: core's `Vec<u8>` fields. */
-function fixBytes(ev, payload) {
+/** Whether an event's JSON text is a final event: its last field is
+ * `"final"` (src/machine.rs, drainEvents). */
+export function isFinalEvent(text) {
+  return text.endsWith('true}');
+}
+
+/** Internal: copies the bytes to write into a buffer (see
+ * `Machine[COPY_TRANSMIT]`). */
+export const COPY_TRANSMIT = Symbol('smtp-rs copy transmit');
+
+/** The module's memory, fetched once (its `buffer` changes as it grows,
+ * so that is read at each use). */
+let memory = null;
+
+/** `{accepted, refused}` of a TransactionFinished or TransactionFailed
+ * event's JSON text, parsed from its tail alone: `result` is the event's
+ * last field before `final`, and `accepted` and `refused` are the
+ * result's last two (src/convert.rs, mail_result). A quote inside a JSON
+ * string is escaped, so `,"` never occurs in one: the last
+ * `,"accepted":` is the result's own (the recipients' come before it,
+ * the refused entries have none). What sendmail() needs, without
+ * parsing every reply of the transaction. */
+export function transactionTail(text) {
+  const start = text.lastIndexOf(',"accepted":');
+  const end = text.lastIndexOf(',"final":');
+  return JSON.parse(`{${text.slice(start + 1, end)}`);
+}
+
+/** The events that carry byte fields (core's `Vec<u8>` fields). */
+const WITH_BYTES = new Set(['MessageData', 'AuthChallenge', 'Auth']);
+
+/** Replaces the `[start, end]` range at `obj[key]` by a view of the batch's
+ * byte payload. */
+function attachBytes(obj, key, payload) {
+  const [start, end] = obj[key];
+  obj[key] = payload.subarray(start, end);
+}
+
+/** An event as a plain object: its JSON text parsed, its byte fields
+ * (`[start, end]` ranges of its batch's `payload`) made Uint8Arrays. */
+export function parseEvent(text, payload) {
+  const ev = JSON.parse(text);
   switch (ev.type) {
     case 'MessageData': attachBytes(ev, 'data', payload); break;
     case 'AuthChallenge': attachBytes(ev, 'challenge', payload); break;
@@ -64,12 +106,15 @@ function fixBytes(ev, payload) {
       break;
     default:
   }
+  return ev;
 }
 
 export class Machine {
   #raw;
   #broken = null;
-  #queue = [];
+  /** The JSON texts of the batch being handed out, and its byte payload. */
+  #texts = [];
+  #payload = null;
   #next = 0;
 
   constructor(raw, name) {
@@ -125,10 +170,16 @@ export class Machine {
   /** The next event (a plain object with a `type`), or null. Drain until
    * null after every input and every call. */
   pollEvent() {
-    if (this.#next >= this.#queue.length && !this.#refill()) return null;
-    const ev = this.#queue[this.#next];
-    this.#queue[this.#next++] = undefined;
-    return ev;
+    if (this.#next >= this.#texts.length) {
+      const batch = this.#drain();
+      if (batch === null) return null;
+      this.#texts = batch.texts;
+      this.#payload = batch.payload;
+      this.#next = 0;
+    }
+    const text = this.#texts[this.#next];
+    this.#texts[this.#next++] = undefined;
+    return parseEvent(text, this.#payload);
   }
 
   /** Every pending event, oldest first (maybe none). */
@@ -138,14 +189,34 @@ export class Machine {
     return out;
   }
 
-  #refill() {
+  /** Internal (the high-level client): the pending events as
+   * `{texts, payload}`, JSON texts to read with `eventType` and
+   * `parseEvent(text, payload)`, or null when there is none. Parsing
+   * only the events one waits for is what makes a message cheap. */
+  [RAW_EVENTS]() {
+    if (this.#next < this.#texts.length) {
+      const batch = { texts: this.#texts.slice(this.#next), payload: this.#payload };
+      this.#texts = [];
+      this.#next = 0;
+      return batch;
+    }
+    return this.#drain();
+  }
+
+  /** One crossing for every pending event. The byte payload is taken now
+   * when an event has byte fields: the next batch replaces it. */
+  #drain() {
     const text = this[CALL]((r) => r.drainEvents());
-    this.#queue = text === '' ? [] : JSON.parse(text);
-    this.#next = 0;
+    if (text === '') return null;
+    const texts = text.split('\n');
     let payload = null;
-    const take = () => (payload ??= this[CALL]((r) => r.takePayload()));
-    for (const ev of this.#queue) fixBytes(ev, take);
-    return this.#queue.length > 0;
+    for (const t of texts) {
+      if (WITH_BYTES.has(eventType(t))) {
+        payload = this[CALL]((r) => r.takePayload());
+        break;
+      }
+    }
+    return { texts, payload };
   }
 
   /** A copy of the bytes to write (a copy: it stays valid while an async
@@ -153,6 +224,21 @@ export class Machine {
    * call `consumeTransmit(n)` with what was written. */
   pendingTransmit() {
     return this[CALL]((r) => r.pendingTransmit());
+  }
+
+  /** Internal (the high-level client): copies up to `target.length`
+   * octets to write into `target` straight from the module's memory and
+   * marks them written; returns how many. Unlike takeTransmitInto this
+   * allocates nothing and copies once. */
+  [COPY_TRANSMIT](target) {
+    return this[CALL]((r) => {
+      const n = Math.min(r.pendingTransmitLength(), target.length);
+      if (n === 0) return 0;
+      memory ??= wasmMemory();
+      target.set(new Uint8Array(memory.buffer, r.pendingTransmitAddress(), n));
+      r.consumeTransmit(n);
+      return n;
+    });
   }
 
   /** `n` octets of `pendingTransmit()` were written. */

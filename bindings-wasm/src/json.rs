@@ -72,6 +72,14 @@ impl Json {
         self
     }
 
+    /// Ends a top-level value: the next one starts a new line (JSON text
+    /// never holds a raw line break, so lines split values safely).
+    pub(crate) fn line_break(&mut self) -> &mut Self {
+        self.out.push('\n');
+        self.need_comma = false;
+        self
+    }
+
     /// An object key; the value written next belongs to it.
     pub(crate) fn key(&mut self, key: &str) -> &mut Self {
         self.comma();

@@ -75,6 +75,14 @@ pub fn memory_bytes() -> f64 {
     }
 }
 
+/// The module's `WebAssembly.Memory`: the JS layer copies the bytes to
+/// write straight out of it (see `pendingTransmitAddress`), with no
+/// allocation on either side.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
 /// The EHLO keywords of the extensions smtp-rs knows (what a server may
 /// offer with its `extensions` option).
 #[wasm_bindgen(js_name = extensionNames)]

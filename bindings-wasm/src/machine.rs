@@ -32,19 +32,23 @@ macro_rules! sans_io_methods {
                     .map_err(crate::errors::local)
             }
 
-            /// Every pending event as a JSON array, or `""` when there is none.
+            /// Every pending event as one JSON object per line (`""` when
+            /// there is none). Each object starts with its `"type"` and
+            /// ends with its `"final"` flag, and JSON escapes every line
+            /// break inside a string: the JS side splits the batch at `\n`
+            /// and reads an event's type without parsing the event, so
+            /// the events nobody waits for are never parsed.
             #[wasm_bindgen(js_name = drainEvents)]
             pub fn drain_events(&mut self) -> String {
                 while let Some(event) = self.core.poll_event() {
-                    if self.events.is_empty() {
-                        self.events.begin_array();
+                    if !self.events.is_empty() {
+                        self.events.line_break();
                     }
                     $write(&mut self.events, &event, &self.core);
                 }
                 if self.events.is_empty() {
                     return String::new();
                 }
-                self.events.end_array();
                 let (text, payload) = self.events.take();
                 self.payload = payload;
                 text
@@ -86,6 +90,15 @@ macro_rules! sans_io_methods {
                 out[..n].copy_from_slice(&pending[..n]);
                 self.core.consume_transmit(n);
                 n
+            }
+
+            /// Where the bytes waiting to be written start in the module's
+            /// memory (`wasmMemory()`), valid until the next call on this
+            /// object: the JS layer copies `pendingTransmitLength()` octets
+            /// from there into a buffer of its own, then consumes them.
+            #[wasm_bindgen(js_name = pendingTransmitAddress)]
+            pub fn pending_transmit_address(&self) -> usize {
+                self.core.pending_transmit().as_ptr() as usize
             }
 
             #[wasm_bindgen(js_name = pendingTransmitLength)]

@@ -7,8 +7,9 @@
 // reported. Run through run.sh, which pins this process (the clients) to
 // one core and the servers to another. Then the peak RSS of streaming a
 // 100 MiB message (memory.mjs, its own process).
-//   node run.mjs [--rounds N] [--small N] [--large N] [--seconds S] [--quick] [--only smtp-sink,aiosmtpd,smtp-rs server]
+//   node run.mjs [--rounds N] [--small N] [--large N] [--seconds S] [--warmup S] [--quick] [--only smtp-sink,aiosmtpd,smtp-rs server]
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import nodemailer from 'nodemailer';
@@ -25,6 +26,12 @@ const flag = (name, value) => {
 const QUICK = args.includes('--quick');
 const ROUNDS = flag('rounds', QUICK ? 1 : 5);
 const SECONDS = flag('seconds', 3);
+// Every client first runs this long on 1 KiB messages, unmeasured: V8
+// optimises JavaScript and tiers WebAssembly up to its optimising
+// compiler on background threads, which share the clients' one core,
+// over the first few thousand messages; without this the first rounds
+// measure the compilers.
+const WARMUP_SECONDS = flag('warmup', QUICK ? 0.5 : 3);
 const SERVER_CPU = process.env.SERVER_CPU ?? '0';
 const SIZES = [
   { name: '1 KiB', bytes: 1024, count: flag('small', QUICK ? 200 : 2000) },
@@ -149,6 +156,18 @@ async function measure(open, port, msg, count) {
   }
 }
 
+/** Sends for WARMUP_SECONDS, measuring nothing (see WARMUP_SECONDS). */
+async function warmUp(open, port, msg) {
+  const c = await open(port);
+  if (!c) return;
+  try {
+    const t0 = performance.now();
+    while (performance.now() - t0 < WARMUP_SECONDS * 1000) await c.send(msg);
+  } finally {
+    await c.close();
+  }
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -164,6 +183,7 @@ async function memoryRun(port, bdat) {
 }
 
 async function main() {
+  const loadBefore = os.loadavg().map((x) => x.toFixed(2)).join(' ');
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
   const starters = {
     'smtp-sink': () => smtpSink(),
@@ -176,6 +196,12 @@ async function main() {
   const rows = [];
   const memory = [];
   try {
+    const first = Object.values(targets)[0];
+    if (first && WARMUP_SECONDS > 0) {
+      const msg = message(1024);
+      for (const name of names) await warmUp(CLIENTS[name], first.port, msg);
+      process.stderr.write(`warmed up: ${WARMUP_SECONDS} s per client\n`);
+    }
     for (const [target, { port }] of Object.entries(targets)) {
       for (const size of SIZES) {
         const msg = message(size.bytes);
@@ -190,7 +216,15 @@ async function main() {
         }
         for (const name of names) {
           if (!results[name].length) continue;
-          rows.push({ target, size: size.name, client: name, msgs: median(results[name].map((x) => x.msgs)), mbs: median(results[name].map((x) => x.mbs)), n: results[name].length });
+          const msgs = results[name].map((x) => x.msgs);
+          // Each round's ratio to nodemailer's figure of the same round:
+          // their spread says how far the median ratio can be trusted.
+          const base = results.nodemailer;
+          const ratios = base?.length === results[name].length ? msgs.map((m, i) => m / base[i].msgs) : [];
+          rows.push({
+            target, size: size.name, client: name, msgs: median(msgs), low: Math.min(...msgs), high: Math.max(...msgs),
+            mbs: median(results[name].map((x) => x.mbs)), ratios, n: msgs.length,
+          });
         }
         process.stderr.write(`done: ${target} ${size.name}\n`);
       }
@@ -202,14 +236,17 @@ async function main() {
   } finally {
     await Promise.all(Object.values(targets).map((t) => t.stop()));
   }
-  console.log(`\nmedian of ${ROUNDS} rounds; ${SIZES.map((s) => `${s.count} x ${s.name}`).join(', ')} per client per round (or what ${SECONDS} s allow); one connection each\n`);
-  console.log('| server | size | client | msg/s | MB/s | vs nodemailer | vs wire floor |');
-  console.log('|---|---|---|---|---|---|---|');
+  const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`\nmedian of ${ROUNDS} rounds; ${SIZES.map((s) => `${s.count} x ${s.name}`).join(', ')} per client per round (or what ${SECONDS} s allow); one connection each; ${WARMUP_SECONDS} s warm-up per client; load average ${loadBefore} at the start, ${load} at the end\n`);
+  console.log('| server | size | client | msg/s | range | MB/s | vs nodemailer | per round | vs wire floor |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) {
     const base = rows.find((r) => r.target === row.target && r.size === row.size && r.client === 'nodemailer');
     const floor = rows.find((r) => r.target === row.target && r.size === row.size && r.client === (row.client.endsWith('BDAT') ? 'wire floor BDAT' : 'wire floor'));
     const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-    console.log(`| ${row.target} | ${row.size} | ${row.client} | ${fmt(row.msgs)} | ${fmt(row.mbs)} | ${base ? `${(row.msgs / base.msgs).toFixed(2)}x` : ''} | ${floor ? `${(row.msgs / floor.msgs).toFixed(2)}x` : ''} |`);
+    const spread = row.ratios.length && row.client !== 'nodemailer'
+      ? `${Math.min(...row.ratios).toFixed(2)}-${Math.max(...row.ratios).toFixed(2)}x` : '';
+    console.log(`| ${row.target} | ${row.size} | ${row.client} | ${fmt(row.msgs)} | ${fmt(row.low)}-${fmt(row.high)} | ${fmt(row.mbs)} | ${base ? `${(row.msgs / base.msgs).toFixed(2)}x` : ''} | ${spread} | ${floor ? `${(row.msgs / floor.msgs).toFixed(2)}x` : ''} |`);
   }
   if (memory.length) {
     const mib = (x) => (x / 1048576).toFixed(1);

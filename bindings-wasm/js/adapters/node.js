@@ -37,7 +37,9 @@ class NodeSocket {
   #buffered = 0;
   #ended = false;
   #error = null;
-  #waiter = null;
+  /** The pending read() promise's settle functions. */
+  #resolve = null;
+  #reject = null;
   #host;
 
   constructor(socket, host) {
@@ -71,25 +73,39 @@ class NodeSocket {
     s.off('error', this.onError);
   }
 
+  /** Settles the pending read(), if any, with what there is. */
   #wake() {
-    const w = this.#waiter;
-    this.#waiter = null;
-    w?.();
+    const resolve = this.#resolve;
+    if (resolve === null || !(this.#chunks.length || this.#error || this.#ended)) return;
+    const reject = this.#reject;
+    this.#resolve = null;
+    this.#reject = null;
+    if (this.#chunks.length) resolve(this.#take());
+    else if (this.#error) reject(this.#error);
+    else resolve(null);
   }
 
-  /** The next bytes read, null at the end of the stream. */
-  async read() {
-    while (this.#chunks.length === 0) {
-      if (this.#error) throw this.#error;
-      if (this.#ended) return null;
-      await new Promise((resolve) => { this.#waiter = resolve; });
-    }
+  #take() {
     const chunk = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks);
     this.#chunks = [];
     this.#buffered = 0;
     if (this.#socket.isPaused()) this.#socket.resume();
     return chunk;
   }
+
+  /** The next bytes read, null at the end of the stream. (Not async, and
+   * one executor for every read: this runs twice per message.) */
+  read() {
+    if (this.#chunks.length) return Promise.resolve(this.#take());
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise(this.#pending);
+  }
+
+  #pending = (resolve, reject) => {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  };
 
   /** Resolves once Node is done with `bytes` (handed to the kernel): the
    * client then reuses them. Until then the kernel's buffer keeps the

@@ -81,12 +81,9 @@ export function utf8Length(text) {
  * names the argument in a TypeError.
  */
 export function messageSource(message, name = 'message') {
-  if (typeof message === 'string') {
-    return { size: utf8Length(message), bytes: () => encoder.encode(message), get pieces() { return toAsync(stringPieces(message)); } };
-  }
+  if (typeof message === 'string') return new TextSource(message);
   if (message instanceof Uint8Array || ArrayBuffer.isView(message) || message instanceof ArrayBuffer) {
-    const bytes = asBytes(message, name);
-    return { size: bytes.length, bytes: () => bytes, get pieces() { return toAsync(slices(bytes)); } };
+    return new BytesSource(asBytes(message, name));
   }
   if (message && typeof message.getReader === 'function') {
     return { size: null, bytes: null, pieces: streamPieces(message) };
@@ -96,6 +93,34 @@ export function messageSource(message, name = 'message') {
     return { size: null, bytes: null, pieces: iterablePieces(message) };
   }
   throw new TypeError(`${name} must be a string, a Uint8Array, a ReadableStream, an async iterable or a Node Readable, got ${describe(message)}`);
+}
+
+// Classes rather than object literals with a getter: a message is made
+// per send, and literals with accessors are slow to create.
+class TextSource {
+  #text;
+
+  constructor(text) {
+    this.#text = text;
+    this.size = utf8Length(text);
+  }
+
+  bytes() { return encoder.encode(this.#text); }
+
+  get pieces() { return toAsync(stringPieces(this.#text)); }
+}
+
+class BytesSource {
+  #bytes;
+
+  constructor(bytes) {
+    this.#bytes = bytes;
+    this.size = bytes.length;
+  }
+
+  bytes() { return this.#bytes; }
+
+  get pieces() { return toAsync(slices(this.#bytes)); }
 }
 
 async function* toAsync(iterator) {

@@ -4,7 +4,7 @@
 // this file turns calls into machine commands and events into smtplib's
 // return values and exceptions, the way smtplib_rs does in Python.
 
-import { ClientConnection } from '../client.js';
+import { ClientConnection, SEND_ENVELOPE } from '../client.js';
 import { SmtpLocalError } from '../errors.js';
 import * as check from '../check.js';
 import { messageSource, PIECE } from './body.js';
@@ -26,6 +26,7 @@ const TOKEN_MECHANISMS = ['OAUTHBEARER', 'XOAUTH2'];
  * it as success. */
 const ALREADY_AUTHENTICATED = 503;
 const TRANSACTION_END = ['TransactionFinished', 'TransactionFailed'];
+const BODY_OR_END = ['ReadyForBody', ...TRANSACTION_END];
 
 /** The address inside `Name <addr>` (smtplib's quoteaddr keeps only it). */
 export function addressOnly(address) {
@@ -129,10 +130,11 @@ export class SMTP {
     }
   }
 
-  /** Waits for an event; a final event or a 421 closes the connection. */
-  async #await(s, accept) {
+  /** Waits for an event of `types` (that `accept` takes, if given); a
+   * final event or a 421 closes the connection. */
+  async #await(s, types, accept = null) {
     try {
-      return await s.next(accept);
+      return await s.next(types, accept);
     } finally {
       if (s.final || s.closing) await this.#drop();
     }
@@ -187,7 +189,7 @@ export class SMTP {
     this.#forget();
     let ev;
     try {
-      ev = await this.#await(s, (e) => e.type === 'Greeting' || e.type === 'GreetingRefused');
+      ev = await this.#await(s, ['Greeting', 'GreetingRefused']);
     } catch (e) {
       if (e instanceof SMTPTimeoutError && !o.secure && o.port === 465) {
         e.message += ` after ${Math.round(clock() - started)} ms: port 465 is for implicit TLS (RFC 8314), connect with secure: true`;
@@ -226,7 +228,7 @@ export class SMTP {
       const s = this.#live();
       try {
         const id = this.#issue(s, (m) => m.quit());
-        const ev = await s.next((e) => e.type === 'Reply' && e.id === id);
+        const ev = await s.next(['Reply'], (e) => e.id === id);
         return pair(ev.reply);
       } finally {
         this.#forget();
@@ -257,8 +259,8 @@ export class SMTP {
     const s = this.#live();
     this.#forget();
     this.#issue(s, command);
-    const ev = await this.#await(s, (e) => ['EhloAccepted', 'EhloRefused', 'HeloAccepted', 'HeloRefused'].includes(e.type)
-      && !(e.type === 'EhloRefused' && e.fallingBack));
+    const ev = await this.#await(s, ['EhloAccepted', 'EhloRefused', 'HeloAccepted', 'HeloRefused'],
+      (e) => !(e.type === 'EhloRefused' && e.fallingBack));
     this.#learn(ev);
     return pair(ev.reply);
   }
@@ -290,8 +292,8 @@ export class SMTP {
     if (this.#greeted) return;
     this.#forget();
     this.#issue(s, (m) => m.hello());
-    const ev = await this.#await(s, (e) => ['EhloAccepted', 'HeloAccepted', 'HeloRefused'].includes(e.type)
-      || (e.type === 'EhloRefused' && !e.fallingBack));
+    const ev = await this.#await(s, ['EhloAccepted', 'HeloAccepted', 'HeloRefused', 'EhloRefused'],
+      (e) => !(e.type === 'EhloRefused' && e.fallingBack));
     this.#learn(ev);
     if (ev.type === 'HeloRefused' || ev.type === 'EhloRefused') throw new SMTPHeloError(ev.reply.code, ev.reply.text);
   }
@@ -311,7 +313,7 @@ export class SMTP {
       const s = this.#live();
       if (!this.hasExtn('starttls')) throw new SMTPNotSupportedError('STARTTLS extension not supported by server.');
       this.#issue(s, (m) => m.starttls());
-      const ev = await this.#await(s, (e) => e.type === 'TlsHandshake' || e.type === 'StartTlsRefused');
+      const ev = await this.#await(s, ['TlsHandshake', 'StartTlsRefused']);
       if (ev.type === 'StartTlsRefused') throw new SMTPResponseException(ev.reply.code, ev.reply.text);
       const o = this.#options;
       let upgraded;
@@ -375,7 +377,7 @@ export class SMTP {
           credentials.port = this.#options.port;
         }
         this.#issue(s, (m) => m.authenticateWith(mechanism, credentials));
-        const ev = await this.#await(s, (e) => e.type === 'AuthSucceeded' || e.type === 'AuthFailed');
+        const ev = await this.#await(s, ['AuthSucceeded', 'AuthFailed']);
         if (ev.type === 'AuthSucceeded' || ev.reply.code === ALREADY_AUTHENTICATED) return pair(ev.reply);
         last = new SMTPAuthenticationError(ev.reply.code, ev.reply.text);
         last.mechanism = mechanism;
@@ -395,7 +397,7 @@ export class SMTP {
     return this.#serial(async () => {
       const s = this.#live();
       const id = this.#issue(s, command);
-      const ev = await this.#await(s, (e) => e.type === 'Reply' && e.id === id);
+      const ev = await this.#await(s, ['Reply'], (e) => e.id === id);
       return pair(ev.reply);
     });
   }
@@ -441,7 +443,10 @@ export class SMTP {
    */
   async sendmail(from, to, message, mailOptions = [], rcptOptions = []) {
     const recipients = typeof to === 'string' ? [to] : to;
-    const ev = await this.transaction(from, recipients, message, { mailOptions, rcptOptions });
+    const end = await this.#transaction(from, recipients, message, mailOptions, rcptOptions);
+    // A finished transaction needs only its tail (who was refused), not
+    // every reply parsed.
+    const ev = end.type === 'TransactionFinished' ? { type: end.type, result: end.tail } : end.event;
     const { refused, error } = transactionOutcome(ev, from, recipients);
     if (error) throw error;
     return refused;
@@ -454,6 +459,12 @@ export class SMTP {
    * failures throw.
    */
   async transaction(from, to, message, { mailOptions = [], rcptOptions = [] } = {}) {
+    return (await this.#transaction(from, to, message, mailOptions, rcptOptions)).event;
+  }
+
+  /** transaction(), resolving to the session's Queued entry of the event
+   * (not async itself: one promise fewer per message; the callers are). */
+  #transaction(from, to, message, mailOptions, rcptOptions) {
     check.string(from, 'from');
     check.stringList(to, 'to');
     check.stringList(mailOptions, 'mailOptions');
@@ -463,26 +474,34 @@ export class SMTP {
       if (!this.#greeted) await this.#helloIfNeeded();
       const s = this.#live();
       const chunking = this.useChunking && this.doesEsmtp && this.hasExtn('chunking');
-      const envelope = {
-        from: addressOnly(from),
-        to: to.map((a) => (rcptOptions.length ? { address: addressOnly(a), options: rcptOptions } : addressOnly(a))),
-        mailOptions,
-        bodyMode: chunking ? 'bdat' : 'data',
-      };
-      if (source.size !== null && this.hasExtn('size')) envelope.size = source.size;
-      this.#issue(s, (m) => m.sendMail(envelope));
-      let ev = await this.#await(s, (e) => e.type === 'ReadyForBody' || TRANSACTION_END.includes(e.type));
+      // Every argument is checked above: straight to the machine.
+      const rcptWords = rcptOptions.join(' ');
+      const size = source.size !== null && this.hasExtn('size') ? source.size : undefined;
+      this.#issue(s, (m) => m[SEND_ENVELOPE](addressOnly(from), to.map(addressOnly), to.map(() => rcptWords),
+        mailOptions.join(' '), size, chunking ? 'bdat' : 'data'));
+      // As #await, inline: the awaits of a message are its cost.
+      let ev;
+      try {
+        ev = await s.nextQueued(BODY_OR_END);
+      } finally {
+        if (s.final || s.closing) await this.#drop();
+      }
       if (ev.type === 'ReadyForBody') {
-        const body = source.size !== null && source.size <= PIECE ? { whole: source.bytes() } : source;
+        const whole = source.size !== null && source.size <= PIECE ? source.bytes() : null;
         try {
-          await s.sendBody(body);
+          if (whole === null) await s.sendBody(source);
+          else if (!s.sendWhole(whole)) await s.sendBody({ whole });
         } catch (e) {
           // The message cannot be ended cleanly mid-body (a partial
           // message must not be delivered): drop the connection.
           await this.#drop();
           throw e;
         }
-        ev = await this.#await(s, (e) => TRANSACTION_END.includes(e.type));
+        try {
+          ev = await s.nextQueued(TRANSACTION_END);
+        } finally {
+          if (s.final || s.closing) await this.#drop();
+        }
       }
       // After a failure the machine sends RSET; its reply comes before the
       // next command is allowed.

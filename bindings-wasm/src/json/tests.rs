@@ -35,3 +35,21 @@ fn invalid_utf8_from_the_peer_becomes_replacement_characters() {
     j.lossy(b"a\xffb");
     assert_eq!(j.take().0, "\"a\u{fffd}b\"");
 }
+
+#[test]
+fn line_breaks_separate_top_level_values_and_never_occur_inside_one() {
+    let mut j = Json::new();
+    j.begin_object()
+        .tag("type", "A")
+        .key("s")
+        .string("x\ny\r\n")
+        .end_object();
+    j.line_break();
+    j.begin_object().tag("type", "B").end_object();
+    let (text, _) = j.take();
+    assert_eq!(
+        text,
+        "{\"type\":\"A\",\"s\":\"x\\ny\\r\\n\"}\n{\"type\":\"B\"}"
+    );
+    assert_eq!(text.lines().count(), 2);
+}
