@@ -35,9 +35,7 @@ struct Param<'a> {
 /// or starts with a space; several spaces between parameters are tolerated
 /// (RFC 5321 §4.1.1: be liberal in what is accepted), and trailing spaces
 /// were trimmed by the caller.
-// Always inlined, so that the parameters being filled in stay in
-// registers rather than in memory written through the closure.
-#[inline(always)]
+#[inline]
 fn for_each_param<'a>(
     rest: &'a str,
     list_rule: &'static str,
@@ -178,8 +176,7 @@ fn value_is(p: &Param<'_>, upper: &str) -> bool {
 }
 
 /// Parses MAIL parameters.
-// Always inlined into the one caller, as `rcpt`.
-#[inline(always)]
+#[inline]
 pub(crate) fn mail(rest: &str) -> Result<MailParametersRef<'_>, CommandError> {
     let mut m = MailParametersRef::default();
     for_each_param(rest, "Mail-parameters", |p| {
@@ -243,10 +240,7 @@ pub(crate) fn is_addr_type(s: &str) -> bool {
 }
 
 /// Parses RCPT parameters.
-// Always inlined into the one caller: returned from a call, the result is
-// written in words and read back in 16-octet moves, which stalls store
-// forwarding (it showed as the hottest instruction of RCPT parsing).
-#[inline(always)]
+#[inline]
 pub(crate) fn rcpt(rest: &str) -> Result<RcptParametersRef<'_>, CommandError> {
     let mut r = RcptParametersRef::default();
     for_each_param(rest, "Rcpt-parameters", |p| {
