@@ -6,6 +6,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 
 use crate::reply::{Reply, ReplyCode};
+use crate::scan;
 
 mod extensions;
 #[cfg(test)]
@@ -86,13 +87,24 @@ impl Capabilities {
     pub fn from_reply(reply: &Reply) -> Capabilities {
         let text = line_str(reply.joined_lines()).into_owned();
         let mut caps = Capabilities::default();
-        // Line ends in one memchr pass; the lines after the first are the
-        // keyword lines.
-        let mut ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
-        let mut start = ends.next().map_or(text.len(), |lf| lf + 1);
-        for end in ends {
-            caps.record(&text, start, end);
-            start = end + 1;
+        // The lines after the first are the keyword lines. Most are one
+        // short keyword: one search finds where the keyword ends, at a
+        // space or at the LF, and only a line with parameters needs a
+        // second one for its LF.
+        let bytes = text.as_bytes();
+        let mut start = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |lf| lf + 1);
+        while start < bytes.len() {
+            let rest = bytes.get(start..).unwrap_or_default();
+            let name_len = scan::find2(b' ', b'\n', rest).unwrap_or(rest.len());
+            let line_len = match rest.get(name_len) {
+                Some(b' ') => rest
+                    .get(name_len..)
+                    .and_then(|params| scan::find(b'\n', params))
+                    .map_or(rest.len(), |lf| name_len + lf),
+                _ => name_len,
+            };
+            caps.record(&text, start, start + name_len, start + line_len);
+            start += line_len + 1;
         }
         caps.text = text;
         caps
@@ -114,7 +126,9 @@ impl Capabilities {
         }
         // Derived from the line as written, as `from_reply` will read it.
         let text = core::mem::take(&mut self.text);
-        self.record(&text, start, text.len());
+        let end = text.len();
+        let name_end = start + split_keyword(text.get(start..).unwrap_or_default()).0.len();
+        self.record(&text, start, name_end, end);
         self.text = text;
     }
 
@@ -189,13 +203,14 @@ impl Capabilities {
 
 impl Capabilities {
     /// Records what the keyword line `text[start..end]` means (`text` is
-    /// what `self.text` will be): the extension bit, the SIZE limit, AUTH
-    /// mechanisms (also from the pre-RFC 4954 `AUTH=MECH ...` form some
-    /// servers still send).
+    /// what `self.text` will be; the keyword is `text[start..name_end]`,
+    /// then a space and the parameters, if any): the extension bit, the
+    /// SIZE limit, AUTH mechanisms (also from the pre-RFC 4954
+    /// `AUTH=MECH ...` form some servers still send).
     #[inline]
-    fn record(&mut self, text: &str, start: usize, end: usize) {
-        let line = text.get(start..end).unwrap_or_default();
-        let (name, params) = split_keyword(line);
+    fn record(&mut self, text: &str, start: usize, name_end: usize, end: usize) {
+        let name = text.get(start..name_end).unwrap_or_default();
+        let params = text.get(name_end + 1..end).unwrap_or_default();
         if let Some(ext) = Extensions::from_keyword(name) {
             self.extensions |= ext;
             if ext == Extensions::SIZE {
@@ -246,16 +261,20 @@ impl Capabilities {
 /// read in place.
 #[inline]
 fn is_mechanism_list(list: &str) -> bool {
-    // One branch-free pass; the start counts as a space, so that a leading
-    // space fails like a doubled one.
-    let (mut ok, mut after_space) = (true, true);
-    for &c in list.as_bytes() {
-        let space = c == b' ';
-        let name = c.is_ascii_uppercase() | c.is_ascii_digit() | (c == b'-') | (c == b'_');
-        ok &= (name | space) & !(space & after_space);
-        after_space = space;
-    }
-    ok & !after_space
+    // Independent tests of each octet and of each pair of neighbours, so
+    // that the compiler vectorises both folds (a 50-octet AUTH line is the
+    // longest of most EHLO replies).
+    let b = list.as_bytes();
+    let names_and_spaces = b.iter().fold(true, |ok, &c| {
+        ok & (c.is_ascii_uppercase() | c.is_ascii_digit() | (c == b'-') | (c == b'_') | (c == b' '))
+    });
+    let no_double_space = b
+        .iter()
+        .zip(b.iter().skip(1))
+        .fold(true, |ok, (&x, &y)| ok & !((x == b' ') & (y == b' ')));
+    names_and_spaces
+        && no_double_space
+        && matches!((b.first(), b.last()), (Some(&f), Some(&l)) if f != b' ' && l != b' ')
 }
 
 /// The lines after the greeting. memchr's search beats `str::split` here:

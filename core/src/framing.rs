@@ -210,7 +210,8 @@ impl LineFramer {
         // A unit fits iff its LF lies within the first `limit` octets.
         let window = input.get(..self.limit).unwrap_or(input);
         if self.endings == LineEndings::Lenient {
-            return match memchr(b'\n', window) {
+            // Reply lines are mostly short: see `scan`.
+            return match crate::scan::find(b'\n', window) {
                 Some(lf) => {
                     let unit = window.get(..lf).unwrap_or_default();
                     let text = unit.strip_suffix(b"\r").unwrap_or(unit);

@@ -134,6 +134,7 @@ pub mod error;
 pub mod framing;
 pub mod proxy;
 pub mod reply;
+mod scan;
 pub mod server;
 pub mod session;
 mod syntax;

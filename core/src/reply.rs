@@ -248,7 +248,10 @@ impl Reply {
     /// Builds a reply from lines already joined by `\n` (parser output and
     /// the constructors above). An empty buffer is one empty line.
     pub(crate) fn from_joined(code: ReplyCode, joined: Vec<u8>) -> Reply {
-        let first = joined.split(|&b| b == b'\n').next().unwrap_or_default();
+        // Only the start of the first line can hold the status: cut there
+        // rather than scan a long first line (an EHLO greeting) for its end.
+        let head = joined.get(..enhanced::PREFIX_WINDOW).unwrap_or(&joined);
+        let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
         let enhanced = EnhancedStatus::parse_prefix(first);
         Reply {
             code,

@@ -8,6 +8,11 @@ use super::EnhancedStatus;
 /// Most digits in the subject or detail field (RFC 3463 §2: 1*3digit).
 const MAX_FIELD_DIGITS: usize = 3;
 
+/// Octets [`EnhancedStatus::parse_prefix`] can look at: `c.` and two
+/// fields of at most one digit too many, a `.` between them (the octet
+/// after a field of three digits is read to refuse a fourth).
+pub(crate) const PREFIX_WINDOW: usize = 1 + 1 + (MAX_FIELD_DIGITS + 1) + 1 + (MAX_FIELD_DIGITS + 1);
+
 /// Parses `1*3DIGIT` at the start of `s`; returns the value and the length.
 fn field(s: &[u8]) -> Option<(u16, usize)> {
     let mut value: u16 = 0;

@@ -378,3 +378,18 @@ proptest! {
         prop_assert_eq!(squash(&prefix_free(got.lines())), squash(&prefix_free(r.lines())));
     }
 }
+
+proptest! {
+    /// `from_joined` reads the enhanced status from at most the first
+    /// `PREFIX_WINDOW` octets: the same status as from the whole first
+    /// line, whatever follows it.
+    #[test]
+    fn the_status_window_sees_what_the_whole_first_line_shows(
+        joined in proptest::collection::vec(
+            proptest::sample::select(b"2459.0135 \nx".to_vec()), 0..24)
+    ) {
+        let first = joined.split(|&b| b == b'\n').next().unwrap_or_default();
+        let expected = EnhancedStatus::parse_prefix(first);
+        prop_assert_eq!(Reply::from_joined(code(250), joined.clone()).enhanced(), expected);
+    }
+}
