@@ -1,6 +1,6 @@
 //! Server side: DATA wire format to message bytes.
 //!
-//! Unlike smtp-proto's `DataReceiver` (STYLE.md), this starts in the
+//! Unlike the smtp-proto crate's `DataReceiver`, this starts in the
 //! "just saw CRLF" state, so a '.' on the very first line is unstuffed and
 //! `.\r\n` right after the 354 is an empty message; it keeps only a state
 //! (at most the 4 octets `CR LF . CR` seen), never the message; and only
